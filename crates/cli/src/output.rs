@@ -1,0 +1,62 @@
+//! Printing for people and for scripts (`--json`).
+
+use storyreel_engine::doctor::Check;
+use storyreel_engine::status::ProjectStatus;
+
+pub fn json<T: serde::Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+    }
+}
+
+pub fn project_line(p: &ProjectStatus) -> String {
+    let c = &p.counts;
+    let mut extra = String::new();
+    if p.placeholders > 0 {
+        extra.push_str(&format!(", {} title cards", p.placeholders));
+    }
+    if c.failed > 0 {
+        extra.push_str(&format!(", {} failed", c.failed));
+    }
+    if c.queued + c.running > 0 {
+        extra.push_str(&format!(", {} queued, {} running", c.queued, c.running));
+    }
+    format!("{}  {:<28} {:<9} {}/{} scenes{}  ({})", &p.id.to_string()[..8], truncate(&p.title, 28), p.status, c.succeeded, p.total, extra, p.aspect)
+}
+
+pub fn project_details(p: &ProjectStatus) {
+    println!("{}  {}", p.title, p.id);
+    println!("  status {} · {} scenes · {} · style {}{}", p.status, p.total, p.aspect, p.style, if p.paused { " · paused" } else { "" });
+    let Some(scenes) = &p.scenes else { return };
+    for s in scenes {
+        let state = match (s.status, s.queue_position) {
+            (storyreel_engine::model::JobStatus::Queued, Some(pos)) => format!("queued #{pos}"),
+            (st, _) => st.name().to_string(),
+        };
+        let what = match (&s.provider, s.placeholder) {
+            (Some(_), true) => "title card".to_string(),
+            (Some(p), false) => p.clone(),
+            (None, _) => String::new(),
+        };
+        let label = s.title.clone().unwrap_or_else(|| s.text.clone());
+        println!("  {:>3}  {:<12} {:<11} {}", s.index, state, what, truncate(&label.replace('\n', " "), 60));
+        if let Some(e) = &s.error {
+            println!("       {}: {}", e.code, e.message);
+        }
+    }
+}
+
+pub fn checks(checks: &[Check]) {
+    for c in checks {
+        println!("{} {:<18} {}", if c.ok { "ok  " } else { "FAIL" }, c.name, c.detail);
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}\u{2026}", s.chars().take(n - 1).collect::<String>())
+    }
+}

@@ -1,0 +1,343 @@
+//! `Engine`: the one facade the app and the CLI use.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::assets::AssetStore;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::events::{Event, EventBus};
+use crate::model::{now_ms, Job, JobKind, JobStatus, Lane, Project, ProjectProgress, Scene, SCHEMA_VERSION};
+use crate::providers::chain::ProviderChain;
+use crate::providers::titlecard::{Style, TitleCard};
+use crate::providers::ImageProvider;
+use crate::queue::Queue;
+use crate::store::Store;
+use crate::story;
+
+/// Knobs for tests of crash safety; never set in normal use.
+#[derive(Debug, Clone, Default)]
+pub struct DebugKnobs {
+    /// Sleep this long inside every generate step (to widen the window for a kill).
+    pub step_delay: Option<Duration>,
+    /// Append "job-id attempt" to this file when a generate step starts.
+    pub start_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub data_dir: PathBuf,
+    pub config: Config,
+    /// false only for the crash test's control run: changes are then not flushed.
+    pub durable: bool,
+    pub debug: DebugKnobs,
+}
+
+impl EngineOptions {
+    pub fn new(data_dir: impl Into<PathBuf>, config: Config) -> Self {
+        EngineOptions { data_dir: data_dir.into(), config, durable: true, debug: DebugKnobs::default() }
+    }
+}
+
+/// How a story is imported.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub title: Option<String>,
+    pub aspect: crate::model::Aspect,
+    pub style: Option<String>,
+    /// Make a new project even if the same story was imported before.
+    pub force_new: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub project: Project,
+    /// false when the same story (with the same options) was already a project: it is reused.
+    pub created: bool,
+}
+
+/// In-process activity, to tell "idle" apart from "between two jobs".
+#[derive(Default)]
+pub(crate) struct Activity {
+    pub busy: AtomicUsize,
+    pub epoch: AtomicU64,
+}
+
+pub(crate) struct Inner {
+    pub store: Arc<Store>,
+    pub queue: Queue,
+    pub config: Config,
+    pub assets: AssetStore,
+    pub events: EventBus,
+    pub chain: ProviderChain,
+    pub debug: DebugKnobs,
+    pub activity: Activity,
+    pub wake: [Notify; 3],
+    pub recovered: usize,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("store", &self.inner.store).finish()
+    }
+}
+
+impl Engine {
+    /// Opens the data folder, and re-queues every job a previous process left running.
+    pub fn open(opts: EngineOptions) -> Result<Engine> {
+        opts.config.validate("the configuration")?;
+        let store = Arc::new(Store::open(&opts.data_dir, opts.durable)?);
+        let assets = AssetStore::open(&opts.data_dir)?;
+        let queue = Queue::new(store.clone(), opts.config.queue.clone());
+        let recovered = queue.recover()?;
+        store.flush_blocking()?;
+        if !recovered.is_empty() {
+            tracing::info!(count = recovered.len(), "re-queued jobs left running by a previous run");
+        }
+        let providers: Vec<Arc<dyn ImageProvider>> = opts
+            .config
+            .generation
+            .providers
+            .iter()
+            .filter_map(|name| match name.as_str() {
+                "titlecard" => Some(Arc::new(TitleCard) as Arc<dyn ImageProvider>),
+                _ => None,
+            })
+            .collect();
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                store,
+                queue,
+                config: opts.config,
+                assets,
+                events: EventBus::default(),
+                chain: ProviderChain::new(providers),
+                debug: opts.debug,
+                activity: Activity::default(),
+                wake: [Notify::new(), Notify::new(), Notify::new()],
+                recovered: recovered.len(),
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+    pub fn queue(&self) -> &Queue {
+        &self.inner.queue
+    }
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+    pub fn assets(&self) -> &AssetStore {
+        &self.inner.assets
+    }
+    pub fn data_dir(&self) -> &Path {
+        self.inner.store.dir()
+    }
+    /// How many jobs were re-queued at open because a previous process died while running them.
+    pub fn recovered_at_open(&self) -> usize {
+        self.inner.recovered
+    }
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+    pub fn provider_names(&self) -> Vec<String> {
+        self.inner.chain.names()
+    }
+
+    /// Imports a story: one project, one scene and one queued generate job per scene, in one
+    /// transaction, flushed before it returns. The same story with the same options again
+    /// returns the existing project (unless `force_new`).
+    pub async fn import(&self, bytes: &[u8], name: &str, opts: ImportOptions) -> Result<ImportOutcome> {
+        let parsed = story::parse(bytes, name, &self.inner.config.story)?;
+        let style_name = opts.style.clone().unwrap_or_else(|| self.inner.config.generation.style.clone());
+        let style = Style::by_name(&style_name).ok_or_else(|| {
+            Error::Input(format!("Unknown style `{style_name}`. Choose one of: {}.", Style::names().join(", ")))
+        })?;
+        let stem = Path::new(name).file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "Untitled".into());
+        let title = opts.title.clone().or(parsed.title.clone()).unwrap_or(stem).trim().to_string();
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(bytes);
+        hasher.update(format!("\0{}\0{}\0{}", opts.aspect.label(), style.name, title).as_bytes());
+        let source_hash = hasher.finalize().to_hex().to_string();
+
+        if !opts.force_new {
+            if let Some(id) = self.store().project_by_source(&source_hash)? {
+                if let Some(project) = self.store().project(id)? {
+                    return Ok(ImportOutcome { project, created: false });
+                }
+            }
+        }
+
+        let now = now_ms();
+        let project = Project {
+            v: SCHEMA_VERSION,
+            id: crate::model::new_id(),
+            title,
+            aspect: opts.aspect,
+            style: style.name.to_string(),
+            paused: false,
+            scene_count: parsed.scenes.len() as u32,
+            source_name: Some(name.to_string()),
+            source_hash: source_hash.clone(),
+            created_at: now,
+            updated_at: now,
+        };
+        let mut rows = Vec::with_capacity(parsed.scenes.len());
+        for (i, d) in parsed.scenes.iter().enumerate() {
+            let index = i as u32 + 1;
+            let job = Job::new(JobKind::GenerateScene, project.id, Some(index), self.store().next_seq()?, 0);
+            let scene = Scene {
+                v: SCHEMA_VERSION,
+                project_id: project.id,
+                index,
+                title: d.title.clone(),
+                text: d.text.clone(),
+                prompt: d.prompt.clone().unwrap_or_else(|| style.prompt_for(&d.text)),
+                negative_prompt: d.negative_prompt.clone(),
+                duration_s: d.duration_s,
+                line: d.line,
+                status: JobStatus::Queued,
+                job_id: job.id,
+                attempts: 0,
+                image: None,
+                error: None,
+                updated_at: now,
+            };
+            rows.push((scene, job));
+        }
+        self.store().transact(|tx| {
+            tx.put_project(&project)?;
+            tx.put_source(&source_hash, project.id)?;
+            for (scene, job) in &rows {
+                tx.put_scene(scene)?;
+                Queue::put_job(tx, None, job)?;
+            }
+            Ok(())
+        })?;
+        self.store().flush().await?;
+        self.emit_project(project.id);
+        self.wake(Lane::Generate);
+        Ok(ImportOutcome { project, created: true })
+    }
+
+    /// Finds a project by id, unique id prefix, or title (exact, then case-insensitive).
+    pub fn find_project(&self, query: &str) -> Result<Project> {
+        let q = query.trim();
+        let projects = self.store().projects()?;
+        if let Ok(id) = Uuid::parse_str(q) {
+            if let Some(p) = projects.iter().find(|p| p.id == id) {
+                return Ok(p.clone());
+            }
+        }
+        let by_prefix: Vec<_> = if q.len() >= 4 {
+            projects.iter().filter(|p| p.id.to_string().starts_with(&q.to_ascii_lowercase())).collect()
+        } else {
+            Vec::new()
+        };
+        let pick = |found: Vec<&Project>, how: &str| -> Option<Result<Project>> {
+            match found.len() {
+                0 => None,
+                1 => Some(Ok(found[0].clone())),
+                n => Some(Err(Error::Input(format!(
+                    "`{q}` matches {n} projects by {how}: {}. Use more of the id.",
+                    found.iter().map(|p| format!("{} ({})", p.id, p.title)).collect::<Vec<_>>().join(", ")
+                )))),
+            }
+        };
+        if let Some(r) = pick(by_prefix, "id") {
+            return r;
+        }
+        if let Some(r) = pick(projects.iter().filter(|p| p.title == q).collect(), "title") {
+            return r;
+        }
+        if let Some(r) = pick(projects.iter().filter(|p| p.title.eq_ignore_ascii_case(q)).collect(), "title") {
+            return r;
+        }
+        Err(Error::NotFound(format!("No project matches `{q}`. `storyreel list` shows the projects.")))
+    }
+
+    /// A project's progress, from its scenes.
+    pub fn progress(&self, project: &Project) -> Result<ProjectProgress> {
+        let scenes = self.store().scenes_of(project.id)?;
+        let mut counts = crate::model::Counts::default();
+        let mut placeholders = 0;
+        for s in &scenes {
+            counts.add(s.status);
+            if s.image.as_ref().is_some_and(|i| i.placeholder) {
+                placeholders += 1;
+            }
+        }
+        let paused = project.paused || self.store().globally_paused()?;
+        Ok(ProjectProgress {
+            project_id: project.id,
+            title: project.title.clone(),
+            status: ProjectProgress::derive_status(&counts, paused).to_string(),
+            paused,
+            total: scenes.len() as u32,
+            counts,
+            placeholders,
+        })
+    }
+
+    pub(crate) fn wake(&self, lane: Lane) {
+        self.inner.wake[lane.as_u8() as usize].notify_waiters();
+    }
+
+    pub(crate) fn emit_project(&self, id: Uuid) {
+        if !self.inner.events.wanted() {
+            return;
+        }
+        if let Ok(Some(p)) = self.store().project(id) {
+            if let Ok(progress) = self.progress(&p) {
+                self.inner.events.send(Event::Project { progress });
+            }
+        }
+    }
+
+    /// Sends the snapshots that follow a job change: the job, its scene, its project.
+    pub(crate) fn emit_job(&self, job: &Job) {
+        if !self.inner.events.wanted() {
+            return;
+        }
+        self.inner.events.send(Event::Job { job: job.clone() });
+        if let Some(index) = job.scene_index {
+            if let Ok(Some(scene)) = self.store().scene(job.project_id, index) {
+                self.inner.events.send(Event::Scene { scene });
+            }
+        }
+        self.emit_project(job.project_id);
+    }
+
+    pub(crate) fn emit(&self, e: Event) {
+        self.inner.events.send(e);
+    }
+
+    /// True when no worker of this process is busy and no job is ready to run (jobs waiting
+    /// out a backoff do not count).
+    pub fn is_idle(&self) -> Result<bool> {
+        let a = &self.inner.activity;
+        let e1 = a.epoch.load(Ordering::SeqCst);
+        if a.busy.load(Ordering::SeqCst) > 0 {
+            return Ok(false);
+        }
+        let now = now_ms();
+        for lane in Lane::ALL {
+            if self.queue().has_ready(lane, now)? {
+                return Ok(false);
+            }
+        }
+        Ok(a.busy.load(Ordering::SeqCst) == 0 && a.epoch.load(Ordering::SeqCst) == e1)
+    }
+}

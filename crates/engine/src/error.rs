@@ -1,0 +1,77 @@
+//! The engine's error type. Every variant reads as a sentence a person can act on.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Something the user gave us (a story, an argument) is not usable.
+    #[error("{0}")]
+    Input(String),
+    /// The configuration file or an option is wrong.
+    #[error("{0}")]
+    Config(String),
+    /// A project, scene or job the user named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    #[error(
+        "The data folder {} is already open by another StoryReel (pid {pid}). \
+         Close that one first, or choose another folder with --data-dir.",
+        path.display()
+    )]
+    Locked { path: PathBuf, pid: String },
+    #[error(
+        "The data folder {} is damaged: {detail}. Move the folder aside (or restore a backup) \
+         and run again; `storyreel doctor` shows what it can still read.",
+        path.display()
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "The data folder {} was written by a newer StoryReel (data version {found}; this one \
+         reads up to {known}). Update StoryReel to open it.",
+        path.display()
+    )]
+    NewerSchema { path: PathBuf, found: u32, known: u32 },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The job changed under a worker (cancelled, re-queued, or a newer attempt): its result is dropped.
+    #[error("job {0} changed meanwhile; this result is no longer wanted")]
+    Stale(String),
+    #[error("database error: {0}")]
+    Db(String),
+    #[error("image error: {0}")]
+    Image(String),
+}
+
+impl Error {
+    /// A stable machine-readable code, used in JSON output and across IPC.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Input(_) => "bad_input",
+            Error::Config(_) => "bad_config",
+            Error::NotFound(_) => "not_found",
+            Error::Locked { .. } => "data_dir_locked",
+            Error::Corrupt { .. } => "data_dir_damaged",
+            Error::NewerSchema { .. } => "data_dir_newer",
+            Error::Io { .. } => "io",
+            Error::Stale(_) => "stale",
+            Error::Db(_) => "database",
+            Error::Image(_) => "image",
+        }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+}
+
+impl From<sled::Error> for Error {
+    fn from(e: sled::Error) -> Self {
+        Error::Db(e.to_string())
+    }
+}

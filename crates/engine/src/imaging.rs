@@ -1,0 +1,132 @@
+//! Decoding with limits, normalising to the project's frame, encoding, thumbnails and hashing.
+
+use std::io::Cursor;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageEncoder, ImageReader, Limits, RgbImage};
+
+use crate::config::ImageFormat;
+use crate::error::{Error, Result};
+use crate::model::Frame;
+
+/// Width of a scene thumbnail.
+pub const THUMB_WIDTH: u32 = 360;
+/// Largest picture side we will decode, and the most memory a decode may take.
+pub const MAX_SIDE: u32 = 12_000;
+pub const MAX_DECODE_BYTES: u64 = 400 * 1024 * 1024;
+
+/// Decodes an image whose format is sniffed from its bytes, refusing anything too large
+/// (so a decompression bomb is an error, not a huge allocation).
+pub fn decode_limited(bytes: &[u8]) -> Result<DynamicImage> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| Error::Image(format!("cannot read the image: {e}")))?;
+    if reader.format().is_none() {
+        return Err(Error::Image("the data is not an image in a known format (JPEG, PNG or WebP)".into()));
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    reader.decode().map_err(|e| Error::Image(format!("the image cannot be decoded: {e}")))
+}
+
+/// Scales `img` to cover `frame` and crops the middle: no stretching, no borders.
+pub fn cover(img: &DynamicImage, frame: Frame) -> RgbImage {
+    let rgb = img.to_rgb8();
+    if rgb.width() == frame.width && rgb.height() == frame.height {
+        return rgb;
+    }
+    let (w, h) = (rgb.width().max(1) as f64, rgb.height().max(1) as f64);
+    let scale = (frame.width as f64 / w).max(frame.height as f64 / h);
+    let sw = ((w * scale).ceil() as u32).max(frame.width);
+    let sh = ((h * scale).ceil() as u32).max(frame.height);
+    let scaled = image::imageops::resize(&rgb, sw, sh, FilterType::Triangle);
+    let x = (sw - frame.width) / 2;
+    let y = (sh - frame.height) / 2;
+    image::imageops::crop_imm(&scaled, x, y, frame.width, frame.height).to_image()
+}
+
+pub fn encode(img: &RgbImage, format: ImageFormat, jpeg_quality: u8) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity((img.width() * img.height() / 4) as usize);
+    let res = match format {
+        ImageFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, jpeg_quality.clamp(1, 100)).write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::Rgb8,
+        ),
+        ImageFormat::Png => PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PngFilter::Adaptive).write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::Rgb8,
+        ),
+    };
+    res.map_err(|e| Error::Image(format!("cannot encode the image: {e}")))?;
+    Ok(out)
+}
+
+/// A 360-px-wide JPEG thumbnail.
+pub fn thumbnail(img: &RgbImage) -> Result<Vec<u8>> {
+    let h = ((img.height() as u64 * THUMB_WIDTH as u64) / img.width().max(1) as u64).max(1) as u32;
+    let small = image::imageops::resize(img, THUMB_WIDTH, h, FilterType::Triangle);
+    encode(&small, ImageFormat::Jpeg, 80)
+}
+
+/// The content hash used for file names and sync keys (blake3, hex).
+pub fn hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cover_crops_without_stretching() {
+        let mut img = RgbImage::new(200, 100);
+        for (x, _, p) in img.enumerate_pixels_mut() {
+            *p = if x < 100 { image::Rgb([255, 0, 0]) } else { image::Rgb([0, 0, 255]) };
+        }
+        let out = cover(&DynamicImage::ImageRgb8(img), Frame { width: 90, height: 160 });
+        assert_eq!((out.width(), out.height()), (90, 160));
+        // The middle of a 2:1 picture cropped to 9:16: left half red, right half blue.
+        assert!(out.get_pixel(5, 80).0[0] > 200);
+        assert!(out.get_pixel(84, 80).0[2] > 200);
+    }
+
+    #[test]
+    fn encode_decode_round_trip_and_thumbnail() {
+        let img = RgbImage::from_pixel(64, 128, image::Rgb([10, 200, 30]));
+        for f in [ImageFormat::Jpeg, ImageFormat::Png] {
+            let bytes = encode(&img, f, 90).unwrap();
+            let back = decode_limited(&bytes).unwrap();
+            assert_eq!((back.width(), back.height()), (64, 128));
+        }
+        let t = decode_limited(&thumbnail(&img).unwrap()).unwrap();
+        assert_eq!((t.width(), t.height()), (360, 720));
+    }
+
+    #[test]
+    fn garbage_and_truncated_images_are_errors() {
+        assert!(decode_limited(b"<html>502 Bad Gateway</html>").is_err());
+        let img = RgbImage::from_pixel(300, 300, image::Rgb([1, 2, 3]));
+        let bytes = encode(&img, ImageFormat::Png, 90).unwrap();
+        assert!(decode_limited(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused() {
+        // A valid PNG header that claims 60000 x 60000 pixels.
+        let img = RgbImage::new(1, 1);
+        let mut bytes = encode(&img, ImageFormat::Png, 90).unwrap();
+        bytes[16..20].copy_from_slice(&60000u32.to_be_bytes());
+        bytes[20..24].copy_from_slice(&60000u32.to_be_bytes());
+        let e = decode_limited(&bytes).unwrap_err().to_string();
+        assert!(!e.is_empty());
+    }
+}

@@ -1,0 +1,29 @@
+//! StoryReel's engine: everything that works without a window. Story import, the durable job
+//! queue on sled, image providers ending in the title card, imaging, content-addressed assets,
+//! the workers, and events. The desktop app and the `storyreel` CLI both use [`Engine`].
+
+pub mod assets;
+pub mod config;
+pub mod doctor;
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod imaging;
+pub mod model;
+pub mod ops;
+pub mod pipeline;
+pub mod providers;
+pub mod queue;
+pub mod status;
+pub mod store;
+pub mod story;
+
+pub use config::Config;
+pub use engine::{DebugKnobs, Engine, EngineOptions, ImportOptions, ImportOutcome};
+pub use error::{Error, Result};
+pub use events::Event;
+pub use pipeline::Workers;
+pub use queue::RetryFilter;
+
+/// This engine's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,333 @@
+//! The records StoryReel keeps: projects, scenes, jobs and assets. Every record is serde JSON
+//! with a schema version `v`, and carries its whole state (events send these as snapshots).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The version of the records written by this build.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// A new time-ordered id.
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// The three lanes of the queue; each has its own concurrency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Lane {
+    Generate,
+    Upload,
+    Render,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 3] = [Lane::Generate, Lane::Upload, Lane::Render];
+    pub fn as_u8(self) -> u8 {
+        match self {
+            Lane::Generate => 0,
+            Lane::Upload => 1,
+            Lane::Render => 2,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Lane::Generate => "generate",
+            Lane::Upload => "upload",
+            Lane::Render => "render",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    GenerateScene,
+    UploadAsset,
+    RenderVideo,
+}
+
+impl JobKind {
+    pub fn lane(self) -> Lane {
+        match self {
+            JobKind::GenerateScene => Lane::Generate,
+            JobKind::UploadAsset => Lane::Upload,
+            JobKind::RenderVideo => Lane::Render,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl JobStatus {
+    pub fn is_terminal(self) -> bool {
+        matches!(self, JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Succeeded => "succeeded",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// The picture format of a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Aspect {
+    #[default]
+    #[serde(rename = "9:16")]
+    Portrait,
+    #[serde(rename = "16:9")]
+    Landscape,
+    #[serde(rename = "1:1")]
+    Square,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frame {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Aspect {
+    pub fn frame(self) -> Frame {
+        match self {
+            Aspect::Portrait => Frame { width: 1080, height: 1920 },
+            Aspect::Landscape => Frame { width: 1920, height: 1080 },
+            Aspect::Square => Frame { width: 1080, height: 1080 },
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Aspect::Portrait => "9:16",
+            Aspect::Landscape => "16:9",
+            Aspect::Square => "1:1",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Aspect> {
+        match s.trim() {
+            "9:16" | "portrait" | "vertical" => Some(Aspect::Portrait),
+            "16:9" | "landscape" | "horizontal" => Some(Aspect::Landscape),
+            "1:1" | "square" => Some(Aspect::Square),
+            _ => None,
+        }
+    }
+}
+
+/// An error kept on a job or scene, for a person to read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserError {
+    pub code: String,
+    pub message: String,
+}
+
+impl UserError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        UserError { code: code.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub v: u32,
+    pub id: Uuid,
+    pub title: String,
+    pub aspect: Aspect,
+    pub style: String,
+    pub paused: bool,
+    pub scene_count: u32,
+    pub source_name: Option<String>,
+    /// blake3 of the story bytes and the import options: importing the same story again finds this project.
+    pub source_hash: String,
+    pub created_at: u64,
+    pub updated_at: u64,
+}
+
+/// An image that a provider made for a scene, stored content-addressed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageInfo {
+    pub hash: String,
+    pub ext: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    pub thumb_hash: String,
+    pub provider: String,
+    pub model: Option<String>,
+    pub placeholder: bool,
+    pub revised_prompt: Option<String>,
+    pub elapsed_ms: u64,
+    pub created_at: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scene {
+    pub v: u32,
+    pub project_id: Uuid,
+    /// 1-based position in the story.
+    pub index: u32,
+    pub title: Option<String>,
+    pub text: String,
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub duration_s: Option<f32>,
+    /// The line of the story file where the scene starts.
+    pub line: u32,
+    /// Mirrors the status of the scene's current generate job (updated in the same transaction).
+    pub status: JobStatus,
+    pub job_id: Uuid,
+    pub attempts: u32,
+    pub image: Option<ImageInfo>,
+    pub error: Option<UserError>,
+    pub updated_at: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub v: u32,
+    pub id: Uuid,
+    pub kind: JobKind,
+    pub project_id: Uuid,
+    pub scene_index: Option<u32>,
+    pub status: JobStatus,
+    /// Higher runs first.
+    pub priority: u8,
+    /// Order within a priority; from the database's monotonic id generator.
+    pub seq: u64,
+    /// Number of times the job was claimed; completion is fenced by it.
+    pub attempt: u32,
+    /// Failed tries (errors and expired leases) counted against `max_attempts`.
+    pub failures: u32,
+    /// Times the job was interrupted by the process stopping (not the job's fault).
+    pub interrupts: u32,
+    /// Not claimable before this time (ms since epoch; 0 = now).
+    pub not_before: u64,
+    pub lease_until: u64,
+    pub created_at: u64,
+    pub updated_at: u64,
+    pub started_at: Option<u64>,
+    pub finished_at: Option<u64>,
+    pub error: Option<UserError>,
+    /// What the running job is doing now, for display.
+    pub phase: Option<String>,
+}
+
+impl Job {
+    pub fn new(kind: JobKind, project_id: Uuid, scene_index: Option<u32>, seq: u64, priority: u8) -> Job {
+        let now = now_ms();
+        Job {
+            v: SCHEMA_VERSION,
+            id: new_id(),
+            kind,
+            project_id,
+            scene_index,
+            status: JobStatus::Queued,
+            priority,
+            seq,
+            attempt: 0,
+            failures: 0,
+            interrupts: 0,
+            not_before: 0,
+            lease_until: 0,
+            created_at: now,
+            updated_at: now,
+            started_at: None,
+            finished_at: None,
+            error: None,
+            phase: None,
+        }
+    }
+    pub fn lane(&self) -> Lane {
+        self.kind.lane()
+    }
+}
+
+/// A file in the content-addressed asset folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Asset {
+    pub v: u32,
+    pub hash: String,
+    pub ext: String,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    pub created_at: u64,
+}
+
+/// Counts of a project's scenes by status, and what that adds up to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub queued: u32,
+    pub running: u32,
+    pub succeeded: u32,
+    pub failed: u32,
+    pub cancelled: u32,
+}
+
+impl Counts {
+    pub fn add(&mut self, s: JobStatus) {
+        match s {
+            JobStatus::Queued => self.queued += 1,
+            JobStatus::Running => self.running += 1,
+            JobStatus::Succeeded => self.succeeded += 1,
+            JobStatus::Failed => self.failed += 1,
+            JobStatus::Cancelled => self.cancelled += 1,
+        }
+    }
+    pub fn total(&self) -> u32 {
+        self.queued + self.running + self.succeeded + self.failed + self.cancelled
+    }
+}
+
+/// A project's progress: sent as a whole in events and shown by `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectProgress {
+    pub project_id: Uuid,
+    pub title: String,
+    pub status: String,
+    pub paused: bool,
+    pub total: u32,
+    pub counts: Counts,
+    pub placeholders: u32,
+}
+
+impl ProjectProgress {
+    /// `done` when every scene has an image; `failed` when nothing is left to run but some
+    /// scene failed; `paused`, `running`, `queued`, or `cancelled` otherwise.
+    pub fn derive_status(counts: &Counts, paused: bool) -> &'static str {
+        if counts.queued == 0 && counts.running == 0 {
+            if counts.failed > 0 {
+                "failed"
+            } else if counts.cancelled > 0 {
+                "cancelled"
+            } else {
+                "done"
+            }
+        } else if paused && counts.running == 0 {
+            "paused"
+        } else if counts.running > 0 {
+            "running"
+        } else {
+            "queued"
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! What a user does to projects and jobs: retry, cancel, pause, resume, export, delete, prune.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::model::{JobStatus, Lane, Project};
+use crate::queue::{Queue, RetryFilter};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportReport {
+    pub dir: PathBuf,
+    pub files: Vec<String>,
+    pub missing: Vec<u32>,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    project: &'a Project,
+    scenes: Vec<ManifestScene>,
+}
+
+#[derive(Serialize)]
+struct ManifestScene {
+    index: u32,
+    title: Option<String>,
+    text: String,
+    prompt: String,
+    duration_s: Option<f32>,
+    file: Option<String>,
+    provider: Option<String>,
+    placeholder: bool,
+    hash: Option<String>,
+}
+
+impl Engine {
+    /// Re-queues the project's scenes that match `filter`; returns how many.
+    pub async fn retry(&self, project: &Project, filter: RetryFilter) -> Result<usize> {
+        let scenes = self.store().scenes_of(project.id)?;
+        if let Some(n) = filter.scene {
+            if !scenes.iter().any(|s| s.index == n) {
+                return Err(Error::NotFound(format!("{} has no scene {n} (it has {}).", project.title, scenes.len())));
+            }
+        }
+        let mut jobs = Vec::new();
+        for s in scenes {
+            let wanted = match filter.scene {
+                Some(n) => s.index == n,
+                None => {
+                    (filter.failed && matches!(s.status, JobStatus::Failed | JobStatus::Cancelled))
+                        || (filter.placeholders && s.status == JobStatus::Succeeded && s.image.as_ref().is_some_and(|i| i.placeholder))
+                }
+            };
+            if wanted {
+                if let Some(j) = self.queue().requeue(s.job_id)? {
+                    jobs.push(j);
+                }
+            }
+        }
+        self.store().flush().await?;
+        for j in &jobs {
+            self.emit_job(j);
+        }
+        self.wake(Lane::Generate);
+        Ok(jobs.len())
+    }
+
+    /// Cancels every queued or running job of a project.
+    pub async fn cancel_project(&self, project: &Project) -> Result<usize> {
+        let mut n = 0;
+        for j in self.store().all_jobs()? {
+            if j.project_id == project.id && !j.status.is_terminal() {
+                if let Some(j) = self.queue().cancel(j.id)? {
+                    n += 1;
+                    self.emit_job(&j);
+                }
+            }
+        }
+        self.store().flush().await?;
+        Ok(n)
+    }
+
+    /// Cancels one job. Returns false when it had already finished.
+    pub async fn cancel_job(&self, id: Uuid) -> Result<bool> {
+        let j = self.queue().cancel(id)?;
+        self.store().flush().await?;
+        if let Some(j) = &j {
+            self.emit_job(j);
+        }
+        Ok(j.is_some())
+    }
+
+    /// Pauses one project, or (None) the whole queue. Running jobs finish; no new one starts.
+    pub async fn set_paused(&self, project: Option<&Project>, paused: bool) -> Result<()> {
+        match project {
+            Some(p) => {
+                let id = p.id;
+                self.store().transact(|tx| {
+                    if let Some(mut p) = tx.project(id)? {
+                        p.paused = paused;
+                        p.updated_at = crate::model::now_ms();
+                        tx.put_project(&p)?;
+                    }
+                    Ok(())
+                })?;
+                self.store().flush().await?;
+                self.emit_project(id);
+            }
+            None => {
+                self.store().transact(|tx| tx.set_global_pause(paused))?;
+                self.store().flush().await?;
+                for p in self.store().projects()? {
+                    self.emit_project(p.id);
+                }
+            }
+        }
+        if !paused {
+            for lane in Lane::ALL {
+                self.wake(lane);
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes a project, its scenes and jobs. Image files stay (other projects may share them).
+    pub async fn delete_project(&self, project: &Project) -> Result<()> {
+        let jobs: Vec<_> = self.store().all_jobs()?.into_iter().filter(|j| j.project_id == project.id).collect();
+        let scenes = self.store().scenes_of(project.id)?;
+        self.store().transact(|tx| {
+            for j in &jobs {
+                if let Some(cur) = tx.job(j.id)? {
+                    let mut gone = cur.clone();
+                    gone.status = JobStatus::Cancelled;
+                    Queue::put_job(tx, Some(&cur), &gone)?;
+                    tx.remove_job_record(j.id)?;
+                }
+            }
+            for s in &scenes {
+                tx.remove_scene(project.id, s.index)?;
+            }
+            tx.remove_source(&project.source_hash)?;
+            tx.remove_project(project.id)?;
+            Ok(())
+        })?;
+        self.store().flush().await
+    }
+
+    /// Copies the project's images to `dir` as scene-001.jpg … with a manifest.json.
+    pub fn export(&self, project: &Project, dir: &Path) -> Result<ExportReport> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("Cannot create the export folder {} (check the path and its permissions)", dir.display()), e))?;
+        let mut files = Vec::new();
+        let mut missing = Vec::new();
+        let mut scenes = Vec::new();
+        for s in self.store().scenes_of(project.id)? {
+            let mut file = None;
+            if let Some(img) = &s.image {
+                let src = self.assets().path(&img.hash, &img.ext)?;
+                let name = format!("scene-{:03}.{}", s.index, img.ext);
+                std::fs::copy(&src, dir.join(&name)).map_err(|e| {
+                    Error::io(format!("Cannot copy {} to {} (run `storyreel doctor` if the image is missing)", src.display(), dir.display()), e)
+                })?;
+                files.push(name.clone());
+                file = Some(name);
+            } else {
+                missing.push(s.index);
+            }
+            scenes.push(ManifestScene {
+                index: s.index,
+                title: s.title,
+                text: s.text,
+                prompt: s.prompt,
+                duration_s: s.duration_s,
+                file,
+                provider: s.image.as_ref().map(|i| i.provider.clone()),
+                placeholder: s.image.as_ref().is_some_and(|i| i.placeholder),
+                hash: s.image.as_ref().map(|i| i.hash.clone()),
+            });
+        }
+        let manifest = serde_json::to_vec_pretty(&Manifest { project, scenes }).map_err(|e| Error::Db(e.to_string()))?;
+        std::fs::write(dir.join("manifest.json"), manifest).map_err(|e| Error::io(format!("Cannot write {}", dir.join("manifest.json").display()), e))?;
+        files.push("manifest.json".into());
+        Ok(ExportReport { dir: dir.to_path_buf(), files, missing })
+    }
+
+    /// Deletes finished jobs older than the configured number of days that nothing refers to.
+    pub async fn prune(&self) -> Result<usize> {
+        let n = self.queue().prune(self.config().queue.prune_after_days)?;
+        self.store().flush().await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,324 @@
+//! The workers: each lane runs its own number of tasks that claim a job, run it with a
+//! heartbeat, and commit its result (fenced), then claim the next. A sweeper re-queues expired
+//! leases; a ticker sends queue-order snapshots when they changed.
+
+use std::io::Write;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::events::Event;
+use crate::imaging;
+use crate::model::{now_ms, Asset, ImageInfo, Job, JobKind, Lane, UserError, SCHEMA_VERSION};
+use crate::providers::{ImageData, ImageRequest};
+use crate::queue::Claim;
+
+/// A job's failure: what the user reads, and whether another try may help.
+#[derive(Debug)]
+pub struct JobError {
+    pub user: UserError,
+    pub retryable: bool,
+}
+
+impl From<Error> for JobError {
+    fn from(e: Error) -> Self {
+        let retryable = matches!(e, Error::Io { .. } | Error::Db(_));
+        JobError { user: UserError::new(e.code(), e.to_string()), retryable }
+    }
+}
+
+/// The running workers of one process. `shutdown` hands running jobs back to the queue.
+pub struct Workers {
+    stop: watch::Sender<bool>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Workers {
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for h in self.handles {
+            let _ = h.await;
+        }
+    }
+}
+
+impl Engine {
+    /// Starts every lane's workers, the lease sweeper and the queue-order ticker.
+    pub fn start(&self) -> Workers {
+        let (stop, rx) = watch::channel(false);
+        let mut handles = Vec::new();
+        for lane in Lane::ALL {
+            for _ in 0..self.config().concurrency(lane) {
+                let (e, rx) = (self.clone(), rx.clone());
+                handles.push(tokio::spawn(async move { e.worker(lane, rx).await }));
+            }
+        }
+        let (e, mut r) = (self.clone(), rx.clone());
+        handles.push(tokio::spawn(async move {
+            let every = Duration::from_secs((e.config().queue.lease_s / 4).clamp(1, 30));
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = r.changed() => break,
+                }
+                match e.queue().sweep(now_ms()) {
+                    Ok(jobs) => {
+                        if !jobs.is_empty() {
+                            let _ = e.store().flush().await;
+                            tracing::warn!(count = jobs.len(), "re-queued jobs whose lease expired");
+                            for j in &jobs {
+                                e.emit_job(j);
+                            }
+                            e.wake(Lane::Generate);
+                        }
+                    }
+                    Err(err) => tracing::error!(%err, "lease sweep failed"),
+                }
+            }
+        }));
+        let (e, mut r) = (self.clone(), rx);
+        handles.push(tokio::spawn(async move {
+            let mut last: Vec<(Vec<uuid::Uuid>, Vec<uuid::Uuid>)> = vec![Default::default(); 3];
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                    _ = r.changed() => break,
+                }
+                if !e.inner.events.wanted() {
+                    continue;
+                }
+                for lane in Lane::ALL {
+                    let Ok(order) = e.store().queue_order(lane) else { continue };
+                    let running = e.running_in(lane);
+                    let slot = &mut last[lane.as_u8() as usize];
+                    if slot.0 != order || slot.1 != running {
+                        *slot = (order.clone(), running.clone());
+                        e.emit(Event::Queue { lane, order, running });
+                    }
+                }
+            }
+        }));
+        Workers { stop, handles }
+    }
+
+    fn running_in(&self, lane: Lane) -> Vec<uuid::Uuid> {
+        let Ok(leases) = self.store().leases() else { return Vec::new() };
+        leases
+            .into_iter()
+            .filter(|(id, _, _)| self.store().job(*id).ok().flatten().is_some_and(|j| j.lane() == lane))
+            .map(|(id, _, _)| id)
+            .collect()
+    }
+
+    async fn worker(&self, lane: Lane, mut stop: watch::Receiver<bool>) {
+        let activity = &self.inner.activity;
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            activity.busy.fetch_add(1, Ordering::SeqCst);
+            let claim = self.queue().claim(lane).await;
+            if matches!(claim, Ok(Claim::Job(_))) {
+                activity.epoch.fetch_add(1, Ordering::SeqCst);
+            }
+            match claim {
+                Ok(Claim::Job(job)) => {
+                    self.emit_job(&job);
+                    self.run(job, &mut stop).await;
+                    activity.epoch.fetch_add(1, Ordering::SeqCst);
+                    activity.busy.fetch_sub(1, Ordering::SeqCst);
+                }
+                Ok(Claim::Idle { next_ready }) => {
+                    activity.busy.fetch_sub(1, Ordering::SeqCst);
+                    let wait = next_ready.map_or(250, |t| t.saturating_sub(now_ms())).clamp(10, 250);
+                    let wake = &self.inner.wake[lane.as_u8() as usize];
+                    tokio::select! {
+                        _ = wake.notified() => {}
+                        _ = tokio::time::sleep(Duration::from_millis(wait)) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+                Err(err) => {
+                    activity.busy.fetch_sub(1, Ordering::SeqCst);
+                    tracing::error!(%err, lane = lane.name(), "cannot claim a job");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs one claimed job to its end: committed, failed, handed back, or dropped when it
+    /// was cancelled or its lease was lost meanwhile.
+    async fn run(&self, job: Job, stop: &mut watch::Receiver<bool>) {
+        let (lost_tx, mut lost) = watch::channel(false);
+        let hb = {
+            let (e, id, attempt) = (self.clone(), job.id, job.attempt);
+            let every = self.config().queue.heartbeat();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    match e.queue().heartbeat(id, attempt) {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            let _ = lost_tx.send(true);
+                            break;
+                        }
+                        Err(err) => tracing::warn!(%err, "heartbeat failed"),
+                    }
+                }
+            })
+        };
+        let outcome = tokio::select! {
+            r = self.execute(&job) => Some(r),
+            _ = lost.changed() => None,
+            _ = stop.changed() => {
+                match self.queue().release(job.id, job.attempt) {
+                    Ok(Some(j)) => {
+                        let _ = self.store().flush().await;
+                        self.emit_job(&j);
+                    }
+                    Ok(None) => {}
+                    Err(err) => tracing::warn!(%err, "could not hand a job back; it is re-queued at the next start"),
+                }
+                None
+            }
+        };
+        hb.abort();
+        match outcome {
+            None => tracing::debug!(job = %job.id, "job stopped without a result"),
+            Some(Ok(done)) => {
+                if self.store().flush().await.is_ok() {
+                    self.emit_job(&done);
+                }
+            }
+            Some(Err(JobError { user, retryable })) => match self.queue().fail(job.id, job.attempt, user, retryable) {
+                Ok(j) => {
+                    let _ = self.store().flush().await;
+                    self.emit_job(&j);
+                }
+                Err(Error::Stale(_)) => tracing::debug!(job = %job.id, "job changed meanwhile; its failure is dropped"),
+                Err(err) => tracing::error!(%err, "could not record a job failure"),
+            },
+        }
+    }
+
+    fn phase(&self, job: &Job, phase: &str) {
+        if self.inner.events.wanted() {
+            let mut j = job.clone();
+            j.phase = Some(phase.to_string());
+            self.emit(Event::Job { job: j });
+        }
+    }
+
+    async fn execute(&self, job: &Job) -> Result<Job, JobError> {
+        match job.kind {
+            JobKind::GenerateScene => self.generate_scene(job).await,
+            JobKind::UploadAsset | JobKind::RenderVideo => Err(JobError {
+                user: UserError::new("unsupported", "This version of StoryReel cannot run this kind of job yet; update StoryReel."),
+                retryable: false,
+            }),
+        }
+    }
+
+    async fn generate_scene(&self, job: &Job) -> Result<Job, JobError> {
+        let index = job.scene_index.ok_or_else(|| JobError::from(Error::Db("a scene job has no scene".into())))?;
+        let scene = self
+            .store()
+            .scene(job.project_id, index)?
+            .ok_or_else(|| JobError::from(Error::NotFound(format!("scene {index} no longer exists"))))?;
+        let project = self
+            .store()
+            .project(job.project_id)?
+            .ok_or_else(|| JobError::from(Error::NotFound("the project no longer exists".into())))?;
+        if let Some(log) = &self.inner.debug.start_log {
+            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+                let _ = writeln!(f, "{} {}", job.id, job.attempt);
+            }
+        }
+        if let Some(d) = self.inner.debug.step_delay {
+            tokio::time::sleep(d).await;
+        }
+        let req = ImageRequest {
+            project_id: project.id,
+            scene_index: index,
+            scene_count: project.scene_count,
+            title: scene.title.clone(),
+            text: scene.text.clone(),
+            prompt: scene.prompt.clone(),
+            negative_prompt: scene.negative_prompt.clone(),
+            style: project.style.clone(),
+            frame: project.aspect.frame(),
+        };
+        self.phase(job, "generating");
+        let started = Instant::now();
+        let generated = self
+            .inner
+            .chain
+            .generate(&req)
+            .await
+            .map_err(|e| JobError { retryable: e.retryable, user: e.to_user() })?;
+        self.phase(job, "saving");
+        let gen_cfg = self.config().generation.clone();
+        let assets = self.assets().clone();
+        let frame = req.frame;
+        let data = generated.data;
+        let saved = tokio::task::spawn_blocking(move || -> Result<(Asset, Asset), Error> {
+            let rgb = match data {
+                ImageData::Pixels(p) if p.width() == frame.width && p.height() == frame.height => p,
+                ImageData::Pixels(p) => imaging::cover(&image::DynamicImage::ImageRgb8(p), frame),
+                ImageData::Encoded(bytes) => imaging::cover(&imaging::decode_limited(&bytes)?, frame),
+            };
+            let ext = gen_cfg.format.ext();
+            let bytes = imaging::encode(&rgb, gen_cfg.format, gen_cfg.jpeg_quality)?;
+            let thumb = imaging::thumbnail(&rgb)?;
+            let now = now_ms();
+            let asset = |b: &[u8], ext: &str, w: u32, h: u32| -> Result<Asset, Error> {
+                Ok(Asset { v: SCHEMA_VERSION, hash: assets.put(b, ext)?, ext: ext.into(), bytes: b.len() as u64, width: w, height: h, created_at: now })
+            };
+            let th = rgb.height() * imaging::THUMB_WIDTH / rgb.width().max(1);
+            Ok((asset(&bytes, ext, rgb.width(), rgb.height())?, asset(&thumb, "jpg", imaging::THUMB_WIDTH, th)?))
+        })
+        .await
+        .map_err(|e| JobError::from(Error::Image(format!("saving the image stopped: {e}"))))??;
+        let (image, thumb) = saved;
+        let info = ImageInfo {
+            hash: image.hash.clone(),
+            ext: image.ext.clone(),
+            width: image.width,
+            height: image.height,
+            bytes: image.bytes,
+            thumb_hash: thumb.hash.clone(),
+            provider: generated.provider,
+            model: generated.model,
+            placeholder: generated.placeholder,
+            revised_prompt: generated.revised_prompt,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+            created_at: now_ms(),
+        };
+        let done = self.queue().finish(job.id, job.attempt, |tx, _| {
+            if let Some(mut s) = tx.scene(job.project_id, index)? {
+                s.image = Some(info.clone());
+                s.error = None;
+                tx.put_scene(&s)?;
+            }
+            tx.put_asset(&image)?;
+            tx.put_asset(&thumb)?;
+            Ok(())
+        });
+        match done {
+            Ok(j) => Ok(j),
+            Err(Error::Stale(_)) => {
+                tracing::debug!(job = %job.id, "result arrived after the job changed; dropped");
+                Err(JobError { user: UserError::new("stale", "stale"), retryable: false })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,441 @@
+//! The durable queue: one mechanism for the generate, upload and render lanes.
+//!
+//! Lifecycle (DESIGN.md §4): queued -claim-> running -ok-> succeeded; a retryable error goes back
+//! to queued after a backoff with full jitter, until `max_attempts`; a terminal error, or the last
+//! attempt, goes to failed; an expired lease re-queues (counted as a failure); a process that died
+//! leaves leases that `recover` re-queues at start (not counted as a failure). Completion is
+//! fenced by the attempt number. `put_job` is the one place that writes a job, and it keeps the
+//! queue index, the leases and the scene's mirror of the status in step, in the same transaction.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rand::Rng;
+use uuid::Uuid;
+
+use crate::config::QueueConfig;
+use crate::error::{Error, Result};
+use crate::model::{now_ms, Job, JobKind, JobStatus, Lane, UserError};
+use crate::store::{abort, Store, Tx, TxResult};
+
+pub enum Claim {
+    Job(Job),
+    /// Nothing claimable now; `next_ready` is when a job waiting out a backoff becomes claimable.
+    Idle { next_ready: Option<u64> },
+}
+
+/// Which scenes `retry` re-queues.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RetryFilter {
+    pub failed: bool,
+    pub placeholders: bool,
+    pub scene: Option<u32>,
+}
+
+pub struct Queue {
+    store: Arc<Store>,
+    cfg: QueueConfig,
+    claim_lock: std::sync::Mutex<()>,
+}
+
+impl Queue {
+    pub fn new(store: Arc<Store>, cfg: QueueConfig) -> Queue {
+        Queue { store, cfg, claim_lock: std::sync::Mutex::new(()) }
+    }
+
+    pub fn config(&self) -> &QueueConfig {
+        &self.cfg
+    }
+
+    /// Writes `after`, keeping the queue index, the lease and the scene's mirror in step with it.
+    pub fn put_job(tx: &Tx, before: Option<&Job>, after: &Job) -> TxResult<()> {
+        if let Some(b) = before {
+            if b.status == JobStatus::Queued {
+                tx.index_remove(b)?;
+            }
+            if b.status == JobStatus::Running && after.status != JobStatus::Running {
+                tx.lease_remove(b.id)?;
+            }
+        }
+        match after.status {
+            JobStatus::Queued => tx.index_insert(after)?,
+            JobStatus::Running => tx.lease_set(after.id, after.lease_until, after.attempt)?,
+            _ => {}
+        }
+        tx.put_job_record(after)?;
+        if let (JobKind::GenerateScene, Some(index)) = (after.kind, after.scene_index) {
+            if let Some(mut scene) = tx.scene(after.project_id, index)? {
+                if scene.job_id == after.id {
+                    scene.status = after.status;
+                    scene.error = after.error.clone();
+                    scene.attempts = after.attempt;
+                    scene.updated_at = after.updated_at;
+                    tx.put_scene(&scene)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Claims the first ready job of `lane` (priority, then age), skipping paused projects and
+    /// jobs waiting out a backoff. The claim is flushed before it is returned.
+    pub async fn claim(&self, lane: Lane) -> Result<Claim> {
+        let claimed = self.claim_sync(lane, now_ms())?;
+        if let Claim::Job(_) = claimed {
+            self.store.flush().await?;
+        }
+        Ok(claimed)
+    }
+
+    pub fn claim_sync(&self, lane: Lane, now: u64) -> Result<Claim> {
+        let _guard = self.claim_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let lease = self.cfg.lease_s * 1000;
+        let mut claimed = None;
+        let next_ready = self.scan_ready(lane, now, |id| {
+            claimed = self.store.transact(|tx| {
+                let Some(mut j) = tx.job(id)? else { return Ok(None) };
+                if j.status != JobStatus::Queued || !tx.index_contains(&j)? {
+                    return Ok(None);
+                }
+                let before = j.clone();
+                j.status = JobStatus::Running;
+                j.attempt += 1;
+                j.lease_until = now + lease;
+                j.started_at = Some(now);
+                j.updated_at = now;
+                j.phase = Some("starting".into());
+                Self::put_job(tx, Some(&before), &j)?;
+                Ok(Some(j))
+            })?;
+            Ok(claimed.is_some())
+        })?;
+        Ok(match claimed {
+            Some(j) => Claim::Job(j),
+            None => Claim::Idle { next_ready },
+        })
+    }
+
+    /// True when some queued job of `lane` could be claimed now.
+    pub fn has_ready(&self, lane: Lane, now: u64) -> Result<bool> {
+        let mut found = false;
+        self.scan_ready(lane, now, |_| {
+            found = true;
+            Ok(true)
+        })?;
+        Ok(found)
+    }
+
+    /// Visits, in queue order, the queued jobs of `lane` that may run now (not paused, not
+    /// waiting out a backoff) until `visit` says stop. Returns when the next waiting job is due.
+    fn scan_ready(&self, lane: Lane, now: u64, mut visit: impl FnMut(Uuid) -> Result<bool>) -> Result<Option<u64>> {
+        if self.store.globally_paused()? {
+            return Ok(None);
+        }
+        let mut paused: HashMap<Uuid, bool> = HashMap::new();
+        let mut next_ready: Option<u64> = None;
+        for kv in self.store.queue.scan_prefix([lane.as_u8()]) {
+            let (_, v) = kv?;
+            let Ok(id) = Uuid::from_slice(&v) else { continue };
+            let Some(job) = self.store.job(id)? else {
+                tracing::warn!(%id, "queue entry without a job record; `storyreel doctor` reports it");
+                continue;
+            };
+            if job.not_before > now {
+                next_ready = Some(next_ready.map_or(job.not_before, |n| n.min(job.not_before)));
+                continue;
+            }
+            let is_paused = match paused.get(&job.project_id) {
+                Some(p) => *p,
+                None => {
+                    let p = self.store.project(job.project_id)?.is_some_and(|p| p.paused);
+                    paused.insert(job.project_id, p);
+                    p
+                }
+            };
+            if !is_paused && visit(id)? {
+                break;
+            }
+        }
+        Ok(next_ready)
+    }
+
+    /// Extends the lease of a running attempt. False: the job is no longer this attempt's to run.
+    pub fn heartbeat(&self, id: Uuid, attempt: u32) -> Result<bool> {
+        let until = now_ms() + self.cfg.lease_s * 1000;
+        self.store.transact(|tx| {
+            let Some(mut j) = tx.job(id)? else { return Ok(false) };
+            if j.status != JobStatus::Running || j.attempt != attempt {
+                return Ok(false);
+            }
+            let before = j.clone();
+            j.lease_until = until;
+            Self::put_job(tx, Some(&before), &j)?;
+            Ok(true)
+        })
+    }
+
+    /// Commits a success, fenced: only if the job is still running this attempt. `apply` writes
+    /// the job's result (the scene's image, follow-up jobs) in the same transaction.
+    pub fn finish(&self, id: Uuid, attempt: u32, apply: impl Fn(&Tx, &Job) -> TxResult<()>) -> Result<Job> {
+        let now = now_ms();
+        self.store.transact(|tx| {
+            let mut j = Self::fenced(tx, id, attempt)?;
+            let before = j.clone();
+            j.status = JobStatus::Succeeded;
+            j.finished_at = Some(now);
+            j.updated_at = now;
+            j.lease_until = 0;
+            j.phase = None;
+            j.error = None;
+            Self::put_job(tx, Some(&before), &j)?;
+            apply(tx, &j)?;
+            Ok(j)
+        })
+    }
+
+    fn fenced(tx: &Tx, id: Uuid, attempt: u32) -> TxResult<Job> {
+        match tx.job(id)? {
+            Some(j) if j.status == JobStatus::Running && j.attempt == attempt => Ok(j),
+            _ => abort(Error::Stale(id.to_string())),
+        }
+    }
+
+    /// Records a failed attempt (fenced). Retryable errors go back to the queue after a backoff
+    /// until `max_attempts`; the rest fail the job with `err` for the user.
+    pub fn fail(&self, id: Uuid, attempt: u32, err: UserError, retryable: bool) -> Result<Job> {
+        let now = now_ms();
+        let delay = self.backoff_ms_for_next(id)?;
+        self.store.transact(|tx| {
+            let mut j = Self::fenced(tx, id, attempt)?;
+            let before = j.clone();
+            j.failures += 1;
+            j.updated_at = now;
+            j.lease_until = 0;
+            j.phase = None;
+            j.error = Some(err.clone());
+            if retryable && j.failures < self.cfg.max_attempts {
+                j.status = JobStatus::Queued;
+                j.not_before = now + delay;
+            } else {
+                j.status = JobStatus::Failed;
+                j.finished_at = Some(now);
+            }
+            Self::put_job(tx, Some(&before), &j)?;
+            Ok(j)
+        })
+    }
+
+    fn backoff_ms_for_next(&self, id: Uuid) -> Result<u64> {
+        let failures = self.store.job(id)?.map_or(0, |j| j.failures);
+        Ok(backoff_ms(&self.cfg, failures + 1))
+    }
+
+    /// Hands a running job back to the queue without counting a failure (the process is stopping).
+    pub fn release(&self, id: Uuid, attempt: u32) -> Result<Option<Job>> {
+        let now = now_ms();
+        let r = self.store.transact(|tx| {
+            let mut j = Self::fenced(tx, id, attempt)?;
+            let before = j.clone();
+            j.status = JobStatus::Queued;
+            j.lease_until = 0;
+            j.phase = None;
+            j.updated_at = now;
+            Self::put_job(tx, Some(&before), &j)?;
+            Ok(j)
+        });
+        match r {
+            Ok(j) => Ok(Some(j)),
+            Err(Error::Stale(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// At start: every job left running by a dead process goes back to the queue at once.
+    pub fn recover(&self) -> Result<Vec<Job>> {
+        let now = now_ms();
+        let mut out = Vec::new();
+        for (id, _, _) in self.store.leases()? {
+            let j = self.store.transact(|tx| {
+                let Some(mut j) = tx.job(id)? else {
+                    tx.lease_remove(id)?;
+                    return Ok(None);
+                };
+                if j.status != JobStatus::Running {
+                    tx.lease_remove(id)?;
+                    return Ok(None);
+                }
+                let before = j.clone();
+                j.interrupts += 1;
+                j.lease_until = 0;
+                j.phase = None;
+                j.updated_at = now;
+                if j.interrupts > self.cfg.max_interrupts {
+                    j.status = JobStatus::Failed;
+                    j.finished_at = Some(now);
+                    j.error = Some(UserError::new(
+                        "interrupted",
+                        format!("StoryReel stopped {} times while this job ran; it was set aside as a suspect. Retry it to try again.", j.interrupts),
+                    ));
+                } else {
+                    j.status = JobStatus::Queued;
+                }
+                Self::put_job(tx, Some(&before), &j)?;
+                Ok(Some(j))
+            })?;
+            out.extend(j);
+        }
+        Ok(out)
+    }
+
+    /// Re-queues running jobs whose lease expired (a stuck or dead worker); counts as a failure.
+    pub fn sweep(&self, now: u64) -> Result<Vec<Job>> {
+        let mut out = Vec::new();
+        for (id, until, attempt) in self.store.leases()? {
+            if until >= now {
+                continue;
+            }
+            let delay = backoff_ms(&self.cfg, self.store.job(id)?.map_or(1, |j| j.failures + 1));
+            let r = self.store.transact(|tx| {
+                let mut j = Self::fenced(tx, id, attempt)?;
+                if j.lease_until >= now {
+                    return Ok(None);
+                }
+                let before = j.clone();
+                j.failures += 1;
+                j.lease_until = 0;
+                j.phase = None;
+                j.updated_at = now;
+                j.error = Some(UserError::new(
+                    "timed_out",
+                    format!("The job made no progress for {} s and was stopped.", self.cfg.lease_s),
+                ));
+                if j.failures < self.cfg.max_attempts {
+                    j.status = JobStatus::Queued;
+                    j.not_before = now + delay;
+                } else {
+                    j.status = JobStatus::Failed;
+                    j.finished_at = Some(now);
+                }
+                Self::put_job(tx, Some(&before), &j)?;
+                Ok(Some(j))
+            });
+            match r {
+                Ok(j) => out.extend(j),
+                Err(Error::Stale(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Cancels a queued or running job. A running attempt's late result is then dropped.
+    pub fn cancel(&self, id: Uuid) -> Result<Option<Job>> {
+        let now = now_ms();
+        self.store.transact(|tx| {
+            let Some(mut j) = tx.job(id)? else { return abort(Error::NotFound(format!("There is no job {id}."))) };
+            if j.status.is_terminal() {
+                return Ok(None);
+            }
+            let before = j.clone();
+            j.status = JobStatus::Cancelled;
+            j.finished_at = Some(now);
+            j.updated_at = now;
+            j.lease_until = 0;
+            j.phase = None;
+            j.error = None;
+            Self::put_job(tx, Some(&before), &j)?;
+            Ok(Some(j))
+        })
+    }
+
+    /// Puts a finished job back at the end of the queue with a fresh count of tries.
+    pub fn requeue(&self, id: Uuid) -> Result<Option<Job>> {
+        let now = now_ms();
+        let seq = self.store.next_seq()?;
+        self.store.transact(|tx| {
+            let Some(mut j) = tx.job(id)? else { return abort(Error::NotFound(format!("There is no job {id}."))) };
+            if !j.status.is_terminal() {
+                return Ok(None);
+            }
+            let before = j.clone();
+            j.status = JobStatus::Queued;
+            j.seq = seq;
+            j.failures = 0;
+            j.interrupts = 0;
+            j.not_before = 0;
+            j.finished_at = None;
+            j.error = None;
+            j.updated_at = now;
+            Self::put_job(tx, Some(&before), &j)?;
+            Ok(Some(j))
+        })
+    }
+
+    /// Makes every queued job of a lane claimable now (the user's "retry now").
+    pub fn reset_backoff(&self, lane: Lane) -> Result<usize> {
+        let mut n = 0;
+        for id in self.store.queue_order(lane)? {
+            n += self.store.transact(|tx| {
+                let Some(mut j) = tx.job(id)? else { return Ok(0) };
+                if j.status != JobStatus::Queued || j.not_before == 0 {
+                    return Ok(0);
+                }
+                let before = j.clone();
+                j.not_before = 0;
+                Self::put_job(tx, Some(&before), &j)?;
+                Ok(1)
+            })?;
+        }
+        Ok(n)
+    }
+
+    /// 1-based position of every queued job of a lane, from the one ordered index.
+    pub fn positions(&self, lane: Lane) -> Result<HashMap<Uuid, u32>> {
+        Ok(self.store.queue_order(lane)?.into_iter().enumerate().map(|(i, id)| (id, i as u32 + 1)).collect())
+    }
+
+    /// Deletes finished jobs older than `days` that no scene points to any more.
+    pub fn prune(&self, days: u64) -> Result<usize> {
+        let cutoff = now_ms().saturating_sub(days * 86_400_000);
+        let mut n = 0;
+        for j in self.store.all_jobs()? {
+            if !j.status.is_terminal() || j.finished_at.is_none_or(|f| f >= cutoff) {
+                continue;
+            }
+            n += self.store.transact(|tx| {
+                if let Some(index) = j.scene_index {
+                    if tx.scene(j.project_id, index)?.is_some_and(|s| s.job_id == j.id) {
+                        return Ok(0);
+                    }
+                }
+                tx.remove_job_record(j.id)?;
+                Ok(1)
+            })?;
+        }
+        Ok(n)
+    }
+}
+
+/// Full-jitter exponential backoff: a random delay in [0, min(cap, base * 2^(failures-1))].
+pub fn backoff_ms(cfg: &QueueConfig, failures: u32) -> u64 {
+    let exp = failures.saturating_sub(1).min(30);
+    let ceiling = cfg.backoff_base_ms.saturating_mul(1u64 << exp).min(cfg.backoff_max_s * 1000);
+    rand::rng().random_range(0..=ceiling)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_bounded_and_grows() {
+        let cfg = QueueConfig { backoff_base_ms: 100, backoff_max_s: 1, ..QueueConfig::default() };
+        for f in 1..40 {
+            let d = backoff_ms(&cfg, f);
+            assert!(d <= 1000);
+            assert!(d <= 100 * (1u64 << (f - 1).min(30)));
+        }
+        let big: u64 = (0..200).map(|_| backoff_ms(&cfg, 10)).max().unwrap();
+        assert!(big > 500, "full jitter should reach the cap region, got {big}");
+    }
+}

@@ -1,0 +1,430 @@
+//! The sled database: one tree per record kind, a typed JSON codec, big-endian keys,
+//! multi-tree transactions, and a flush before any change is acknowledged.
+//!
+//! Trees: `projects` (id), `scenes` (project id ++ index), `jobs` (id), `queue` (lane ++
+//! inverted priority ++ seq -> job id: the one ordered index positions come from), `leases`
+//! (job id -> lease end ++ attempt, for running jobs), `assets` (hash), `sources` (story hash ->
+//! project id) and `meta` (schema version, global pause).
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::{Transactional, Tree};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::model::{Asset, Job, Lane, Project, Scene, SCHEMA_VERSION};
+
+pub type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
+
+/// Aborts a transaction with an engine error.
+pub fn abort<T>(e: Error) -> TxResult<T> {
+    Err(ConflictableTransactionError::Abort(e))
+}
+
+pub struct Store {
+    db: sled::Db,
+    pub(crate) projects: Tree,
+    pub(crate) scenes: Tree,
+    pub(crate) jobs: Tree,
+    pub(crate) queue: Tree,
+    pub(crate) leases: Tree,
+    pub(crate) assets: Tree,
+    pub(crate) sources: Tree,
+    pub(crate) meta: Tree,
+    durable: bool,
+    dir: PathBuf,
+    _lock: File,
+}
+
+const META_SCHEMA: &[u8] = b"schema";
+const META_PAUSED: &[u8] = b"paused";
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).field("durable", &self.durable).finish()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir`. `durable = false` turns off flushing: only for
+    /// the crash test's control run, which must show that the test can fail.
+    pub fn open(dir: &Path, durable: bool) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::io(format!("Cannot create the data folder {} (check its permissions, or pick another with --data-dir)", dir.display()), e)
+        })?;
+        let lock = lock_dir(dir)?;
+        let db_path = dir.join("db");
+        let cfg = sled::Config::new()
+            .path(&db_path)
+            .cache_capacity(64 * 1024 * 1024)
+            .flush_every_ms(if durable { Some(500) } else { None });
+        // sled can panic on some damaged files; a damaged folder must be a message, never a crash.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || cfg.open()));
+        let db = match opened {
+            Ok(Ok(db)) => db,
+            Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(Error::io(format!("Cannot open the database in {}", dir.display()), e))
+            }
+            Ok(Err(e)) => return Err(Error::Corrupt { path: dir.to_path_buf(), detail: format!("the database does not open ({e})") }),
+            Err(_) => return Err(Error::Corrupt { path: dir.to_path_buf(), detail: "the database files are unreadable".into() }),
+        };
+        let tree = |name: &str| db.open_tree(name).map_err(|e| Error::Corrupt { path: dir.to_path_buf(), detail: format!("tree {name}: {e}") });
+        let store = Store {
+            projects: tree("projects")?,
+            scenes: tree("scenes")?,
+            jobs: tree("jobs")?,
+            queue: tree("queue")?,
+            leases: tree("leases")?,
+            assets: tree("assets")?,
+            sources: tree("sources")?,
+            meta: tree("meta")?,
+            db,
+            durable,
+            dir: dir.to_path_buf(),
+            _lock: lock,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    fn check_schema(&self) -> Result<()> {
+        match self.meta.get(META_SCHEMA)? {
+            None => {
+                if !self.projects.is_empty() || !self.jobs.is_empty() {
+                    return Err(Error::Corrupt { path: self.dir.clone(), detail: "its version record is missing".into() });
+                }
+                self.meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                self.db.flush()?;
+            }
+            Some(v) => {
+                let found = u32::from_be_bytes(v.as_ref().try_into().map_err(|_| Error::Corrupt {
+                    path: self.dir.clone(),
+                    detail: "its version record is unreadable".into(),
+                })?);
+                if found > SCHEMA_VERSION {
+                    return Err(Error::NewerSchema { path: self.dir.clone(), found, known: SCHEMA_VERSION });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Makes every change so far durable. Awaited before a change is reported to anyone.
+    pub async fn flush(&self) -> Result<()> {
+        if self.durable {
+            self.db.flush_async().await?;
+        }
+        Ok(())
+    }
+
+    pub fn flush_blocking(&self) -> Result<()> {
+        if self.durable {
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
+    /// A monotonic number (survives restarts), used for queue order.
+    pub fn next_seq(&self) -> Result<u64> {
+        Ok(self.db.generate_id()?)
+    }
+
+    /// Runs `f` as one atomic transaction over every tree. `f` may run more than once on conflict.
+    pub fn transact<R>(&self, f: impl Fn(&Tx) -> TxResult<R>) -> Result<R> {
+        let trees = [&self.projects, &self.scenes, &self.jobs, &self.queue, &self.leases, &self.assets, &self.sources, &self.meta];
+        trees[..].transaction(|t: &Vec<TransactionalTree>| f(&Tx { t })).map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => Error::Db(e.to_string()),
+        })
+    }
+
+    // ----- reads outside transactions -----
+
+    pub fn project(&self, id: Uuid) -> Result<Option<Project>> {
+        get(&self.projects, "projects", id.as_bytes())
+    }
+    pub fn job(&self, id: Uuid) -> Result<Option<Job>> {
+        get(&self.jobs, "jobs", id.as_bytes())
+    }
+    pub fn scene(&self, project: Uuid, index: u32) -> Result<Option<Scene>> {
+        get(&self.scenes, "scenes", &scene_key(project, index))
+    }
+    pub fn projects(&self) -> Result<Vec<Project>> {
+        self.projects.iter().map(|kv| decode_kv(kv, "projects")).collect()
+    }
+    pub fn scenes_of(&self, project: Uuid) -> Result<Vec<Scene>> {
+        self.scenes.scan_prefix(project.as_bytes()).map(|kv| decode_kv(kv, "scenes")).collect()
+    }
+    pub fn all_jobs(&self) -> Result<Vec<Job>> {
+        self.jobs.iter().map(|kv| decode_kv(kv, "jobs")).collect()
+    }
+    pub fn asset(&self, hash: &str) -> Result<Option<Asset>> {
+        get(&self.assets, "assets", hash.as_bytes())
+    }
+    pub fn project_by_source(&self, hash: &str) -> Result<Option<Uuid>> {
+        Ok(self.sources.get(hash.as_bytes())?.and_then(|v| Uuid::from_slice(&v).ok()))
+    }
+    pub fn globally_paused(&self) -> Result<bool> {
+        Ok(self.meta.get(META_PAUSED)?.is_some_and(|v| v.as_ref() == [1]))
+    }
+    /// Job ids of a lane in queue order.
+    pub fn queue_order(&self, lane: Lane) -> Result<Vec<Uuid>> {
+        self.queue
+            .scan_prefix([lane.as_u8()])
+            .map(|kv| {
+                let (_, v) = kv?;
+                Uuid::from_slice(&v).map_err(|_| self.corrupt("a queue entry is unreadable"))
+            })
+            .collect()
+    }
+    /// (job id, lease end, attempt) of every running job.
+    pub fn leases(&self) -> Result<Vec<(Uuid, u64, u32)>> {
+        self.leases
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                let id = Uuid::from_slice(&k).map_err(|_| self.corrupt("a lease key is unreadable"))?;
+                let (until, attempt) = decode_lease(&v).ok_or_else(|| self.corrupt("a lease is unreadable"))?;
+                Ok((id, until, attempt))
+            })
+            .collect()
+    }
+    pub fn corrupt(&self, detail: &str) -> Error {
+        Error::Corrupt { path: self.dir.clone(), detail: detail.to_string() }
+    }
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+}
+
+/// Takes the folder's lock file, writing our pid into it, or says who holds it.
+fn lock_dir(dir: &Path) -> Result<File> {
+    let path = dir.join("storyreel.lock");
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| Error::io(format!("Cannot create the lock file {}", path.display()), e))?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = f.read_to_string(&mut pid);
+            let pid = pid.trim();
+            return Err(Error::Locked { path: dir.to_path_buf(), pid: if pid.is_empty() { "unknown".into() } else { pid.into() } });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(format!("Cannot lock {}", path.display()), e)),
+    }
+    let _ = f.set_len(0);
+    let _ = f.seek(SeekFrom::Start(0));
+    let _ = write!(f, "{}", std::process::id());
+    let _ = f.flush();
+    Ok(f)
+}
+
+// ----- codec -----
+
+pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    // Our records are plain structs of strings and numbers: serialising them cannot fail.
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+pub fn decode<T: DeserializeOwned>(tree: &str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Db(format!("a record in `{tree}` is unreadable ({e}); run `storyreel doctor`")))
+}
+
+fn get<T: DeserializeOwned>(tree: &Tree, name: &str, key: &[u8]) -> Result<Option<T>> {
+    tree.get(key)?.map(|v| decode(name, &v)).transpose()
+}
+
+fn decode_kv<T: DeserializeOwned>(kv: sled::Result<(sled::IVec, sled::IVec)>, name: &str) -> Result<T> {
+    let (_, v) = kv?;
+    decode(name, &v)
+}
+
+pub fn scene_key(project: Uuid, index: u32) -> [u8; 20] {
+    let mut k = [0u8; 20];
+    k[..16].copy_from_slice(project.as_bytes());
+    k[16..].copy_from_slice(&index.to_be_bytes());
+    k
+}
+
+pub fn queue_key(lane: Lane, priority: u8, seq: u64) -> [u8; 10] {
+    let mut k = [0u8; 10];
+    k[0] = lane.as_u8();
+    k[1] = 255 - priority;
+    k[2..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub fn job_queue_key(job: &Job) -> [u8; 10] {
+    queue_key(job.lane(), job.priority, job.seq)
+}
+
+pub fn encode_lease(until: u64, attempt: u32) -> [u8; 12] {
+    let mut v = [0u8; 12];
+    v[..8].copy_from_slice(&until.to_be_bytes());
+    v[8..].copy_from_slice(&attempt.to_be_bytes());
+    v
+}
+
+pub fn decode_lease(v: &[u8]) -> Option<(u64, u32)> {
+    let until = u64::from_be_bytes(v.get(..8)?.try_into().ok()?);
+    let attempt = u32::from_be_bytes(v.get(8..12)?.try_into().ok()?);
+    Some((until, attempt))
+}
+
+/// A transaction over every tree, with typed access.
+pub struct Tx<'a> {
+    t: &'a [TransactionalTree],
+}
+
+const PROJECTS: usize = 0;
+const SCENES: usize = 1;
+const JOBS: usize = 2;
+const QUEUE: usize = 3;
+const LEASES: usize = 4;
+const ASSETS: usize = 5;
+const SOURCES: usize = 6;
+const META: usize = 7;
+
+impl Tx<'_> {
+    fn read<T: DeserializeOwned>(&self, tree: usize, name: &str, key: &[u8]) -> TxResult<Option<T>> {
+        match self.t[tree].get(key)? {
+            None => Ok(None),
+            Some(v) => decode(name, &v).map(Some).map_err(ConflictableTransactionError::Abort),
+        }
+    }
+    pub fn project(&self, id: Uuid) -> TxResult<Option<Project>> {
+        self.read(PROJECTS, "projects", id.as_bytes())
+    }
+    pub fn put_project(&self, p: &Project) -> TxResult<()> {
+        self.t[PROJECTS].insert(p.id.as_bytes().as_slice(), encode(p))?;
+        Ok(())
+    }
+    pub fn remove_project(&self, id: Uuid) -> TxResult<()> {
+        self.t[PROJECTS].remove(id.as_bytes().as_slice())?;
+        Ok(())
+    }
+    pub fn scene(&self, project: Uuid, index: u32) -> TxResult<Option<Scene>> {
+        self.read(SCENES, "scenes", &scene_key(project, index))
+    }
+    pub fn put_scene(&self, s: &Scene) -> TxResult<()> {
+        self.t[SCENES].insert(scene_key(s.project_id, s.index).as_slice(), encode(s))?;
+        Ok(())
+    }
+    pub fn remove_scene(&self, project: Uuid, index: u32) -> TxResult<()> {
+        self.t[SCENES].remove(scene_key(project, index).as_slice())?;
+        Ok(())
+    }
+    pub fn job(&self, id: Uuid) -> TxResult<Option<Job>> {
+        self.read(JOBS, "jobs", id.as_bytes())
+    }
+    pub fn put_job_record(&self, j: &Job) -> TxResult<()> {
+        self.t[JOBS].insert(j.id.as_bytes().as_slice(), encode(j))?;
+        Ok(())
+    }
+    pub fn remove_job_record(&self, id: Uuid) -> TxResult<()> {
+        self.t[JOBS].remove(id.as_bytes().as_slice())?;
+        Ok(())
+    }
+    pub fn index_insert(&self, job: &Job) -> TxResult<()> {
+        self.t[QUEUE].insert(job_queue_key(job).as_slice(), job.id.as_bytes().as_slice())?;
+        Ok(())
+    }
+    /// Removes the job's queue entry; says whether it was there.
+    pub fn index_remove(&self, job: &Job) -> TxResult<bool> {
+        Ok(self.t[QUEUE].remove(job_queue_key(job).as_slice())?.is_some())
+    }
+    pub fn index_contains(&self, job: &Job) -> TxResult<bool> {
+        Ok(self.t[QUEUE].get(job_queue_key(job).as_slice())?.is_some_and(|v| v.as_ref() == job.id.as_bytes()))
+    }
+    pub fn lease_set(&self, job: Uuid, until: u64, attempt: u32) -> TxResult<()> {
+        self.t[LEASES].insert(job.as_bytes().as_slice(), encode_lease(until, attempt).as_slice())?;
+        Ok(())
+    }
+    pub fn lease_remove(&self, job: Uuid) -> TxResult<()> {
+        self.t[LEASES].remove(job.as_bytes().as_slice())?;
+        Ok(())
+    }
+    pub fn put_asset(&self, a: &Asset) -> TxResult<()> {
+        self.t[ASSETS].insert(a.hash.as_bytes(), encode(a))?;
+        Ok(())
+    }
+    pub fn put_source(&self, hash: &str, project: Uuid) -> TxResult<()> {
+        self.t[SOURCES].insert(hash.as_bytes(), project.as_bytes().as_slice())?;
+        Ok(())
+    }
+    pub fn remove_source(&self, hash: &str) -> TxResult<()> {
+        self.t[SOURCES].remove(hash.as_bytes())?;
+        Ok(())
+    }
+    pub fn set_global_pause(&self, paused: bool) -> TxResult<()> {
+        self.t[META].insert(META_PAUSED, &[paused as u8])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_open_names_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let _a = Store::open(dir.path(), true).unwrap();
+        // flock is per open file description: a second open in the same process conflicts too.
+        let err = Store::open(dir.path(), true).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("already open by another StoryReel"), "{msg}");
+        assert!(msg.contains(&std::process::id().to_string()), "{msg}");
+    }
+
+    #[test]
+    fn keys_sort_by_lane_priority_then_seq() {
+        let a = queue_key(Lane::Generate, 5, 10);
+        let b = queue_key(Lane::Generate, 5, 11);
+        let c = queue_key(Lane::Generate, 9, 99);
+        let d = queue_key(Lane::Upload, 255, 0);
+        assert!(c < a && a < b && b < d);
+        assert_eq!(decode_lease(&encode_lease(77, 3)), Some((77, 3)));
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = Store::open(dir.path(), true).unwrap();
+            s.meta.insert(META_SCHEMA, &99u32.to_be_bytes()).unwrap();
+            s.flush_blocking().unwrap();
+        }
+        let e = Store::open(dir.path(), true).unwrap_err();
+        assert!(matches!(e, Error::NewerSchema { found: 99, .. }), "{e}");
+    }
+
+    #[test]
+    fn transactions_are_atomic() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), true).unwrap();
+        let job = Job::new(crate::model::JobKind::GenerateScene, Uuid::now_v7(), Some(1), 1, 0);
+        let r: Result<()> = s.transact(|tx| {
+            tx.put_job_record(&job)?;
+            tx.index_insert(&job)?;
+            abort(Error::Input("no".into()))
+        });
+        assert!(r.is_err());
+        assert!(s.job(job.id).unwrap().is_none());
+        assert!(s.queue_order(Lane::Generate).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,365 @@
+//! Story import: plain text, Markdown and a JSON script, into scene drafts.
+//!
+//! Text and Markdown: when the story uses headings or `---` separators, those split it into
+//! scenes (a heading becomes the scene's title, blank lines inside a scene are paragraph breaks);
+//! otherwise every blank-line-separated paragraph is a scene. A lone `# Title` on the first line
+//! is the story's title, not a scene. JSON: `[{"text", "prompt"?, "negative_prompt"?,
+//! "duration_s"?, "title"?}]`. Errors name the file and the line.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::config::StoryConfig;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SceneDraft {
+    pub title: Option<String>,
+    pub text: String,
+    pub prompt: Option<String>,
+    pub negative_prompt: Option<String>,
+    pub duration_s: Option<f32>,
+    /// 1-based line where the scene starts in the source.
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedStory {
+    pub title: Option<String>,
+    pub scenes: Vec<SceneDraft>,
+}
+
+/// Parses a story from the bytes of a file called `name` (used for format detection and errors).
+pub fn parse(bytes: &[u8], name: &str, limits: &StoryConfig) -> Result<ParsedStory> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        Error::Input(format!(
+            "{name}: line {line} is not UTF-8 text. Save the story as UTF-8 (any editor's \"Save as\" offers it) and try again."
+        ))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let is_json = name.to_ascii_lowercase().ends_with(".json") || text.trim_start().starts_with('[');
+    let story = if is_json { parse_json(&text, name)? } else { parse_markdown(&text) };
+    check_limits(&story, name, limits)?;
+    Ok(story)
+}
+
+fn check_limits(story: &ParsedStory, name: &str, limits: &StoryConfig) -> Result<()> {
+    if story.scenes.is_empty() {
+        return Err(Error::Input(format!(
+            "{name} has no story text: write at least one paragraph (scenes are separated by blank lines, `---` or headings)."
+        )));
+    }
+    if story.scenes.len() > limits.max_scenes {
+        return Err(Error::Input(format!(
+            "{name} has {} scenes; the limit is {}. Split the story into several files, or raise [story] max_scenes in the config.",
+            story.scenes.len(),
+            limits.max_scenes
+        )));
+    }
+    for (i, s) in story.scenes.iter().enumerate() {
+        let n = s.text.chars().count();
+        if n > limits.max_scene_chars {
+            return Err(Error::Input(format!(
+                "{name}, line {}: scene {} has {n} characters; the limit is {}. Split it with a blank line or `---`, or raise [story] max_scene_chars.",
+                s.line,
+                i + 1,
+                limits.max_scene_chars
+            )));
+        }
+    }
+    Ok(())
+}
+
+enum Mark {
+    Heading(u8, String),
+    Separator,
+    Blank,
+    Text(String),
+}
+
+fn classify(line: &str) -> Mark {
+    let t = line.trim();
+    if t.is_empty() {
+        return Mark::Blank;
+    }
+    if t.len() >= 3 && (t.chars().all(|c| c == '-') || t.chars().all(|c| c == '*') || t.chars().all(|c| c == '_')) {
+        return Mark::Separator;
+    }
+    let hashes = t.chars().take_while(|c| *c == '#').count();
+    if (1..=6).contains(&hashes) {
+        let rest = &t[hashes..];
+        if rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t') {
+            let title = rest.trim().trim_end_matches('#').trim().to_string();
+            return Mark::Heading(hashes as u8, clean_inline(&title));
+        }
+    }
+    Mark::Text(clean_inline(t.trim_start_matches('>').trim()))
+}
+
+/// Drops Markdown emphasis markers; the words stay.
+fn clean_inline(s: &str) -> String {
+    s.replace("**", "").replace("__", "").replace('`', "")
+}
+
+fn parse_markdown(text: &str) -> ParsedStory {
+    let marks: Vec<(u32, Mark)> = text.lines().enumerate().map(|(i, l)| (i as u32 + 1, classify(l))).collect();
+
+    // A single H1 before any text is the story's title.
+    let mut title = None;
+    let mut skip_line = 0;
+    let h1_count = marks.iter().filter(|(_, m)| matches!(m, Mark::Heading(1, _))).count();
+    if h1_count == 1 {
+        if let Some((line, Mark::Heading(1, t))) = marks.iter().find(|(_, m)| !matches!(m, Mark::Blank)) {
+            if !t.is_empty() {
+                title = Some(t.clone());
+                skip_line = *line;
+            }
+        }
+    }
+    let structured = marks
+        .iter()
+        .any(|(line, m)| matches!(m, Mark::Separator) || (matches!(m, Mark::Heading(..)) && *line != skip_line));
+
+    let mut scenes = Vec::new();
+    let mut cur = Builder::default();
+    for (line, mark) in marks {
+        if line == skip_line {
+            continue;
+        }
+        match mark {
+            Mark::Heading(_, t) => {
+                cur.finish(&mut scenes);
+                cur.title = (!t.is_empty()).then_some(t);
+                cur.line = line;
+            }
+            Mark::Separator => cur.finish(&mut scenes),
+            Mark::Blank if structured => cur.paragraph_break(),
+            Mark::Blank => cur.finish(&mut scenes),
+            Mark::Text(t) => cur.push(line, &t),
+        }
+    }
+    cur.finish(&mut scenes);
+    ParsedStory { title, scenes }
+}
+
+#[derive(Default)]
+struct Builder {
+    title: Option<String>,
+    paragraphs: Vec<String>,
+    current: String,
+    line: u32,
+}
+
+impl Builder {
+    fn push(&mut self, line: u32, text: &str) {
+        if self.line == 0 {
+            self.line = line;
+        }
+        if !self.current.is_empty() {
+            self.current.push(' ');
+        }
+        self.current.push_str(text);
+    }
+    fn paragraph_break(&mut self) {
+        if !self.current.is_empty() {
+            self.paragraphs.push(std::mem::take(&mut self.current));
+        }
+    }
+    fn finish(&mut self, out: &mut Vec<SceneDraft>) {
+        self.paragraph_break();
+        let b = std::mem::take(self);
+        let text = b.paragraphs.join("\n");
+        if !text.trim().is_empty() {
+            out.push(SceneDraft {
+                title: b.title,
+                text,
+                prompt: None,
+                negative_prompt: None,
+                duration_s: None,
+                line: b.line.max(1),
+            });
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonScene {
+    #[serde(default)]
+    text: String,
+    title: Option<String>,
+    prompt: Option<String>,
+    negative_prompt: Option<String>,
+    duration_s: Option<f64>,
+}
+
+const JSON_SHAPE: &str = r#"[{"text": "...", "prompt": "...", "negative_prompt": "...", "duration_s": 4}]"#;
+
+fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
+    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
+        Error::Input(format!(
+            "{name}, line {} column {}: not a valid JSON script ({}). A script is a list like {JSON_SHAPE}.",
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string())
+        ))
+    })?;
+    let base = text.as_ptr() as usize;
+    let mut scenes = Vec::new();
+    for (i, raw) in items.iter().enumerate() {
+        let offset = (raw.get().as_ptr() as usize).saturating_sub(base);
+        let line = text[..offset.min(text.len())].matches('\n').count() as u32 + 1;
+        let item: JsonScene = serde_json::from_str(raw.get()).map_err(|e| {
+            Error::Input(format!(
+                "{name}, line {}: item {} of the script is not a scene ({}). Each item looks like {JSON_SHAPE}.",
+                line + e.line() as u32 - 1,
+                i + 1,
+                strip_position(&e.to_string())
+            ))
+        })?;
+        if let Some(d) = item.duration_s {
+            if !d.is_finite() || !(0.5..=60.0).contains(&d) {
+                return Err(Error::Input(format!(
+                    "{name}, line {line}: item {} has duration_s {d}; use a number of seconds from 0.5 to 60.",
+                    i + 1
+                )));
+            }
+        }
+        let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let prompt = nonempty(item.prompt);
+        let text = item.text.trim().to_string();
+        if text.is_empty() && prompt.is_none() {
+            continue;
+        }
+        scenes.push(SceneDraft {
+            title: nonempty(item.title),
+            text,
+            prompt,
+            negative_prompt: nonempty(item.negative_prompt),
+            duration_s: item.duration_s.map(|d| d as f32),
+            line,
+        });
+    }
+    Ok(ParsedStory { title: None, scenes })
+}
+
+/// serde_json appends " at line L column C"; we say the position ourselves.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> ParsedStory {
+        parse(s.as_bytes(), "story.md", &StoryConfig::default()).unwrap()
+    }
+    fn err(s: &str, name: &str) -> String {
+        parse(s.as_bytes(), name, &StoryConfig::default()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn blank_lines_split_plain_text() {
+        let s = p("One line\ncontinues.\n\n\nTwo.\n\nThree.");
+        let texts: Vec<_> = s.scenes.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["One line continues.", "Two.", "Three."]);
+        assert_eq!(s.scenes[1].line, 5);
+        assert_eq!(s.title, None);
+    }
+
+    #[test]
+    fn headings_split_and_title_scenes() {
+        let s = p("# The Lighthouse\n\n## Dusk\nThe lamp.\n\nA gull.\n\n## Night\nStorm.\n");
+        assert_eq!(s.title.as_deref(), Some("The Lighthouse"));
+        assert_eq!(s.scenes.len(), 2);
+        assert_eq!(s.scenes[0].title.as_deref(), Some("Dusk"));
+        assert_eq!(s.scenes[0].text, "The lamp.\nA gull.");
+        assert_eq!(s.scenes[0].line, 3);
+        assert_eq!(s.scenes[1].text, "Storm.");
+    }
+
+    #[test]
+    fn separators_split_and_keep_paragraphs() {
+        let s = p("First.\n\nStill first.\n---\nSecond.\n***\n\n---\nThird.");
+        assert_eq!(s.scenes.len(), 3);
+        assert_eq!(s.scenes[0].text, "First.\nStill first.");
+    }
+
+    #[test]
+    fn several_h1_are_all_scenes() {
+        let s = p("# A\nx\n# B\ny\n");
+        assert_eq!(s.title, None);
+        assert_eq!(s.scenes.len(), 2);
+        assert_eq!(s.scenes[1].title.as_deref(), Some("B"));
+    }
+
+    #[test]
+    fn crlf_bom_unicode_and_emoji() {
+        let s = parse("\u{feff}Caf\u{e9} \u{1f30a}\r\n\r\n\u{5149}\u{306e}\u{5854}\r\n".as_bytes(), "s.txt", &StoryConfig::default()).unwrap();
+        assert_eq!(s.scenes.len(), 2);
+        assert_eq!(s.scenes[0].text, "Caf\u{e9} \u{1f30a}");
+        assert_eq!(s.scenes[1].text, "\u{5149}\u{306e}\u{5854}");
+    }
+
+    #[test]
+    fn empty_scenes_are_dropped_and_an_empty_story_is_an_error() {
+        let s = p("## Empty\n\n## Full\ntext\n");
+        assert_eq!(s.scenes.len(), 1);
+        let e = err("\n\n   \n---\n", "empty.md");
+        assert!(e.contains("empty.md") && e.contains("no story text"), "{e}");
+    }
+
+    #[test]
+    fn limits_name_the_scene_and_line() {
+        let long = "x".repeat(4001);
+        let e = err(&format!("ok\n\n{long}\n"), "long.md");
+        assert!(e.contains("line 3") && e.contains("scene 2") && e.contains("4001"), "{e}");
+        let many: String = (0..501).map(|i| format!("s{i}\n\n")).collect();
+        let e = err(&many, "many.md");
+        assert!(e.contains("501 scenes") && e.contains("500"), "{e}");
+        let small = StoryConfig { max_scenes: 2, max_scene_chars: 10 };
+        assert!(parse(b"a\n\nb\n\nc", "x", &small).is_err());
+    }
+
+    #[test]
+    fn json_script() {
+        let s = p_json(r#"[
+  {"text": "A", "prompt": "a lighthouse", "duration_s": 4},
+  {"text": "  "},
+  {"text": "B", "negative_prompt": "blurry", "title": "Bee"}
+]"#);
+        assert_eq!(s.scenes.len(), 2);
+        assert_eq!(s.scenes[0].prompt.as_deref(), Some("a lighthouse"));
+        assert_eq!(s.scenes[0].duration_s, Some(4.0));
+        assert_eq!(s.scenes[1].line, 4);
+        assert_eq!(s.scenes[1].title.as_deref(), Some("Bee"));
+    }
+
+    fn p_json(s: &str) -> ParsedStory {
+        parse(s.as_bytes(), "script.json", &StoryConfig::default()).unwrap()
+    }
+
+    #[test]
+    fn json_errors_name_the_line() {
+        let e = err("[\n {\"text\": \"a\"},\n {\"text\": \"b\",}\n]", "s.json");
+        assert!(e.contains("s.json, line 3"), "{e}");
+        let e = err("[\n {\"text\": \"a\"},\n {\"txt\": \"b\"}\n]", "s.json");
+        assert!(e.contains("line 3") && e.contains("txt") && e.contains("item 2"), "{e}");
+        let e = err("[{\"text\": \"a\", \"duration_s\": -1}]", "s.json");
+        assert!(e.contains("duration_s"), "{e}");
+        let e = err("{\"text\": 1}", "s.json");
+        assert!(e.contains("list"), "{e}");
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let e = parse(b"ok\n\xff\xfe", "bin.txt", &StoryConfig::default()).unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("UTF-8"), "{e}");
+    }
+}
