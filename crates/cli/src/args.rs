@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "storyreel", version, about = "Turn a written story into scenes and a short vertical video, offline first.")]
+#[command(
+    name = "storyreel",
+    version,
+    about = "Turn a written story into scenes and a short vertical video, offline first."
+)]
 pub struct Cli {
     /// Where StoryReel keeps its data (default: the platform's data folder).
     #[arg(long, global = true, env = "STORYREEL_DATA_DIR", value_name = "DIR")]

@@ -1,12 +1,14 @@
 //! What each subcommand does.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use storyreel_engine::config::{default_config_file, default_data_dir};
 use storyreel_engine::model::{now_ms, Aspect, JobStatus, Project};
-use storyreel_engine::{Config, DebugKnobs, Engine, EngineOptions, Error, ImportOptions, Result, RetryFilter};
+use storyreel_engine::{
+    Config, DebugKnobs, Engine, EngineOptions, Error, ImportOptions, Result, RetryFilter,
+};
 use uuid::Uuid;
 
 use crate::args::{Cli, Command, ImportArgs};
@@ -14,17 +16,20 @@ use crate::output;
 use crate::progress::Progress;
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
-    if let Command::Doctor { deep, json } = &cli.command {
-        return doctor(&cli, *deep, *json);
-    }
-    let engine = open(&cli)?;
+    let engine = match cli.command {
+        Command::Doctor { deep, json } => return doctor(&cli, deep, json),
+        _ => open(&cli)?,
+    };
     match cli.command {
         Command::Make(args) => make(&engine, &args).await,
         Command::Import(args) => {
             let (project, created) = import(&engine, &args).await?;
             if created {
                 println!("{}", project.id);
-                eprintln!("Queued {} scenes of '{}'. `storyreel work` makes them.", project.scene_count, project.title);
+                eprintln!(
+                    "Queued {} scenes of '{}'. `storyreel work` makes them.",
+                    project.scene_count, project.title
+                );
             } else {
                 println!("{}", project.id);
                 eprintln!("'{}' was imported before ({}); nothing new was queued. Use --new for a second copy.", project.title, project.id);
@@ -61,24 +66,49 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Retry { project, failed, placeholders, scene } => {
+        Command::Retry {
+            project,
+            failed,
+            placeholders,
+            scene,
+        } => {
             let p = engine.find_project(&project)?;
-            let filter = RetryFilter { failed: failed || (!placeholders && scene.is_none()), placeholders, scene };
+            let filter = RetryFilter {
+                failed: failed || (!placeholders && scene.is_none()),
+                placeholders,
+                scene,
+            };
             let n = engine.retry(&p, filter).await?;
-            println!("Queued {n} scene{} of '{}' again. `storyreel work` makes them.", if n == 1 { "" } else { "s" }, p.title);
+            println!(
+                "Queued {n} scene{} of '{}' again. `storyreel work` makes them.",
+                if n == 1 { "" } else { "s" },
+                p.title
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Cancel { target } => {
             if let Ok(id) = Uuid::parse_str(target.trim()) {
                 if engine.store().job(id)?.is_some() {
                     let cancelled = engine.cancel_job(id).await?;
-                    println!("{}", if cancelled { "Cancelled the job." } else { "The job had already finished." });
+                    println!(
+                        "{}",
+                        if cancelled {
+                            "Cancelled the job."
+                        } else {
+                            "The job had already finished."
+                        }
+                    );
                     return Ok(ExitCode::SUCCESS);
                 }
             }
             let p = engine.find_project(&target)?;
             let n = engine.cancel_project(&p).await?;
-            println!("Cancelled {n} job{} of '{}'. `storyreel retry {} --failed` queues them again.", if n == 1 { "" } else { "s" }, p.title, &p.id.to_string()[..8]);
+            println!(
+                "Cancelled {n} job{} of '{}'. `storyreel retry {} --failed` queues them again.",
+                if n == 1 { "" } else { "s" },
+                p.title,
+                &p.id.to_string()[..8]
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Pause { project } => pause(&engine, project, true).await,
@@ -86,18 +116,22 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export { project, dir } => {
             let p = engine.find_project(&project)?;
             let report = engine.export(&p, &dir)?;
-            println!("Exported {} files of '{}' to {}.", report.files.len(), p.title, report.dir.display());
+            println!(
+                "Exported {} files of '{}' to {}.",
+                report.files.len(),
+                p.title,
+                report.dir.display()
+            );
             if !report.missing.is_empty() {
-                eprintln!("Scenes without an image yet (not exported): {:?}", report.missing);
+                eprintln!(
+                    "Scenes without an image yet (not exported): {:?}",
+                    report.missing
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Doctor { .. } => unreachable_doctor(),
+        Command::Doctor { deep, json } => doctor(&cli, deep, json),
     }
-}
-
-fn unreachable_doctor() -> Result<ExitCode> {
-    Ok(ExitCode::from(2))
 }
 
 fn data_dir(cli: &Cli) -> Result<PathBuf> {
@@ -105,8 +139,21 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
         .data_dir
         .clone()
         .or_else(default_data_dir)
-        .ok_or_else(|| Error::Config("There is no home folder to keep data in: set --data-dir or STORYREEL_DATA_DIR.".into()))?;
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("Cannot create the data folder {} (pick another with --data-dir)", dir.display()), e))?;
+        .ok_or_else(|| {
+            Error::Config(
+                "There is no home folder to keep data in: set --data-dir or STORYREEL_DATA_DIR."
+                    .into(),
+            )
+        })?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Error::io(
+            format!(
+                "Cannot create the data folder {} (pick another with --data-dir)",
+                dir.display()
+            ),
+            e,
+        )
+    })?;
     Ok(std::fs::canonicalize(&dir).unwrap_or(dir))
 }
 
@@ -123,21 +170,39 @@ fn config(cli: &Cli) -> Result<Config> {
 /// Test hooks for crash-safety tests: a delay in each generate step, a log of step starts,
 /// and (for the control run only) no flushing.
 fn debug_knobs() -> (DebugKnobs, bool) {
-    let delay = std::env::var("STORYREEL_DEBUG_STEP_DELAY_MS").ok().and_then(|v| v.parse::<u64>().ok()).map(Duration::from_millis);
+    let delay = std::env::var("STORYREEL_DEBUG_STEP_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis);
     let log = std::env::var_os("STORYREEL_DEBUG_START_LOG").map(PathBuf::from);
     let no_flush = std::env::var("STORYREEL_DEBUG_NO_FLUSH").is_ok_and(|v| v == "1");
-    (DebugKnobs { step_delay: delay, start_log: log }, !no_flush)
+    (
+        DebugKnobs {
+            step_delay: delay,
+            start_log: log,
+        },
+        !no_flush,
+    )
 }
 
 fn open(cli: &Cli) -> Result<Engine> {
     let config = config(cli)?;
     let (debug, durable) = debug_knobs();
-    Engine::open(EngineOptions { data_dir: data_dir(cli)?, config, durable, debug })
+    Engine::open(EngineOptions {
+        data_dir: data_dir(cli)?,
+        config,
+        durable,
+        debug,
+    })
 }
 
 fn doctor(cli: &Cli, deep: bool, json: bool) -> Result<ExitCode> {
     use storyreel_engine::doctor::Check;
-    let fail = |name: &str, e: &Error| Check { name: name.into(), ok: false, detail: e.to_string() };
+    let fail = |name: &str, e: &Error| Check {
+        name: name.into(),
+        ok: false,
+        detail: e.to_string(),
+    };
     let checks = match config(cli) {
         Err(e) => vec![fail("config", &e)],
         Ok(_) => match open(cli) {
@@ -150,16 +215,37 @@ fn doctor(cli: &Cli, deep: bool, json: bool) -> Result<ExitCode> {
     } else {
         output::checks(&checks);
     }
-    Ok(if checks.iter().all(|c| c.ok) { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if checks.iter().all(|c| c.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 async fn import(engine: &Engine, args: &ImportArgs) -> Result<(Project, bool)> {
     let bytes = std::fs::read(&args.story).map_err(|e| {
-        Error::Input(format!("Cannot read the story {}: {e}. Check the path.", args.story.display()))
+        Error::Input(format!(
+            "Cannot read the story {}: {e}. Check the path.",
+            args.story.display()
+        ))
     })?;
-    let aspect = Aspect::parse(&args.aspect).ok_or_else(|| Error::Input(format!("Unknown aspect `{}`: use 9:16, 16:9 or 1:1.", args.aspect)))?;
-    let name = args.story.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| args.story.display().to_string());
-    let opts = ImportOptions { title: args.title.clone(), aspect, style: args.style.clone(), force_new: args.new };
+    let aspect = Aspect::parse(&args.aspect).ok_or_else(|| {
+        Error::Input(format!(
+            "Unknown aspect `{}`: use 9:16, 16:9 or 1:1.",
+            args.aspect
+        ))
+    })?;
+    let name = args
+        .story
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| args.story.display().to_string());
+    let opts = ImportOptions {
+        title: args.title.clone(),
+        aspect,
+        style: args.style.clone(),
+        force_new: args.new,
+    };
     let out = engine.import(&bytes, &name, opts).await?;
     Ok((out.project, out.created))
 }
@@ -168,13 +254,39 @@ async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let (project, created) = import(engine, args).await?;
     if created {
-        eprintln!("Imported '{}': {} scenes (project {}).", project.title, project.scene_count, &project.id.to_string()[..8]);
+        eprintln!(
+            "Imported '{}': {} scenes (project {}).",
+            project.title,
+            project.scene_count,
+            &project.id.to_string()[..8]
+        );
     } else {
-        let again = engine.retry(&project, RetryFilter { failed: true, ..Default::default() }).await?;
-        eprintln!("Continuing '{}' (project {}), imported before{}.", project.title, &project.id.to_string()[..8], if again > 0 { format!("; {again} failed scenes queued again") } else { String::new() });
+        let again = engine
+            .retry(
+                &project,
+                RetryFilter {
+                    failed: true,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        eprintln!(
+            "Continuing '{}' (project {}), imported before{}.",
+            project.title,
+            &project.id.to_string()[..8],
+            if again > 0 {
+                format!("; {again} failed scenes queued again")
+            } else {
+                String::new()
+            }
+        );
     }
     let _ = engine.prune().await;
-    let progress = Progress::start(engine.subscribe(), Some(project.id), Some(engine.progress(&project)?));
+    let progress = Progress::start(
+        engine.subscribe(),
+        Some(project.id),
+        Some(engine.progress(&project)?),
+    );
     let workers = engine.start();
     let end = loop {
         let p = engine.progress(&project)?;
@@ -204,17 +316,42 @@ async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
     let status = engine.project_status(&project, true)?;
     let secs = started.elapsed().as_secs_f64();
     if p.counts.failed > 0 || p.counts.cancelled > 0 {
-        println!("'{}': {} of {} scenes have an image; {} failed, {} cancelled ({secs:.1} s).", p.title, p.counts.succeeded, p.total, p.counts.failed, p.counts.cancelled);
-        for s in status.scenes.iter().flatten().filter(|s| matches!(s.status, JobStatus::Failed | JobStatus::Cancelled)) {
-            let why = s.error.as_ref().map_or("cancelled".to_string(), |e| e.message.clone());
+        println!(
+            "'{}': {} of {} scenes have an image; {} failed, {} cancelled ({secs:.1} s).",
+            p.title, p.counts.succeeded, p.total, p.counts.failed, p.counts.cancelled
+        );
+        for s in status
+            .scenes
+            .iter()
+            .flatten()
+            .filter(|s| matches!(s.status, JobStatus::Failed | JobStatus::Cancelled))
+        {
+            let why = s
+                .error
+                .as_ref()
+                .map_or("cancelled".to_string(), |e| e.message.clone());
             println!("  scene {}: {why}", s.index);
         }
-        println!("`storyreel retry {} --failed` queues them again.", &p.project_id.to_string()[..8]);
+        println!(
+            "`storyreel retry {} --failed` queues them again.",
+            &p.project_id.to_string()[..8]
+        );
         return Ok(ExitCode::from(1));
     }
-    let cards = if p.placeholders > 0 { format!(" ({} title cards)", p.placeholders) } else { String::new() };
-    println!("Done: '{}' has {} scenes with images{cards} in {secs:.1} s.", p.title, p.total);
-    println!("Project {}. `storyreel export {} DIR` copies the images out.", p.project_id, &p.project_id.to_string()[..8]);
+    let cards = if p.placeholders > 0 {
+        format!(" ({} title cards)", p.placeholders)
+    } else {
+        String::new()
+    };
+    println!(
+        "Done: '{}' has {} scenes with images{cards} in {secs:.1} s.",
+        p.title, p.total
+    );
+    println!(
+        "Project {}. `storyreel export {} DIR` copies the images out.",
+        p.project_id,
+        &p.project_id.to_string()[..8]
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -222,7 +359,10 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
     let since = now_ms();
     let _ = engine.prune().await;
     if engine.recovered_at_open() > 0 {
-        eprintln!("Picked up {} jobs that were running when StoryReel last stopped.", engine.recovered_at_open());
+        eprintln!(
+            "Picked up {} jobs that were running when StoryReel last stopped.",
+            engine.recovered_at_open()
+        );
     }
     let progress = Progress::start(engine.subscribe(), None, None);
     let workers = engine.start();
@@ -249,13 +389,25 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
         .filter(|j| j.status == JobStatus::Failed && j.finished_at.is_some_and(|t| t >= since))
         .collect();
     if !failed.is_empty() {
-        println!("{} job{} failed:", failed.len(), if failed.len() == 1 { "" } else { "s" });
+        println!(
+            "{} job{} failed:",
+            failed.len(),
+            if failed.len() == 1 { "" } else { "s" }
+        );
         for j in &failed {
-            println!("  {} scene {}: {}", &j.project_id.to_string()[..8], j.scene_index.unwrap_or(0), j.error.as_ref().map_or("", |e| e.message.as_str()));
+            println!(
+                "  {} scene {}: {}",
+                &j.project_id.to_string()[..8],
+                j.scene_index.unwrap_or(0),
+                j.error.as_ref().map_or("", |e| e.message.as_str())
+            );
         }
         return Ok(ExitCode::from(1));
     }
-    let waiting = engine.store().queue_order(storyreel_engine::model::Lane::Generate)?.len();
+    let waiting = engine
+        .store()
+        .queue_order(storyreel_engine::model::Lane::Generate)?
+        .len();
     if waiting > 0 {
         println!("Idle; {waiting} jobs wait out a backoff and run on a later `storyreel work`.");
     } else {
@@ -267,12 +419,16 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
 async fn pause(engine: &Engine, project: Option<String>, paused: bool) -> Result<ExitCode> {
     let p = project.map(|q| engine.find_project(&q)).transpose()?;
     engine.set_paused(p.as_ref(), paused).await?;
-    let what = p.as_ref().map_or("The whole queue".to_string(), |p| format!("'{}'", p.title));
-    println!("{what} is {}.", if paused { "paused: running jobs finish, no new one starts" } else { "running again" });
+    let what = p
+        .as_ref()
+        .map_or("The whole queue".to_string(), |p| format!("'{}'", p.title));
+    println!(
+        "{what} is {}.",
+        if paused {
+            "paused: running jobs finish, no new one starts"
+        } else {
+            "running again"
+        }
+    );
     Ok(ExitCode::SUCCESS)
-}
-
-#[allow(dead_code)]
-fn exists(p: &Path) -> bool {
-    p.exists()
 }

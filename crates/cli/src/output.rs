@@ -22,12 +22,28 @@ pub fn project_line(p: &ProjectStatus) -> String {
     if c.queued + c.running > 0 {
         extra.push_str(&format!(", {} queued, {} running", c.queued, c.running));
     }
-    format!("{}  {:<28} {:<9} {}/{} scenes{}  ({})", &p.id.to_string()[..8], truncate(&p.title, 28), p.status, c.succeeded, p.total, extra, p.aspect)
+    format!(
+        "{}  {:<28} {:<9} {}/{} scenes{}  ({})",
+        &p.id.to_string()[..8],
+        truncate(&p.title, 28),
+        p.status,
+        c.succeeded,
+        p.total,
+        extra,
+        p.aspect
+    )
 }
 
 pub fn project_details(p: &ProjectStatus) {
     println!("{}  {}", p.title, p.id);
-    println!("  status {} · {} scenes · {} · style {}{}", p.status, p.total, p.aspect, p.style, if p.paused { " · paused" } else { "" });
+    println!(
+        "  status {} · {} scenes · {} · style {}{}",
+        p.status,
+        p.total,
+        p.aspect,
+        p.style,
+        if p.paused { " · paused" } else { "" }
+    );
     let Some(scenes) = &p.scenes else { return };
     for s in scenes {
         let state = match (s.status, s.queue_position) {
@@ -40,7 +56,13 @@ pub fn project_details(p: &ProjectStatus) {
             (None, _) => String::new(),
         };
         let label = s.title.clone().unwrap_or_else(|| s.text.clone());
-        println!("  {:>3}  {:<12} {:<11} {}", s.index, state, what, truncate(&label.replace('\n', " "), 60));
+        println!(
+            "  {:>3}  {:<12} {:<11} {}",
+            s.index,
+            state,
+            what,
+            truncate(&label.replace('\n', " "), 60)
+        );
         if let Some(e) = &s.error {
             println!("       {}: {}", e.code, e.message);
         }
@@ -49,7 +71,12 @@ pub fn project_details(p: &ProjectStatus) {
 
 pub fn checks(checks: &[Check]) {
     for c in checks {
-        println!("{} {:<18} {}", if c.ok { "ok  " } else { "FAIL" }, c.name, c.detail);
+        println!(
+            "{} {:<18} {}",
+            if c.ok { "ok  " } else { "FAIL" },
+            c.name,
+            c.detail
+        );
     }
 }
 

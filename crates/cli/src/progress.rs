@@ -16,7 +16,11 @@ pub struct Progress {
 
 impl Progress {
     /// Shows progress of `only` (one project) or of every project touched.
-    pub fn start(mut rx: broadcast::Receiver<Event>, only: Option<Uuid>, initial: Option<ProjectProgress>) -> Progress {
+    pub fn start(
+        mut rx: broadcast::Receiver<Event>,
+        only: Option<Uuid>,
+        initial: Option<ProjectProgress>,
+    ) -> Progress {
         let task = tokio::spawn(async move {
             let mut view = View::new(std::io::stderr().is_terminal());
             if let Some(p) = initial {
@@ -24,9 +28,17 @@ impl Progress {
             }
             loop {
                 match rx.recv().await {
-                    Ok(Event::Project { progress }) if only.is_none_or(|id| id == progress.project_id) => view.project(progress),
-                    Ok(Event::Job { job }) if only.is_none_or(|id| id == job.project_id) => view.job(&job),
-                    Ok(Event::Scene { scene }) if only.is_none_or(|id| id == scene.project_id) => view.scene(&scene),
+                    Ok(Event::Project { progress })
+                        if only.is_none_or(|id| id == progress.project_id) =>
+                    {
+                        view.project(progress)
+                    }
+                    Ok(Event::Job { job }) if only.is_none_or(|id| id == job.project_id) => {
+                        view.job(&job)
+                    }
+                    Ok(Event::Scene { scene }) if only.is_none_or(|id| id == scene.project_id) => {
+                        view.scene(&scene)
+                    }
                     Ok(Event::Queue { lane, order, .. }) => view.queued(lane, order.len()),
                     Ok(Event::Notice { message, .. }) => view.line(&message),
                     Ok(_) => {}
@@ -58,21 +70,33 @@ impl View {
             let mp = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10));
             let overall = mp.add(ProgressBar::new(0));
             overall.set_style(
-                ProgressStyle::with_template("{prefix:>9} [{bar:36.cyan/blue}] {pos}/{len} scenes {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{prefix:>9} [{bar:36.cyan/blue}] {pos}/{len} scenes {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
             );
             overall.set_prefix("overall");
             let lanes = Lane::ALL.map(|lane| {
                 let b = mp.add(ProgressBar::new_spinner());
-                b.set_style(ProgressStyle::with_template("{prefix:>9} {spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+                b.set_style(
+                    ProgressStyle::with_template("{prefix:>9} {spinner} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
                 b.set_prefix(lane.name());
                 b.enable_steady_tick(Duration::from_millis(120));
                 b
             });
             (mp, overall, lanes)
         });
-        View { bars, projects: HashMap::new(), running: Default::default(), done: [0; 3], queued: [0; 3], reported: HashSet::new() }
+        View {
+            bars,
+            projects: HashMap::new(),
+            running: Default::default(),
+            done: [0; 3],
+            queued: [0; 3],
+            reported: HashSet::new(),
+        }
     }
 
     fn line(&self, msg: &str) {
@@ -125,7 +149,12 @@ impl View {
     fn redraw_lane(&self, lane: Lane) {
         let i = lane.as_u8() as usize;
         if let Some((_, _, lanes)) = &self.bars {
-            lanes[i].set_message(format!("{} running · {} queued · {} done", self.running[i].len(), self.queued[i], self.done[i]));
+            lanes[i].set_message(format!(
+                "{} running · {} queued · {} done",
+                self.running[i].len(),
+                self.queued[i],
+                self.done[i]
+            ));
         }
     }
 
@@ -135,12 +164,26 @@ impl View {
         let msg = match s.status {
             JobStatus::Succeeded => {
                 let provider = s.image.as_ref().map_or("?", |i| i.provider.as_str());
-                let kind = if s.image.as_ref().is_some_and(|i| i.placeholder) { ", title card" } else { "" };
+                let kind = if s.image.as_ref().is_some_and(|i| i.placeholder) {
+                    ", title card"
+                } else {
+                    ""
+                };
                 format!("scene {}/{} done ({provider}{kind})", s.index, total)
             }
-            JobStatus::Failed => format!("scene {}/{} failed: {}", s.index, total, s.error.as_ref().map_or("", |e| e.message.as_str())),
+            JobStatus::Failed => format!(
+                "scene {}/{} failed: {}",
+                s.index,
+                total,
+                s.error.as_ref().map_or("", |e| e.message.as_str())
+            ),
             JobStatus::Queued if s.error.is_some() => {
-                format!("scene {}/{} will be tried again: {}", s.index, total, s.error.as_ref().map_or("", |e| e.message.as_str()))
+                format!(
+                    "scene {}/{} will be tried again: {}",
+                    s.index,
+                    total,
+                    s.error.as_ref().map_or("", |e| e.message.as_str())
+                )
             }
             _ => return,
         };

@@ -17,7 +17,8 @@ const EXTS: &[&str] = &["jpg", "png", "webp", "mp4"];
 impl AssetStore {
     pub fn open(data_dir: &Path) -> Result<AssetStore> {
         let root = data_dir.join("assets");
-        std::fs::create_dir_all(&root).map_err(|e| Error::io(format!("Cannot create {}", root.display()), e))?;
+        std::fs::create_dir_all(&root)
+            .map_err(|e| Error::io(format!("Cannot create {}", root.display()), e))?;
         let store = AssetStore { root };
         store.remove_temp_files();
         Ok(store)
@@ -29,7 +30,8 @@ impl AssetStore {
 
     /// Where the file for `hash.ext` lives (whether or not it exists).
     pub fn path(&self, hash: &str, ext: &str) -> Result<PathBuf> {
-        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) || !EXTS.contains(&ext) {
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) || !EXTS.contains(&ext)
+        {
             return Err(Error::Input(format!("not an asset name: {hash}.{ext}")));
         }
         Ok(self.root.join(&hash[..2]).join(format!("{hash}.{ext}")))
@@ -44,7 +46,8 @@ impl AssetStore {
             return Ok(hash);
         }
         let dir = path.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("Cannot create {}", dir.display()), e))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("Cannot create {}", dir.display()), e))?;
         let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::now_v7()));
         let write = || -> std::io::Result<()> {
             let mut f = std::fs::File::create(&tmp)?;
@@ -55,7 +58,13 @@ impl AssetStore {
         };
         write().map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
-            Error::io(format!("Cannot save an image in {} (is the disk full?)", dir.display()), e)
+            Error::io(
+                format!(
+                    "Cannot save an image in {} (is the disk full?)",
+                    dir.display()
+                ),
+                e,
+            )
         })?;
         Ok(hash)
     }
@@ -70,9 +79,13 @@ impl AssetStore {
     }
 
     fn remove_temp_files(&self) {
-        let Ok(dirs) = std::fs::read_dir(&self.root) else { return };
+        let Ok(dirs) = std::fs::read_dir(&self.root) else {
+            return;
+        };
         for d in dirs.flatten() {
-            let Ok(files) = std::fs::read_dir(d.path()) else { continue };
+            let Ok(files) = std::fs::read_dir(d.path()) else {
+                continue;
+            };
             for f in files.flatten() {
                 if f.file_name().to_string_lossy().starts_with(".tmp-") {
                     let _ = std::fs::remove_file(f.path());

@@ -30,7 +30,10 @@ pub struct StoryConfig {
 
 impl Default for StoryConfig {
     fn default() -> Self {
-        StoryConfig { max_scenes: 500, max_scene_chars: 4000 }
+        StoryConfig {
+            max_scenes: 500,
+            max_scene_chars: 4000,
+        }
     }
 }
 
@@ -136,8 +139,12 @@ impl Config {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Config> {
-        let cfg: Config = toml::from_str(text)
-            .map_err(|e| Error::Config(format!("The config file {origin} is not valid: {}", e.to_string().trim_end())))?;
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            Error::Config(format!(
+                "The config file {origin} is not valid: {}",
+                e.to_string().trim_end()
+            ))
+        })?;
         cfg.validate(origin)?;
         Ok(cfg)
     }
@@ -170,13 +177,18 @@ impl Config {
             return bad("[queue] max_attempts must be between 1 and 100.".into());
         }
         if q.heartbeat_s == 0 || q.lease_s < q.heartbeat_s.saturating_mul(2) {
-            return bad("[queue] lease_s must be at least twice heartbeat_s, and heartbeat_s at least 1.".into());
+            return bad(
+                "[queue] lease_s must be at least twice heartbeat_s, and heartbeat_s at least 1."
+                    .into(),
+            );
         }
         if q.backoff_base_ms == 0 || q.backoff_max_s == 0 {
             return bad("[queue] backoff_base_ms and backoff_max_s must be above 0.".into());
         }
         if !(1..=64).contains(&q.upload_concurrency) || !(1..=8).contains(&q.render_concurrency) {
-            return bad("[queue] upload_concurrency must be 1 to 64 and render_concurrency 1 to 8.".into());
+            return bad(
+                "[queue] upload_concurrency must be 1 to 64 and render_concurrency 1 to 8.".into(),
+            );
         }
         if self.story.max_scenes == 0 || self.story.max_scene_chars == 0 {
             return bad("[story] max_scenes and max_scene_chars must be above 0.".into());
@@ -195,12 +207,14 @@ impl Config {
 
 /// The platform's data folder for StoryReel (shared by the app and the CLI).
 pub fn default_data_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("app", "StoryReel", "StoryReel").map(|d| d.data_dir().to_path_buf())
+    directories::ProjectDirs::from("app", "StoryReel", "StoryReel")
+        .map(|d| d.data_dir().to_path_buf())
 }
 
 /// The platform's config file location.
 pub fn default_config_file() -> Option<PathBuf> {
-    directories::ProjectDirs::from("app", "StoryReel", "StoryReel").map(|d| d.config_dir().join("config.toml"))
+    directories::ProjectDirs::from("app", "StoryReel", "StoryReel")
+        .map(|d| d.config_dir().join("config.toml"))
 }
 
 #[cfg(test)]
@@ -214,14 +228,18 @@ mod tests {
 
     #[test]
     fn unknown_key_names_the_key_and_the_file() {
-        let err = Config::parse("[generation]\nconcurency = 3\n", "my.toml").unwrap_err().to_string();
+        let err = Config::parse("[generation]\nconcurency = 3\n", "my.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("my.toml"), "{err}");
         assert!(err.contains("concurency"), "{err}");
     }
 
     #[test]
     fn unknown_provider_is_named() {
-        let err = Config::parse("[generation]\nproviders = [\"dalle9\"]\n", "c.toml").unwrap_err().to_string();
+        let err = Config::parse("[generation]\nproviders = [\"dalle9\"]\n", "c.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("dalle9") && err.contains("titlecard"), "{err}");
     }
 

@@ -19,10 +19,25 @@ pub struct Check {
 
 fn check(name: &str, problems: Vec<String>, ok_detail: String) -> Check {
     if problems.is_empty() {
-        Check { name: name.into(), ok: true, detail: ok_detail }
+        Check {
+            name: name.into(),
+            ok: true,
+            detail: ok_detail,
+        }
     } else {
-        let more = if problems.len() > 5 { format!(" (and {} more)", problems.len() - 5) } else { String::new() };
-        Check { name: name.into(), ok: false, detail: format!("{}{more}", problems.into_iter().take(5).collect::<Vec<_>>().join("; ")) }
+        let more = if problems.len() > 5 {
+            format!(" (and {} more)", problems.len() - 5)
+        } else {
+            String::new()
+        };
+        Check {
+            name: name.into(),
+            ok: false,
+            detail: format!(
+                "{}{more}",
+                problems.into_iter().take(5).collect::<Vec<_>>().join("; ")
+            ),
+        }
     }
 }
 
@@ -34,13 +49,25 @@ impl Engine {
         let probe = dir.join(format!(".doctor-{}", std::process::id()));
         let writable = std::fs::write(&probe, b"ok").and_then(|_| std::fs::remove_file(&probe));
         out.push(match writable {
-            Ok(()) => Check { name: "data folder".into(), ok: true, detail: format!("{} (writable)", dir.display()) },
-            Err(e) => Check { name: "data folder".into(), ok: false, detail: format!("{} is not writable: {e}", dir.display()) },
+            Ok(()) => Check {
+                name: "data folder".into(),
+                ok: true,
+                detail: format!("{} (writable)", dir.display()),
+            },
+            Err(e) => Check {
+                name: "data folder".into(),
+                ok: false,
+                detail: format!("{} is not writable: {e}", dir.display()),
+            },
         });
         out.push(Check {
             name: "database".into(),
             ok: true,
-            detail: format!("opens; data version {}; {} KiB on disk", crate::model::SCHEMA_VERSION, self.store().size_on_disk() / 1024),
+            detail: format!(
+                "opens; data version {}; {} KiB on disk",
+                crate::model::SCHEMA_VERSION,
+                self.store().size_on_disk() / 1024
+            ),
         });
 
         let s = self.store();
@@ -48,7 +75,11 @@ impl Engine {
         let mut projects = Vec::new();
         let mut scenes = Vec::new();
         let mut jobs = Vec::new();
-        for (tree, name) in [(&s.projects, "projects"), (&s.scenes, "scenes"), (&s.jobs, "jobs")] {
+        for (tree, name) in [
+            (&s.projects, "projects"),
+            (&s.scenes, "scenes"),
+            (&s.jobs, "jobs"),
+        ] {
             for kv in tree.iter() {
                 let (_, v) = kv?;
                 let r = match name {
@@ -64,53 +95,99 @@ impl Engine {
         out.push(check(
             "records",
             problems,
-            format!("{} projects, {} scenes, {} jobs, all readable", projects.len(), scenes.len(), jobs.len()),
+            format!(
+                "{} projects, {} scenes, {} jobs, all readable",
+                projects.len(),
+                scenes.len(),
+                jobs.len()
+            ),
         ));
 
         let mut problems = Vec::new();
         let mut indexed = HashSet::new();
         for kv in s.queue.iter() {
             let (k, v) = kv?;
-            match uuid::Uuid::from_slice(&v).ok().and_then(|id| jobs.iter().find(|j| j.id == id)) {
-                Some(j) if j.status == JobStatus::Queued && job_queue_key(j).as_slice() == k.as_ref() => {
+            match uuid::Uuid::from_slice(&v)
+                .ok()
+                .and_then(|id| jobs.iter().find(|j| j.id == id))
+            {
+                Some(j)
+                    if j.status == JobStatus::Queued
+                        && job_queue_key(j).as_slice() == k.as_ref() =>
+                {
                     indexed.insert(j.id);
                 }
-                Some(j) => problems.push(format!("queue entry for job {} which is {}", j.id, j.status.name())),
+                Some(j) => problems.push(format!(
+                    "queue entry for job {} which is {}",
+                    j.id,
+                    j.status.name()
+                )),
                 None => problems.push("a queue entry points to no job".into()),
             }
         }
-        for j in jobs.iter().filter(|j| j.status == JobStatus::Queued && !indexed.contains(&j.id)) {
+        for j in jobs
+            .iter()
+            .filter(|j| j.status == JobStatus::Queued && !indexed.contains(&j.id))
+        {
             problems.push(format!("queued job {} is missing from the queue", j.id));
         }
         let mut leased = HashSet::new();
         for kv in s.leases.iter() {
             let (k, v) = kv?;
             let id = uuid::Uuid::from_slice(&k).ok();
-            match (id.and_then(|id| jobs.iter().find(|j| j.id == id)), decode_lease(&v)) {
+            match (
+                id.and_then(|id| jobs.iter().find(|j| j.id == id)),
+                decode_lease(&v),
+            ) {
                 (Some(j), Some(_)) if j.status == JobStatus::Running => {
                     leased.insert(j.id);
                 }
                 _ => problems.push("a lease belongs to no running job".into()),
             }
         }
-        for j in jobs.iter().filter(|j| j.status == JobStatus::Running && !leased.contains(&j.id)) {
+        for j in jobs
+            .iter()
+            .filter(|j| j.status == JobStatus::Running && !leased.contains(&j.id))
+        {
             problems.push(format!("running job {} has no lease", j.id));
         }
-        let queued = Lane::ALL.iter().map(|l| s.queue.scan_prefix([l.as_u8()]).count()).sum::<usize>();
-        out.push(check("queue", problems, format!("{queued} queued, {} running, index and records agree", leased.len())));
+        let queued = Lane::ALL
+            .iter()
+            .map(|l| s.queue.scan_prefix([l.as_u8()]).count())
+            .sum::<usize>();
+        out.push(check(
+            "queue",
+            problems,
+            format!(
+                "{queued} queued, {} running, index and records agree",
+                leased.len()
+            ),
+        ));
 
         let mut problems = Vec::new();
         let mut images = 0;
         for sc in &scenes {
             match jobs.iter().find(|j| j.id == sc.job_id) {
                 Some(j) if j.status == sc.status => {}
-                Some(j) => problems.push(format!("scene {} says {} but its job is {}", sc.index, sc.status.name(), j.status.name())),
+                Some(j) => problems.push(format!(
+                    "scene {} says {} but its job is {}",
+                    sc.index,
+                    sc.status.name(),
+                    j.status.name()
+                )),
                 None if sc.status.is_terminal() => {}
-                None => problems.push(format!("scene {} of project {} has no job", sc.index, sc.project_id)),
+                None => problems.push(format!(
+                    "scene {} of project {} has no job",
+                    sc.index, sc.project_id
+                )),
             }
             if let Some(img) = &sc.image {
                 images += 1;
-                let present = if deep { self.assets().verify(&img.hash, &img.ext)? } else { self.assets().path(&img.hash, &img.ext)?.is_file() };
+                let present = if deep {
+                    self.assets().verify(&img.hash, &img.ext)?
+                } else {
+                    self.assets().path(&img.hash, &img.ext)?.is_file()
+                };
                 if !present {
                     problems.push(format!(
                         "the image of scene {} (project {}) is {}; `storyreel retry PROJECT --scene {}` makes it again",
@@ -122,7 +199,14 @@ impl Engine {
                 }
             }
         }
-        out.push(check("scenes and images", problems, format!("{images} images present{}", if deep { " and intact" } else { "" })));
+        out.push(check(
+            "scenes and images",
+            problems,
+            format!(
+                "{images} images present{}",
+                if deep { " and intact" } else { "" }
+            ),
+        ));
 
         out.push(Check {
             name: "config".into(),

@@ -12,7 +12,9 @@ use crate::assets::AssetStore;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::events::{Event, EventBus};
-use crate::model::{now_ms, Job, JobKind, JobStatus, Lane, Project, ProjectProgress, Scene, SCHEMA_VERSION};
+use crate::model::{
+    now_ms, Job, JobKind, JobStatus, Lane, Project, ProjectProgress, Scene, SCHEMA_VERSION,
+};
 use crate::providers::chain::ProviderChain;
 use crate::providers::titlecard::{Style, TitleCard};
 use crate::providers::ImageProvider;
@@ -40,7 +42,12 @@ pub struct EngineOptions {
 
 impl EngineOptions {
     pub fn new(data_dir: impl Into<PathBuf>, config: Config) -> Self {
-        EngineOptions { data_dir: data_dir.into(), config, durable: true, debug: DebugKnobs::default() }
+        EngineOptions {
+            data_dir: data_dir.into(),
+            config,
+            durable: true,
+            debug: DebugKnobs::default(),
+        }
     }
 }
 
@@ -88,7 +95,9 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("store", &self.inner.store).finish()
+        f.debug_struct("Engine")
+            .field("store", &self.inner.store)
+            .finish()
     }
 }
 
@@ -102,7 +111,10 @@ impl Engine {
         let recovered = queue.recover()?;
         store.flush_blocking()?;
         if !recovered.is_empty() {
-            tracing::info!(count = recovered.len(), "re-queued jobs left running by a previous run");
+            tracing::info!(
+                count = recovered.len(),
+                "re-queued jobs left running by a previous run"
+            );
         }
         let providers: Vec<Arc<dyn ImageProvider>> = opts
             .config
@@ -159,14 +171,34 @@ impl Engine {
     /// Imports a story: one project, one scene and one queued generate job per scene, in one
     /// transaction, flushed before it returns. The same story with the same options again
     /// returns the existing project (unless `force_new`).
-    pub async fn import(&self, bytes: &[u8], name: &str, opts: ImportOptions) -> Result<ImportOutcome> {
+    pub async fn import(
+        &self,
+        bytes: &[u8],
+        name: &str,
+        opts: ImportOptions,
+    ) -> Result<ImportOutcome> {
         let parsed = story::parse(bytes, name, &self.inner.config.story)?;
-        let style_name = opts.style.clone().unwrap_or_else(|| self.inner.config.generation.style.clone());
+        let style_name = opts
+            .style
+            .clone()
+            .unwrap_or_else(|| self.inner.config.generation.style.clone());
         let style = Style::by_name(&style_name).ok_or_else(|| {
-            Error::Input(format!("Unknown style `{style_name}`. Choose one of: {}.", Style::names().join(", ")))
+            Error::Input(format!(
+                "Unknown style `{style_name}`. Choose one of: {}.",
+                Style::names().join(", ")
+            ))
         })?;
-        let stem = Path::new(name).file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "Untitled".into());
-        let title = opts.title.clone().or(parsed.title.clone()).unwrap_or(stem).trim().to_string();
+        let stem = Path::new(name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| "Untitled".into());
+        let title = opts
+            .title
+            .clone()
+            .or(parsed.title.clone())
+            .unwrap_or(stem)
+            .trim()
+            .to_string();
         let mut hasher = blake3::Hasher::new();
         hasher.update(bytes);
         hasher.update(format!("\0{}\0{}\0{}", opts.aspect.label(), style.name, title).as_bytes());
@@ -175,7 +207,10 @@ impl Engine {
         if !opts.force_new {
             if let Some(id) = self.store().project_by_source(&source_hash)? {
                 if let Some(project) = self.store().project(id)? {
-                    return Ok(ImportOutcome { project, created: false });
+                    return Ok(ImportOutcome {
+                        project,
+                        created: false,
+                    });
                 }
             }
         }
@@ -197,14 +232,23 @@ impl Engine {
         let mut rows = Vec::with_capacity(parsed.scenes.len());
         for (i, d) in parsed.scenes.iter().enumerate() {
             let index = i as u32 + 1;
-            let job = Job::new(JobKind::GenerateScene, project.id, Some(index), self.store().next_seq()?, 0);
+            let job = Job::new(
+                JobKind::GenerateScene,
+                project.id,
+                Some(index),
+                self.store().next_seq()?,
+                0,
+            );
             let scene = Scene {
                 v: SCHEMA_VERSION,
                 project_id: project.id,
                 index,
                 title: d.title.clone(),
                 text: d.text.clone(),
-                prompt: d.prompt.clone().unwrap_or_else(|| style.prompt_for(&d.text)),
+                prompt: d
+                    .prompt
+                    .clone()
+                    .unwrap_or_else(|| style.prompt_for(&d.text)),
                 negative_prompt: d.negative_prompt.clone(),
                 duration_s: d.duration_s,
                 line: d.line,
@@ -229,7 +273,10 @@ impl Engine {
         self.store().flush().await?;
         self.emit_project(project.id);
         self.wake(Lane::Generate);
-        Ok(ImportOutcome { project, created: true })
+        Ok(ImportOutcome {
+            project,
+            created: true,
+        })
     }
 
     /// Finds a project by id, unique id prefix, or title (exact, then case-insensitive).
@@ -242,7 +289,10 @@ impl Engine {
             }
         }
         let by_prefix: Vec<_> = if q.len() >= 4 {
-            projects.iter().filter(|p| p.id.to_string().starts_with(&q.to_ascii_lowercase())).collect()
+            projects
+                .iter()
+                .filter(|p| p.id.to_string().starts_with(&q.to_ascii_lowercase()))
+                .collect()
         } else {
             Vec::new()
         };
@@ -252,7 +302,11 @@ impl Engine {
                 1 => Some(Ok(found[0].clone())),
                 n => Some(Err(Error::Input(format!(
                     "`{q}` matches {n} projects by {how}: {}. Use more of the id.",
-                    found.iter().map(|p| format!("{} ({})", p.id, p.title)).collect::<Vec<_>>().join(", ")
+                    found
+                        .iter()
+                        .map(|p| format!("{} ({})", p.id, p.title))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )))),
             }
         };
@@ -262,14 +316,24 @@ impl Engine {
         if let Some(r) = pick(projects.iter().filter(|p| p.title == q).collect(), "title") {
             return r;
         }
-        if let Some(r) = pick(projects.iter().filter(|p| p.title.eq_ignore_ascii_case(q)).collect(), "title") {
+        if let Some(r) = pick(
+            projects
+                .iter()
+                .filter(|p| p.title.eq_ignore_ascii_case(q))
+                .collect(),
+            "title",
+        ) {
             return r;
         }
-        Err(Error::NotFound(format!("No project matches `{q}`. `storyreel list` shows the projects.")))
+        Err(Error::NotFound(format!(
+            "No project matches `{q}`. `storyreel list` shows the projects."
+        )))
     }
 
     /// A project's progress, from its scenes.
     pub fn progress(&self, project: &Project) -> Result<ProjectProgress> {
+        let fresh = self.store().project(project.id)?;
+        let project = fresh.as_ref().unwrap_or(project);
         let scenes = self.store().scenes_of(project.id)?;
         let mut counts = crate::model::Counts::default();
         let mut placeholders = 0;

@@ -32,7 +32,11 @@ pub enum Error {
          reads up to {known}). Update StoryReel to open it.",
         path.display()
     )]
-    NewerSchema { path: PathBuf, found: u32, known: u32 },
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -66,7 +70,10 @@ impl Error {
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io { context: context.into(), source }
+        Error::Io {
+            context: context.into(),
+            source,
+        }
     }
 }
 

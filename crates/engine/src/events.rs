@@ -17,7 +17,11 @@ pub enum Event {
     /// A project's progress after one of its scenes changed.
     Project { progress: ProjectProgress },
     /// A lane's queue order (job ids, first = next) and its running jobs.
-    Queue { lane: Lane, order: Vec<Uuid>, running: Vec<Uuid> },
+    Queue {
+        lane: Lane,
+        order: Vec<Uuid>,
+        running: Vec<Uuid>,
+    },
     /// Something a person should see once (not an error of a job).
     Notice { level: NoticeLevel, message: String },
 }
@@ -36,7 +40,9 @@ pub struct EventBus {
 
 impl Default for EventBus {
     fn default() -> Self {
-        EventBus { tx: broadcast::channel(4096).0 }
+        EventBus {
+            tx: broadcast::channel(4096).0,
+        }
     }
 }
 

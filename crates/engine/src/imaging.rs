@@ -24,14 +24,18 @@ pub fn decode_limited(bytes: &[u8]) -> Result<DynamicImage> {
         .with_guessed_format()
         .map_err(|e| Error::Image(format!("cannot read the image: {e}")))?;
     if reader.format().is_none() {
-        return Err(Error::Image("the data is not an image in a known format (JPEG, PNG or WebP)".into()));
+        return Err(Error::Image(
+            "the data is not an image in a known format (JPEG, PNG or WebP)".into(),
+        ));
     }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    reader.decode().map_err(|e| Error::Image(format!("the image cannot be decoded: {e}")))
+    reader
+        .decode()
+        .map_err(|e| Error::Image(format!("the image cannot be decoded: {e}")))
 }
 
 /// Scales `img` to cover `frame` and crops the middle: no stretching, no borders.
@@ -53,18 +57,22 @@ pub fn cover(img: &DynamicImage, frame: Frame) -> RgbImage {
 pub fn encode(img: &RgbImage, format: ImageFormat, jpeg_quality: u8) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity((img.width() * img.height() / 4) as usize);
     let res = match format {
-        ImageFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, jpeg_quality.clamp(1, 100)).write_image(
-            img.as_raw(),
-            img.width(),
-            img.height(),
-            image::ExtendedColorType::Rgb8,
-        ),
-        ImageFormat::Png => PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PngFilter::Adaptive).write_image(
-            img.as_raw(),
-            img.width(),
-            img.height(),
-            image::ExtendedColorType::Rgb8,
-        ),
+        ImageFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, jpeg_quality.clamp(1, 100))
+            .write_image(
+                img.as_raw(),
+                img.width(),
+                img.height(),
+                image::ExtendedColorType::Rgb8,
+            ),
+        ImageFormat::Png => {
+            PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PngFilter::Adaptive)
+                .write_image(
+                    img.as_raw(),
+                    img.width(),
+                    img.height(),
+                    image::ExtendedColorType::Rgb8,
+                )
+        }
     };
     res.map_err(|e| Error::Image(format!("cannot encode the image: {e}")))?;
     Ok(out)
@@ -90,9 +98,19 @@ mod tests {
     fn cover_crops_without_stretching() {
         let mut img = RgbImage::new(200, 100);
         for (x, _, p) in img.enumerate_pixels_mut() {
-            *p = if x < 100 { image::Rgb([255, 0, 0]) } else { image::Rgb([0, 0, 255]) };
+            *p = if x < 100 {
+                image::Rgb([255, 0, 0])
+            } else {
+                image::Rgb([0, 0, 255])
+            };
         }
-        let out = cover(&DynamicImage::ImageRgb8(img), Frame { width: 90, height: 160 });
+        let out = cover(
+            &DynamicImage::ImageRgb8(img),
+            Frame {
+                width: 90,
+                height: 160,
+            },
+        );
         assert_eq!((out.width(), out.height()), (90, 160));
         // The middle of a 2:1 picture cropped to 9:16: left half red, right half blue.
         assert!(out.get_pixel(5, 80).0[0] > 200);

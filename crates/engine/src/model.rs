@@ -77,7 +77,10 @@ pub enum JobStatus {
 
 impl JobStatus {
     pub fn is_terminal(self) -> bool {
-        matches!(self, JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled)
+        matches!(
+            self,
+            JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled
+        )
     }
     pub fn name(self) -> &'static str {
         match self {
@@ -111,9 +114,18 @@ pub struct Frame {
 impl Aspect {
     pub fn frame(self) -> Frame {
         match self {
-            Aspect::Portrait => Frame { width: 1080, height: 1920 },
-            Aspect::Landscape => Frame { width: 1920, height: 1080 },
-            Aspect::Square => Frame { width: 1080, height: 1080 },
+            Aspect::Portrait => Frame {
+                width: 1080,
+                height: 1920,
+            },
+            Aspect::Landscape => Frame {
+                width: 1920,
+                height: 1080,
+            },
+            Aspect::Square => Frame {
+                width: 1080,
+                height: 1080,
+            },
         }
     }
     pub fn label(self) -> &'static str {
@@ -142,7 +154,10 @@ pub struct UserError {
 
 impl UserError {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        UserError { code: code.into(), message: message.into() }
+        UserError {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -232,7 +247,13 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn new(kind: JobKind, project_id: Uuid, scene_index: Option<u32>, seq: u64, priority: u8) -> Job {
+    pub fn new(
+        kind: JobKind,
+        project_id: Uuid,
+        scene_index: Option<u32>,
+        seq: u64,
+        priority: u8,
+    ) -> Job {
         let now = now_ms();
         Job {
             v: SCHEMA_VERSION,

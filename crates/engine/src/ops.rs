@@ -42,7 +42,11 @@ impl Engine {
         let scenes = self.store().scenes_of(project.id)?;
         if let Some(n) = filter.scene {
             if !scenes.iter().any(|s| s.index == n) {
-                return Err(Error::NotFound(format!("{} has no scene {n} (it has {}).", project.title, scenes.len())));
+                return Err(Error::NotFound(format!(
+                    "{} has no scene {n} (it has {}).",
+                    project.title,
+                    scenes.len()
+                )));
             }
         }
         let mut jobs = Vec::new();
@@ -51,7 +55,9 @@ impl Engine {
                 Some(n) => s.index == n,
                 None => {
                     (filter.failed && matches!(s.status, JobStatus::Failed | JobStatus::Cancelled))
-                        || (filter.placeholders && s.status == JobStatus::Succeeded && s.image.as_ref().is_some_and(|i| i.placeholder))
+                        || (filter.placeholders
+                            && s.status == JobStatus::Succeeded
+                            && s.image.as_ref().is_some_and(|i| i.placeholder))
                 }
             };
             if wanted {
@@ -127,7 +133,12 @@ impl Engine {
 
     /// Deletes a project, its scenes and jobs. Image files stay (other projects may share them).
     pub async fn delete_project(&self, project: &Project) -> Result<()> {
-        let jobs: Vec<_> = self.store().all_jobs()?.into_iter().filter(|j| j.project_id == project.id).collect();
+        let jobs: Vec<_> = self
+            .store()
+            .all_jobs()?
+            .into_iter()
+            .filter(|j| j.project_id == project.id)
+            .collect();
         let scenes = self.store().scenes_of(project.id)?;
         self.store().transact(|tx| {
             for j in &jobs {
@@ -150,8 +161,15 @@ impl Engine {
 
     /// Copies the project's images to `dir` as scene-001.jpg … with a manifest.json.
     pub fn export(&self, project: &Project, dir: &Path) -> Result<ExportReport> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("Cannot create the export folder {} (check the path and its permissions)", dir.display()), e))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::io(
+                format!(
+                    "Cannot create the export folder {} (check the path and its permissions)",
+                    dir.display()
+                ),
+                e,
+            )
+        })?;
         let mut files = Vec::new();
         let mut missing = Vec::new();
         let mut scenes = Vec::new();
@@ -161,7 +179,14 @@ impl Engine {
                 let src = self.assets().path(&img.hash, &img.ext)?;
                 let name = format!("scene-{:03}.{}", s.index, img.ext);
                 std::fs::copy(&src, dir.join(&name)).map_err(|e| {
-                    Error::io(format!("Cannot copy {} to {} (run `storyreel doctor` if the image is missing)", src.display(), dir.display()), e)
+                    Error::io(
+                        format!(
+                            "Cannot copy {} to {} (run `storyreel doctor` if the image is missing)",
+                            src.display(),
+                            dir.display()
+                        ),
+                        e,
+                    )
                 })?;
                 files.push(name.clone());
                 file = Some(name);
@@ -180,10 +205,20 @@ impl Engine {
                 hash: s.image.as_ref().map(|i| i.hash.clone()),
             });
         }
-        let manifest = serde_json::to_vec_pretty(&Manifest { project, scenes }).map_err(|e| Error::Db(e.to_string()))?;
-        std::fs::write(dir.join("manifest.json"), manifest).map_err(|e| Error::io(format!("Cannot write {}", dir.join("manifest.json").display()), e))?;
+        let manifest = serde_json::to_vec_pretty(&Manifest { project, scenes })
+            .map_err(|e| Error::Db(e.to_string()))?;
+        std::fs::write(dir.join("manifest.json"), manifest).map_err(|e| {
+            Error::io(
+                format!("Cannot write {}", dir.join("manifest.json").display()),
+                e,
+            )
+        })?;
         files.push("manifest.json".into());
-        Ok(ExportReport { dir: dir.to_path_buf(), files, missing })
+        Ok(ExportReport {
+            dir: dir.to_path_buf(),
+            files,
+            missing,
+        })
     }
 
     /// Deletes finished jobs older than the configured number of days that nothing refers to.

@@ -27,7 +27,10 @@ pub struct JobError {
 impl From<Error> for JobError {
     fn from(e: Error) -> Self {
         let retryable = matches!(e, Error::Io { .. } | Error::Db(_));
-        JobError { user: UserError::new(e.code(), e.to_string()), retryable }
+        JobError {
+            user: UserError::new(e.code(), e.to_string()),
+            retryable,
+        }
     }
 }
 
@@ -69,7 +72,10 @@ impl Engine {
                     Ok(jobs) => {
                         if !jobs.is_empty() {
                             let _ = e.store().flush().await;
-                            tracing::warn!(count = jobs.len(), "re-queued jobs whose lease expired");
+                            tracing::warn!(
+                                count = jobs.len(),
+                                "re-queued jobs whose lease expired"
+                            );
                             for j in &jobs {
                                 e.emit_job(j);
                             }
@@ -92,12 +98,18 @@ impl Engine {
                     continue;
                 }
                 for lane in Lane::ALL {
-                    let Ok(order) = e.store().queue_order(lane) else { continue };
+                    let Ok(order) = e.store().queue_order(lane) else {
+                        continue;
+                    };
                     let running = e.running_in(lane);
                     let slot = &mut last[lane.as_u8() as usize];
                     if slot.0 != order || slot.1 != running {
                         *slot = (order.clone(), running.clone());
-                        e.emit(Event::Queue { lane, order, running });
+                        e.emit(Event::Queue {
+                            lane,
+                            order,
+                            running,
+                        });
                     }
                 }
             }
@@ -106,10 +118,18 @@ impl Engine {
     }
 
     fn running_in(&self, lane: Lane) -> Vec<uuid::Uuid> {
-        let Ok(leases) = self.store().leases() else { return Vec::new() };
+        let Ok(leases) = self.store().leases() else {
+            return Vec::new();
+        };
         leases
             .into_iter()
-            .filter(|(id, _, _)| self.store().job(*id).ok().flatten().is_some_and(|j| j.lane() == lane))
+            .filter(|(id, _, _)| {
+                self.store()
+                    .job(*id)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|j| j.lane() == lane)
+            })
             .map(|(id, _, _)| id)
             .collect()
     }
@@ -134,7 +154,9 @@ impl Engine {
                 }
                 Ok(Claim::Idle { next_ready }) => {
                     activity.busy.fetch_sub(1, Ordering::SeqCst);
-                    let wait = next_ready.map_or(250, |t| t.saturating_sub(now_ms())).clamp(10, 250);
+                    let wait = next_ready
+                        .map_or(250, |t| t.saturating_sub(now_ms()))
+                        .clamp(10, 250);
                     let wake = &self.inner.wake[lane.as_u8() as usize];
                     tokio::select! {
                         _ = wake.notified() => {}
@@ -198,14 +220,18 @@ impl Engine {
                     self.emit_job(&done);
                 }
             }
-            Some(Err(JobError { user, retryable })) => match self.queue().fail(job.id, job.attempt, user, retryable) {
-                Ok(j) => {
-                    let _ = self.store().flush().await;
-                    self.emit_job(&j);
+            Some(Err(JobError { user, retryable })) => {
+                match self.queue().fail(job.id, job.attempt, user, retryable) {
+                    Ok(j) => {
+                        let _ = self.store().flush().await;
+                        self.emit_job(&j);
+                    }
+                    Err(Error::Stale(_)) => {
+                        tracing::debug!(job = %job.id, "job changed meanwhile; its failure is dropped")
+                    }
+                    Err(err) => tracing::error!(%err, "could not record a job failure"),
                 }
-                Err(Error::Stale(_)) => tracing::debug!(job = %job.id, "job changed meanwhile; its failure is dropped"),
-                Err(err) => tracing::error!(%err, "could not record a job failure"),
-            },
+            }
         }
     }
 
@@ -221,24 +247,31 @@ impl Engine {
         match job.kind {
             JobKind::GenerateScene => self.generate_scene(job).await,
             JobKind::UploadAsset | JobKind::RenderVideo => Err(JobError {
-                user: UserError::new("unsupported", "This version of StoryReel cannot run this kind of job yet; update StoryReel."),
+                user: UserError::new(
+                    "unsupported",
+                    "This version of StoryReel cannot run this kind of job yet; update StoryReel.",
+                ),
                 retryable: false,
             }),
         }
     }
 
     async fn generate_scene(&self, job: &Job) -> Result<Job, JobError> {
-        let index = job.scene_index.ok_or_else(|| JobError::from(Error::Db("a scene job has no scene".into())))?;
-        let scene = self
-            .store()
-            .scene(job.project_id, index)?
-            .ok_or_else(|| JobError::from(Error::NotFound(format!("scene {index} no longer exists"))))?;
-        let project = self
-            .store()
-            .project(job.project_id)?
-            .ok_or_else(|| JobError::from(Error::NotFound("the project no longer exists".into())))?;
+        let index = job
+            .scene_index
+            .ok_or_else(|| JobError::from(Error::Db("a scene job has no scene".into())))?;
+        let scene = self.store().scene(job.project_id, index)?.ok_or_else(|| {
+            JobError::from(Error::NotFound(format!("scene {index} no longer exists")))
+        })?;
+        let project = self.store().project(job.project_id)?.ok_or_else(|| {
+            JobError::from(Error::NotFound("the project no longer exists".into()))
+        })?;
         if let Some(log) = &self.inner.debug.start_log {
-            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+            {
                 let _ = writeln!(f, "{} {}", job.id, job.attempt);
             }
         }
@@ -263,7 +296,10 @@ impl Engine {
             .chain
             .generate(&req)
             .await
-            .map_err(|e| JobError { retryable: e.retryable, user: e.to_user() })?;
+            .map_err(|e| JobError {
+                retryable: e.retryable,
+                user: e.to_user(),
+            })?;
         self.phase(job, "saving");
         let gen_cfg = self.config().generation.clone();
         let assets = self.assets().clone();
@@ -273,17 +309,30 @@ impl Engine {
             let rgb = match data {
                 ImageData::Pixels(p) if p.width() == frame.width && p.height() == frame.height => p,
                 ImageData::Pixels(p) => imaging::cover(&image::DynamicImage::ImageRgb8(p), frame),
-                ImageData::Encoded(bytes) => imaging::cover(&imaging::decode_limited(&bytes)?, frame),
+                ImageData::Encoded(bytes) => {
+                    imaging::cover(&imaging::decode_limited(&bytes)?, frame)
+                }
             };
             let ext = gen_cfg.format.ext();
             let bytes = imaging::encode(&rgb, gen_cfg.format, gen_cfg.jpeg_quality)?;
             let thumb = imaging::thumbnail(&rgb)?;
             let now = now_ms();
             let asset = |b: &[u8], ext: &str, w: u32, h: u32| -> Result<Asset, Error> {
-                Ok(Asset { v: SCHEMA_VERSION, hash: assets.put(b, ext)?, ext: ext.into(), bytes: b.len() as u64, width: w, height: h, created_at: now })
+                Ok(Asset {
+                    v: SCHEMA_VERSION,
+                    hash: assets.put(b, ext)?,
+                    ext: ext.into(),
+                    bytes: b.len() as u64,
+                    width: w,
+                    height: h,
+                    created_at: now,
+                })
             };
             let th = rgb.height() * imaging::THUMB_WIDTH / rgb.width().max(1);
-            Ok((asset(&bytes, ext, rgb.width(), rgb.height())?, asset(&thumb, "jpg", imaging::THUMB_WIDTH, th)?))
+            Ok((
+                asset(&bytes, ext, rgb.width(), rgb.height())?,
+                asset(&thumb, "jpg", imaging::THUMB_WIDTH, th)?,
+            ))
         })
         .await
         .map_err(|e| JobError::from(Error::Image(format!("saving the image stopped: {e}"))))??;
@@ -316,7 +365,10 @@ impl Engine {
             Ok(j) => Ok(j),
             Err(Error::Stale(_)) => {
                 tracing::debug!(job = %job.id, "result arrived after the job changed; dropped");
-                Err(JobError { user: UserError::new("stale", "stale"), retryable: false })
+                Err(JobError {
+                    user: UserError::new("stale", "stale"),
+                    retryable: false,
+                })
             }
             Err(e) => Err(e.into()),
         }

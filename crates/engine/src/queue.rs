@@ -21,7 +21,9 @@ use crate::store::{abort, Store, Tx, TxResult};
 pub enum Claim {
     Job(Job),
     /// Nothing claimable now; `next_ready` is when a job waiting out a backoff becomes claimable.
-    Idle { next_ready: Option<u64> },
+    Idle {
+        next_ready: Option<u64>,
+    },
 }
 
 /// Which scenes `retry` re-queues.
@@ -40,7 +42,11 @@ pub struct Queue {
 
 impl Queue {
     pub fn new(store: Arc<Store>, cfg: QueueConfig) -> Queue {
-        Queue { store, cfg, claim_lock: std::sync::Mutex::new(()) }
+        Queue {
+            store,
+            cfg,
+            claim_lock: std::sync::Mutex::new(()),
+        }
     }
 
     pub fn config(&self) -> &QueueConfig {
@@ -93,7 +99,9 @@ impl Queue {
         let mut claimed = None;
         let next_ready = self.scan_ready(lane, now, |id| {
             claimed = self.store.transact(|tx| {
-                let Some(mut j) = tx.job(id)? else { return Ok(None) };
+                let Some(mut j) = tx.job(id)? else {
+                    return Ok(None);
+                };
                 if j.status != JobStatus::Queued || !tx.index_contains(&j)? {
                     return Ok(None);
                 }
@@ -127,7 +135,12 @@ impl Queue {
 
     /// Visits, in queue order, the queued jobs of `lane` that may run now (not paused, not
     /// waiting out a backoff) until `visit` says stop. Returns when the next waiting job is due.
-    fn scan_ready(&self, lane: Lane, now: u64, mut visit: impl FnMut(Uuid) -> Result<bool>) -> Result<Option<u64>> {
+    fn scan_ready(
+        &self,
+        lane: Lane,
+        now: u64,
+        mut visit: impl FnMut(Uuid) -> Result<bool>,
+    ) -> Result<Option<u64>> {
         if self.store.globally_paused()? {
             return Ok(None);
         }
@@ -135,7 +148,9 @@ impl Queue {
         let mut next_ready: Option<u64> = None;
         for kv in self.store.queue.scan_prefix([lane.as_u8()]) {
             let (_, v) = kv?;
-            let Ok(id) = Uuid::from_slice(&v) else { continue };
+            let Ok(id) = Uuid::from_slice(&v) else {
+                continue;
+            };
             let Some(job) = self.store.job(id)? else {
                 tracing::warn!(%id, "queue entry without a job record; `storyreel doctor` reports it");
                 continue;
@@ -147,7 +162,10 @@ impl Queue {
             let is_paused = match paused.get(&job.project_id) {
                 Some(p) => *p,
                 None => {
-                    let p = self.store.project(job.project_id)?.is_some_and(|p| p.paused);
+                    let p = self
+                        .store
+                        .project(job.project_id)?
+                        .is_some_and(|p| p.paused);
                     paused.insert(job.project_id, p);
                     p
                 }
@@ -163,7 +181,9 @@ impl Queue {
     pub fn heartbeat(&self, id: Uuid, attempt: u32) -> Result<bool> {
         let until = now_ms() + self.cfg.lease_s * 1000;
         self.store.transact(|tx| {
-            let Some(mut j) = tx.job(id)? else { return Ok(false) };
+            let Some(mut j) = tx.job(id)? else {
+                return Ok(false);
+            };
             if j.status != JobStatus::Running || j.attempt != attempt {
                 return Ok(false);
             }
@@ -176,7 +196,12 @@ impl Queue {
 
     /// Commits a success, fenced: only if the job is still running this attempt. `apply` writes
     /// the job's result (the scene's image, follow-up jobs) in the same transaction.
-    pub fn finish(&self, id: Uuid, attempt: u32, apply: impl Fn(&Tx, &Job) -> TxResult<()>) -> Result<Job> {
+    pub fn finish(
+        &self,
+        id: Uuid,
+        attempt: u32,
+        apply: impl Fn(&Tx, &Job) -> TxResult<()>,
+    ) -> Result<Job> {
         let now = now_ms();
         self.store.transact(|tx| {
             let mut j = Self::fenced(tx, id, attempt)?;
@@ -307,7 +332,10 @@ impl Queue {
                 j.updated_at = now;
                 j.error = Some(UserError::new(
                     "timed_out",
-                    format!("The job made no progress for {} s and was stopped.", self.cfg.lease_s),
+                    format!(
+                        "The job made no progress for {} s and was stopped.",
+                        self.cfg.lease_s
+                    ),
                 ));
                 if j.failures < self.cfg.max_attempts {
                     j.status = JobStatus::Queued;
@@ -332,7 +360,9 @@ impl Queue {
     pub fn cancel(&self, id: Uuid) -> Result<Option<Job>> {
         let now = now_ms();
         self.store.transact(|tx| {
-            let Some(mut j) = tx.job(id)? else { return abort(Error::NotFound(format!("There is no job {id}."))) };
+            let Some(mut j) = tx.job(id)? else {
+                return abort(Error::NotFound(format!("There is no job {id}.")));
+            };
             if j.status.is_terminal() {
                 return Ok(None);
             }
@@ -353,7 +383,9 @@ impl Queue {
         let now = now_ms();
         let seq = self.store.next_seq()?;
         self.store.transact(|tx| {
-            let Some(mut j) = tx.job(id)? else { return abort(Error::NotFound(format!("There is no job {id}."))) };
+            let Some(mut j) = tx.job(id)? else {
+                return abort(Error::NotFound(format!("There is no job {id}.")));
+            };
             if !j.status.is_terminal() {
                 return Ok(None);
             }
@@ -376,7 +408,9 @@ impl Queue {
         let mut n = 0;
         for id in self.store.queue_order(lane)? {
             n += self.store.transact(|tx| {
-                let Some(mut j) = tx.job(id)? else { return Ok(0) };
+                let Some(mut j) = tx.job(id)? else {
+                    return Ok(0);
+                };
                 if j.status != JobStatus::Queued || j.not_before == 0 {
                     return Ok(0);
                 }
@@ -391,7 +425,13 @@ impl Queue {
 
     /// 1-based position of every queued job of a lane, from the one ordered index.
     pub fn positions(&self, lane: Lane) -> Result<HashMap<Uuid, u32>> {
-        Ok(self.store.queue_order(lane)?.into_iter().enumerate().map(|(i, id)| (id, i as u32 + 1)).collect())
+        Ok(self
+            .store
+            .queue_order(lane)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| (id, i as u32 + 1))
+            .collect())
     }
 
     /// Deletes finished jobs older than `days` that no scene points to any more.
@@ -404,7 +444,10 @@ impl Queue {
             }
             n += self.store.transact(|tx| {
                 if let Some(index) = j.scene_index {
-                    if tx.scene(j.project_id, index)?.is_some_and(|s| s.job_id == j.id) {
+                    if tx
+                        .scene(j.project_id, index)?
+                        .is_some_and(|s| s.job_id == j.id)
+                    {
                         return Ok(0);
                     }
                 }
@@ -419,7 +462,10 @@ impl Queue {
 /// Full-jitter exponential backoff: a random delay in [0, min(cap, base * 2^(failures-1))].
 pub fn backoff_ms(cfg: &QueueConfig, failures: u32) -> u64 {
     let exp = failures.saturating_sub(1).min(30);
-    let ceiling = cfg.backoff_base_ms.saturating_mul(1u64 << exp).min(cfg.backoff_max_s * 1000);
+    let ceiling = cfg
+        .backoff_base_ms
+        .saturating_mul(1u64 << exp)
+        .min(cfg.backoff_max_s * 1000);
     rand::rng().random_range(0..=ceiling)
 }
 
@@ -429,13 +475,20 @@ mod tests {
 
     #[test]
     fn backoff_is_bounded_and_grows() {
-        let cfg = QueueConfig { backoff_base_ms: 100, backoff_max_s: 1, ..QueueConfig::default() };
+        let cfg = QueueConfig {
+            backoff_base_ms: 100,
+            backoff_max_s: 1,
+            ..QueueConfig::default()
+        };
         for f in 1..40 {
             let d = backoff_ms(&cfg, f);
             assert!(d <= 1000);
             assert!(d <= 100 * (1u64 << (f - 1).min(30)));
         }
         let big: u64 = (0..200).map(|_| backoff_ms(&cfg, 10)).max().unwrap();
-        assert!(big > 500, "full jitter should reach the cap region, got {big}");
+        assert!(
+            big > 500,
+            "full jitter should reach the cap region, got {big}"
+        );
     }
 }

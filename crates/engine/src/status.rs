@@ -48,7 +48,12 @@ impl Engine {
         let progress = self.progress(project)?;
         let scenes = if scenes {
             let positions = self.queue().positions(Lane::Generate)?;
-            let path = |hash: &str, ext: &str| self.assets().path(hash, ext).ok().map(|p| p.display().to_string());
+            let path = |hash: &str, ext: &str| {
+                self.assets()
+                    .path(hash, ext)
+                    .ok()
+                    .map(|p| p.display().to_string())
+            };
             Some(
                 self.store()
                     .scenes_of(project.id)?
@@ -62,7 +67,11 @@ impl Engine {
                         image: s.image.as_ref().and_then(|i| path(&i.hash, &i.ext)),
                         thumbnail: s.image.as_ref().and_then(|i| path(&i.thumb_hash, "jpg")),
                         attempts: s.attempts,
-                        queue_position: if s.status == JobStatus::Queued { positions.get(&s.job_id).copied() } else { None },
+                        queue_position: if s.status == JobStatus::Queued {
+                            positions.get(&s.job_id).copied()
+                        } else {
+                            None
+                        },
                         error: s.error.clone(),
                         text: s.text,
                         prompt: s.prompt,
@@ -92,6 +101,9 @@ impl Engine {
     pub fn list(&self, scenes: bool) -> Result<Vec<ProjectStatus>> {
         let mut projects = self.store().projects()?;
         projects.sort_by_key(|p| (p.created_at, p.id));
-        projects.iter().map(|p| self.project_status(p, scenes)).collect()
+        projects
+            .iter()
+            .map(|p| self.project_status(p, scenes))
+            .collect()
     }
 }

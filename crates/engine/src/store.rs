@@ -46,7 +46,10 @@ const META_PAUSED: &[u8] = b"paused";
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("dir", &self.dir).field("durable", &self.durable).finish()
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("durable", &self.durable)
+            .finish()
     }
 }
 
@@ -68,12 +71,30 @@ impl Store {
         let db = match opened {
             Ok(Ok(db)) => db,
             Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-                return Err(Error::io(format!("Cannot open the database in {}", dir.display()), e))
+                return Err(Error::io(
+                    format!("Cannot open the database in {}", dir.display()),
+                    e,
+                ))
             }
-            Ok(Err(e)) => return Err(Error::Corrupt { path: dir.to_path_buf(), detail: format!("the database does not open ({e})") }),
-            Err(_) => return Err(Error::Corrupt { path: dir.to_path_buf(), detail: "the database files are unreadable".into() }),
+            Ok(Err(e)) => {
+                return Err(Error::Corrupt {
+                    path: dir.to_path_buf(),
+                    detail: format!("the database does not open ({e})"),
+                })
+            }
+            Err(_) => {
+                return Err(Error::Corrupt {
+                    path: dir.to_path_buf(),
+                    detail: "the database files are unreadable".into(),
+                })
+            }
         };
-        let tree = |name: &str| db.open_tree(name).map_err(|e| Error::Corrupt { path: dir.to_path_buf(), detail: format!("tree {name}: {e}") });
+        let tree = |name: &str| {
+            db.open_tree(name).map_err(|e| Error::Corrupt {
+                path: dir.to_path_buf(),
+                detail: format!("tree {name}: {e}"),
+            })
+        };
         let store = Store {
             projects: tree("projects")?,
             scenes: tree("scenes")?,
@@ -95,19 +116,36 @@ impl Store {
     fn check_schema(&self) -> Result<()> {
         match self.meta.get(META_SCHEMA)? {
             None => {
-                if !self.projects.is_empty() || !self.jobs.is_empty() {
-                    return Err(Error::Corrupt { path: self.dir.clone(), detail: "its version record is missing".into() });
+                // The marker lives outside sled: if sled's files were emptied or removed, sled
+                // would quietly start afresh; the marker tells us a database was here.
+                if !self.projects.is_empty() || !self.jobs.is_empty() || self.marker().exists() {
+                    return Err(Error::Corrupt {
+                        path: self.dir.clone(),
+                        detail: "its database files are empty or missing their version record"
+                            .into(),
+                    });
                 }
-                self.meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                self.meta
+                    .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
                 self.db.flush()?;
+                std::fs::write(
+                    self.marker(),
+                    format!("StoryReel data folder; data version {SCHEMA_VERSION}\n"),
+                )
+                .map_err(|e| Error::io(format!("Cannot write {}", self.marker().display()), e))?;
             }
             Some(v) => {
-                let found = u32::from_be_bytes(v.as_ref().try_into().map_err(|_| Error::Corrupt {
-                    path: self.dir.clone(),
-                    detail: "its version record is unreadable".into(),
-                })?);
+                let found =
+                    u32::from_be_bytes(v.as_ref().try_into().map_err(|_| Error::Corrupt {
+                        path: self.dir.clone(),
+                        detail: "its version record is unreadable".into(),
+                    })?);
                 if found > SCHEMA_VERSION {
-                    return Err(Error::NewerSchema { path: self.dir.clone(), found, known: SCHEMA_VERSION });
+                    return Err(Error::NewerSchema {
+                        path: self.dir.clone(),
+                        found,
+                        known: SCHEMA_VERSION,
+                    });
                 }
             }
         }
@@ -116,6 +154,10 @@ impl Store {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    fn marker(&self) -> PathBuf {
+        self.dir.join("storyreel-data")
     }
 
     /// Makes every change so far durable. Awaited before a change is reported to anyone.
@@ -140,11 +182,22 @@ impl Store {
 
     /// Runs `f` as one atomic transaction over every tree. `f` may run more than once on conflict.
     pub fn transact<R>(&self, f: impl Fn(&Tx) -> TxResult<R>) -> Result<R> {
-        let trees = [&self.projects, &self.scenes, &self.jobs, &self.queue, &self.leases, &self.assets, &self.sources, &self.meta];
-        trees[..].transaction(|t: &Vec<TransactionalTree>| f(&Tx { t })).map_err(|e| match e {
-            TransactionError::Abort(e) => e,
-            TransactionError::Storage(e) => Error::Db(e.to_string()),
-        })
+        let trees = [
+            &self.projects,
+            &self.scenes,
+            &self.jobs,
+            &self.queue,
+            &self.leases,
+            &self.assets,
+            &self.sources,
+            &self.meta,
+        ];
+        trees[..]
+            .transaction(|t: &Vec<TransactionalTree>| f(&Tx { t }))
+            .map_err(|e| match e {
+                TransactionError::Abort(e) => e,
+                TransactionError::Storage(e) => Error::Db(e.to_string()),
+            })
     }
 
     // ----- reads outside transactions -----
@@ -159,10 +212,16 @@ impl Store {
         get(&self.scenes, "scenes", &scene_key(project, index))
     }
     pub fn projects(&self) -> Result<Vec<Project>> {
-        self.projects.iter().map(|kv| decode_kv(kv, "projects")).collect()
+        self.projects
+            .iter()
+            .map(|kv| decode_kv(kv, "projects"))
+            .collect()
     }
     pub fn scenes_of(&self, project: Uuid) -> Result<Vec<Scene>> {
-        self.scenes.scan_prefix(project.as_bytes()).map(|kv| decode_kv(kv, "scenes")).collect()
+        self.scenes
+            .scan_prefix(project.as_bytes())
+            .map(|kv| decode_kv(kv, "scenes"))
+            .collect()
     }
     pub fn all_jobs(&self) -> Result<Vec<Job>> {
         self.jobs.iter().map(|kv| decode_kv(kv, "jobs")).collect()
@@ -171,10 +230,16 @@ impl Store {
         get(&self.assets, "assets", hash.as_bytes())
     }
     pub fn project_by_source(&self, hash: &str) -> Result<Option<Uuid>> {
-        Ok(self.sources.get(hash.as_bytes())?.and_then(|v| Uuid::from_slice(&v).ok()))
+        Ok(self
+            .sources
+            .get(hash.as_bytes())?
+            .and_then(|v| Uuid::from_slice(&v).ok()))
     }
     pub fn globally_paused(&self) -> Result<bool> {
-        Ok(self.meta.get(META_PAUSED)?.is_some_and(|v| v.as_ref() == [1]))
+        Ok(self
+            .meta
+            .get(META_PAUSED)?
+            .is_some_and(|v| v.as_ref() == [1]))
     }
     /// Job ids of a lane in queue order.
     pub fn queue_order(&self, lane: Lane) -> Result<Vec<Uuid>> {
@@ -192,14 +257,19 @@ impl Store {
             .iter()
             .map(|kv| {
                 let (k, v) = kv?;
-                let id = Uuid::from_slice(&k).map_err(|_| self.corrupt("a lease key is unreadable"))?;
-                let (until, attempt) = decode_lease(&v).ok_or_else(|| self.corrupt("a lease is unreadable"))?;
+                let id =
+                    Uuid::from_slice(&k).map_err(|_| self.corrupt("a lease key is unreadable"))?;
+                let (until, attempt) =
+                    decode_lease(&v).ok_or_else(|| self.corrupt("a lease is unreadable"))?;
                 Ok((id, until, attempt))
             })
             .collect()
     }
     pub fn corrupt(&self, detail: &str) -> Error {
-        Error::Corrupt { path: self.dir.clone(), detail: detail.to_string() }
+        Error::Corrupt {
+            path: self.dir.clone(),
+            detail: detail.to_string(),
+        }
     }
     pub fn size_on_disk(&self) -> u64 {
         self.db.size_on_disk().unwrap_or(0)
@@ -216,15 +286,45 @@ fn lock_dir(dir: &Path) -> Result<File> {
         .truncate(false)
         .open(&path)
         .map_err(|e| Error::io(format!("Cannot create the lock file {}", path.display()), e))?;
-    match f.try_lock() {
+    // A short command (a `status` in another terminal) holds the folder for milliseconds:
+    // wait up to a second for it before saying who holds it.
+    let mut tries = 0;
+    let locked = loop {
+        match f.try_lock() {
+            Err(std::fs::TryLockError::WouldBlock) if tries < 20 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => break other,
+        }
+    };
+    match locked {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
+            // The holder writes its pid just after it takes the lock: give it a moment.
             let mut pid = String::new();
-            let _ = f.read_to_string(&mut pid);
+            for _ in 0..10 {
+                pid.clear();
+                let _ = f.seek(SeekFrom::Start(0));
+                let _ = f.read_to_string(&mut pid);
+                if !pid.trim().is_empty() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
             let pid = pid.trim();
-            return Err(Error::Locked { path: dir.to_path_buf(), pid: if pid.is_empty() { "unknown".into() } else { pid.into() } });
+            return Err(Error::Locked {
+                path: dir.to_path_buf(),
+                pid: if pid.is_empty() {
+                    "unknown".into()
+                } else {
+                    pid.into()
+                },
+            });
         }
-        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(format!("Cannot lock {}", path.display()), e)),
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(Error::io(format!("Cannot lock {}", path.display()), e))
+        }
     }
     let _ = f.set_len(0);
     let _ = f.seek(SeekFrom::Start(0));
@@ -241,14 +341,21 @@ pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
 }
 
 pub fn decode<T: DeserializeOwned>(tree: &str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| Error::Db(format!("a record in `{tree}` is unreadable ({e}); run `storyreel doctor`")))
+    serde_json::from_slice(bytes).map_err(|e| {
+        Error::Db(format!(
+            "a record in `{tree}` is unreadable ({e}); run `storyreel doctor`"
+        ))
+    })
 }
 
 fn get<T: DeserializeOwned>(tree: &Tree, name: &str, key: &[u8]) -> Result<Option<T>> {
     tree.get(key)?.map(|v| decode(name, &v)).transpose()
 }
 
-fn decode_kv<T: DeserializeOwned>(kv: sled::Result<(sled::IVec, sled::IVec)>, name: &str) -> Result<T> {
+fn decode_kv<T: DeserializeOwned>(
+    kv: sled::Result<(sled::IVec, sled::IVec)>,
+    name: &str,
+) -> Result<T> {
     let (_, v) = kv?;
     decode(name, &v)
 }
@@ -300,10 +407,17 @@ const SOURCES: usize = 6;
 const META: usize = 7;
 
 impl Tx<'_> {
-    fn read<T: DeserializeOwned>(&self, tree: usize, name: &str, key: &[u8]) -> TxResult<Option<T>> {
+    fn read<T: DeserializeOwned>(
+        &self,
+        tree: usize,
+        name: &str,
+        key: &[u8],
+    ) -> TxResult<Option<T>> {
         match self.t[tree].get(key)? {
             None => Ok(None),
-            Some(v) => decode(name, &v).map(Some).map_err(ConflictableTransactionError::Abort),
+            Some(v) => decode(name, &v)
+                .map(Some)
+                .map_err(ConflictableTransactionError::Abort),
         }
     }
     pub fn project(&self, id: Uuid) -> TxResult<Option<Project>> {
@@ -345,13 +459,20 @@ impl Tx<'_> {
     }
     /// Removes the job's queue entry; says whether it was there.
     pub fn index_remove(&self, job: &Job) -> TxResult<bool> {
-        Ok(self.t[QUEUE].remove(job_queue_key(job).as_slice())?.is_some())
+        Ok(self.t[QUEUE]
+            .remove(job_queue_key(job).as_slice())?
+            .is_some())
     }
     pub fn index_contains(&self, job: &Job) -> TxResult<bool> {
-        Ok(self.t[QUEUE].get(job_queue_key(job).as_slice())?.is_some_and(|v| v.as_ref() == job.id.as_bytes()))
+        Ok(self.t[QUEUE]
+            .get(job_queue_key(job).as_slice())?
+            .is_some_and(|v| v.as_ref() == job.id.as_bytes()))
     }
     pub fn lease_set(&self, job: Uuid, until: u64, attempt: u32) -> TxResult<()> {
-        self.t[LEASES].insert(job.as_bytes().as_slice(), encode_lease(until, attempt).as_slice())?;
+        self.t[LEASES].insert(
+            job.as_bytes().as_slice(),
+            encode_lease(until, attempt).as_slice(),
+        )?;
         Ok(())
     }
     pub fn lease_remove(&self, job: Uuid) -> TxResult<()> {
@@ -417,7 +538,13 @@ mod tests {
     fn transactions_are_atomic() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path(), true).unwrap();
-        let job = Job::new(crate::model::JobKind::GenerateScene, Uuid::now_v7(), Some(1), 1, 0);
+        let job = Job::new(
+            crate::model::JobKind::GenerateScene,
+            Uuid::now_v7(),
+            Some(1),
+            1,
+            0,
+        );
         let r: Result<()> = s.transact(|tx| {
             tx.put_job_record(&job)?;
             tx.index_insert(&job)?;

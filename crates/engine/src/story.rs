@@ -39,8 +39,13 @@ pub fn parse(bytes: &[u8], name: &str, limits: &StoryConfig) -> Result<ParsedSto
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let is_json = name.to_ascii_lowercase().ends_with(".json") || text.trim_start().starts_with('[');
-    let story = if is_json { parse_json(&text, name)? } else { parse_markdown(&text) };
+    let is_json =
+        name.to_ascii_lowercase().ends_with(".json") || text.trim_start().starts_with('[');
+    let story = if is_json {
+        parse_json(&text, name)?
+    } else {
+        parse_markdown(&text)
+    };
     check_limits(&story, name, limits)?;
     Ok(story)
 }
@@ -84,7 +89,11 @@ fn classify(line: &str) -> Mark {
     if t.is_empty() {
         return Mark::Blank;
     }
-    if t.len() >= 3 && (t.chars().all(|c| c == '-') || t.chars().all(|c| c == '*') || t.chars().all(|c| c == '_')) {
+    if t.len() >= 3
+        && (t.chars().all(|c| c == '-')
+            || t.chars().all(|c| c == '*')
+            || t.chars().all(|c| c == '_'))
+    {
         return Mark::Separator;
     }
     let hashes = t.chars().take_while(|c| *c == '#').count();
@@ -104,23 +113,32 @@ fn clean_inline(s: &str) -> String {
 }
 
 fn parse_markdown(text: &str) -> ParsedStory {
-    let marks: Vec<(u32, Mark)> = text.lines().enumerate().map(|(i, l)| (i as u32 + 1, classify(l))).collect();
+    let marks: Vec<(u32, Mark)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i as u32 + 1, classify(l)))
+        .collect();
 
     // A single H1 before any text is the story's title.
     let mut title = None;
     let mut skip_line = 0;
-    let h1_count = marks.iter().filter(|(_, m)| matches!(m, Mark::Heading(1, _))).count();
+    let h1_count = marks
+        .iter()
+        .filter(|(_, m)| matches!(m, Mark::Heading(1, _)))
+        .count();
     if h1_count == 1 {
-        if let Some((line, Mark::Heading(1, t))) = marks.iter().find(|(_, m)| !matches!(m, Mark::Blank)) {
+        if let Some((line, Mark::Heading(1, t))) =
+            marks.iter().find(|(_, m)| !matches!(m, Mark::Blank))
+        {
             if !t.is_empty() {
                 title = Some(t.clone());
                 skip_line = *line;
             }
         }
     }
-    let structured = marks
-        .iter()
-        .any(|(line, m)| matches!(m, Mark::Separator) || (matches!(m, Mark::Heading(..)) && *line != skip_line));
+    let structured = marks.iter().any(|(line, m)| {
+        matches!(m, Mark::Separator) || (matches!(m, Mark::Heading(..)) && *line != skip_line)
+    });
 
     let mut scenes = Vec::new();
     let mut cur = Builder::default();
@@ -195,7 +213,8 @@ struct JsonScene {
     duration_s: Option<f64>,
 }
 
-const JSON_SHAPE: &str = r#"[{"text": "...", "prompt": "...", "negative_prompt": "...", "duration_s": 4}]"#;
+const JSON_SHAPE: &str =
+    r#"[{"text": "...", "prompt": "...", "negative_prompt": "...", "duration_s": 4}]"#;
 
 fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
     let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
@@ -227,7 +246,8 @@ fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
                 )));
             }
         }
-        let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let nonempty =
+            |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let prompt = nonempty(item.prompt);
         let text = item.text.trim().to_string();
         if text.is_empty() && prompt.is_none() {
@@ -242,7 +262,10 @@ fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
             line,
         });
     }
-    Ok(ParsedStory { title: None, scenes })
+    Ok(ParsedStory {
+        title: None,
+        scenes,
+    })
 }
 
 /// serde_json appends " at line L column C"; we say the position ourselves.
@@ -261,7 +284,9 @@ mod tests {
         parse(s.as_bytes(), "story.md", &StoryConfig::default()).unwrap()
     }
     fn err(s: &str, name: &str) -> String {
-        parse(s.as_bytes(), name, &StoryConfig::default()).unwrap_err().to_string()
+        parse(s.as_bytes(), name, &StoryConfig::default())
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -301,7 +326,12 @@ mod tests {
 
     #[test]
     fn crlf_bom_unicode_and_emoji() {
-        let s = parse("\u{feff}Caf\u{e9} \u{1f30a}\r\n\r\n\u{5149}\u{306e}\u{5854}\r\n".as_bytes(), "s.txt", &StoryConfig::default()).unwrap();
+        let s = parse(
+            "\u{feff}Caf\u{e9} \u{1f30a}\r\n\r\n\u{5149}\u{306e}\u{5854}\r\n".as_bytes(),
+            "s.txt",
+            &StoryConfig::default(),
+        )
+        .unwrap();
         assert_eq!(s.scenes.len(), 2);
         assert_eq!(s.scenes[0].text, "Caf\u{e9} \u{1f30a}");
         assert_eq!(s.scenes[1].text, "\u{5149}\u{306e}\u{5854}");
@@ -319,21 +349,29 @@ mod tests {
     fn limits_name_the_scene_and_line() {
         let long = "x".repeat(4001);
         let e = err(&format!("ok\n\n{long}\n"), "long.md");
-        assert!(e.contains("line 3") && e.contains("scene 2") && e.contains("4001"), "{e}");
+        assert!(
+            e.contains("line 3") && e.contains("scene 2") && e.contains("4001"),
+            "{e}"
+        );
         let many: String = (0..501).map(|i| format!("s{i}\n\n")).collect();
         let e = err(&many, "many.md");
         assert!(e.contains("501 scenes") && e.contains("500"), "{e}");
-        let small = StoryConfig { max_scenes: 2, max_scene_chars: 10 };
+        let small = StoryConfig {
+            max_scenes: 2,
+            max_scene_chars: 10,
+        };
         assert!(parse(b"a\n\nb\n\nc", "x", &small).is_err());
     }
 
     #[test]
     fn json_script() {
-        let s = p_json(r#"[
+        let s = p_json(
+            r#"[
   {"text": "A", "prompt": "a lighthouse", "duration_s": 4},
   {"text": "  "},
   {"text": "B", "negative_prompt": "blurry", "title": "Bee"}
-]"#);
+]"#,
+        );
         assert_eq!(s.scenes.len(), 2);
         assert_eq!(s.scenes[0].prompt.as_deref(), Some("a lighthouse"));
         assert_eq!(s.scenes[0].duration_s, Some(4.0));
@@ -350,7 +388,10 @@ mod tests {
         let e = err("[\n {\"text\": \"a\"},\n {\"text\": \"b\",}\n]", "s.json");
         assert!(e.contains("s.json, line 3"), "{e}");
         let e = err("[\n {\"text\": \"a\"},\n {\"txt\": \"b\"}\n]", "s.json");
-        assert!(e.contains("line 3") && e.contains("txt") && e.contains("item 2"), "{e}");
+        assert!(
+            e.contains("line 3") && e.contains("txt") && e.contains("item 2"),
+            "{e}"
+        );
         let e = err("[{\"text\": \"a\", \"duration_s\": -1}]", "s.json");
         assert!(e.contains("duration_s"), "{e}");
         let e = err("{\"text\": 1}", "s.json");
@@ -359,7 +400,9 @@ mod tests {
 
     #[test]
     fn invalid_utf8_names_the_line() {
-        let e = parse(b"ok\n\xff\xfe", "bin.txt", &StoryConfig::default()).unwrap_err().to_string();
+        let e = parse(b"ok\n\xff\xfe", "bin.txt", &StoryConfig::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 2") && e.contains("UTF-8"), "{e}");
     }
 }

@@ -20,7 +20,10 @@ impl ProviderChain {
     }
 
     pub fn names(&self) -> Vec<String> {
-        self.providers.iter().map(|p| p.name().to_string()).collect()
+        self.providers
+            .iter()
+            .map(|p| p.name().to_string())
+            .collect()
     }
 
     /// Tries each provider in turn; returns the first image, or the last error.
@@ -69,7 +72,10 @@ mod tests {
             prompt: "p".into(),
             negative_prompt: None,
             style: "cinematic".into(),
-            frame: Frame { width: 108, height: 192 },
+            frame: Frame {
+                width: 108,
+                height: 192,
+            },
         };
         let img = chain.generate(&req).await.unwrap();
         assert!(img.placeholder);

@@ -48,10 +48,18 @@ pub struct ProviderError {
 
 impl ProviderError {
     pub fn terminal(code: &str, message: impl Into<String>) -> Self {
-        ProviderError { code: code.into(), message: message.into(), retryable: false }
+        ProviderError {
+            code: code.into(),
+            message: message.into(),
+            retryable: false,
+        }
     }
     pub fn transient(code: &str, message: impl Into<String>) -> Self {
-        ProviderError { code: code.into(), message: message.into(), retryable: true }
+        ProviderError {
+            code: code.into(),
+            message: message.into(),
+            retryable: true,
+        }
     }
     pub fn to_user(&self) -> UserError {
         UserError::new(self.code.clone(), self.message.clone())

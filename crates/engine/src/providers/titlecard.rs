@@ -25,7 +25,12 @@ const STYLES: &[Style] = &[
     Style {
         name: "cinematic",
         prompt_suffix: "cinematic lighting, 35mm film still, rich colour, shallow depth of field",
-        gradients: &[([18, 22, 46], [122, 58, 92]), ([12, 38, 56], [196, 114, 66]), ([28, 18, 52], [64, 110, 160]), ([40, 16, 30], [176, 88, 58])],
+        gradients: &[
+            ([18, 22, 46], [122, 58, 92]),
+            ([12, 38, 56], [196, 114, 66]),
+            ([28, 18, 52], [64, 110, 160]),
+            ([40, 16, 30], [176, 88, 58]),
+        ],
         text: [250, 244, 232],
         accent: [255, 196, 120],
         shadow: 0.55,
@@ -33,7 +38,11 @@ const STYLES: &[Style] = &[
     Style {
         name: "noir",
         prompt_suffix: "high-contrast black and white photograph, film noir, dramatic shadows",
-        gradients: &[([8, 8, 10], [88, 88, 92]), ([20, 20, 24], [130, 130, 136]), ([4, 4, 6], [60, 62, 70])],
+        gradients: &[
+            ([8, 8, 10], [88, 88, 92]),
+            ([20, 20, 24], [130, 130, 136]),
+            ([4, 4, 6], [60, 62, 70]),
+        ],
         text: [240, 240, 240],
         accent: [200, 200, 200],
         shadow: 0.7,
@@ -41,7 +50,11 @@ const STYLES: &[Style] = &[
     Style {
         name: "pastel",
         prompt_suffix: "soft pastel illustration, gentle light, watercolour texture",
-        gradients: &[([250, 222, 232], [206, 226, 250]), ([255, 240, 214], [214, 244, 226]), ([232, 222, 255], [255, 226, 214])],
+        gradients: &[
+            ([250, 222, 232], [206, 226, 250]),
+            ([255, 240, 214], [214, 244, 226]),
+            ([232, 222, 255], [255, 226, 214]),
+        ],
         text: [44, 38, 66],
         accent: [186, 92, 132],
         shadow: 0.0,
@@ -49,7 +62,11 @@ const STYLES: &[Style] = &[
     Style {
         name: "sunset",
         prompt_suffix: "golden hour, warm sunset palette, painterly",
-        gradients: &[([54, 22, 74], [246, 132, 74]), ([88, 28, 60], [252, 186, 92]), ([34, 20, 66], [226, 90, 96])],
+        gradients: &[
+            ([54, 22, 74], [246, 132, 74]),
+            ([88, 28, 60], [252, 186, 92]),
+            ([34, 20, 66], [226, 90, 96]),
+        ],
         text: [255, 246, 236],
         accent: [255, 214, 140],
         shadow: 0.5,
@@ -57,7 +74,11 @@ const STYLES: &[Style] = &[
     Style {
         name: "forest",
         prompt_suffix: "lush forest, natural light, earthy greens, detailed",
-        gradients: &[([10, 36, 24], [86, 140, 84]), ([22, 48, 30], [160, 170, 96]), ([8, 30, 34], [70, 128, 110])],
+        gradients: &[
+            ([10, 36, 24], [86, 140, 84]),
+            ([22, 48, 30], [160, 170, 96]),
+            ([8, 30, 34], [70, 128, 110]),
+        ],
         text: [240, 248, 232],
         accent: [206, 232, 140],
         shadow: 0.55,
@@ -65,7 +86,11 @@ const STYLES: &[Style] = &[
     Style {
         name: "ocean",
         prompt_suffix: "ocean light, deep blues and teals, atmospheric",
-        gradients: &[([6, 26, 56], [40, 150, 170]), ([10, 40, 80], [110, 190, 210]), ([4, 20, 40], [30, 110, 150])],
+        gradients: &[
+            ([6, 26, 56], [40, 150, 170]),
+            ([10, 40, 80], [110, 190, 210]),
+            ([4, 20, 40], [30, 110, 150]),
+        ],
         text: [236, 248, 255],
         accent: [140, 226, 236],
         shadow: 0.55,
@@ -73,7 +98,11 @@ const STYLES: &[Style] = &[
     Style {
         name: "comic",
         prompt_suffix: "bold comic-book illustration, clean ink lines, flat vivid colours",
-        gradients: &[([250, 210, 40], [240, 90, 60]), ([70, 160, 240], [150, 80, 220]), ([60, 200, 140], [250, 220, 60])],
+        gradients: &[
+            ([250, 210, 40], [240, 90, 60]),
+            ([70, 160, 240], [150, 80, 220]),
+            ([60, 200, 140], [250, 220, 60]),
+        ],
         text: [20, 20, 28],
         accent: [255, 255, 255],
         shadow: 0.0,
@@ -82,14 +111,19 @@ const STYLES: &[Style] = &[
 
 impl Style {
     pub fn by_name(name: &str) -> Option<&'static Style> {
-        STYLES.iter().find(|s| s.name.eq_ignore_ascii_case(name.trim()))
+        STYLES
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
     }
     pub fn names() -> Vec<&'static str> {
         STYLES.iter().map(|s| s.name).collect()
     }
     /// The default image prompt for a scene's text.
     pub fn prompt_for(&self, text: &str) -> String {
-        format!("{}, {}", text.trim(), self.prompt_suffix)
+        let text = text
+            .trim()
+            .trim_end_matches(['.', '!', '?', ',', ';', ':', '\u{2026}']);
+        format!("{text}, {}", self.prompt_suffix)
     }
 }
 
@@ -125,45 +159,102 @@ impl ImageProvider for TitleCard {
         let req = req.clone();
         let img = tokio::task::spawn_blocking(move || render(&req))
             .await
-            .map_err(|e| ProviderError::terminal("titlecard", format!("The title card could not be drawn: {e}")))??;
-        Ok(GeneratedImage { data: ImageData::Pixels(img), provider: "titlecard".into(), model: None, placeholder: true, revised_prompt: None })
+            .map_err(|e| {
+                ProviderError::terminal(
+                    "titlecard",
+                    format!("The title card could not be drawn: {e}"),
+                )
+            })??;
+        Ok(GeneratedImage {
+            data: ImageData::Pixels(img),
+            provider: "titlecard".into(),
+            model: None,
+            placeholder: true,
+            revised_prompt: None,
+        })
     }
 }
 
 /// Draws the card for `req` at its frame.
 pub fn render(req: &ImageRequest) -> Result<RgbImage, ProviderError> {
-    let fonts = fonts().ok_or_else(|| ProviderError::terminal("titlecard", "The embedded font could not be loaded."))?;
+    let fonts = fonts().ok_or_else(|| {
+        ProviderError::terminal("titlecard", "The embedded font could not be loaded.")
+    })?;
     let (w, h) = (req.frame.width.max(16), req.frame.height.max(16));
     let style = Style::by_name(&req.style).unwrap_or(&STYLES[0]);
     let seed = blake3::hash(format!("{}:{}", style.name, req.scene_index).as_bytes());
     let seed = seed.as_bytes();
     let (c0, c1) = style.gradients[(req.scene_index.max(1) as usize - 1) % style.gradients.len()];
     let mut img = RgbImage::new(w, h);
-    paint_gradient(&mut img, c0, c1, seed[0] as f32 / 255.0 * std::f32::consts::TAU);
+    paint_gradient(
+        &mut img,
+        c0,
+        c1,
+        seed[0] as f32 / 255.0 * std::f32::consts::TAU,
+    );
 
     let unit = w.min(h) as f32;
     let margin = unit * 0.08;
     let inner_w = w as f32 - 2.0 * margin;
-    let mut pen = Pen { img: &mut img, shadow: style.shadow };
+    let mut pen = Pen {
+        img: &mut img,
+        shadow: style.shadow,
+    };
 
     // A large, faint scene number in the lower corner.
     let big = format!("{:02}", req.scene_index);
     let big_size = unit * 0.42;
     let big_w = measure(&fonts.bold, big_size, &big);
-    pen.text(&fonts.bold, big_size, w as f32 - margin * 0.6 - big_w, h as f32 - margin * 0.6, &big, style.text, 0.08, false);
+    pen.text(
+        &fonts.bold,
+        big_size,
+        w as f32 - margin * 0.6 - big_w,
+        h as f32 - margin * 0.6,
+        &big,
+        style.text,
+        0.08,
+        false,
+    );
 
     // The label: SCENE i / n, and a short accent rule under it.
     let label_size = (unit * 0.034).round();
     let mut y = margin + label_size;
-    let label = format!("SCENE {} / {}", req.scene_index, req.scene_count.max(req.scene_index));
-    pen.text(&fonts.bold, label_size, margin, y, &label, style.accent, 1.0, true);
+    let label = format!(
+        "SCENE {} / {}",
+        req.scene_index,
+        req.scene_count.max(req.scene_index)
+    );
+    pen.text(
+        &fonts.bold,
+        label_size,
+        margin,
+        y,
+        &label,
+        style.accent,
+        1.0,
+        true,
+    );
     y += label_size * 0.6;
-    pen.rect(margin, y, unit * 0.12, (unit * 0.005).max(2.0), style.accent);
+    pen.rect(
+        margin,
+        y,
+        unit * 0.12,
+        (unit * 0.005).max(2.0),
+        style.accent,
+    );
     y += label_size * 1.2;
 
     // The title, bold, up to three lines.
     if let Some(title) = req.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        let (size, lines) = fit(&fonts.bold, title, inner_w, unit * 0.3, unit * 0.075, unit * 0.035, Some(3));
+        let (size, lines) = fit(
+            &fonts.bold,
+            title,
+            inner_w,
+            unit * 0.3,
+            unit * 0.075,
+            unit * 0.035,
+            Some(3),
+        );
         for line in &lines {
             y += size * 1.2;
             pen.text(&fonts.bold, size, margin, y, line, style.text, 1.0, true);
@@ -174,14 +265,31 @@ pub fn render(req: &ImageRequest) -> Result<RgbImage, ProviderError> {
     // The scene text: the largest size at which it all fits, centred in the space left.
     let bottom = h as f32 - margin * 1.4;
     let box_h = (bottom - y - margin * 0.5).max(unit * 0.1);
-    let (size, lines) = fit(&fonts.regular, &req.text, inner_w, box_h, unit * 0.068, unit * 0.012, None);
+    let (size, lines) = fit(
+        &fonts.regular,
+        &req.text,
+        inner_w,
+        box_h,
+        unit * 0.068,
+        unit * 0.012,
+        None,
+    );
     let line_h = size * 1.32;
     let block_h = lines.len() as f32 * line_h;
     let mut ty = y + margin * 0.5 + ((box_h - block_h) / 2.0).max(0.0);
     for line in &lines {
         ty += line_h;
         let lw = measure(&fonts.regular, size, line);
-        pen.text(&fonts.regular, size, margin + (inner_w - lw) / 2.0, ty - line_h * 0.26, line, style.text, 1.0, true);
+        pen.text(
+            &fonts.regular,
+            size,
+            margin + (inner_w - lw) / 2.0,
+            ty - line_h * 0.26,
+            line,
+            style.text,
+            1.0,
+            true,
+        );
     }
     Ok(img)
 }
@@ -195,7 +303,9 @@ fn paint_gradient(img: &mut RgbImage, c0: [u8; 3], c1: [u8; 3], angle: f32) {
     let span = (hi - lo).max(1.0);
     let (cx, cy) = (w / 2.0, h / 2.0);
     let rmax = cx * cx + cy * cy;
-    const BAYER: [f32; 16] = [0.0, 8.0, 2.0, 10.0, 12.0, 4.0, 14.0, 6.0, 3.0, 11.0, 1.0, 9.0, 15.0, 7.0, 13.0, 5.0];
+    const BAYER: [f32; 16] = [
+        0.0, 8.0, 2.0, 10.0, 12.0, 4.0, 14.0, 6.0, 3.0, 11.0, 1.0, 9.0, 15.0, 7.0, 13.0, 5.0,
+    ];
     for (x, y, p) in img.enumerate_pixels_mut() {
         let (fx, fy) = (x as f32, y as f32);
         let t = ((fx * dx + fy * dy) - lo) / span;
@@ -219,16 +329,43 @@ struct Pen<'a> {
 
 impl Pen<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn text(&mut self, font: &FontRef<'static>, size: f32, x: f32, baseline: f32, text: &str, color: [u8; 3], alpha: f32, shadow: bool) {
+    fn text(
+        &mut self,
+        font: &FontRef<'static>,
+        size: f32,
+        x: f32,
+        baseline: f32,
+        text: &str,
+        color: [u8; 3],
+        alpha: f32,
+        shadow: bool,
+    ) {
         if shadow && self.shadow > 0.0 {
             let off = (size * 0.06).max(1.0);
-            self.glyphs(font, size, x + off, baseline + off, text, [0, 0, 0], alpha * self.shadow);
+            self.glyphs(
+                font,
+                size,
+                x + off,
+                baseline + off,
+                text,
+                [0, 0, 0],
+                alpha * self.shadow,
+            );
         }
         self.glyphs(font, size, x, baseline, text, color, alpha);
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn glyphs(&mut self, font: &FontRef<'static>, size: f32, x: f32, baseline: f32, text: &str, color: [u8; 3], alpha: f32) {
+    fn glyphs(
+        &mut self,
+        font: &FontRef<'static>,
+        size: f32,
+        x: f32,
+        baseline: f32,
+        text: &str,
+        color: [u8; 3],
+        alpha: f32,
+    ) {
         let scaled = font.as_scaled(PxScale::from(size));
         let (w, h) = (self.img.width() as i32, self.img.height() as i32);
         let mut caret = x;
@@ -241,7 +378,9 @@ impl Pen<'_> {
             let g = id.with_scale_and_position(scaled.scale(), point(caret, baseline));
             caret += scaled.h_advance(id);
             prev = Some(id);
-            let Some(outline) = font.outline_glyph(g) else { continue };
+            let Some(outline) = font.outline_glyph(g) else {
+                continue;
+            };
             let b = outline.px_bounds();
             let img = &mut *self.img;
             outline.draw(|gx, gy, cov| {
@@ -299,7 +438,11 @@ fn wrap(font: &FontRef<'static>, size: f32, text: &str, max_w: f32) -> Vec<Strin
     for para in text.split('\n') {
         let mut line = String::new();
         for word in para.split_whitespace() {
-            let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+            let candidate = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
             if measure(font, size, &candidate) <= max_w {
                 line = candidate;
                 continue;
@@ -328,7 +471,15 @@ fn wrap(font: &FontRef<'static>, size: f32, text: &str, max_w: f32) -> Vec<Strin
 
 /// The largest font size in [min, max] at which `text` wraps into `box_w` x `box_h` (and at most
 /// `max_lines`). If even `min` overflows, the last line that fits ends in an ellipsis.
-fn fit(font: &FontRef<'static>, text: &str, box_w: f32, box_h: f32, max: f32, min: f32, max_lines: Option<usize>) -> (f32, Vec<String>) {
+fn fit(
+    font: &FontRef<'static>,
+    text: &str,
+    box_w: f32,
+    box_h: f32,
+    max: f32,
+    min: f32,
+    max_lines: Option<usize>,
+) -> (f32, Vec<String>) {
     let fits = |size: f32, lines: &[String]| {
         lines.len() as f32 * size * 1.32 <= box_h && max_lines.is_none_or(|m| lines.len() <= m)
     };
@@ -347,7 +498,9 @@ fn fit(font: &FontRef<'static>, text: &str, box_w: f32, box_h: f32, max: f32, mi
     best.unwrap_or_else(|| {
         let size = min.floor().max(6.0);
         let mut lines = wrap(font, size, text, box_w);
-        let keep = ((box_h / (size * 1.32)) as usize).max(1).min(max_lines.unwrap_or(usize::MAX));
+        let keep = ((box_h / (size * 1.32)) as usize)
+            .max(1)
+            .min(max_lines.unwrap_or(usize::MAX));
         if lines.len() > keep {
             lines.truncate(keep);
             if let Some(last) = lines.last_mut() {
@@ -386,7 +539,10 @@ mod tests {
             let r = req("The lamp turned all night, and the sea answered.", aspect);
             let a = render(&r).unwrap();
             let b = render(&r).unwrap();
-            assert_eq!((a.width(), a.height()), (aspect.frame().width, aspect.frame().height));
+            assert_eq!(
+                (a.width(), a.height()),
+                (aspect.frame().width, aspect.frame().height)
+            );
             assert!(a == b, "same input, same pixels");
         }
     }
@@ -395,7 +551,12 @@ mod tests {
     fn text_is_drawn_and_stays_inside_the_margins() {
         let r = req(&"word ".repeat(800), Aspect::Portrait);
         let img = render(&r).unwrap();
-        let plain = render(&ImageRequest { text: String::new(), title: None, ..r.clone() }).unwrap();
+        let plain = render(&ImageRequest {
+            text: String::new(),
+            title: None,
+            ..r.clone()
+        })
+        .unwrap();
         let margin = (1080.0 * 0.08) as u32 - 6;
         let mut changed_inside = 0;
         for (x, y, p) in img.enumerate_pixels() {
@@ -433,6 +594,9 @@ mod tests {
     fn styles_are_known_by_name() {
         assert!(Style::by_name("Noir").is_some());
         assert!(Style::by_name("nope").is_none());
-        assert!(Style::by_name("cinematic").unwrap().prompt_for("A ship").starts_with("A ship, "));
+        assert!(Style::by_name("cinematic")
+            .unwrap()
+            .prompt_for("A ship.")
+            .starts_with("A ship, cinematic"));
     }
 }

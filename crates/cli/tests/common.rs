@@ -1,0 +1,90 @@
+//! Shared helpers: run the real `storyreel` binary with a clean environment and its own folders.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    /// The binary with nothing from the machine's environment but PATH, and HOME in the sandbox.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_storyreel"));
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("STORYREEL_DATA_DIR", self.data())
+            .current_dir(examples_dir().parent().unwrap());
+        c
+    }
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd().args(args).output().unwrap())
+    }
+    pub fn status_json(&self) -> serde_json::Value {
+        let r = self.run(&["status", "--json"]);
+        assert_eq!(r.code, 0, "status failed: {}", r.stderr);
+        serde_json::from_str(&r.stdout).unwrap()
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).to_string(),
+            stderr: String::from_utf8_lossy(&o.stderr).to_string(),
+        }
+    }
+}
+
+impl Run {
+    /// Fails unless the run exited with `code`, with a clean message and no panic.
+    pub fn expect(&self, code: i32, needles: &[&str]) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "panic: {}", self.stderr);
+        let all = format!("{}{}", self.stdout, self.stderr);
+        for n in needles {
+            assert!(all.contains(n), "missing {n:?} in:\n{all}");
+        }
+        self
+    }
+}
+
+pub fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .canonicalize()
+        .unwrap()
+}
+
+pub fn example(name: &str) -> String {
+    examples_dir().join(name).display().to_string()
+}
