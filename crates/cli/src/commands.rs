@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use storyreel_engine::config::{default_config_file, default_data_dir};
+use storyreel_engine::model::short_id;
 use storyreel_engine::model::{now_ms, Aspect, JobStatus, Project};
 use storyreel_engine::{
     Config, DebugKnobs, Engine, EngineOptions, Error, ImportOptions, Result, RetryFilter,
@@ -107,7 +108,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 "Cancelled {n} job{} of '{}'. `storyreel retry {} --failed` queues them again.",
                 if n == 1 { "" } else { "s" },
                 p.title,
-                &p.id.to_string()[..8]
+                short_id(&p.id)
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -258,7 +259,7 @@ async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
             "Imported '{}': {} scenes (project {}).",
             project.title,
             project.scene_count,
-            &project.id.to_string()[..8]
+            short_id(&project.id)
         );
     } else {
         let again = engine
@@ -273,7 +274,7 @@ async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
         eprintln!(
             "Continuing '{}' (project {}), imported before{}.",
             project.title,
-            &project.id.to_string()[..8],
+            short_id(&project.id),
             if again > 0 {
                 format!("; {again} failed scenes queued again")
             } else {
@@ -297,7 +298,7 @@ async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
             break Err(Error::Input(format!(
                 "'{}' is paused, so nothing runs. `storyreel resume {}` (or `storyreel resume` for the whole queue) continues it.",
                 project.title,
-                &project.id.to_string()[..8]
+                short_id(&project.id)
             )));
         }
         tokio::select! {
@@ -334,7 +335,7 @@ async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
         }
         println!(
             "`storyreel retry {} --failed` queues them again.",
-            &p.project_id.to_string()[..8]
+            short_id(&p.project_id)
         );
         return Ok(ExitCode::from(1));
     }
@@ -350,7 +351,7 @@ async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
     println!(
         "Project {}. `storyreel export {} DIR` copies the images out.",
         p.project_id,
-        &p.project_id.to_string()[..8]
+        short_id(&p.project_id)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -397,7 +398,7 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
         for j in &failed {
             println!(
                 "  {} scene {}: {}",
-                &j.project_id.to_string()[..8],
+                short_id(&j.project_id),
                 j.scene_index.unwrap_or(0),
                 j.error.as_ref().map_or("", |e| e.message.as_str())
             );

@@ -1,6 +1,7 @@
 //! Printing for people and for scripts (`--json`).
 
 use storyreel_engine::doctor::Check;
+use storyreel_engine::model::short_id;
 use storyreel_engine::status::ProjectStatus;
 
 pub fn json<T: serde::Serialize>(value: &T) {
@@ -24,7 +25,7 @@ pub fn project_line(p: &ProjectStatus) -> String {
     }
     format!(
         "{}  {:<28} {:<9} {}/{} scenes{}  ({})",
-        &p.id.to_string()[..8],
+        short_id(&p.id),
         truncate(&p.title, 28),
         p.status,
         c.succeeded,

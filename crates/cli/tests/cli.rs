@@ -146,7 +146,8 @@ fn import_then_work_retry_pause_cancel_export_doctor() {
     assert_eq!(positions, [1, 2, 3, 4, 5]);
     assert_eq!(v["projects"][0]["status"], "queued");
 
-    sb.run(&["pause", &id[..8]]).expect(0, &["paused"]);
+    sb.run(&["pause", &id[id.len() - 8..]])
+        .expect(0, &["paused"]);
     sb.run(&["work", "--until-idle"]).expect(0, &["Idle"]);
     assert_eq!(
         sb.status_json()["projects"][0]["counts"]["queued"],
@@ -180,7 +181,7 @@ fn import_then_work_retry_pause_cancel_export_doctor() {
         0,
         &["ok", "records", "queue", "5 images present and intact"],
     );
-    sb.run(&["status", &id[..8]])
+    sb.run(&["status", &id[..13]])
         .expect(0, &["paper-boats", "succeeded"]);
 }
 

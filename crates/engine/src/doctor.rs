@@ -216,3 +216,43 @@ impl Engine {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::{Engine, EngineOptions, ImportOptions};
+
+    #[tokio::test]
+    async fn an_unreadable_record_is_reported_not_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Engine::open(EngineOptions::new(dir.path(), Config::default())).unwrap();
+        let p = e
+            .import(b"one\n\ntwo", "s.md", ImportOptions::default())
+            .await
+            .unwrap()
+            .project;
+        assert!(e.doctor(false).unwrap().iter().all(|c| c.ok));
+        let scene = e.store().scene(p.id, 1).unwrap().unwrap();
+        e.store()
+            .jobs
+            .insert(scene.job_id.as_bytes(), &b"{not json"[..])
+            .unwrap();
+        let checks = e.doctor(false).unwrap();
+        let records = checks.iter().find(|c| c.name == "records").unwrap();
+        assert!(
+            !records.ok && records.detail.contains("unreadable"),
+            "{records:?}"
+        );
+        let err = e.store().all_jobs().unwrap_err().to_string();
+        assert!(err.contains("storyreel doctor"), "{err}");
+        // A queue entry whose job vanished is reported too.
+        e.store().jobs.remove(scene.job_id.as_bytes()).unwrap();
+        let queue = e
+            .doctor(false)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.name == "queue")
+            .unwrap();
+        assert!(!queue.ok, "{queue:?}");
+    }
+}

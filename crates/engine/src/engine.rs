@@ -288,10 +288,18 @@ impl Engine {
                 return Ok(p.clone());
             }
         }
-        let by_prefix: Vec<_> = if q.len() >= 4 {
+        // A unique prefix or suffix of the id (the suffix is what `short_id` shows).
+        let by_id: Vec<_> = if q.len() >= 4 {
+            let q = q.to_ascii_lowercase();
             projects
                 .iter()
-                .filter(|p| p.id.to_string().starts_with(&q.to_ascii_lowercase()))
+                .filter(|p| {
+                    let (full, simple) = (p.id.to_string(), p.id.simple().to_string());
+                    full.starts_with(&q)
+                        || full.ends_with(&q)
+                        || simple.starts_with(&q)
+                        || simple.ends_with(&q)
+                })
                 .collect()
         } else {
             Vec::new()
@@ -310,7 +318,7 @@ impl Engine {
                 )))),
             }
         };
-        if let Some(r) = pick(by_prefix, "id") {
+        if let Some(r) = pick(by_id, "id") {
             return r;
         }
         if let Some(r) = pick(projects.iter().filter(|p| p.title == q).collect(), "title") {

@@ -2,7 +2,6 @@
 
 use std::io::Cursor;
 
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageEncoder, ImageReader, Limits, RgbImage};
@@ -56,14 +55,21 @@ pub fn cover(img: &DynamicImage, frame: Frame) -> RgbImage {
 
 pub fn encode(img: &RgbImage, format: ImageFormat, jpeg_quality: u8) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity((img.width() * img.height() / 4) as usize);
-    let res = match format {
-        ImageFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, jpeg_quality.clamp(1, 100))
-            .write_image(
-                img.as_raw(),
-                img.width(),
-                img.height(),
-                image::ExtendedColorType::Rgb8,
-            ),
+    let fail = |e: &dyn std::fmt::Display| Error::Image(format!("cannot encode the image: {e}"));
+    match format {
+        ImageFormat::Jpeg => {
+            // jpeg-encoder (SIMD) is about twice as fast as image's own encoder; it takes u16 sides.
+            let (Ok(w), Ok(h)) = (u16::try_from(img.width()), u16::try_from(img.height())) else {
+                return Err(Error::Image(format!(
+                    "{}x{} is too large for JPEG",
+                    img.width(),
+                    img.height()
+                )));
+            };
+            jpeg_encoder::Encoder::new(&mut out, jpeg_quality.clamp(1, 100))
+                .encode(img.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
+                .map_err(|e| fail(&e))?;
+        }
         ImageFormat::Png => {
             PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PngFilter::Adaptive)
                 .write_image(
@@ -72,16 +78,17 @@ pub fn encode(img: &RgbImage, format: ImageFormat, jpeg_quality: u8) -> Result<V
                     img.height(),
                     image::ExtendedColorType::Rgb8,
                 )
+                .map_err(|e| fail(&e))?;
         }
-    };
-    res.map_err(|e| Error::Image(format!("cannot encode the image: {e}")))?;
+    }
     Ok(out)
 }
 
 /// A 360-px-wide JPEG thumbnail.
 pub fn thumbnail(img: &RgbImage) -> Result<Vec<u8>> {
     let h = ((img.height() as u64 * THUMB_WIDTH as u64) / img.width().max(1) as u64).max(1) as u32;
-    let small = image::imageops::resize(img, THUMB_WIDTH, h, FilterType::Triangle);
+    // Area averaging: fast, and as good as a filter for a 3x downscale.
+    let small = image::imageops::thumbnail(img, THUMB_WIDTH, h);
     encode(&small, ImageFormat::Jpeg, 80)
 }
 

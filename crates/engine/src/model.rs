@@ -15,6 +15,13 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// A short, distinctive form of an id: its last 8 hex digits. (uuid v7 ids begin with the
+/// time, so their first digits are shared by everything made in the same minute.)
+pub fn short_id(id: &Uuid) -> String {
+    let s = id.simple().to_string();
+    s[s.len() - 8..].to_string()
+}
+
 /// A new time-ordered id.
 pub fn new_id() -> Uuid {
     Uuid::now_v7()
@@ -350,5 +357,65 @@ impl ProjectProgress {
         } else {
             "queued"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(q: u32, r: u32, s: u32, f: u32, c: u32) -> Counts {
+        Counts {
+            queued: q,
+            running: r,
+            succeeded: s,
+            failed: f,
+            cancelled: c,
+        }
+    }
+
+    #[test]
+    fn project_status_follows_its_scenes() {
+        assert_eq!(
+            ProjectProgress::derive_status(&counts(0, 0, 5, 0, 0), false),
+            "done"
+        );
+        assert_eq!(
+            ProjectProgress::derive_status(&counts(0, 0, 4, 1, 0), false),
+            "failed"
+        );
+        assert_eq!(
+            ProjectProgress::derive_status(&counts(0, 0, 4, 0, 1), false),
+            "cancelled"
+        );
+        assert_eq!(
+            ProjectProgress::derive_status(&counts(3, 0, 2, 0, 0), true),
+            "paused"
+        );
+        assert_eq!(
+            ProjectProgress::derive_status(&counts(3, 1, 2, 0, 0), true),
+            "running"
+        );
+        assert_eq!(
+            ProjectProgress::derive_status(&counts(3, 0, 2, 1, 0), false),
+            "queued"
+        );
+        assert_eq!(counts(1, 2, 3, 4, 5).total(), 15);
+    }
+
+    #[test]
+    fn aspects_parse_and_map_to_frames() {
+        assert_eq!(Aspect::parse("16:9"), Some(Aspect::Landscape));
+        assert_eq!(Aspect::parse("square"), Some(Aspect::Square));
+        assert_eq!(Aspect::parse("4:3"), None);
+        assert_eq!(
+            Aspect::default().frame(),
+            Frame {
+                width: 1080,
+                height: 1920
+            }
+        );
+        let json = serde_json::to_string(&Aspect::Landscape).unwrap();
+        assert_eq!(json, "\"16:9\"");
     }
 }

@@ -267,12 +267,14 @@ impl Engine {
             JobError::from(Error::NotFound("the project no longer exists".into()))
         })?;
         if let Some(log) = &self.inner.debug.start_log {
+            // One write per line (O_APPEND), so a kill never leaves half a line.
+            let line = format!("{} {}\n", job.id, job.attempt);
             if let Ok(mut f) = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(log)
             {
-                let _ = writeln!(f, "{} {}", job.id, job.attempt);
+                let _ = f.write_all(line.as_bytes());
             }
         }
         if let Some(d) = self.inner.debug.step_delay {

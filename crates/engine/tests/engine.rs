@@ -95,8 +95,11 @@ async fn the_same_story_is_found_again_unless_forced() {
         .unwrap();
     assert!(c.created && c.project.id != a.project.id);
     assert_eq!(e.list(false).unwrap().len(), 2);
-    // Lookup by title is ambiguous now; by id prefix it is not.
+    // Lookup by title is ambiguous now; by the short id (the id's random tail) it is not,
+    // even for projects made in the same millisecond.
     assert!(e.find_project("Test").is_err());
+    let short = storyreel_engine::model::short_id(&c.project.id);
+    assert_eq!(e.find_project(&short).unwrap().id, c.project.id);
     assert_eq!(
         e.find_project(&a.project.id.to_string()[..13]).unwrap().id,
         a.project.id

@@ -313,12 +313,10 @@ fn paint_gradient(img: &mut RgbImage, c0: [u8; 3], c1: [u8; 3], angle: f32) {
         let r2 = ((fx - cx) * (fx - cx) + (fy - cy) * (fy - cy)) / rmax;
         let shade = 1.0 - 0.32 * r2;
         let dither = BAYER[((y & 3) * 4 + (x & 3)) as usize] / 16.0;
-        let mut out = [0u8; 3];
-        for i in 0..3 {
+        *p = Rgb(std::array::from_fn(|i| {
             let v = (c0[i] as f32 + (c1[i] as f32 - c0[i] as f32) * t) * shade;
-            out[i] = (v + dither).clamp(0.0, 255.0) as u8;
-        }
-        *p = Rgb(out);
+            (v + dither).clamp(0.0, 255.0) as u8
+        }));
     }
 }
 
@@ -391,8 +389,8 @@ impl Pen<'_> {
                 }
                 let a = (cov * alpha).clamp(0.0, 1.0);
                 let p = img.get_pixel_mut(px as u32, py as u32);
-                for i in 0..3 {
-                    p.0[i] = (p.0[i] as f32 * (1.0 - a) + color[i] as f32 * a).round() as u8;
+                for (c, target) in p.0.iter_mut().zip(color) {
+                    *c = (*c as f32 * (1.0 - a) + target as f32 * a).round() as u8;
                 }
             });
         }

@@ -8,11 +8,17 @@ pub struct Sandbox {
     pub dir: tempfile::TempDir,
 }
 
-impl Sandbox {
-    pub fn new() -> Sandbox {
+impl Default for Sandbox {
+    fn default() -> Self {
         Sandbox {
             dir: tempfile::tempdir().unwrap(),
         }
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox::default()
     }
     pub fn data(&self) -> PathBuf {
         self.dir.path().join("data")
