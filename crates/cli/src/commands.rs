@@ -305,14 +305,14 @@ async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
             _ = tokio::signal::ctrl_c() => {
                 workers.shutdown().await;
-                progress.stop();
+                progress.stop().await;
                 eprintln!("Stopped. Nothing is lost: `storyreel make` with the same story, or `storyreel work`, carries on.");
                 return Ok(ExitCode::from(130));
             }
         }
     };
     workers.shutdown().await;
-    progress.stop();
+    progress.stop().await;
     let p = end?;
     let status = engine.project_status(&project, true)?;
     let secs = started.elapsed().as_secs_f64();
@@ -378,7 +378,7 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
         }
     }
     workers.shutdown().await;
-    progress.stop();
+    progress.stop().await;
     if interrupted {
         eprintln!("Stopped. Running jobs went back to the queue.");
         return Ok(ExitCode::from(130));

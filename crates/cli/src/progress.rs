@@ -50,8 +50,10 @@ impl Progress {
         Progress { task }
     }
 
-    pub fn stop(self) {
+    /// Stops and clears the display; returns once it is gone from the screen.
+    pub async fn stop(self) {
         self.task.abort();
+        let _ = self.task.await;
     }
 }
 
@@ -84,6 +86,7 @@ impl View {
                         .unwrap_or_else(|_| ProgressStyle::default_spinner()),
                 );
                 b.set_prefix(lane.name());
+                b.set_message("idle");
                 b.enable_steady_tick(Duration::from_millis(120));
                 b
             });
@@ -149,6 +152,10 @@ impl View {
     fn redraw_lane(&self, lane: Lane) {
         let i = lane.as_u8() as usize;
         if let Some((_, _, lanes)) = &self.bars {
+            if self.running[i].is_empty() && self.queued[i] == 0 && self.done[i] == 0 {
+                lanes[i].set_message("idle");
+                return;
+            }
             lanes[i].set_message(format!(
                 "{} running · {} queued · {} done",
                 self.running[i].len(),
@@ -200,10 +207,10 @@ impl View {
 impl Drop for View {
     fn drop(&mut self) {
         if let Some((mp, overall, lanes)) = &self.bars {
-            overall.finish();
             for l in lanes {
                 l.finish_and_clear();
             }
+            overall.finish_and_clear();
             let _ = mp.clear();
         }
     }

@@ -36,6 +36,9 @@ struct ManifestScene {
     hash: Option<String>,
 }
 
+/// The priority of a scene the user asked for again by itself (ordinary jobs have 0).
+pub const USER_PRIORITY: u8 = 10;
+
 impl Engine {
     /// Re-queues the project's scenes that match `filter`; returns how many.
     pub async fn retry(&self, project: &Project, filter: RetryFilter) -> Result<usize> {
@@ -61,7 +64,9 @@ impl Engine {
                 }
             };
             if wanted {
-                if let Some(j) = self.queue().requeue(s.job_id)? {
+                // One scene asked for by name goes ahead of the rest of the queue.
+                let priority = filter.scene.map(|_| USER_PRIORITY);
+                if let Some(j) = self.queue().requeue_at(s.job_id, priority)? {
                     jobs.push(j);
                 }
             }

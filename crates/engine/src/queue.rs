@@ -380,6 +380,11 @@ impl Queue {
 
     /// Puts a finished job back at the end of the queue with a fresh count of tries.
     pub fn requeue(&self, id: Uuid) -> Result<Option<Job>> {
+        self.requeue_at(id, None)
+    }
+
+    /// Like `requeue`, with a new priority (a scene the user asked for again goes first).
+    pub fn requeue_at(&self, id: Uuid, priority: Option<u8>) -> Result<Option<Job>> {
         let now = now_ms();
         let seq = self.store.next_seq()?;
         self.store.transact(|tx| {
@@ -392,6 +397,9 @@ impl Queue {
             let before = j.clone();
             j.status = JobStatus::Queued;
             j.seq = seq;
+            if let Some(p) = priority {
+                j.priority = p;
+            }
             j.failures = 0;
             j.interrupts = 0;
             j.not_before = 0;
