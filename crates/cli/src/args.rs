@@ -86,11 +86,19 @@ pub enum Command {
     Resume { project: Option<String> },
     /// Copy a project's images and a manifest.json into a folder.
     Export { project: String, dir: PathBuf },
+    /// Show the image providers: in the chain, key present, breaker state, calls and failures.
+    Providers {
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the data folder, the database and the config.
     Doctor {
         /// Also re-hash every image file.
         #[arg(long)]
         deep: bool,
+        /// Also check each provider in the chain (key, reachability), spending no generation.
+        #[arg(long)]
+        providers: bool,
         #[arg(long)]
         json: bool,
     },

@@ -18,7 +18,11 @@ use crate::progress::Progress;
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let engine = match cli.command {
-        Command::Doctor { deep, json } => return doctor(&cli, deep, json),
+        Command::Doctor {
+            deep,
+            json,
+            providers,
+        } => return doctor(&cli, deep, json, providers).await,
         _ => open(&cli)?,
     };
     match cli.command {
@@ -131,7 +135,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Doctor { deep, json } => doctor(&cli, deep, json),
+        Command::Doctor {
+            deep,
+            json,
+            providers,
+        } => doctor(&cli, deep, json, providers).await,
+        Command::Providers { json } => {
+            let rows = engine.providers_report();
+            if json {
+                output::json(&serde_json::json!({ "providers": rows }));
+            } else {
+                output::providers(&rows);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -189,15 +206,18 @@ fn debug_knobs() -> (DebugKnobs, bool) {
 fn open(cli: &Cli) -> Result<Engine> {
     let config = config(cli)?;
     let (debug, durable) = debug_knobs();
+    // The CLI takes provider keys from the environment variables the config names.
+    let secrets = std::sync::Arc::new(storyreel_engine::secrets::EnvSecrets);
     Engine::open(EngineOptions {
         data_dir: data_dir(cli)?,
         config,
         durable,
         debug,
+        secrets,
     })
 }
 
-fn doctor(cli: &Cli, deep: bool, json: bool) -> Result<ExitCode> {
+async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<ExitCode> {
     use storyreel_engine::doctor::Check;
     let fail = |name: &str, e: &Error| Check {
         name: name.into(),
@@ -208,7 +228,13 @@ fn doctor(cli: &Cli, deep: bool, json: bool) -> Result<ExitCode> {
         Err(e) => vec![fail("config", &e)],
         Ok(_) => match open(cli) {
             Err(e) => vec![fail("database", &e)],
-            Ok(engine) => engine.doctor(deep)?,
+            Ok(engine) => {
+                let mut checks = engine.doctor(deep)?;
+                if providers {
+                    checks.extend(engine.doctor_providers().await);
+                }
+                checks
+            }
         },
     };
     if json {
@@ -251,8 +277,15 @@ async fn import(engine: &Engine, args: &ImportArgs) -> Result<(Project, bool)> {
     Ok((out.project, out.created))
 }
 
+fn print_notices(engine: &Engine) {
+    for n in engine.notices() {
+        eprintln!("note: {n}");
+    }
+}
+
 async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
     let started = Instant::now();
+    print_notices(engine);
     let (project, created) = import(engine, args).await?;
     if created {
         eprintln!(
@@ -358,6 +391,7 @@ async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
 
 async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
     let since = now_ms();
+    print_notices(engine);
     let _ = engine.prune().await;
     if engine.recovered_at_open() > 0 {
         eprintln!(

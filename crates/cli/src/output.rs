@@ -88,3 +88,50 @@ fn truncate(s: &str, n: usize) -> String {
         format!("{}\u{2026}", s.chars().take(n - 1).collect::<String>())
     }
 }
+
+pub fn providers(rows: &[storyreel_engine::providers::build::ProviderRow]) {
+    use storyreel_engine::providers::breaker::BreakerState;
+    println!(
+        "{:<14} {:<6} {:<11} {:<16} {:>6} {:>8} {:>8}  last error",
+        "provider", "chain", "key", "breaker", "calls", "failures", "avg ms"
+    );
+    for r in rows {
+        let breaker = match r.breaker {
+            BreakerState::Closed => "closed".to_string(),
+            BreakerState::HalfOpen => "probing".to_string(),
+            BreakerState::Open { until } => {
+                let secs = until.saturating_sub(storyreel_engine::model::now_ms()) / 1000;
+                if secs == 0 {
+                    "open (probe due)".to_string()
+                } else {
+                    format!("open {secs}s")
+                }
+            }
+        };
+        let chain = match (r.in_chain, r.enabled) {
+            (true, true) => "yes",
+            (true, false) => "off",
+            _ => "no",
+        };
+        let avg = r
+            .avg_ms
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| "-".into());
+        let err = r
+            .last_error
+            .as_ref()
+            .map(|e| e.message.as_str())
+            .unwrap_or("");
+        println!(
+            "{:<14} {:<6} {:<11} {:<16} {:>6} {:>8} {:>8}  {}",
+            r.name,
+            chain,
+            r.key,
+            breaker,
+            r.calls,
+            r.failures,
+            avg,
+            truncate(err, 70)
+        );
+    }
+}

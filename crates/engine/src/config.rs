@@ -17,6 +17,8 @@ pub struct Config {
     pub story: StoryConfig,
     pub generation: GenerationConfig,
     pub queue: QueueConfig,
+    pub providers: ProvidersConfig,
+    pub breaker: BreakerConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,6 +67,15 @@ pub struct GenerationConfig {
     pub style: String,
     pub format: ImageFormat,
     pub jpeg_quality: u8,
+    /// Tries per provider per job for transient errors (timeouts, 429, 5xx).
+    pub max_tries: u32,
+    /// First retry delay; doubles per try, with full jitter (a Retry-After from the provider wins).
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    /// The most time one provider may take for one scene, retries and waits included.
+    pub provider_budget_s: u64,
+    /// Largest image a provider may send or link to.
+    pub download_max_mb: u64,
 }
 
 impl Default for GenerationConfig {
@@ -75,7 +86,145 @@ impl Default for GenerationConfig {
             style: "cinematic".into(),
             format: ImageFormat::Jpeg,
             jpeg_quality: 90,
+            max_tries: 3,
+            retry_base_ms: 1000,
+            retry_max_ms: 20_000,
+            provider_budget_s: 600,
+            download_max_mb: 30,
         }
+    }
+}
+
+/// One circuit breaker per provider: `failures` consecutive failed calls open it for `open_s`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BreakerConfig {
+    pub failures: u32,
+    pub open_s: u64,
+}
+
+impl Default for BreakerConfig {
+    fn default() -> Self {
+        BreakerConfig {
+            failures: 5,
+            open_s: 60,
+        }
+    }
+}
+
+/// `[providers.NAME]` sections. Every key is optional; `ProviderConfig::resolve` fills in the
+/// provider's own defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProvidersConfig {
+    pub openai: ProviderSettings,
+    pub fal: ProviderSettings,
+    pub stability: ProviderSettings,
+    pub automatic1111: ProviderSettings,
+    pub comfyui: ProviderSettings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProviderSettings {
+    pub enabled: Option<bool>,
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    /// The environment variable that holds the API key (the app keeps keys in the OS keychain).
+    pub api_key_env: Option<String>,
+    pub timeout_s: Option<u64>,
+    /// Fal and ComfyUI: how long to wait for a queued generation.
+    pub poll_timeout_s: Option<u64>,
+    pub poll_interval_ms: Option<u64>,
+    /// OpenAI: `quality`.
+    pub quality: Option<String>,
+    /// Automatic1111 / ComfyUI sampling.
+    pub steps: Option<u32>,
+    pub cfg_scale: Option<f32>,
+    pub sampler: Option<String>,
+    /// ComfyUI: a workflow file in API format (default: a built-in txt2img workflow).
+    pub workflow: Option<PathBuf>,
+    /// ComfyUI: the checkpoint for the built-in workflow.
+    pub checkpoint: Option<String>,
+}
+
+/// A provider's settings with its defaults filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderConfig {
+    pub name: &'static str,
+    pub enabled: bool,
+    pub base_url: String,
+    pub model: String,
+    pub api_key_env: Option<String>,
+    pub timeout: Duration,
+    pub poll_timeout: Duration,
+    pub poll_interval: Duration,
+    pub quality: Option<String>,
+    pub steps: u32,
+    pub cfg_scale: f32,
+    pub sampler: Option<String>,
+    pub workflow: Option<PathBuf>,
+    pub checkpoint: Option<String>,
+}
+
+impl ProvidersConfig {
+    pub fn settings(&self, name: &str) -> Option<&ProviderSettings> {
+        match name {
+            "openai" => Some(&self.openai),
+            "fal" => Some(&self.fal),
+            "stability" => Some(&self.stability),
+            "automatic1111" => Some(&self.automatic1111),
+            "comfyui" => Some(&self.comfyui),
+            _ => None,
+        }
+    }
+
+    /// The provider's settings with its defaults; None for names that take no settings.
+    pub fn resolve(&self, name: &str) -> Option<ProviderConfig> {
+        let s = self.settings(name)?;
+        let (name, base, model, key): (&'static str, &str, &str, Option<&str>) = match name {
+            "openai" => (
+                "openai",
+                "https://api.openai.com/v1",
+                "gpt-image-1",
+                Some("OPENAI_API_KEY"),
+            ),
+            "fal" => (
+                "fal",
+                "https://queue.fal.run",
+                "fal-ai/flux/schnell",
+                Some("FAL_KEY"),
+            ),
+            "stability" => (
+                "stability",
+                "https://api.stability.ai",
+                "core",
+                Some("STABILITY_API_KEY"),
+            ),
+            "automatic1111" => ("automatic1111", "http://127.0.0.1:7860", "", None),
+            _ => ("comfyui", "http://127.0.0.1:8188", "", None),
+        };
+        Some(ProviderConfig {
+            name,
+            enabled: s.enabled.unwrap_or(true),
+            base_url: s
+                .base_url
+                .clone()
+                .unwrap_or_else(|| base.to_string())
+                .trim_end_matches('/')
+                .to_string(),
+            model: s.model.clone().unwrap_or_else(|| model.to_string()),
+            api_key_env: s.api_key_env.clone().or(key.map(str::to_string)),
+            timeout: Duration::from_secs(s.timeout_s.unwrap_or(60)),
+            poll_timeout: Duration::from_secs(s.poll_timeout_s.unwrap_or(300)),
+            poll_interval: Duration::from_millis(s.poll_interval_ms.unwrap_or(1000)),
+            quality: s.quality.clone(),
+            steps: s.steps.unwrap_or(25),
+            cfg_scale: s.cfg_scale.unwrap_or(7.0),
+            sampler: s.sampler.clone(),
+            workflow: s.workflow.clone(),
+            checkpoint: s.checkpoint.clone(),
+        })
     }
 }
 
@@ -124,7 +273,14 @@ impl QueueConfig {
 }
 
 /// Provider names this build knows.
-pub const KNOWN_PROVIDERS: &[&str] = &["titlecard"];
+pub const KNOWN_PROVIDERS: &[&str] = &[
+    "openai",
+    "fal",
+    "stability",
+    "automatic1111",
+    "comfyui",
+    "titlecard",
+];
 
 impl Config {
     /// Reads a TOML file. Errors name the file, the line and the key.
@@ -139,10 +295,15 @@ impl Config {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Config> {
+        // The error names the line and the key but never quotes the line: it may hold a pasted secret.
         let cfg: Config = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1);
+            let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
             Error::Config(format!(
-                "The config file {origin} is not valid: {}",
-                e.to_string().trim_end()
+                "The config file {origin} is not valid{at}: {}",
+                e.message().trim_end()
             ))
         })?;
         cfg.validate(origin)?;
@@ -161,6 +322,34 @@ impl Config {
         }
         if !(1..=64).contains(&self.generation.concurrency) {
             return bad("[generation] concurrency must be between 1 and 64.".into());
+        }
+        for name in KNOWN_PROVIDERS {
+            let Some(p) = self.providers.resolve(name) else {
+                continue;
+            };
+            if !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
+                return bad(format!(
+                    "[providers.{name}] base_url `{}` must start with http:// or https://.",
+                    p.base_url
+                ));
+            }
+            if p.timeout.is_zero() || p.poll_interval.is_zero() {
+                return bad(format!(
+                    "[providers.{name}] timeout_s and poll_interval_ms must be above 0."
+                ));
+            }
+        }
+        let g = &self.generation;
+        if g.max_tries == 0
+            || g.max_tries > 10
+            || g.retry_base_ms == 0
+            || g.download_max_mb == 0
+            || g.provider_budget_s == 0
+        {
+            return bad("[generation] max_tries must be 1 to 10; retry_base_ms, download_max_mb and provider_budget_s above 0.".into());
+        }
+        if self.breaker.failures == 0 || self.breaker.open_s == 0 {
+            return bad("[breaker] failures and open_s must be above 0.".into());
         }
         if !(1..=100).contains(&self.generation.jpeg_quality) {
             return bad("[generation] jpeg_quality must be between 1 and 100.".into());
@@ -233,6 +422,31 @@ mod tests {
             .to_string();
         assert!(err.contains("my.toml"), "{err}");
         assert!(err.contains("concurency"), "{err}");
+    }
+
+    #[test]
+    fn provider_sections_get_their_defaults() {
+        let c = Config::parse(
+            "[providers.openai]\nbase_url = \"http://127.0.0.1:9/v1/\"\ntimeout_s = 5\n",
+            "c",
+        )
+        .unwrap();
+        let o = c.providers.resolve("openai").unwrap();
+        assert_eq!(o.base_url, "http://127.0.0.1:9/v1");
+        assert_eq!(
+            (o.model.as_str(), o.api_key_env.as_deref()),
+            ("gpt-image-1", Some("OPENAI_API_KEY"))
+        );
+        assert_eq!(o.timeout, Duration::from_secs(5));
+        let f = c.providers.resolve("fal").unwrap();
+        assert_eq!(f.api_key_env.as_deref(), Some("FAL_KEY"));
+        assert!(c.providers.resolve("titlecard").is_none());
+        assert!(Config::parse("[providers.openai]\nbase_url = \"ftp://x\"\n", "c").is_err());
+        let e = Config::parse("[providers.openai]\napi_key = \"sk-secret\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("api_key") && e.contains("c.toml"), "{e}");
+        assert!(!e.contains("sk-secret"), "a secret must not be echoed: {e}");
     }
 
     #[test]

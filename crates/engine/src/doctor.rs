@@ -42,6 +42,36 @@ fn check(name: &str, problems: Vec<String>, ok_detail: String) -> Check {
 }
 
 impl Engine {
+    /// Checks each provider in the chain without spending a generation where the API allows:
+    /// key present, endpoint reachable, key accepted.
+    pub async fn doctor_providers(&self) -> Vec<Check> {
+        let mut out: Vec<Check> = self
+            .notices()
+            .iter()
+            .map(|n| Check {
+                name: "provider".into(),
+                ok: false,
+                detail: n.clone(),
+            })
+            .collect();
+        for p in self.chain().providers() {
+            let r = p.check().await;
+            out.push(match r {
+                Ok(detail) => Check {
+                    name: format!("provider {}", p.name()),
+                    ok: true,
+                    detail,
+                },
+                Err(e) => Check {
+                    name: format!("provider {}", p.name()),
+                    ok: false,
+                    detail: e.message,
+                },
+            });
+        }
+        out
+    }
+
     /// Runs every check; `deep` also re-hashes every image file.
     pub fn doctor(&self, deep: bool) -> Result<Vec<Check>> {
         let mut out = Vec::new();

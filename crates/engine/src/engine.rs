@@ -16,9 +16,9 @@ use crate::model::{
     now_ms, Job, JobKind, JobStatus, Lane, Project, ProjectProgress, Scene, SCHEMA_VERSION,
 };
 use crate::providers::chain::ProviderChain;
-use crate::providers::titlecard::{Style, TitleCard};
-use crate::providers::ImageProvider;
+use crate::providers::titlecard::Style;
 use crate::queue::Queue;
+use crate::secrets::{NoSecrets, SecretSource};
 use crate::store::Store;
 use crate::story;
 
@@ -31,22 +31,35 @@ pub struct DebugKnobs {
     pub start_log: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EngineOptions {
     pub data_dir: PathBuf,
     pub config: Config,
     /// false only for the crash test's control run: changes are then not flushed.
     pub durable: bool,
     pub debug: DebugKnobs,
+    /// Where provider keys come from (environment for the CLI, keychain for the app).
+    pub secrets: Arc<dyn SecretSource>,
+}
+
+impl std::fmt::Debug for EngineOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineOptions")
+            .field("data_dir", &self.data_dir)
+            .field("durable", &self.durable)
+            .finish()
+    }
 }
 
 impl EngineOptions {
+    /// Options with no keys: only keyless providers run.
     pub fn new(data_dir: impl Into<PathBuf>, config: Config) -> Self {
         EngineOptions {
             data_dir: data_dir.into(),
             config,
             durable: true,
             debug: DebugKnobs::default(),
+            secrets: Arc::new(NoSecrets),
         }
     }
 }
@@ -86,6 +99,9 @@ pub(crate) struct Inner {
     pub activity: Activity,
     pub wake: [Notify; 3],
     pub recovered: usize,
+    /// One-line notices from start-up (a provider skipped for want of a key...).
+    pub notices: Vec<String>,
+    pub secrets: Arc<dyn SecretSource>,
 }
 
 #[derive(Clone)]
@@ -116,28 +132,30 @@ impl Engine {
                 "re-queued jobs left running by a previous run"
             );
         }
-        let providers: Vec<Arc<dyn ImageProvider>> = opts
-            .config
-            .generation
-            .providers
-            .iter()
-            .filter_map(|name| match name.as_str() {
-                "titlecard" => Some(Arc::new(TitleCard) as Arc<dyn ImageProvider>),
-                _ => None,
-            })
-            .collect();
+        let events = EventBus::default();
+        let (chain, notices) = crate::providers::build::chain(
+            &opts.config,
+            opts.secrets.as_ref(),
+            store.clone(),
+            events.clone(),
+        );
+        for n in &notices {
+            tracing::info!("{n}");
+        }
         Ok(Engine {
             inner: Arc::new(Inner {
                 store,
                 queue,
                 config: opts.config,
                 assets,
-                events: EventBus::default(),
-                chain: ProviderChain::new(providers),
+                events,
+                chain,
                 debug: opts.debug,
                 activity: Activity::default(),
                 wake: [Notify::new(), Notify::new(), Notify::new()],
                 recovered: recovered.len(),
+                notices,
+                secrets: opts.secrets,
             }),
         })
     }
@@ -166,6 +184,22 @@ impl Engine {
     }
     pub fn provider_names(&self) -> Vec<String> {
         self.inner.chain.names()
+    }
+    /// Start-up notices for a person (e.g. a provider skipped because its key is missing).
+    pub fn notices(&self) -> &[String] {
+        &self.inner.notices
+    }
+    pub fn chain(&self) -> &ProviderChain {
+        &self.inner.chain
+    }
+    /// Every known provider: in the chain or not, key present, breaker, calls and failures.
+    pub fn providers_report(&self) -> Vec<crate::providers::build::ProviderRow> {
+        crate::providers::build::report(
+            self.config(),
+            self.inner.secrets.as_ref(),
+            self.store(),
+            &self.inner.chain,
+        )
     }
 
     /// Imports a story: one project, one scene and one queued generate job per scene, in one
@@ -386,7 +420,7 @@ impl Engine {
         self.inner.events.send(Event::Job { job: job.clone() });
         if let Some(index) = job.scene_index {
             if let Ok(Some(scene)) = self.store().scene(job.project_id, index) {
-                self.inner.events.send(Event::Scene { scene });
+                self.inner.events.send(Event::Scene { scene: Box::new(scene) });
             }
         }
         self.emit_project(job.project_id);

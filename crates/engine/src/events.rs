@@ -13,7 +13,7 @@ pub enum Event {
     /// A job's record after a change (or with a new `phase` while it runs).
     Job { job: Job },
     /// A scene's record after a change.
-    Scene { scene: Scene },
+    Scene { scene: Box<Scene> },
     /// A project's progress after one of its scenes changed.
     Project { progress: ProjectProgress },
     /// A lane's queue order (job ids, first = next) and its running jobs.
@@ -21,6 +21,10 @@ pub enum Event {
         lane: Lane,
         order: Vec<Uuid>,
         running: Vec<Uuid>,
+    },
+    /// A provider's statistics and circuit-breaker state, after each call it answered.
+    Provider {
+        stats: crate::providers::chain::ProviderStats,
     },
     /// Something a person should see once (not an error of a job).
     Notice { level: NoticeLevel, message: String },

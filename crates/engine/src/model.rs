@@ -199,6 +199,9 @@ pub struct ImageInfo {
     pub revised_prompt: Option<String>,
     pub elapsed_ms: u64,
     pub created_at: u64,
+    /// Why earlier providers in the chain did not deliver (empty when the first one did).
+    #[serde(default)]
+    pub fallback: Vec<UserError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -352,11 +352,17 @@ impl Engine {
             revised_prompt: generated.revised_prompt,
             elapsed_ms: started.elapsed().as_millis() as u64,
             created_at: now_ms(),
+            fallback: generated.fallback,
         };
         let done = self.queue().finish(job.id, job.attempt, |tx, _| {
             if let Some(mut s) = tx.scene(job.project_id, index)? {
                 s.image = Some(info.clone());
-                s.error = None;
+                // A title card stands in for a reason: keep it on the scene for the user.
+                s.error = if info.placeholder {
+                    info.fallback.last().cloned()
+                } else {
+                    None
+                };
                 tx.put_scene(&s)?;
             }
             tx.put_asset(&image)?;

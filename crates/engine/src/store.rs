@@ -265,6 +265,22 @@ impl Store {
             })
             .collect()
     }
+    /// A provider's call statistics and breaker state, kept across runs (not flushed: a lost
+    /// update only loses a count).
+    pub fn provider_stats(&self, name: &str) -> Option<crate::providers::chain::ProviderStats> {
+        let v = self
+            .meta
+            .get(format!("provider:{name}").as_bytes())
+            .ok()
+            .flatten()?;
+        serde_json::from_slice(&v).ok()
+    }
+    pub fn put_provider_stats(&self, stats: &crate::providers::chain::ProviderStats) {
+        let _ = self
+            .meta
+            .insert(format!("provider:{}", stats.name).as_bytes(), encode(stats));
+    }
+
     pub fn corrupt(&self, detail: &str) -> Error {
         Error::Corrupt {
             path: self.dir.clone(),

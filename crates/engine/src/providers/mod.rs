@@ -1,7 +1,12 @@
 //! Image providers. Each one turns a scene's prompt into a picture; the chain tries them in
 //! order and always ends in `titlecard`, which needs no network and cannot fail short of a bug.
 
+pub mod automatic1111;
+pub mod breaker;
+pub mod build;
 pub mod chain;
+pub mod http;
+pub mod openai;
 pub mod titlecard;
 
 use async_trait::async_trait;
@@ -36,6 +41,8 @@ pub struct GeneratedImage {
     pub model: Option<String>,
     pub placeholder: bool,
     pub revised_prompt: Option<String>,
+    /// Why the providers before this one did not deliver (set by the chain).
+    pub fallback: Vec<UserError>,
 }
 
 /// Why a provider did not deliver. `retryable` errors may succeed on another try.
@@ -44,6 +51,8 @@ pub struct ProviderError {
     pub code: String,
     pub message: String,
     pub retryable: bool,
+    /// How long the provider asked us to wait before the next try.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl ProviderError {
@@ -52,6 +61,7 @@ impl ProviderError {
             code: code.into(),
             message: message.into(),
             retryable: false,
+            retry_after: None,
         }
     }
     pub fn transient(code: &str, message: impl Into<String>) -> Self {
@@ -59,6 +69,7 @@ impl ProviderError {
             code: code.into(),
             message: message.into(),
             retryable: true,
+            retry_after: None,
         }
     }
     pub fn to_user(&self) -> UserError {
@@ -80,4 +91,8 @@ pub trait ImageProvider: Send + Sync {
         false
     }
     async fn generate(&self, req: &ImageRequest) -> Result<GeneratedImage, ProviderError>;
+    /// A check that spends no generation where the API allows (key valid, endpoint reachable).
+    async fn check(&self) -> Result<String, ProviderError> {
+        Ok("no check needed".into())
+    }
 }

@@ -171,6 +171,7 @@ impl ImageProvider for TitleCard {
             model: None,
             placeholder: true,
             revised_prompt: None,
+            fallback: Vec::new(),
         })
     }
 }

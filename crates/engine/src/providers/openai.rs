@@ -1,0 +1,181 @@
+//! OpenAI Images, and any OpenAI-compatible server through `base_url`.
+//!
+//! Wire format (OpenAI API reference, "Create image"): `POST {base}/images/generations` with
+//! `Authorization: Bearer KEY` and JSON `{model, prompt, n, size, quality?, response_format?}`;
+//! the answer is `{"data": [{"b64_json" | "url", "revised_prompt"?}]}`. GPT image models always
+//! answer base64 and take no `response_format`; dall-e-2/3 take `response_format: b64_json`.
+//! Errors are `{"error": {"message", "type", "code"}}`; 429 with `insufficient_quota` is billing,
+//! not a rate limit. `GET {base}/models` checks a key without spending a generation.
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::http::ProviderHttp;
+use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderError};
+use crate::model::Frame;
+
+pub struct OpenAi {
+    http: ProviderHttp,
+}
+
+#[derive(Deserialize)]
+struct ImagesResponse {
+    data: Vec<ImageItem>,
+}
+
+#[derive(Deserialize)]
+struct ImageItem {
+    b64_json: Option<String>,
+    url: Option<String>,
+    revised_prompt: Option<String>,
+}
+
+impl OpenAi {
+    pub fn new(http: ProviderHttp) -> OpenAi {
+        OpenAi { http }
+    }
+}
+
+/// The size nearest the project's frame that the model accepts.
+pub fn size_for(model: &str, frame: Frame) -> &'static str {
+    let portrait = frame.height > frame.width;
+    let landscape = frame.width > frame.height;
+    if model.starts_with("dall-e-2") {
+        "1024x1024"
+    } else if model.starts_with("dall-e-3") {
+        if portrait {
+            "1024x1792"
+        } else if landscape {
+            "1792x1024"
+        } else {
+            "1024x1024"
+        }
+    } else if portrait {
+        "1024x1536"
+    } else if landscape {
+        "1536x1024"
+    } else {
+        "1024x1024"
+    }
+}
+
+fn prompt_for(model: &str, req: &ImageRequest) -> String {
+    let mut p = req.prompt.clone();
+    if let Some(neg) = req
+        .negative_prompt
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        p.push_str(&format!(". Avoid: {neg}"));
+    }
+    let limit = if model.starts_with("dall-e-2") {
+        1000
+    } else if model.starts_with("dall-e-3") {
+        4000
+    } else {
+        32_000
+    };
+    p.chars().take(limit).collect()
+}
+
+#[async_trait]
+impl ImageProvider for OpenAi {
+    fn name(&self) -> &str {
+        "openai"
+    }
+
+    async fn generate(&self, req: &ImageRequest) -> Result<GeneratedImage, ProviderError> {
+        let h = &self.http;
+        let key = h.key()?;
+        let model = h.cfg.model.as_str();
+        let mut body = json!({
+            "model": model,
+            "prompt": prompt_for(model, req),
+            "n": 1,
+            "size": size_for(model, req.frame),
+        });
+        if model.starts_with("dall-e") {
+            body["response_format"] = json!("b64_json");
+        }
+        if let Some(q) = &h.cfg.quality {
+            body["quality"] = json!(q);
+        }
+        let resp = h
+            .client
+            .post(h.url("/images/generations"))
+            .bearer_auth(key.expose())
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| h.transport(e))?;
+        let parsed: ImagesResponse = h.json(resp).await?;
+        let item = parsed.data.into_iter().next().ok_or_else(|| {
+            ProviderError::transient(
+                "bad_response",
+                format!("{} answered without an image.", h.label),
+            )
+        })?;
+        let bytes = match (item.b64_json, item.url) {
+            (Some(b64), _) => base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|_| {
+                    ProviderError::transient(
+                        "bad_image",
+                        format!("{} sent an image that is not valid base64.", h.label),
+                    )
+                })?,
+            (None, Some(url)) => h.download(&url).await?,
+            (None, None) => {
+                return Err(ProviderError::transient(
+                    "bad_response",
+                    format!("{} answered without an image.", h.label),
+                ))
+            }
+        };
+        Ok(GeneratedImage {
+            data: ImageData::Encoded(bytes),
+            provider: "openai".into(),
+            model: Some(model.to_string()),
+            placeholder: false,
+            revised_prompt: item.revised_prompt,
+            fallback: Vec::new(),
+        })
+    }
+
+    async fn check(&self) -> Result<String, ProviderError> {
+        let h = &self.http;
+        let key = h.key()?;
+        let resp = h
+            .client
+            .get(h.url("/models"))
+            .bearer_auth(key.expose())
+            .send()
+            .await
+            .map_err(|e| h.transport(e))?;
+        h.check(resp).await?;
+        Ok(format!("key accepted at {}", h.cfg.base_url))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Aspect;
+
+    #[test]
+    fn sizes_follow_the_frame_and_the_model() {
+        assert_eq!(
+            size_for("gpt-image-1", Aspect::Portrait.frame()),
+            "1024x1536"
+        );
+        assert_eq!(
+            size_for("gpt-image-1", Aspect::Landscape.frame()),
+            "1536x1024"
+        );
+        assert_eq!(size_for("dall-e-3", Aspect::Portrait.frame()), "1024x1792");
+        assert_eq!(size_for("dall-e-3", Aspect::Square.frame()), "1024x1024");
+        assert_eq!(size_for("dall-e-2", Aspect::Portrait.frame()), "1024x1024");
+    }
+}
