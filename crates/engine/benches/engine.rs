@@ -5,6 +5,8 @@
 //! 3. The cost of flushing before acknowledging: claim + finish cycles, flushed vs not.
 //! 4. Enqueue of 10,000 scenes (one transaction, one flush).
 //! 5. Start-up recovery with 100,000 jobs in the store (1,000 of them left running).
+//! 6. Providers: 30 scenes against a test server answering in a fixed 500 ms, concurrency 3,
+//!    against the ideal 30 / 3 x 0.5 s.
 //!
 //! Numbers are printed as a Markdown table for BENCHMARKS.md.
 
@@ -89,6 +91,54 @@ fn main() {
                 ms(t)
             ),
         );
+    }
+
+    if want("steps") {
+        // The picture work after a provider answers, for a small and a typical provider image.
+        let dir = tempfile::tempdir().expect("tmp");
+        let assets = AssetStore::open(dir.path()).expect("assets");
+        let frame = Aspect::Portrait.frame();
+        for (w, h) in [(96u32, 160u32), (1024, 1536)] {
+            let src = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
+                image::Rgb([x as u8, y as u8, 99])
+            }));
+            let n = 10;
+            let (mut c, mut e, mut t, mut p) = (
+                Duration::ZERO,
+                Duration::ZERO,
+                Duration::ZERO,
+                Duration::ZERO,
+            );
+            for i in 0..n {
+                let t0 = Instant::now();
+                let rgb = imaging::cover(&src, frame);
+                let t1 = Instant::now();
+                let mut bytes = imaging::encode(&rgb, ImageFormat::Jpeg, 90).expect("encode");
+                let t2 = Instant::now();
+                let thumb = imaging::thumbnail(&rgb).expect("thumb");
+                let t3 = Instant::now();
+                bytes.push(i as u8);
+                assets.put(&bytes, "jpg").expect("put");
+                assets.put(&thumb, "jpg").expect("put");
+                let t4 = Instant::now();
+                c += t1 - t0;
+                e += t2 - t1;
+                t += t3 - t2;
+                p += t4 - t3;
+            }
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0 / n as f64;
+            row(
+                &format!("picture work for a {w}x{h} provider image"),
+                format!("{:.1} ms", ms(c + e + t + p)),
+                &format!(
+                    "cover {:.1} + JPEG {:.1} + thumbnail {:.1} + two fsynced writes {:.1} ms",
+                    ms(c),
+                    ms(e),
+                    ms(t),
+                    ms(p)
+                ),
+            );
+        }
     }
 
     if want("make") {
@@ -208,6 +258,52 @@ fn main() {
             "enqueue 10,000 scenes (parse + one transaction + one flush)",
             format!("{:.3} s", el),
             "target: under 1 s",
+        );
+    }
+
+    if want("providers") {
+        let server = storyreel_testkit::FaultServer::start();
+        server.set_default(
+            storyreel_testkit::Route::OpenAi,
+            storyreel_testkit::Fault::Slow(Duration::from_millis(500)),
+        );
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut cfg = Config::default();
+        cfg.generation.providers = vec!["openai".into(), "titlecard".into()];
+        cfg.generation.concurrency = 3;
+        cfg.providers.openai.base_url = Some(format!("{}/v1", server.url()));
+        let secrets =
+            storyreel_engine::secrets::StaticSecrets::default().with("openai", "bench-key");
+        let durable = std::env::var("BENCH_NO_FLUSH").is_err();
+        let opts = EngineOptions {
+            secrets: Arc::new(secrets),
+            durable,
+            ..EngineOptions::new(dir.path(), cfg)
+        };
+        let engine = Engine::open(opts).expect("open");
+        let _events = engine.subscribe();
+        let scenes = 30;
+        let (took, placeholders) = rt.block_on(async {
+            let p = engine
+                .import(story(scenes).as_bytes(), "p.md", ImportOptions::default())
+                .await
+                .expect("import")
+                .project;
+            let t0 = Instant::now();
+            let w = engine.start();
+            while !engine.is_idle().expect("idle") {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            let took = t0.elapsed().as_secs_f64();
+            w.shutdown().await;
+            (took, engine.progress(&p).expect("progress").placeholders)
+        });
+        assert_eq!(placeholders, 0, "every scene from the provider");
+        let ideal = scenes as f64 / 3.0 * 0.5;
+        row(
+            "30 scenes, provider answering in 500 ms, concurrency 3",
+            format!("{took:.2} s = {:.3} x ideal", took / ideal),
+            &format!("ideal {ideal:.1} s; target: at most 1.05 x"),
         );
     }
 

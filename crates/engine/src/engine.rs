@@ -101,6 +101,8 @@ pub(crate) struct Inner {
     pub recovered: usize,
     /// One-line notices from start-up (a provider skipped for want of a key...).
     pub notices: Vec<String>,
+    /// Bounds the picture work (decode, resize, encode) to the number of CPUs.
+    pub cpu: Arc<tokio::sync::Semaphore>,
     pub secrets: Arc<dyn SecretSource>,
 }
 
@@ -155,6 +157,9 @@ impl Engine {
                 wake: [Notify::new(), Notify::new(), Notify::new()],
                 recovered: recovered.len(),
                 notices,
+                cpu: Arc::new(tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, |n| n.get()),
+                )),
                 secrets: opts.secrets,
             }),
         })
@@ -420,7 +425,9 @@ impl Engine {
         self.inner.events.send(Event::Job { job: job.clone() });
         if let Some(index) = job.scene_index {
             if let Ok(Some(scene)) = self.store().scene(job.project_id, index) {
-                self.inner.events.send(Event::Scene { scene: Box::new(scene) });
+                self.inner.events.send(Event::Scene {
+                    scene: Box::new(scene),
+                });
             }
         }
         self.emit_project(job.project_id);

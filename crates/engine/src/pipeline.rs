@@ -6,8 +6,10 @@ use std::io::Write;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use std::sync::Arc;
+
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::engine::Engine;
 use crate::error::Error;
@@ -55,10 +57,8 @@ impl Engine {
         let (stop, rx) = watch::channel(false);
         let mut handles = Vec::new();
         for lane in Lane::ALL {
-            for _ in 0..self.config().concurrency(lane) {
-                let (e, rx) = (self.clone(), rx.clone());
-                handles.push(tokio::spawn(async move { e.worker(lane, rx).await }));
-            }
+            let (e, rx) = (self.clone(), rx.clone());
+            handles.push(tokio::spawn(async move { e.claimer(lane, rx).await }));
         }
         let (e, mut r) = (self.clone(), rx.clone());
         handles.push(tokio::spawn(async move {
@@ -134,26 +134,38 @@ impl Engine {
             .collect()
     }
 
-    async fn worker(&self, lane: Lane, mut stop: watch::Receiver<bool>) {
+    /// Claims jobs of `lane` while a slot is free (the lane's concurrency) and runs each in a
+    /// task of its own. On stop, waits for its jobs to be handed back.
+    async fn claimer(&self, lane: Lane, mut stop: watch::Receiver<bool>) {
         let activity = &self.inner.activity;
+        let slots = Arc::new(Semaphore::new(self.config().concurrency(lane)));
+        let mut jobs = JoinSet::new();
         loop {
             if *stop.borrow() {
                 break;
             }
+            let slot = tokio::select! {
+                s = slots.clone().acquire_owned() => match s { Ok(s) => s, Err(_) => break },
+                _ = stop.changed() => break,
+            };
+            while jobs.try_join_next().is_some() {}
             activity.busy.fetch_add(1, Ordering::SeqCst);
             let claim = self.queue().claim(lane).await;
-            if matches!(claim, Ok(Claim::Job(_))) {
-                activity.epoch.fetch_add(1, Ordering::SeqCst);
-            }
             match claim {
                 Ok(Claim::Job(job)) => {
-                    self.emit_job(&job);
-                    self.run(job, &mut stop).await;
                     activity.epoch.fetch_add(1, Ordering::SeqCst);
-                    activity.busy.fetch_sub(1, Ordering::SeqCst);
+                    self.emit_job(&job);
+                    let (e, stop) = (self.clone(), stop.clone());
+                    jobs.spawn(async move {
+                        e.run(job, slot, stop).await;
+                        let a = &e.inner.activity;
+                        a.epoch.fetch_add(1, Ordering::SeqCst);
+                        a.busy.fetch_sub(1, Ordering::SeqCst);
+                    });
                 }
                 Ok(Claim::Idle { next_ready }) => {
                     activity.busy.fetch_sub(1, Ordering::SeqCst);
+                    drop(slot);
                     let wait = next_ready
                         .map_or(250, |t| t.saturating_sub(now_ms()))
                         .clamp(10, 250);
@@ -166,6 +178,7 @@ impl Engine {
                 }
                 Err(err) => {
                     activity.busy.fetch_sub(1, Ordering::SeqCst);
+                    drop(slot);
                     tracing::error!(%err, lane = lane.name(), "cannot claim a job");
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -174,11 +187,12 @@ impl Engine {
                 }
             }
         }
+        while jobs.join_next().await.is_some() {}
     }
 
     /// Runs one claimed job to its end: committed, failed, handed back, or dropped when it
     /// was cancelled or its lease was lost meanwhile.
-    async fn run(&self, job: Job, stop: &mut watch::Receiver<bool>) {
+    async fn run(&self, job: Job, slot: OwnedSemaphorePermit, mut stop: watch::Receiver<bool>) {
         let (lost_tx, mut lost) = watch::channel(false);
         let hb = {
             let (e, id, attempt) = (self.clone(), job.id, job.attempt);
@@ -198,7 +212,7 @@ impl Engine {
             })
         };
         let outcome = tokio::select! {
-            r = self.execute(&job) => Some(r),
+            r = self.execute(&job, slot) => Some(r),
             _ = lost.changed() => None,
             _ = stop.changed() => {
                 match self.queue().release(job.id, job.attempt) {
@@ -243,9 +257,9 @@ impl Engine {
         }
     }
 
-    async fn execute(&self, job: &Job) -> Result<Job, JobError> {
+    async fn execute(&self, job: &Job, slot: OwnedSemaphorePermit) -> Result<Job, JobError> {
         match job.kind {
-            JobKind::GenerateScene => self.generate_scene(job).await,
+            JobKind::GenerateScene => self.generate_scene(job, slot).await,
             JobKind::UploadAsset | JobKind::RenderVideo => Err(JobError {
                 user: UserError::new(
                     "unsupported",
@@ -256,7 +270,9 @@ impl Engine {
         }
     }
 
-    async fn generate_scene(&self, job: &Job) -> Result<Job, JobError> {
+    /// Generates a scene's image. The lane's slot bounds the provider calls; once the provider
+    /// has answered, the slot goes to the next job and the picture work waits for a CPU permit.
+    async fn generate_scene(&self, job: &Job, slot: OwnedSemaphorePermit) -> Result<Job, JobError> {
         let index = job
             .scene_index
             .ok_or_else(|| JobError::from(Error::Db("a scene job has no scene".into())))?;
@@ -302,6 +318,14 @@ impl Engine {
                 retryable: e.retryable,
                 user: e.to_user(),
             })?;
+        drop(slot);
+        let _cpu = self
+            .inner
+            .cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| JobError::from(Error::Db("shutting down".into())))?;
         self.phase(job, "saving");
         let gen_cfg = self.config().generation.clone();
         let assets = self.assets().clone();

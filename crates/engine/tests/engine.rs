@@ -100,10 +100,19 @@ async fn the_same_story_is_found_again_unless_forced() {
     assert!(e.find_project("Test").is_err());
     let short = storyreel_engine::model::short_id(&c.project.id);
     assert_eq!(e.find_project(&short).unwrap().id, c.project.id);
+    // The whole id always works; a prefix shared by both (their time part) is refused as ambiguous.
     assert_eq!(
-        e.find_project(&a.project.id.to_string()[..13]).unwrap().id,
+        e.find_project(&a.project.id.to_string()).unwrap().id,
         a.project.id
     );
+    let shared = &a.project.id.to_string()[..8];
+    if c.project.id.to_string().starts_with(shared) {
+        assert!(e
+            .find_project(shared)
+            .unwrap_err()
+            .to_string()
+            .contains("matches 2 projects"));
+    }
 }
 
 #[tokio::test]

@@ -567,10 +567,24 @@ async fn stability(
     } else {
         "image/png"
     };
+    // Like Stability's moderation: a prompt with the word `filtered` gets a blurred image
+    // (here: the usual one) flagged `finish-reason: CONTENT_FILTERED`, still with a 200.
+    let text = String::from_utf8_lossy(&body);
+    let prompt = text
+        .split("name=\"prompt\"")
+        .nth(1)
+        .and_then(|part| part.split("\r\n\r\n").nth(1))
+        .and_then(|value| value.split("\r\n--").next())
+        .unwrap_or("");
+    let finish = if prompt.contains("filtered") {
+        "CONTENT_FILTERED"
+    } else {
+        "SUCCESS"
+    };
     (
         [
             ("content-type", ctype),
-            ("finish-reason", "SUCCESS"),
+            ("finish-reason", finish),
             ("seed", "42"),
         ],
         image_for(&f),
@@ -591,15 +605,42 @@ async fn comfy_prompt(State(s): State<Shared>, headers: HeaderMap, body: Bytes) 
     if let Some(r) = common(&f, ErrStyle::Comfy).await {
         return r;
     }
+    // Like ComfyUI's validation: a checkpoint it does not have is a 400 naming the node.
+    let workflow = serde_json::from_slice::<Value>(&body)
+        .map(|v| v["prompt"].clone())
+        .unwrap_or_default();
+    let nodes = workflow.as_object().cloned().unwrap_or_default();
+    let known = [
+        "sd_xl_base_1.0.safetensors",
+        "v1-5-pruned-emaonly.safetensors",
+    ];
+    for (id, node) in &nodes {
+        let Some(ckpt) = node["inputs"]["ckpt_name"].as_str() else {
+            continue;
+        };
+        if !known.contains(&ckpt) {
+            let details = format!("ckpt_name: '{ckpt}' not in {known:?}");
+            let error = json!({"type": "value_not_in_list", "message": "Value not in list",
+                "details": details, "extra_info": {"input_name": "ckpt_name", "received_value": ckpt}});
+            let body = json!({
+                "error": {"type": "prompt_outputs_failed_validation", "message": "Prompt outputs failed validation", "details": "", "extra_info": {}},
+                "node_errors": {id.clone(): {"errors": [error], "dependent_outputs": ["9"], "class_type": node["class_type"]}}
+            });
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
+    }
+    // A latent over 4096 x 4096 runs out of memory while executing: its history says so.
+    let oom = nodes.values().any(|n| {
+        let side = |k: &str| n["inputs"][k].as_u64().unwrap_or(0);
+        n["class_type"] == "EmptyLatentImage" && side("width") * side("height") > 4096 * 4096
+    });
     let n = s
         .inner
         .lock()
         .map(|g| g.hits.get(&Route::ComfyPrompt).map_or(0, |h| h.len()))
         .unwrap_or(0);
-    json_with_type(
-        json!({"prompt_id": format!("p-{n}"), "number": n, "node_errors": {}}),
-        &f,
-    )
+    let id = format!("p-{n}{}", if oom { "-oom" } else { "" });
+    json_with_type(json!({"prompt_id": id, "number": n, "node_errors": {}}), &f)
 }
 
 async fn comfy_history(
@@ -613,6 +654,18 @@ async fn comfy_history(
     }
     if !s.poll_done(&id) {
         return Json(json!({})).into_response();
+    }
+    if id.ends_with("-oom") {
+        let error = json!({"prompt_id": id, "node_id": "3", "node_type": "KSampler", "executed": ["4", "5"],
+            "exception_message": "Allocation on device 0 would exceed allowed memory. (out of memory)\n",
+            "exception_type": "torch.OutOfMemoryError", "traceback": [], "current_inputs": {}, "current_outputs": {}});
+        return Json(json!({ id.clone(): {
+            "prompt": [1, id, {}, {}, ["9"]],
+            "outputs": {},
+            "status": {"status_str": "error", "completed": false, "messages": [
+                ["execution_start", {"prompt_id": id, "timestamp": 0}], ["execution_error", error]]}
+        }}))
+        .into_response();
     }
     let filename = match f {
         Fault::Garbage => "garbage.png",

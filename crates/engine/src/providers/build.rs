@@ -8,8 +8,11 @@ use serde::Serialize;
 use super::automatic1111::Automatic1111;
 use super::breaker::{Breaker, BreakerState};
 use super::chain::{ChainEntry, ProviderChain, ProviderStats, RetryPolicy, StatsSink};
+use super::comfyui::ComfyUi;
+use super::fal::Fal;
 use super::http::ProviderHttp;
 use super::openai::OpenAi;
+use super::stability::Stability;
 use super::titlecard::TitleCard;
 use super::ImageProvider;
 use crate::config::{Config, ProviderConfig, KNOWN_PROVIDERS};
@@ -40,6 +43,9 @@ fn remote(
     Ok(match name {
         "openai" => Some(Arc::new(OpenAi::new(http))),
         "automatic1111" => Some(Arc::new(Automatic1111::new(http))),
+        "fal" => Some(Arc::new(Fal::new(http))),
+        "stability" => Some(Arc::new(Stability::new(http))),
+        "comfyui" => Some(Arc::new(ComfyUi::new(http))),
         _ => None,
     })
 }

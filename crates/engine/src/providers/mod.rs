@@ -5,8 +5,11 @@ pub mod automatic1111;
 pub mod breaker;
 pub mod build;
 pub mod chain;
+pub mod comfyui;
+pub mod fal;
 pub mod http;
 pub mod openai;
+pub mod stability;
 pub mod titlecard;
 
 use async_trait::async_trait;

@@ -8,7 +8,7 @@ use storyreel_engine::config::Config;
 use storyreel_engine::model::Scene;
 use storyreel_engine::secrets::StaticSecrets;
 use storyreel_engine::{Engine, EngineOptions, ImportOptions};
-use storyreel_testkit::FaultServer;
+use storyreel_testkit::{Fault, FaultServer, Route};
 
 pub const KEY: &str = "sk-test-key-0123456789";
 
@@ -91,4 +91,77 @@ pub fn outcome(s: &Scene) -> (String, bool, Option<String>) {
         img.placeholder,
         s.error.as_ref().map(|e| e.code.clone()),
     )
+}
+
+pub struct Case {
+    pub fault: Fault,
+    /// Expected: the provider delivered (else a title card with this error code).
+    pub ok: bool,
+    pub code: Option<&'static str>,
+    pub calls: usize,
+}
+
+/// The standard fault matrix (for providers that answer with the image in the body).
+pub fn matrix(with_url: bool) -> Vec<Case> {
+    let c = |fault, ok, code, calls| Case {
+        fault,
+        ok,
+        code,
+        calls,
+    };
+    let mut m = vec![
+        c(Fault::Ok, true, None, 1),
+        c(Fault::Slow(Duration::from_millis(300)), true, None, 1),
+        c(Fault::Hang, false, Some("timeout"), 3),
+        c(Fault::Status(500), false, Some("server_error"), 3),
+        c(Fault::Status(502), false, Some("server_error"), 3),
+        c(Fault::Status(503), false, Some("server_error"), 3),
+        c(Fault::RateLimited(0), false, Some("rate_limited"), 3),
+        c(Fault::Unauthorized, false, Some("auth"), 1),
+        c(Fault::Quota, false, Some("quota"), 1),
+        c(Fault::ContentPolicy, false, Some("content_policy"), 1),
+        c(Fault::UnknownModel, false, Some("unknown_model"), 1),
+        c(Fault::Garbage, false, Some("bad_image"), 3),
+        c(Fault::TruncatedImage, false, Some("bad_image"), 3),
+        c(Fault::Html, false, Some("bad_response"), 3),
+        c(Fault::Bomb, false, Some("bad_image"), 3),
+        c(Fault::WrongContentType, true, None, 1),
+        c(Fault::Close, false, Some("network"), 3),
+    ];
+    if with_url {
+        m.push(c(Fault::OkUrl, true, None, 1));
+    }
+    m
+}
+
+/// Runs each case against a fresh server whose `route` answers with the case's fault.
+pub async fn check_matrix(provider: &str, route: Route, cases: &[Case]) {
+    for case in cases {
+        let server = FaultServer::start();
+        server.set_default(route, case.fault.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let e = engine(dir.path(), config(&server, &[provider]));
+        let (scenes, _) = run(&e, 1).await;
+        let (got, placeholder, code) = outcome(&scenes[0]);
+        let what = format!("{provider} {:?}", case.fault);
+        if case.ok {
+            assert_eq!(
+                (got.as_str(), placeholder, code.as_deref()),
+                (provider, false, None),
+                "{what}"
+            );
+        } else {
+            assert_eq!((got.as_str(), placeholder), ("titlecard", true), "{what}");
+            assert_eq!(code.as_deref(), case.code, "{what}: {:?}", scenes[0].error);
+        }
+        assert_eq!(server.hits(route), case.calls, "{what}: calls");
+        // A person can read the reason, and no key ever shows in it.
+        if let Some(err) = &scenes[0].error {
+            assert!(
+                err.message.len() > 20 && !err.message.contains(KEY),
+                "{what}: {}",
+                err.message
+            );
+        }
+    }
 }
