@@ -71,6 +71,10 @@ impl Engine {
                 }
             }
         }
+        if filter.placeholders {
+            // The user expects the providers to be tried now, not after a breaker's pause.
+            self.chain().allow_probes();
+        }
         self.store().flush().await?;
         for j in &jobs {
             self.emit_job(j);

@@ -224,3 +224,39 @@ async fn doctor_checks_providers_without_generating() {
         "{checks:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_placeholders_lets_an_open_breaker_probe_at_once() {
+    let server = FaultServer::start();
+    server.set_default(Route::OpenAi, Fault::Status(503));
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&server, &["openai"]);
+    cfg.generation.max_tries = 1;
+    cfg.breaker.open_s = 3600;
+    let e = engine(dir.path(), cfg);
+    let (scenes, _) = run(&e, 6).await;
+    assert_eq!(server.hits(Route::OpenAi), 5);
+    assert!(scenes.iter().all(|s| s.image.as_ref().unwrap().placeholder));
+
+    // The network is back; the user asks for the placeholders again.
+    server.set_default(Route::OpenAi, Fault::Ok);
+    let project = e.store().projects().unwrap().remove(0);
+    let filter = storyreel_engine::RetryFilter {
+        placeholders: true,
+        ..Default::default()
+    };
+    assert_eq!(e.retry(&project, filter).await.unwrap(), 6);
+    let w = e.start();
+    while !e.is_idle().unwrap() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    w.shutdown().await;
+    let scenes = e.store().scenes_of(project.id).unwrap();
+    assert!(
+        scenes
+            .iter()
+            .all(|s| outcome(s) == ("openai".into(), false, None)),
+        "probe succeeded, breaker closed"
+    );
+    assert_eq!(server.hits(Route::OpenAi), 11);
+}

@@ -138,6 +138,18 @@ impl ProviderChain {
         self.entries.iter().map(|e| e.provider.clone()).collect()
     }
 
+    /// Lets every open breaker send its probe now (the user asked to try the providers again).
+    pub fn allow_probes(&self) {
+        for e in &self.entries {
+            if matches!(e.breaker.state(), BreakerState::Open { .. }) {
+                e.breaker.restore(BreakerState::Open { until: 0 });
+                if let Some(sink) = &self.sink {
+                    sink(&e.stats());
+                }
+            }
+        }
+    }
+
     pub fn stats(&self) -> Vec<ProviderStats> {
         self.entries.iter().map(|e| e.stats()).collect()
     }

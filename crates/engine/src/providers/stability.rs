@@ -70,7 +70,13 @@ impl Stability {
                 format!("{} refused this scene's prompt under its content moderation — edit the prompt and regenerate.", h.label),
             );
         }
-        h.classify(status, &headers, &body)
+        let mut e = h.classify(status, &headers, &body);
+        // Stability locks a client out for 60 s after a 429 and sends no Retry-After: trying
+        // sooner only earns another 429. (Past the scene's time budget the chain moves on.)
+        if e.code == "rate_limited" && e.retry_after.is_none() {
+            e.retry_after = Some(std::time::Duration::from_secs(60));
+        }
+        e
     }
 }
 
