@@ -246,11 +246,7 @@ async fn retry_placeholders_lets_an_open_breaker_probe_at_once() {
         ..Default::default()
     };
     assert_eq!(e.retry(&project, filter).await.unwrap(), 6);
-    let w = e.start();
-    while !e.is_idle().unwrap() {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    w.shutdown().await;
+    providers::work_until_idle(&e).await;
     let scenes = e.store().scenes_of(project.id).unwrap();
     assert!(
         scenes

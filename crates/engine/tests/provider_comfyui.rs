@@ -4,14 +4,13 @@
 mod providers;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use providers::{check_matrix, config, engine, outcome, run, Case};
+use providers::{check_matrix, config, engine, outcome, run, run_story, Case};
 use serde_json::{json, Value};
 use storyreel_engine::config::Config;
-use storyreel_engine::model::Scene;
+use storyreel_engine::model::Aspect;
 use storyreel_engine::providers::comfyui::seed;
-use storyreel_engine::{Engine, ImportOptions};
 use storyreel_testkit::{Fault, FaultServer, Route};
 
 fn case(fault: Fault, code: Option<&'static str>, calls: usize) -> Case {
@@ -21,30 +20,6 @@ fn case(fault: Fault, code: Option<&'static str>, calls: usize) -> Case {
         code,
         calls,
     }
-}
-
-/// Imports `text` as one story and works until idle.
-async fn run_text(e: &Engine, text: &str) -> Vec<Scene> {
-    let opts = ImportOptions {
-        force_new: true,
-        ..Default::default()
-    };
-    let p = e
-        .import(text.as_bytes(), "s.md", opts)
-        .await
-        .unwrap()
-        .project;
-    let t0 = Instant::now();
-    let w = e.start();
-    while !e.is_idle().unwrap() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "work did not finish"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    w.shutdown().await;
-    e.store().scenes_of(p.id).unwrap()
 }
 
 /// The node of `class` in a posted workflow.
@@ -248,7 +223,7 @@ async fn a_user_workflow_gets_its_placeholders_filled_with_typed_values() {
     let e = engine(dir.path(), cfg);
     let story =
         "Scene 1: The keeper said \"no ships tonight\" \\ and {{width}} {closed} the door.\n";
-    let scenes = run_text(&e, story).await;
+    let scenes = run_story(&e, story, "s.md", Aspect::default()).await;
     let s = &scenes[0];
     assert_eq!(outcome(s), ("comfyui".into(), false, None));
     assert_eq!(

@@ -4,14 +4,13 @@
 
 mod providers;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use providers::{config, engine, outcome, run, KEY};
+use providers::{config, engine, outcome, run, run_story, KEY};
 use storyreel_engine::config::Config;
-use storyreel_engine::model::{Aspect, Scene};
+use storyreel_engine::model::Aspect;
 use storyreel_engine::providers::fal::{image_size, queue_link, takes_negative_prompt};
 use storyreel_engine::providers::http::ProviderHttp;
-use storyreel_engine::{Engine, ImportOptions};
 use storyreel_testkit::{Fault, FaultServer, Route};
 
 /// One matrix case: `fault` answers on `route`; the scene ends with `code` (None: Fal delivered);
@@ -224,27 +223,8 @@ async fn fal_speaks_its_wire_format() {
     assert_eq!(server.hits(Route::File), 1);
 }
 
-/// Imports a JSON story with a negative prompt in `aspect` and works until idle.
-async fn run_json(e: &Engine, aspect: Aspect) -> Vec<Scene> {
-    let story = br#"[{"text": "A lighthouse at dusk.", "negative_prompt": "blurry"}]"#;
-    let opts = ImportOptions {
-        aspect,
-        force_new: true,
-        ..Default::default()
-    };
-    let p = e.import(story, "s.json", opts).await.unwrap().project;
-    let t0 = Instant::now();
-    let w = e.start();
-    while !e.is_idle().unwrap() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "work did not finish"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    w.shutdown().await;
-    e.store().scenes_of(p.id).unwrap()
-}
+/// A JSON story with a negative prompt.
+const JSON_STORY: &str = r#"[{"text": "A lighthouse at dusk.", "negative_prompt": "blurry"}]"#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn negative_prompt_only_for_models_that_take_one_and_size_follows_the_frame() {
@@ -253,7 +233,7 @@ async fn negative_prompt_only_for_models_that_take_one_and_size_follows_the_fram
     let mut cfg = config(&server, &["fal"]);
     cfg.providers.fal.model = Some("fal-ai/fast-sdxl".into());
     let e = engine(dir.path(), cfg);
-    let scenes = run_json(&e, Aspect::Landscape).await;
+    let scenes = run_story(&e, JSON_STORY, "s.json", Aspect::Landscape).await;
     assert_eq!(outcome(&scenes[0]), ("fal".into(), false, None));
     let img = scenes[0].image.as_ref().unwrap();
     assert_eq!((img.width, img.height), (1920, 1080));
@@ -265,7 +245,7 @@ async fn negative_prompt_only_for_models_that_take_one_and_size_follows_the_fram
 
     let dir = tempfile::tempdir().unwrap();
     let e = engine(dir.path(), config(&server, &["fal"]));
-    run_json(&e, Aspect::Square).await;
+    run_story(&e, JSON_STORY, "s.json", Aspect::Square).await;
     let body = server.last_json(Route::FalSubmit);
     assert!(body.get("negative_prompt").is_none(), "{body}");
     assert_eq!(body["image_size"], "square_hd");

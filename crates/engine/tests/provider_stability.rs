@@ -3,37 +3,11 @@
 
 mod providers;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use providers::{check_matrix, config, engine, outcome, run, Case, KEY};
-use storyreel_engine::model::{Aspect, Scene};
-use storyreel_engine::{Engine, ImportOptions};
+use providers::{check_matrix, config, engine, outcome, run, run_story, Case, KEY};
+use storyreel_engine::model::Aspect;
 use storyreel_testkit::{Fault, FaultServer, Route};
-
-/// Imports `story` (named `name`, so `.json` is a script) and works until idle.
-async fn run_story(e: &Engine, story: &str, name: &str, aspect: Aspect) -> Vec<Scene> {
-    let opts = ImportOptions {
-        force_new: true,
-        aspect,
-        ..Default::default()
-    };
-    let p = e
-        .import(story.as_bytes(), name, opts)
-        .await
-        .unwrap()
-        .project;
-    let t0 = Instant::now();
-    let w = e.start();
-    while !e.is_idle().unwrap() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "work did not finish"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    w.shutdown().await;
-    e.store().scenes_of(p.id).unwrap()
-}
 
 /// The value of the multipart field `name` in a form-data body.
 fn field(body: &[u8], name: &str) -> Option<String> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use storyreel_engine::config::Config;
-use storyreel_engine::model::Scene;
+use storyreel_engine::model::{Aspect, Scene};
 use storyreel_engine::secrets::StaticSecrets;
 use storyreel_engine::{Engine, EngineOptions, ImportOptions};
 use storyreel_testkit::{Fault, FaultServer, Route};
@@ -58,18 +58,30 @@ pub async fn run(e: &Engine, n: usize) -> (Vec<Scene>, Duration) {
     let text: String = (1..=n)
         .map(|i| format!("Scene {i}: a lighthouse at dusk, waves below.\n\n"))
         .collect();
+    let t0 = Instant::now();
+    let scenes = run_story(e, &text, "s.md", Aspect::default()).await;
+    (scenes, t0.elapsed())
+}
+
+/// Imports `story` (named `name`: a `.json` name makes it a script) in `aspect` as a new
+/// project, and works until idle.
+pub async fn run_story(e: &Engine, story: &str, name: &str, aspect: Aspect) -> Vec<Scene> {
+    let opts = ImportOptions {
+        force_new: true,
+        aspect,
+        ..Default::default()
+    };
     let p = e
-        .import(
-            text.as_bytes(),
-            "s.md",
-            ImportOptions {
-                force_new: true,
-                ..Default::default()
-            },
-        )
+        .import(story.as_bytes(), name, opts)
         .await
         .unwrap()
         .project;
+    work_until_idle(e).await;
+    e.store().scenes_of(p.id).unwrap()
+}
+
+/// Runs the workers until nothing is left to do (a minute at most).
+pub async fn work_until_idle(e: &Engine) {
     let t0 = Instant::now();
     let w = e.start();
     while !e.is_idle().unwrap() {
@@ -80,7 +92,6 @@ pub async fn run(e: &Engine, n: usize) -> (Vec<Scene>, Duration) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     w.shutdown().await;
-    (e.store().scenes_of(p.id).unwrap(), t0.elapsed())
 }
 
 /// What a scene ended as: (provider, placeholder, error code).
