@@ -36,6 +36,7 @@ fn request(i: u32) -> ImageRequest {
         negative_prompt: None,
         style: "cinematic".into(),
         frame: Aspect::Portrait.frame(),
+        variation: 1,
     }
 }
 

@@ -306,6 +306,7 @@ impl Engine {
             negative_prompt: scene.negative_prompt.clone(),
             style: project.style.clone(),
             frame: project.aspect.frame(),
+            variation: job.attempt,
         };
         self.phase(job, "generating");
         let started = Instant::now();

@@ -108,7 +108,7 @@ async fn comfyui_speaks_its_wire_format() {
         "sd_xl_base_1.0.safetensors"
     );
     let k = &node(wf, "KSampler")["inputs"];
-    assert_eq!(k["seed"], json!(seed(s.project_id, s.index)));
+    assert_eq!(k["seed"], json!(seed(s.project_id, s.index, 1)));
     assert_eq!((&k["steps"], &k["cfg"]), (&json!(25), &json!(7.0)));
     assert_eq!(k["sampler_name"], "euler");
     assert_eq!(node(wf, "SaveImage")["inputs"]["images"], json!(["8", 0]));
@@ -123,10 +123,15 @@ async fn comfyui_speaks_its_wire_format() {
 #[test]
 fn seeds_are_stable_per_scene_and_differ_between_scenes() {
     let (a, b) = (uuid_like(1), uuid_like(2));
-    assert_eq!(seed(a, 1), seed(a, 1));
-    assert_ne!(seed(a, 1), seed(a, 2));
-    assert_ne!(seed(a, 1), seed(b, 1));
-    assert!([seed(a, 1), seed(a, 2), seed(b, 1)]
+    assert_eq!(seed(a, 1, 1), seed(a, 1, 1));
+    assert_ne!(seed(a, 1, 1), seed(a, 2, 1));
+    assert_ne!(seed(a, 1, 1), seed(b, 1, 1));
+    assert_ne!(
+        seed(a, 1, 1),
+        seed(a, 1, 2),
+        "regenerating gives a new picture"
+    );
+    assert!([seed(a, 1, 1), seed(a, 2, 1), seed(b, 1, 1)]
         .iter()
         .all(|s| *s < 1 << 53));
 }
@@ -260,7 +265,7 @@ async fn a_user_workflow_gets_its_placeholders_filled_with_typed_values() {
             &json!("karras")
         ]
     );
-    assert_eq!(k["seed"], json!(seed(s.project_id, 1)));
+    assert_eq!(k["seed"], json!(seed(s.project_id, 1, 1)));
     assert_eq!(
         posted["17"]["inputs"]["filename_prefix"], "{{prompt}} as text",
         "only strings that are exactly a placeholder are replaced"

@@ -318,6 +318,7 @@ mod tests {
                 width: 108,
                 height: 192,
             },
+            variation: 1,
         };
         let img = chain.generate(&req).await.unwrap();
         assert!(img.placeholder);

@@ -45,10 +45,11 @@ pub struct ComfyUi {
 }
 
 /// The scene's seed: the same for the same project and scene, below 2^53 (exact in any JSON).
-pub fn seed(project_id: Uuid, scene_index: u32) -> u64 {
+pub fn seed(project_id: Uuid, scene_index: u32, variation: u32) -> u64 {
     let mut h = blake3::Hasher::new();
     h.update(project_id.as_bytes());
     h.update(&scene_index.to_le_bytes());
+    h.update(&variation.to_le_bytes());
     let [a, b, c, d, e, f, g, i, ..] = *h.finalize().as_bytes();
     u64::from_le_bytes([a, b, c, d, e, f, g, i]) >> 11
 }
@@ -297,7 +298,7 @@ impl ImageProvider for ComfyUi {
                 "width" => json!(width),
                 "height" => json!(height),
                 "steps" => json!(cfg.steps),
-                "seed" => json!(seed(req.project_id, req.scene_index)),
+                "seed" => json!(seed(req.project_id, req.scene_index, req.variation)),
                 "cfg_scale" => json!((f64::from(cfg.cfg_scale) * 100.0).round() / 100.0),
                 _ => return None,
             })

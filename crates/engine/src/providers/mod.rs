@@ -30,6 +30,9 @@ pub struct ImageRequest {
     pub negative_prompt: Option<String>,
     pub style: String,
     pub frame: Frame,
+    /// Which try this is (the job's attempt): providers that take a seed vary it, so that
+    /// regenerating a scene gives a new picture.
+    pub variation: u32,
 }
 
 /// What a provider made: encoded bytes from a remote service, or pixels drawn here.

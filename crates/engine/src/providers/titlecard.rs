@@ -529,6 +529,7 @@ mod tests {
             negative_prompt: None,
             style: "cinematic".into(),
             frame: aspect.frame(),
+            variation: 1,
         }
     }
 
