@@ -5,6 +5,8 @@
 //! cfg_scale, sampler_name?, batch_size, n_iter}`; the answer is `{"images": [base64 PNG], "info":
 //! "<JSON string>"}` (an optional `data:...;base64,` prefix is stripped). The server must run with
 //! `--api`, else `/sdapi/*` answers 404. `GET {base}/sdapi/v1/sd-models` is a free check.
+//! Sources: https://github.com/AUTOMATIC1111/stable-diffusion-webui/blob/master/modules/api/api.py ,
+//! https://github.com/AUTOMATIC1111/stable-diffusion-webui/wiki/API
 
 use async_trait::async_trait;
 use base64::Engine as _;

@@ -6,6 +6,9 @@
 //! answer base64 and take no `response_format`; dall-e-2/3 take `response_format: b64_json`.
 //! Errors are `{"error": {"message", "type", "code"}}`; 429 with `insufficient_quota` is billing,
 //! not a rate limit. `GET {base}/models` checks a key without spending a generation.
+//! Sources: https://platform.openai.com/docs/api-reference/images/create ,
+//! https://developers.openai.com/docs/guides/error-codes ,
+//! https://developers.openai.com/api/docs/deprecations (models retire: keep `model` configurable).
 
 use async_trait::async_trait;
 use base64::Engine as _;
