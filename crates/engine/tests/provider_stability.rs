@@ -3,9 +3,7 @@
 
 mod providers;
 
-use std::time::Duration;
-
-use providers::{check_matrix, config, engine, outcome, run, run_story, Case, KEY};
+use providers::{check_matrix, config, engine, matrix, outcome, run, run_story, Case, KEY};
 use storyreel_engine::model::Aspect;
 use storyreel_testkit::{Fault, FaultServer, Route};
 
@@ -25,29 +23,15 @@ async fn stability_fault_matrix() {
         code,
         calls,
     };
-    let cases = vec![
-        c(Fault::Ok, true, None, 1),
-        c(Fault::Slow(Duration::from_millis(300)), true, None, 1),
-        c(Fault::Hang, false, Some("timeout"), 3),
-        c(Fault::Status(500), false, Some("server_error"), 3),
-        c(Fault::Status(502), false, Some("server_error"), 3),
-        c(Fault::Status(503), false, Some("server_error"), 3),
-        c(Fault::RateLimited(0), false, Some("rate_limited"), 3),
-        c(Fault::Unauthorized, false, Some("auth"), 1),
-        // 402 payment_required.
-        c(Fault::Quota, false, Some("quota"), 1),
-        // 403 `content_moderation`: a refused prompt, not a bad key.
-        c(Fault::ContentPolicy, false, Some("content_policy"), 1),
-        c(Fault::UnknownModel, false, Some("unknown_model"), 1),
-        c(Fault::Garbage, false, Some("bad_image"), 3),
-        // Sniffs as PNG; decoding refuses it.
-        c(Fault::TruncatedImage, false, Some("bad_image"), 3),
-        c(Fault::Html, false, Some("bad_response"), 3),
-        c(Fault::Bomb, false, Some("bad_image"), 3),
-        // The image bytes served as text/html: refused as a page, like a proxy's answer.
-        c(Fault::WrongContentType, false, Some("bad_response"), 3),
-        c(Fault::Close, false, Some("network"), 3),
-    ];
+    // The shared matrix, but for one case: image bytes served as text/html are refused as a
+    // page, like a proxy's answer (Stability answers with raw image bytes, so the type matters).
+    let mut cases = matrix(false);
+    for case in cases
+        .iter_mut()
+        .filter(|k| k.fault == Fault::WrongContentType)
+    {
+        *case = c(Fault::WrongContentType, false, Some("bad_response"), 3);
+    }
     check_matrix("stability", Route::Stability, &cases).await;
 }
 
