@@ -170,13 +170,12 @@ impl View {
         let key = (s.project_id, s.index, s.attempts);
         let msg = match s.status {
             JobStatus::Succeeded => {
-                let provider = s.image.as_ref().map_or("?", |i| i.provider.as_str());
-                let kind = if s.image.as_ref().is_some_and(|i| i.placeholder) {
-                    ", title card"
-                } else {
-                    ""
+                let made_by = match &s.image {
+                    Some(i) if i.placeholder => "title card".to_string(),
+                    Some(i) => i.provider.clone(),
+                    None => "?".to_string(),
                 };
-                format!("scene {}/{} done ({provider}{kind})", s.index, total)
+                format!("scene {}/{} done ({made_by})", s.index, total)
             }
             JobStatus::Failed => format!(
                 "scene {}/{} failed: {}",

@@ -26,7 +26,7 @@ fn make_the_lighthouse_offline_and_check_status_json() {
     r.expect(0, &["Done: 'The Lighthouse' has 7 scenes", "7 title cards"]);
     // Piped: plain progress lines, one per scene.
     assert_eq!(
-        r.stderr.matches("done (titlecard, title card)").count(),
+        r.stderr.matches("done (title card)").count(),
         7,
         "{}",
         r.stderr
