@@ -52,24 +52,14 @@ impl Stability {
         Stability { http }
     }
 
-    /// A non-success answer as an error. A 403 named `content_moderation` is a refused prompt,
-    /// never a key problem, whatever the wording of its message.
+    /// A non-success answer as an error (`classify` already reads a 403 `content_moderation`
+    /// as a refused prompt, not a key problem).
     async fn failure(&self, resp: Response) -> ProviderError {
         let h = &self.http;
         let status = resp.status();
         let headers = resp.headers().clone();
         let body = h.read_limited(resp, 1024 * 1024).await.unwrap_or_default();
         let body = String::from_utf8_lossy(&body);
-        let name = serde_json::from_str::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v.get("name")?.as_str().map(str::to_ascii_lowercase))
-            .unwrap_or_default();
-        if status.as_u16() == 403 && name.contains("moderation") {
-            return ProviderError::terminal(
-                "content_policy",
-                format!("{} refused this scene's prompt under its content moderation — edit the prompt and regenerate.", h.label),
-            );
-        }
         let mut e = h.classify(status, &headers, &body);
         // Stability locks a client out for 60 s after a 429 and sends no Retry-After: trying
         // sooner only earns another 429. (Past the scene's time budget the chain moves on.)

@@ -365,20 +365,12 @@ impl Pen<'_> {
         color: [u8; 3],
         alpha: f32,
     ) {
-        let scaled = font.as_scaled(PxScale::from(size));
+        let scale = PxScale::from(size);
         let (w, h) = (self.img.width() as i32, self.img.height() as i32);
-        let mut caret = x;
-        let mut prev: Option<GlyphId> = None;
-        for c in text.chars() {
-            let Some(id) = glyph(font, c) else { continue };
-            if let Some(p) = prev {
-                caret += scaled.kern(p, id);
-            }
-            let g = id.with_scale_and_position(scaled.scale(), point(caret, baseline));
-            caret += scaled.h_advance(id);
-            prev = Some(id);
+        layout(font, size, text, |id, left| {
+            let g = id.with_scale_and_position(scale, point(x + left, baseline));
             let Some(outline) = font.outline_glyph(g) else {
-                continue;
+                return;
             };
             let b = outline.px_bounds();
             let img = &mut *self.img;
@@ -394,7 +386,7 @@ impl Pen<'_> {
                     *c = (*c as f32 * (1.0 - a) + target as f32 * a).round() as u8;
                 }
             });
-        }
+        });
     }
 
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: [u8; 3]) {
@@ -417,18 +409,30 @@ fn glyph(font: &FontRef<'static>, c: char) -> Option<GlyphId> {
 }
 
 fn measure(font: &FontRef<'static>, size: f32, text: &str) -> f32 {
+    layout(font, size, text, |_, _| {})
+}
+
+/// Lays out one line: calls `place` with each glyph and its left edge (kerning included), and
+/// returns the line's width. Measuring and drawing share it, so wrapped lines fit as drawn.
+fn layout(
+    font: &FontRef<'static>,
+    size: f32,
+    text: &str,
+    mut place: impl FnMut(GlyphId, f32),
+) -> f32 {
     let scaled = font.as_scaled(PxScale::from(size));
-    let mut w = 0.0;
-    let mut prev = None;
+    let mut caret = 0.0;
+    let mut prev: Option<GlyphId> = None;
     for c in text.chars() {
         let Some(id) = glyph(font, c) else { continue };
         if let Some(p) = prev {
-            w += scaled.kern(p, id);
+            caret += scaled.kern(p, id);
         }
-        w += scaled.h_advance(id);
+        place(id, caret);
+        caret += scaled.h_advance(id);
         prev = Some(id);
     }
-    w
+    caret
 }
 
 /// Greedy word wrap; a word wider than the line is broken between characters.
