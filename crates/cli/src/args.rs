@@ -42,10 +42,22 @@ pub struct ImportArgs {
     pub new: bool,
 }
 
+#[derive(Debug, clap::Args, Clone)]
+pub struct MakeArgs {
+    #[command(flatten)]
+    pub import: ImportArgs,
+    /// Also wait until every image is uploaded to the storage target ([sync] in the config).
+    #[arg(long)]
+    pub wait_sync: bool,
+    /// With --wait-sync: the longest to wait for uploads (e.g. 90s, 2m, 1h).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "10m")]
+    pub sync_timeout: std::time::Duration,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Import a story and make every scene's image; returns when all scenes have one.
-    Make(ImportArgs),
+    Make(MakeArgs),
     /// Import a story and queue its scenes, without working them.
     Import(ImportArgs),
     /// Work the queue (every lane).
@@ -86,6 +98,23 @@ pub enum Command {
     Resume { project: Option<String> },
     /// Copy a project's images and a manifest.json into a folder.
     Export { project: String, dir: PathBuf },
+    /// Upload finished images to the storage target now, and wait for them.
+    Sync {
+        /// Only this project's images (default: all).
+        project: Option<String>,
+        /// First reset the backoff of waiting uploads and queue failed ones again.
+        #[arg(long)]
+        retry_now: bool,
+        /// The longest to wait (e.g. 90s, 2m, 1h).
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "2m")]
+        timeout: std::time::Duration,
+        /// Show where every upload stands, and upload nothing.
+        #[arg(long)]
+        status: bool,
+        /// With --status: as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the image providers: in the chain, key present, breaker state, calls and failures.
     Providers {
         #[arg(long)]

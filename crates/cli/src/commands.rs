@@ -26,7 +26,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         _ => open(&cli)?,
     };
     match cli.command {
-        Command::Make(args) => make(&engine, &args).await,
+        Command::Make(args) => {
+            make(
+                &engine,
+                &args.import,
+                args.wait_sync.then_some(args.sync_timeout),
+            )
+            .await
+        }
+        Command::Sync {
+            project,
+            retry_now,
+            timeout,
+            status,
+            json,
+        } => crate::sync_cmd::sync(&engine, project, retry_now, timeout, status, json).await,
         Command::Import(args) => {
             let (project, created) = import(&engine, &args).await?;
             if created {
@@ -194,10 +208,17 @@ fn debug_knobs() -> (DebugKnobs, bool) {
         .map(Duration::from_millis);
     let log = std::env::var_os("STORYREEL_DEBUG_START_LOG").map(PathBuf::from);
     let no_flush = std::env::var("STORYREEL_DEBUG_NO_FLUSH").is_ok_and(|v| v == "1");
+    let upload_delay = std::env::var("STORYREEL_DEBUG_UPLOAD_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis);
+    let upload_log = std::env::var_os("STORYREEL_DEBUG_UPLOAD_LOG").map(PathBuf::from);
     (
         DebugKnobs {
             step_delay: delay,
             start_log: log,
+            upload_delay,
+            upload_log,
         },
         !no_flush,
     )
@@ -277,13 +298,13 @@ async fn import(engine: &Engine, args: &ImportArgs) -> Result<(Project, bool)> {
     Ok((out.project, out.created))
 }
 
-fn print_notices(engine: &Engine) {
+pub(crate) fn print_notices(engine: &Engine) {
     for n in engine.notices() {
         eprintln!("note: {n}");
     }
 }
 
-async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
+async fn make(engine: &Engine, args: &ImportArgs, wait_sync: Option<Duration>) -> Result<ExitCode> {
     let started = Instant::now();
     print_notices(engine);
     let (project, created) = import(engine, args).await?;
@@ -386,7 +407,10 @@ async fn make(engine: &Engine, args: &ImportArgs) -> Result<ExitCode> {
         p.project_id,
         short_id(&p.project_id)
     );
-    Ok(ExitCode::SUCCESS)
+    match wait_sync {
+        Some(timeout) => crate::sync_cmd::wait_for_uploads(engine, Some(&project), timeout).await,
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
 
 async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
@@ -443,8 +467,14 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
         .store()
         .queue_order(storyreel_engine::model::Lane::Generate)?
         .len();
+    let uploads = engine.uploads_outstanding(None)?;
     if waiting > 0 {
         println!("Idle; {waiting} jobs wait out a backoff and run on a later `storyreel work`.");
+    } else if uploads > 0 {
+        println!(
+            "Idle; {uploads} uploads wait ({}). `storyreel sync` uploads them.",
+            crate::output::health_line(&engine.sync_health())
+        );
     } else {
         println!("Idle: nothing queued.");
     }

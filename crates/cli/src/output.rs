@@ -57,15 +57,20 @@ pub fn project_details(p: &ProjectStatus) {
             (None, _) => String::new(),
         };
         let label = s.title.clone().unwrap_or_else(|| s.text.clone());
+        let sync = s.sync.as_ref().map_or("", |v| v.state.name());
         println!(
-            "  {:>3}  {:<12} {:<11} {}",
+            "  {:>3}  {:<12} {:<11} {:<9} {}",
             s.index,
             state,
             what,
+            sync,
             truncate(&label.replace('\n', " "), 60)
         );
         if let Some(e) = &s.error {
             println!("       {}: {}", e.code, e.message);
+        }
+        if let Some(e) = s.sync.as_ref().and_then(|v| v.error.as_ref()) {
+            println!("       upload {}: {}", e.code, e.message);
         }
     }
 }
@@ -132,6 +137,82 @@ pub fn providers(rows: &[storyreel_engine::providers::build::ProviderRow]) {
             r.failures,
             avg,
             truncate(err, 70)
+        );
+    }
+}
+
+/// The storage target's health in one line.
+pub fn health_line(h: &storyreel_engine::sync::gate::SyncHealth) -> String {
+    use storyreel_engine::sync::gate::SyncHealth;
+    match h {
+        SyncHealth::Local => "local only: no storage target is configured".into(),
+        SyncHealth::Ok => "the storage is reachable".into(),
+        SyncHealth::Waiting {
+            reason, next_probe, ..
+        } => format!(
+            "waiting for the storage: {} Next try in {}.",
+            reason.message,
+            in_secs(*next_probe)
+        ),
+        SyncHealth::Misconfigured { reason } => format!("uploads stopped: {}", reason.message),
+    }
+}
+
+fn in_secs(at: u64) -> String {
+    let s = at
+        .saturating_sub(storyreel_engine::model::now_ms())
+        .div_ceil(1000);
+    if s >= 120 {
+        format!("{} min", s.div_ceil(60))
+    } else {
+        format!("{s} s")
+    }
+}
+
+/// One upload that is not synced, for a person.
+pub fn sync_item_line(i: &storyreel_engine::sync::report::SyncItem) -> String {
+    let mut line = format!(
+        "'{}' scene {}: {}",
+        truncate(&i.project, 28),
+        i.scene,
+        i.sync.state.name()
+    );
+    if let Some(e) = &i.sync.error {
+        line.push_str(&format!(" — {}", e.message));
+    }
+    if let Some(t) = i.sync.next_try {
+        line.push_str(&format!(" (next try in {})", in_secs(t)));
+    }
+    line
+}
+
+pub fn sync_report(r: &storyreel_engine::sync::report::SyncReport) {
+    match &r.target {
+        None => println!("Target: none (images stay local). Add [sync] target = \"s3://bucket/prefix\" to the config to upload them."),
+        Some(t) => println!("Target: {t} — {}", health_line(&r.health)),
+    }
+    let c = &r.counts;
+    println!(
+        "{} synced · {} pending · {} uploading · {} waiting · {} failed{}",
+        c.synced,
+        c.pending,
+        c.uploading,
+        c.waiting,
+        c.failed,
+        if c.local > 0 {
+            format!(" · {} local", c.local)
+        } else {
+            String::new()
+        }
+    );
+    for i in &r.items {
+        println!("  {}", sync_item_line(i));
+    }
+    if r.stats.uploads > 0 {
+        println!(
+            "{} uploads so far, {:.1} MB.",
+            r.stats.uploads,
+            r.stats.bytes as f64 / 1e6
         );
     }
 }

@@ -41,6 +41,7 @@ impl Progress {
                     }
                     Ok(Event::Queue { lane, order, .. }) => view.queued(lane, order.len()),
                     Ok(Event::Notice { message, .. }) => view.line(&message),
+                    Ok(Event::Sync { health }) => view.line(&crate::output::health_line(&health)),
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => {}
                     Err(broadcast::error::RecvError::Closed) => break,

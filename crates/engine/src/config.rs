@@ -19,6 +19,7 @@ pub struct Config {
     pub queue: QueueConfig,
     pub providers: ProvidersConfig,
     pub breaker: BreakerConfig,
+    pub sync: crate::sync::settings::SyncConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -379,6 +380,9 @@ impl Config {
                 "[queue] upload_concurrency must be 1 to 64 and render_concurrency 1 to 8.".into(),
             );
         }
+        if let Err(msg) = self.sync.check() {
+            return bad(msg);
+        }
         if self.story.max_scenes == 0 || self.story.max_scene_chars == 0 {
             return bad("[story] max_scenes and max_scene_chars must be above 0.".into());
         }
@@ -388,7 +392,10 @@ impl Config {
     pub fn concurrency(&self, lane: Lane) -> usize {
         match lane {
             Lane::Generate => self.generation.concurrency,
-            Lane::Upload => self.queue.upload_concurrency,
+            Lane::Upload => self
+                .sync
+                .concurrency
+                .unwrap_or(self.queue.upload_concurrency),
             Lane::Render => self.queue.render_concurrency,
         }
     }
@@ -463,5 +470,28 @@ mod tests {
         assert!(Config::parse("[queue]\nlease_s = 10\nheartbeat_s = 10\n", "c").is_err());
         assert!(Config::parse("[generation]\nstyle = \"nope\"\n", "c").is_err());
         assert!(Config::parse("[queue]\nmax_attempts = 5\n", "c").is_ok());
+    }
+
+    #[test]
+    fn sync_section_parses_and_is_checked() {
+        let c = Config::parse(
+            "[sync]\ntarget = \"s3://my-bucket/storyreel\"\nendpoint = \"http://127.0.0.1:9000\"\nregion = \"us-east-1\"\naccess_key_env = \"AWS_ACCESS_KEY_ID\"\nsecret_key_env = \"AWS_SECRET_ACCESS_KEY\"\ncreate_bucket = false\nconcurrency = 6\npublic_url_base = \"https://cdn.example.com/storyreel\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(c.concurrency(Lane::Upload), 6);
+        assert!(c.sync.enabled());
+        assert_eq!(Config::default().concurrency(Lane::Upload), 4);
+        let e = Config::parse("[sync]\ntarget = \"bucket-without-scheme\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("c.toml") && e.contains("s3://"), "{e}");
+        let e = Config::parse(
+            "[sync]\ntarget = \"s3://b\"\nsecret_key = \"x\"\n",
+            "c.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("secret_key") && !e.contains("\"x\""), "{e}");
     }
 }

@@ -243,7 +243,44 @@ impl Engine {
             ok: true,
             detail: format!("valid; providers: {}", self.provider_names().join(" -> ")),
         });
+        out.push(self.sync_check());
         Ok(out)
+    }
+
+    /// The storage target: configured, with its credentials, and how it stands (no request).
+    fn sync_check(&self) -> Check {
+        let (ok, detail) = match &self.inner.sync.target {
+            None => (true, "no target: images stay local".to_string()),
+            Some(Err(why)) => (false, why.clone()),
+            Some(Ok(t)) => {
+                let report = self.sync_report(None);
+                let counts = report
+                    .map(|r| {
+                        format!(
+                            "; {} synced, {} to go, {} failed",
+                            r.counts.synced,
+                            r.counts.outstanding(),
+                            r.counts.failed
+                        )
+                    })
+                    .unwrap_or_default();
+                match self.sync_health() {
+                    crate::sync::gate::SyncHealth::Waiting { reason, .. } => (
+                        true,
+                        format!("{} waits: {}{counts}", t.spec.name, reason.message),
+                    ),
+                    _ => (
+                        true,
+                        format!("{} (credentials present){counts}", t.spec.name),
+                    ),
+                }
+            }
+        };
+        Check {
+            name: "sync".into(),
+            ok,
+            detail,
+        }
     }
 }
 

@@ -29,6 +29,10 @@ pub struct DebugKnobs {
     pub step_delay: Option<Duration>,
     /// Append "job-id attempt" to this file when a generate step starts.
     pub start_log: Option<PathBuf>,
+    /// Sleep this long before each upload request (to widen the window for a kill).
+    pub upload_delay: Option<Duration>,
+    /// Append "job-id attempt" to this file when an upload starts.
+    pub upload_log: Option<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -104,6 +108,7 @@ pub(crate) struct Inner {
     /// Bounds the picture work (decode, resize, encode) to the number of CPUs.
     pub cpu: Arc<tokio::sync::Semaphore>,
     pub secrets: Arc<dyn SecretSource>,
+    pub sync: crate::sync::SyncSetup,
 }
 
 #[derive(Clone)]
@@ -135,7 +140,7 @@ impl Engine {
             );
         }
         let events = EventBus::default();
-        let (chain, notices) = crate::providers::build::chain(
+        let (chain, mut notices) = crate::providers::build::chain(
             &opts.config,
             opts.secrets.as_ref(),
             store.clone(),
@@ -143,6 +148,14 @@ impl Engine {
         );
         for n in &notices {
             tracing::info!("{n}");
+        }
+        let sync = crate::sync::SyncSetup::new(
+            &opts.config,
+            opts.secrets.as_ref(),
+            Engine::last_sync_health(&store),
+        );
+        if let Some(Err(why)) = &sync.target {
+            notices.push(format!("uploads wait: {why}"));
         }
         Ok(Engine {
             inner: Arc::new(Inner {
@@ -161,6 +174,7 @@ impl Engine {
                     std::thread::available_parallelism().map_or(2, |n| n.get()),
                 )),
                 secrets: opts.secrets,
+                sync,
             }),
         })
     }
@@ -297,6 +311,7 @@ impl Engine {
                 image: None,
                 error: None,
                 updated_at: now,
+                sync: None,
             };
             rows.push((scene, job));
         }
@@ -447,6 +462,9 @@ impl Engine {
         }
         let now = now_ms();
         for lane in Lane::ALL {
+            if lane == Lane::Upload && self.upload_lane_holds(now) {
+                continue;
+            }
             if self.queue().has_ready(lane, now)? {
                 return Ok(false);
             }

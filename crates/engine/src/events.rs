@@ -26,6 +26,10 @@ pub enum Event {
     Provider {
         stats: crate::providers::chain::ProviderStats,
     },
+    /// The storage target's health, when it changes (ok, waiting for network, misconfigured).
+    Sync {
+        health: crate::sync::gate::SyncHealth,
+    },
     /// Something a person should see once (not an error of a job).
     Notice { level: NoticeLevel, message: String },
 }

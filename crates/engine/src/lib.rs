@@ -18,6 +18,7 @@ pub mod secrets;
 pub mod status;
 pub mod store;
 pub mod story;
+pub mod sync;
 
 pub use config::Config;
 pub use engine::{DebugKnobs, Engine, EngineOptions, ImportOptions, ImportOutcome};

@@ -224,6 +224,97 @@ pub struct Scene {
     pub image: Option<ImageInfo>,
     pub error: Option<UserError>,
     pub updated_at: u64,
+    /// Where the scene's image stands with the remote storage (None: never queued for upload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncInfo>,
+}
+
+/// Where an image stands with the remote storage (DESIGN §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// No storage target is configured: the image lives only here.
+    Local,
+    /// Queued for upload, not tried yet.
+    Pending,
+    Uploading,
+    /// Uploaded and verified; `url` is its permanent address.
+    Synced,
+    /// A transient problem (offline, the storage down); retried by itself.
+    Waiting,
+    /// A problem the user must fix (credentials, bucket); waits for "retry".
+    Failed,
+}
+
+impl SyncState {
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncState::Local => "local",
+            SyncState::Pending => "pending",
+            SyncState::Uploading => "uploading",
+            SyncState::Synced => "synced",
+            SyncState::Waiting => "waiting",
+            SyncState::Failed => "failed",
+        }
+    }
+}
+
+/// A scene's (or a video's) upload: mirrors its UploadAsset job, in the same transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncInfo {
+    pub state: SyncState,
+    pub job_id: Uuid,
+    /// The blake3 hash of the file this is about (a regenerated scene gets a new upload).
+    pub hash: String,
+    /// The target it goes to, as configured (never with credentials).
+    pub target: String,
+    /// The object's key in the target.
+    pub key: String,
+    pub url: Option<String>,
+    pub attempts: u32,
+    pub error: Option<UserError>,
+    /// When a waiting upload is tried again (ms since epoch).
+    pub next_try: Option<u64>,
+    pub synced_at: Option<u64>,
+    pub bytes: u64,
+}
+
+impl SyncInfo {
+    /// Follows the upload job's status.
+    pub fn follow(&mut self, job: &Job) {
+        self.state = match job.status {
+            JobStatus::Queued if job.error.is_some() => SyncState::Waiting,
+            JobStatus::Queued => SyncState::Pending,
+            JobStatus::Running => SyncState::Uploading,
+            JobStatus::Succeeded => SyncState::Synced,
+            JobStatus::Failed | JobStatus::Cancelled => SyncState::Failed,
+        };
+        self.attempts = job.attempt;
+        self.error = match job.status {
+            JobStatus::Cancelled => Some(UserError::new(
+                "cancelled",
+                "The upload was cancelled; `storyreel sync --retry-now` uploads it again.",
+            )),
+            _ => job.error.clone(),
+        };
+        self.next_try =
+            (job.status == JobStatus::Queued && job.not_before > 0).then_some(job.not_before);
+    }
+}
+
+/// What an UploadAsset job uploads: a content-addressed file and the object's name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadSpec {
+    pub hash: String,
+    pub ext: String,
+    pub bytes: u64,
+    /// The object's name below the target's prefix (`projects/{project}/scene-001-ab12cd34.jpg`).
+    pub key: String,
+    /// The target, as configured when the job was queued.
+    pub target: String,
+    /// A multipart upload begun by an attempt: aborted before the next attempt starts over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multipart: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -254,6 +345,9 @@ pub struct Job {
     pub error: Option<UserError>,
     /// What the running job is doing now, for display.
     pub phase: Option<String>,
+    /// UploadAsset jobs: what to upload where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<Box<UploadSpec>>,
 }
 
 impl Job {
@@ -285,6 +379,7 @@ impl Job {
             finished_at: None,
             error: None,
             phase: None,
+            upload: None,
         }
     }
     pub fn lane(&self) -> Lane {

@@ -18,6 +18,7 @@ use crate::imaging;
 use crate::model::{now_ms, Asset, ImageInfo, Job, JobKind, Lane, UserError, SCHEMA_VERSION};
 use crate::providers::{ImageData, ImageRequest};
 use crate::queue::Claim;
+use crate::sync::gate::Admit;
 
 /// A job's failure: what the user reads, and whether another try may help.
 #[derive(Debug)]
@@ -54,9 +55,27 @@ impl Workers {
 impl Engine {
     /// Starts every lane's workers, the lease sweeper and the queue-order ticker.
     pub fn start(&self) -> Workers {
+        self.start_lanes(&Lane::ALL)
+    }
+
+    /// Starts the workers of `lanes` only (e.g. `storyreel sync` runs the upload lane).
+    pub fn start_lanes(&self, lanes: &[Lane]) -> Workers {
         let (stop, rx) = watch::channel(false);
         let mut handles = Vec::new();
-        for lane in Lane::ALL {
+        if self.sync_target().is_some() {
+            // Images made before the target was configured (or for another target) go too.
+            let e = self.clone();
+            handles.push(tokio::spawn(async move {
+                match e.sync_backfill(None).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(count = n, "queued images not on the storage yet"),
+                    Err(err) => {
+                        tracing::warn!(%err, "could not queue the images not on the storage yet")
+                    }
+                }
+            }));
+        }
+        for &lane in lanes {
             let (e, rx) = (self.clone(), rx.clone());
             handles.push(tokio::spawn(async move { e.claimer(lane, rx).await }));
         }
@@ -149,8 +168,31 @@ impl Engine {
                 _ = stop.changed() => break,
             };
             while jobs.try_join_next().is_some() {}
+            let mut probe = false;
+            if lane == Lane::Upload {
+                match self.inner.sync.gate.admit(now_ms()) {
+                    Admit::Go => {}
+                    Admit::Probe => probe = true,
+                    Admit::Hold(ms) => {
+                        drop(slot);
+                        let wake = &self.inner.wake[lane.as_u8() as usize];
+                        tokio::select! {
+                            _ = wake.notified() => {}
+                            _ = tokio::time::sleep(Duration::from_millis(ms.clamp(10, 1_000))) => {}
+                            _ = stop.changed() => {}
+                        }
+                        continue;
+                    }
+                }
+            }
             activity.busy.fetch_add(1, Ordering::SeqCst);
             let claim = self.queue().claim(lane).await;
+            if probe {
+                self.inner.sync.gate.probe_claimed(match &claim {
+                    Ok(Claim::Job(j)) => Some(j.id),
+                    _ => None,
+                });
+            }
             match claim {
                 Ok(Claim::Job(job)) => {
                     activity.epoch.fetch_add(1, Ordering::SeqCst);
@@ -227,6 +269,9 @@ impl Engine {
             }
         };
         hb.abort();
+        if job.lane() == Lane::Upload {
+            self.inner.sync.gate.job_ended(job.id);
+        }
         match outcome {
             None => tracing::debug!(job = %job.id, "job stopped without a result"),
             Some(Ok(done)) => {
@@ -260,7 +305,12 @@ impl Engine {
     async fn execute(&self, job: &Job, slot: OwnedSemaphorePermit) -> Result<Job, JobError> {
         match job.kind {
             JobKind::GenerateScene => self.generate_scene(job, slot).await,
-            JobKind::UploadAsset | JobKind::RenderVideo => Err(JobError {
+            JobKind::UploadAsset => {
+                let r = self.upload_asset(job).await;
+                drop(slot);
+                r
+            }
+            JobKind::RenderVideo => Err(JobError {
                 user: UserError::new(
                     "unsupported",
                     "This version of StoryReel cannot run this kind of job yet; update StoryReel.",
@@ -379,6 +429,14 @@ impl Engine {
             created_at: now_ms(),
             fallback: generated.fallback,
         };
+        // The outbox: the image's upload is queued in the same transaction that records it.
+        let uploads = self.plan_scene_uploads(
+            job.project_id,
+            index,
+            (&image.hash, &image.ext, image.bytes),
+            (&thumb.hash, &thumb.ext, thumb.bytes),
+        )?;
+        let target = self.sync_target().cloned();
         let done = self.queue().finish(job.id, job.attempt, |tx, _| {
             if let Some(mut s) = tx.scene(job.project_id, index)? {
                 s.image = Some(info.clone());
@@ -388,14 +446,22 @@ impl Engine {
                 } else {
                     None
                 };
-                tx.put_scene(&s)?;
+                match &target {
+                    Some(t) => crate::sync::attach_uploads(tx, &mut s, &uploads, t)?,
+                    None => tx.put_scene(&s)?,
+                }
             }
             tx.put_asset(&image)?;
             tx.put_asset(&thumb)?;
             Ok(())
         });
         match done {
-            Ok(j) => Ok(j),
+            Ok(j) => {
+                if !uploads.is_empty() {
+                    self.wake(Lane::Upload);
+                }
+                Ok(j)
+            }
             Err(Error::Stale(_)) => {
                 tracing::debug!(job = %job.id, "result arrived after the job changed; dropped");
                 Err(JobError {

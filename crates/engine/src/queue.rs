@@ -69,18 +69,68 @@ impl Queue {
             _ => {}
         }
         tx.put_job_record(after)?;
-        if let (JobKind::GenerateScene, Some(index)) = (after.kind, after.scene_index) {
-            if let Some(mut scene) = tx.scene(after.project_id, index)? {
-                if scene.job_id == after.id {
-                    scene.status = after.status;
-                    scene.error = after.error.clone();
-                    scene.attempts = after.attempt;
-                    scene.updated_at = after.updated_at;
-                    tx.put_scene(&scene)?;
+        let Some(index) = after.scene_index else {
+            return Ok(());
+        };
+        match after.kind {
+            JobKind::GenerateScene => {
+                if let Some(mut scene) = tx.scene(after.project_id, index)? {
+                    if scene.job_id == after.id {
+                        scene.status = after.status;
+                        scene.error = after.error.clone();
+                        scene.attempts = after.attempt;
+                        scene.updated_at = after.updated_at;
+                        tx.put_scene(&scene)?;
+                    }
                 }
             }
+            JobKind::UploadAsset => {
+                if let Some(mut scene) = tx.scene(after.project_id, index)? {
+                    if let Some(sync) = scene.sync.as_mut().filter(|s| s.job_id == after.id) {
+                        sync.follow(after);
+                        tx.put_scene(&scene)?;
+                    }
+                }
+            }
+            JobKind::RenderVideo => {}
         }
         Ok(())
+    }
+
+    /// Most failed tries of a job of `lane`: uploads wait out transient trouble for as long as
+    /// it lasts (their backoff is capped instead); other lanes stop at `max_attempts`.
+    fn max_failures(&self, lane: Lane) -> u32 {
+        match lane {
+            Lane::Upload => u32::MAX,
+            _ => self.cfg.max_attempts,
+        }
+    }
+
+    /// Changes a running attempt's record (fenced), e.g. to note a multipart upload id.
+    pub fn update_running(&self, id: Uuid, attempt: u32, f: impl Fn(&mut Job)) -> Result<Job> {
+        self.store.transact(|tx| {
+            let mut j = Self::fenced(tx, id, attempt)?;
+            let before = j.clone();
+            f(&mut j);
+            Self::put_job(tx, Some(&before), &j)?;
+            Ok(j)
+        })
+    }
+
+    /// Changes a job's record whatever its status (not its status or place in the queue).
+    pub fn update(&self, id: Uuid, f: impl Fn(&mut Job)) -> Result<Option<Job>> {
+        self.store.transact(|tx| {
+            let Some(mut j) = tx.job(id)? else {
+                return Ok(None);
+            };
+            let before = j.clone();
+            f(&mut j);
+            j.status = before.status;
+            j.priority = before.priority;
+            j.seq = before.seq;
+            Self::put_job(tx, Some(&before), &j)?;
+            Ok(Some(j))
+        })
     }
 
     /// Claims the first ready job of `lane` (priority, then age), skipping paused projects and
@@ -238,7 +288,7 @@ impl Queue {
             j.lease_until = 0;
             j.phase = None;
             j.error = Some(err.clone());
-            if retryable && j.failures < self.cfg.max_attempts {
+            if retryable && j.failures < self.max_failures(j.lane()) {
                 j.status = JobStatus::Queued;
                 j.not_before = now + delay;
             } else {
@@ -337,7 +387,7 @@ impl Queue {
                         self.cfg.lease_s
                     ),
                 ));
-                if j.failures < self.cfg.max_attempts {
+                if j.failures < self.max_failures(j.lane()) {
                     j.status = JobStatus::Queued;
                     j.not_before = now + delay;
                 } else {

@@ -40,6 +40,8 @@ pub struct SceneStatus {
     pub text: String,
     pub prompt: String,
     pub job_id: Uuid,
+    /// Where the image stands with the remote storage (None while there is no image).
+    pub sync: Option<crate::sync::report::SceneSync>,
 }
 
 impl Engine {
@@ -59,6 +61,7 @@ impl Engine {
                     .scenes_of(project.id)?
                     .into_iter()
                     .map(|s| SceneStatus {
+                        sync: self.scene_sync(&s),
                         index: s.index,
                         title: s.title.clone(),
                         status: s.status,

@@ -281,6 +281,15 @@ impl Store {
             .insert(format!("provider:{}", stats.name).as_bytes(), encode(stats));
     }
 
+    /// A small JSON record in the meta tree (statistics; not flushed by itself).
+    pub fn meta_get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let v = self.meta.get(key.as_bytes()).ok().flatten()?;
+        serde_json::from_slice(&v).ok()
+    }
+    pub fn meta_put<T: Serialize>(&self, key: &str, value: &T) {
+        let _ = self.meta.insert(key.as_bytes(), encode(value));
+    }
+
     pub fn corrupt(&self, detail: &str) -> Error {
         Error::Corrupt {
             path: self.dir.clone(),

@@ -330,7 +330,7 @@ async fn heartbeats_keep_a_slow_job_alive_past_its_lease() {
     let opts = EngineOptions {
         debug: DebugKnobs {
             step_delay: Some(Duration::from_millis(3500)),
-            start_log: None,
+            ..Default::default()
         },
         ..EngineOptions::new(dir.path(), cfg)
     };

@@ -265,6 +265,7 @@ impl Harness {
             image: None,
             error: None,
             updated_at: job.created_at,
+            sync: None,
         };
         ok(
             store.transact(|tx| {

@@ -3,6 +3,8 @@
 //! answers with a scripted `Fault` per request (default: success with a real PNG), counts its
 //! requests, and keeps the last request's headers and body for assertions.
 
+pub mod s3;
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,726 @@
+//! A configured storage target as `object_store` stores: S3 and S3-compatible stores, GCS,
+//! Azure, WebDAV and a local folder. Builds the store from `[sync]` and the secrets (no ambient
+//! environment is read: the builders start empty), names object URLs, creates a missing bucket
+//! where the config allows, and sorts every failure into "wait and retry" or "needs the user".
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::azure::MicrosoftAzureBuilder;
+use object_store::gcp::GoogleCloudStorageBuilder;
+use object_store::http::HttpBuilder;
+use object_store::local::LocalFileSystem;
+use object_store::multipart::MultipartStore;
+use object_store::path::Path as ObjectPath;
+use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
+
+use super::settings::{SyncConfig, TargetKind, TargetSpec};
+use crate::model::UserError;
+use crate::secrets::{Secret, SecretSource};
+
+/// The names under which the sync credentials are looked up (keychain entries in the app).
+pub const ACCESS_KEY: &str = "sync_access_key";
+pub const SECRET_KEY: &str = "sync_secret_key";
+
+/// What a failure means for the upload and for the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trouble {
+    /// Offline, the storage down or slow, throttling: wait and retry, without limit.
+    Transient,
+    /// The target itself is wrong (credentials, missing bucket): every upload would fail the
+    /// same way, so none is tried until the user acts.
+    Target,
+    /// This one object cannot be stored (refused as a bad request): it waits for the user.
+    Object,
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncError {
+    pub trouble: Trouble,
+    pub user: UserError,
+}
+
+impl SyncError {
+    pub fn new(trouble: Trouble, code: &str, message: impl Into<String>) -> SyncError {
+        SyncError {
+            trouble,
+            user: UserError::new(code, message),
+        }
+    }
+}
+
+/// A built target.
+pub struct Target {
+    pub spec: TargetSpec,
+    pub store: Arc<dyn ObjectStore>,
+    /// Stores with a multipart API we can resume and abort by id.
+    pub multipart: Option<Arc<dyn MultipartStore>>,
+    /// The store keeps user metadata (`blake3=`) that a HEAD returns.
+    pub metadata: bool,
+    s3: Option<Arc<AmazonS3>>,
+    cfg: SyncConfig,
+    /// Secret values, scrubbed from any text that might echo them.
+    redact: Vec<Secret>,
+    /// The variable names holding the credentials, for messages.
+    key_vars: (Option<String>, Option<String>),
+    /// Requests sent to the store by this process (each counted before it goes).
+    requests: std::sync::atomic::AtomicU64,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("target", &self.spec.name)
+            .finish()
+    }
+}
+
+fn client_options(cfg: &SyncConfig) -> ClientOptions {
+    ClientOptions::new()
+        .with_timeout(Duration::from_secs(cfg.timeout_s))
+        .with_connect_timeout(Duration::from_secs(cfg.connect_timeout_s))
+        .with_allow_http(cfg.allow_http())
+}
+
+/// Few quick retries inside one request: the queue does the patient waiting (with full jitter,
+/// capped at 10 minutes), so an outage is seen at once and costs few requests.
+fn retry_config() -> RetryConfig {
+    RetryConfig {
+        backoff: BackoffConfig {
+            init_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(2),
+            base: 2.0,
+        },
+        max_retries: 2,
+        retry_timeout: Duration::from_secs(20),
+    }
+}
+
+impl Target {
+    /// Builds the target. `Err` is a sentence for the user (a missing credential, a builder
+    /// error); nothing here touches the network.
+    pub fn build(
+        spec: TargetSpec,
+        cfg: &SyncConfig,
+        secrets: &dyn SecretSource,
+    ) -> Result<Target, String> {
+        let access_var = cfg.access_key_var(&spec.kind);
+        let secret_var = cfg.secret_key_var(&spec.kind);
+        let access = secrets.get(ACCESS_KEY, access_var.as_deref());
+        let secret = secrets.get(SECRET_KEY, secret_var.as_deref());
+        let need = |what: &str, var: &Option<String>| {
+            format!(
+                "The storage target {} needs {what}: set {} (the app keeps it in the OS keychain).",
+                spec.name,
+                var.as_deref().unwrap_or("it")
+            )
+        };
+        let built = |e: object_store::Error| {
+            format!(
+                "The storage target {} cannot be set up: {e}. Check [sync] in the config.",
+                spec.name
+            )
+        };
+        let mut s3 = None;
+        let mut metadata = true;
+        let (store, multipart): (Arc<dyn ObjectStore>, Option<Arc<dyn MultipartStore>>) =
+            match &spec.kind {
+                TargetKind::S3 { bucket } => {
+                    let (Some(a), Some(s)) = (&access, &secret) else {
+                        return Err(need(
+                            "an access key and a secret key",
+                            &if access.is_none() {
+                                access_var.clone()
+                            } else {
+                                secret_var.clone()
+                            },
+                        ));
+                    };
+                    let mut b = AmazonS3Builder::new()
+                        .with_bucket_name(bucket)
+                        .with_region(cfg.region.as_deref().unwrap_or("us-east-1"))
+                        .with_access_key_id(a.expose())
+                        .with_secret_access_key(s.expose())
+                        .with_virtual_hosted_style_request(!cfg.path_style())
+                        .with_allow_http(cfg.allow_http())
+                        .with_client_options(client_options(cfg))
+                        .with_retry(retry_config());
+                    if let Some(e) = &cfg.endpoint {
+                        b = b.with_endpoint(e.trim_end_matches('/'));
+                    }
+                    let store = Arc::new(b.build().map_err(built)?);
+                    s3 = Some(store.clone());
+                    (store.clone(), Some(store))
+                }
+                TargetKind::Gcs { bucket } => {
+                    let Some(key) = &secret else {
+                        return Err(need("a service account key (JSON)", &secret_var));
+                    };
+                    let store = Arc::new(
+                        GoogleCloudStorageBuilder::new()
+                            .with_bucket_name(bucket)
+                            .with_service_account_key(key.expose())
+                            .with_client_options(client_options(cfg))
+                            .with_retry(retry_config())
+                            .build()
+                            .map_err(built)?,
+                    );
+                    (store.clone(), Some(store))
+                }
+                TargetKind::Azure { container } => {
+                    let (Some(account), Some(key)) = (&access, &secret) else {
+                        return Err(need(
+                            "an account name and an account key",
+                            &if access.is_none() {
+                                access_var.clone()
+                            } else {
+                                secret_var.clone()
+                            },
+                        ));
+                    };
+                    let mut b = MicrosoftAzureBuilder::new()
+                        .with_account(account.expose())
+                        .with_access_key(key.expose())
+                        .with_container_name(container)
+                        .with_allow_http(cfg.allow_http())
+                        .with_client_options(client_options(cfg))
+                        .with_retry(retry_config());
+                    if let Some(e) = &cfg.endpoint {
+                        b = b.with_endpoint(e.trim_end_matches('/').to_string());
+                    }
+                    let store = Arc::new(b.build().map_err(built)?);
+                    (store.clone(), Some(store))
+                }
+                TargetKind::WebDav { base } => {
+                    let mut opts = client_options(cfg);
+                    if let (Some(user), Some(pw)) = (&access, &secret) {
+                        use base64::Engine as _;
+                        let token = base64::engine::general_purpose::STANDARD.encode(format!(
+                            "{}:{}",
+                            user.expose(),
+                            pw.expose()
+                        ));
+                        let mut value =
+                            object_store::HeaderValue::from_str(&format!("Basic {token}"))
+                                .map_err(|_| {
+                                    "The WebDAV user name or password holds characters that cannot be sent; check them.".to_string()
+                                })?;
+                        value.set_sensitive(true);
+                        let mut headers = object_store::HeaderMap::new();
+                        headers.insert("authorization", value);
+                        opts = opts.with_default_headers(headers);
+                    }
+                    metadata = false;
+                    let store = HttpBuilder::new()
+                        .with_url(base)
+                        .with_client_options(opts)
+                        .with_retry(retry_config())
+                        .build()
+                        .map_err(built)?;
+                    (Arc::new(store), None)
+                }
+                TargetKind::Local { .. } => {
+                    metadata = false;
+                    (Arc::new(LocalFileSystem::new()), None)
+                }
+            };
+        let redact = [access, secret].into_iter().flatten().collect();
+        Ok(Target {
+            spec,
+            store,
+            multipart,
+            metadata,
+            s3,
+            cfg: cfg.clone(),
+            redact,
+            key_vars: (access_var, secret_var),
+            requests: Default::default(),
+        })
+    }
+
+    /// Counts one request about to be sent.
+    pub fn count(&self) {
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Requests sent to the store so far by this process.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The store path of a key (a local target's keys live under its folder).
+    pub fn path(&self, key: &str) -> Result<ObjectPath, SyncError> {
+        let full = match &self.spec.kind {
+            TargetKind::Local { root } => root.join(key).display().to_string(),
+            _ => key.to_string(),
+        };
+        ObjectPath::parse(full.trim_start_matches('/')).map_err(|e| {
+            SyncError::new(
+                Trouble::Object,
+                "bad_key",
+                format!("The object name {key} cannot be stored: {e}."),
+            )
+        })
+    }
+
+    /// The object's permanent URL: below `public_url_base` when set, else the store's own.
+    pub fn url(&self, key: &str) -> String {
+        let rel = key
+            .strip_prefix(&self.spec.prefix)
+            .unwrap_or(key)
+            .trim_start_matches('/');
+        if let Some(base) = &self.cfg.public_url_base {
+            return format!("{}/{}", base.trim_end_matches('/'), encode_key(rel));
+        }
+        let key = encode_key(key);
+        match &self.spec.kind {
+            TargetKind::S3 { bucket } => match &self.cfg.endpoint {
+                Some(e) if self.cfg.path_style() => {
+                    format!("{}/{bucket}/{key}", e.trim_end_matches('/'))
+                }
+                Some(e) => {
+                    let (scheme, host) = e.split_once("://").unwrap_or(("https", e));
+                    format!("{scheme}://{bucket}.{}/{key}", host.trim_end_matches('/'))
+                }
+                None => format!(
+                    "https://{bucket}.s3.{}.amazonaws.com/{key}",
+                    self.cfg.region.as_deref().unwrap_or("us-east-1")
+                ),
+            },
+            TargetKind::Gcs { bucket } => {
+                format!("https://storage.googleapis.com/{bucket}/{key}")
+            }
+            TargetKind::Azure { container } => match &self.cfg.endpoint {
+                Some(e) => format!("{}/{container}/{key}", e.trim_end_matches('/')),
+                None => format!("az://{container}/{key}"),
+            },
+            TargetKind::WebDav { base } => format!("{base}/{key}"),
+            TargetKind::Local { root } => {
+                format!(
+                    "file://{}/{key}",
+                    root.display().to_string().trim_end_matches('/')
+                )
+            }
+        }
+    }
+
+    /// Makes the bucket (S3) or folder (local) exist, where the config allows it.
+    pub async fn create_bucket(&self) -> Result<(), SyncError> {
+        match &self.spec.kind {
+            TargetKind::Local { root } => std::fs::create_dir_all(root).map_err(|e| {
+                SyncError::new(
+                    Trouble::Target,
+                    "target_unwritable",
+                    format!("Cannot create the folder {}: {e}.", root.display()),
+                )
+            }),
+            TargetKind::S3 { bucket } => {
+                let Some(s3) = &self.s3 else {
+                    return Err(self.no_bucket());
+                };
+                use object_store::signer::Signer;
+                // A presigned PUT on the bucket itself is S3's CreateBucket, signed by object_store.
+                let url = s3
+                    .signed_url(
+                        object_store::signer::Method::PUT,
+                        &ObjectPath::from(""),
+                        Duration::from_secs(300),
+                    )
+                    .await
+                    .map_err(|e| self.classify(e, "creating the bucket"))?;
+                let region = self.cfg.region.as_deref().unwrap_or("us-east-1");
+                let body = if region == "us-east-1" || self.cfg.endpoint.is_some() {
+                    String::new()
+                } else {
+                    format!("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>{region}</LocationConstraint></CreateBucketConfiguration>")
+                };
+                self.count();
+                let client = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(self.cfg.timeout_s))
+                    .connect_timeout(Duration::from_secs(self.cfg.connect_timeout_s))
+                    .build()
+                    .map_err(|e| SyncError::new(Trouble::Transient, "network", e.to_string()))?;
+                let resp = client
+                    .put(url.as_str())
+                    .header(reqwest::header::CONTENT_LENGTH, body.len())
+                    .body(body)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        SyncError::new(
+                            Trouble::Transient,
+                            "offline",
+                            format!(
+                                "Cannot reach the storage at {} to create bucket {bucket} ({}); waiting for the network.",
+                                self.where_(),
+                                short(&e.to_string())
+                            ),
+                        )
+                    })?;
+                let status = resp.status().as_u16();
+                // 409: it exists already (perhaps made by another upload just now).
+                if resp.status().is_success() || status == 409 {
+                    tracing::info!(target = %self.spec.name, "created bucket {bucket}");
+                    return Ok(());
+                }
+                let text = resp.text().await.unwrap_or_default();
+                Err(self.classify_status(status, &text, "creating the bucket"))
+            }
+            _ => Err(self.no_bucket()),
+        }
+    }
+
+    fn where_(&self) -> String {
+        match &self.cfg.endpoint {
+            Some(e) => e.clone(),
+            None => self.spec.name.clone(),
+        }
+    }
+
+    pub fn no_bucket(&self) -> SyncError {
+        let (what, fix) = match &self.spec.kind {
+            TargetKind::Local { root } => (
+                format!("The folder {} does not exist", root.display()),
+                "create it (or plug in the drive it is on), or set create_bucket = true in [sync]",
+            ),
+            TargetKind::S3 { bucket } | TargetKind::Gcs { bucket } => (
+                format!("The bucket `{bucket}` does not exist at {}", self.where_()),
+                "create it, or set create_bucket = true in [sync] (S3 and compatible stores)",
+            ),
+            TargetKind::Azure { container } => (
+                format!("The container `{container}` does not exist"),
+                "create it in the Azure portal",
+            ),
+            TargetKind::WebDav { base } => (
+                format!("The WebDAV folder {base} does not exist"),
+                "create it on the server",
+            ),
+        };
+        SyncError::new(
+            Trouble::Target,
+            "no_bucket",
+            format!("{what}: {fix}, then `storyreel sync --retry-now`."),
+        )
+    }
+
+    /// Sorts an `object_store` error. `doing` names the step ("uploading", "checking").
+    pub fn classify(&self, e: object_store::Error, doing: &str) -> SyncError {
+        use object_store::Error as E;
+        match &e {
+            E::NotFound { .. } => self.no_bucket(),
+            E::PermissionDenied { .. } | E::Unauthenticated { .. } => self.denied(&e.to_string()),
+            E::NotSupported { .. } | E::NotImplemented { .. } | E::UnknownConfigurationKey { .. } => {
+                SyncError::new(
+                    Trouble::Target,
+                    "unsupported",
+                    format!(
+                        "The storage target {} cannot do what {doing} needs: {}. Check [sync] in the config.",
+                        self.spec.name,
+                        self.scrub(&e.to_string())
+                    ),
+                )
+            }
+            E::InvalidPath { .. } | E::AlreadyExists { .. } | E::Precondition { .. } => {
+                SyncError::new(
+                    Trouble::Object,
+                    "refused",
+                    format!(
+                        "The storage refused {doing}: {}. `storyreel sync --retry-now` tries again.",
+                        self.scrub(&e.to_string())
+                    ),
+                )
+            }
+            _ => self.classify_chain(&e, doing),
+        }
+    }
+
+    fn classify_chain(&self, e: &(dyn std::error::Error + 'static), doing: &str) -> SyncError {
+        let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        let mut texts = Vec::new();
+        while let Some(err) = cur {
+            if let Some(io) = err.downcast_ref::<std::io::Error>() {
+                return self.classify_io(io, doing);
+            }
+            if let Some(h) = err.downcast_ref::<object_store::client::HttpError>() {
+                use object_store::client::HttpErrorKind as K;
+                let what = match h.kind() {
+                    K::Connect => "cannot connect",
+                    K::Timeout => "timed out",
+                    _ => "the connection broke",
+                };
+                return SyncError::new(
+                    Trouble::Transient,
+                    "offline",
+                    format!(
+                        "Cannot reach the storage at {} ({what} while {doing}); waiting for the network, StoryReel retries by itself.",
+                        self.where_()
+                    ),
+                );
+            }
+            texts.push(err.to_string());
+            cur = err.source();
+        }
+        let all = texts.join(" | ");
+        match status_in(&all) {
+            Some(status) => self.classify_status(status, &all, doing),
+            None => SyncError::new(
+                Trouble::Transient,
+                "storage_error",
+                format!(
+                    "The storage failed while {doing} ({}); StoryReel retries by itself.",
+                    short(&self.scrub(&all))
+                ),
+            ),
+        }
+    }
+
+    fn classify_io(&self, io: &std::io::Error, doing: &str) -> SyncError {
+        use std::io::ErrorKind as K;
+        match io.kind() {
+            K::PermissionDenied | K::ReadOnlyFilesystem => SyncError::new(
+                Trouble::Target,
+                "target_unwritable",
+                format!(
+                    "StoryReel may not write to {} ({io}); check the folder's permissions, then `storyreel sync --retry-now`.",
+                    self.spec.name
+                ),
+            ),
+            K::NotFound => self.no_bucket(),
+            _ => SyncError::new(
+                Trouble::Transient,
+                "storage_error",
+                format!(
+                    "Writing to {} failed while {doing} ({io}); StoryReel retries by itself.",
+                    self.spec.name
+                ),
+            ),
+        }
+    }
+
+    fn denied(&self, detail: &str) -> SyncError {
+        let vars = match &self.key_vars {
+            (Some(a), Some(s)) => format!("{a} and {s}"),
+            (None, Some(s)) => s.clone(),
+            (Some(a), None) => a.clone(),
+            (None, None) => "the credentials".into(),
+        };
+        let code = s3_code(detail)
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default();
+        SyncError::new(
+            Trouble::Target,
+            "denied",
+            format!(
+                "The storage at {} refused StoryReel's credentials{code}: check {vars} (in the app: Settings → Storage) and the bucket's permissions, then `storyreel sync --retry-now`.",
+                self.where_()
+            ),
+        )
+    }
+
+    fn classify_status(&self, status: u16, text: &str, doing: &str) -> SyncError {
+        let code = s3_code(text).map(|c| format!(" {c}")).unwrap_or_default();
+        match status {
+            401 | 403 => self.denied(text),
+            404 => self.no_bucket(),
+            408 | 409 | 425 | 429 | 500..=599 => SyncError::new(
+                Trouble::Transient,
+                "storage_busy",
+                format!(
+                    "The storage answered HTTP {status}{code} while {doing}; StoryReel retries by itself."
+                ),
+            ),
+            _ => SyncError::new(
+                Trouble::Object,
+                "refused",
+                format!(
+                    "The storage refused {doing} with HTTP {status}{code}; check [sync] in the config, then `storyreel sync --retry-now`."
+                ),
+            ),
+        }
+    }
+
+    /// Removes any secret value from a text that came from the network.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut t = text.to_string();
+        for s in &self.redact {
+            if s.expose().len() >= 4 {
+                t = t.replace(s.expose(), "***");
+            }
+        }
+        t
+    }
+}
+
+/// The HTTP status in an object_store error text ("... status code: 403 Forbidden ...").
+fn status_in(text: &str) -> Option<u16> {
+    let i = text.find("status code: ")? + "status code: ".len();
+    text.get(i..i + 3)?.parse().ok()
+}
+
+/// The S3 error code in an XML error body (`<Code>NoSuchBucket</Code>`).
+fn s3_code(text: &str) -> Option<String> {
+    let start = text.find("<Code>")? + 6;
+    let end = text[start..].find("</Code>")? + start;
+    let code = &text[start..end];
+    (code.len() < 64 && code.chars().all(|c| c.is_ascii_alphanumeric())).then(|| code.to_string())
+}
+
+fn short(s: &str) -> String {
+    let s = s.trim();
+    if s.chars().count() > 200 {
+        format!("{}…", s.chars().take(199).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Percent-encodes a key for a URL, keeping the slashes.
+fn encode_key(key: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'/');
+    utf8_percent_encode(key, KEEP).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::StaticSecrets;
+    use crate::sync::settings::parse_target;
+
+    fn cfg(target: &str) -> SyncConfig {
+        SyncConfig {
+            target: Some(target.into()),
+            ..Default::default()
+        }
+    }
+
+    fn keys() -> StaticSecrets {
+        StaticSecrets::default()
+            .with(ACCESS_KEY, "AKIDEXAMPLE")
+            .with(SECRET_KEY, "very-secret-key")
+    }
+
+    #[test]
+    fn s3_needs_both_keys_and_names_the_variable() {
+        let c = cfg("s3://b/p");
+        let spec = parse_target("s3://b/p").unwrap();
+        let e = Target::build(spec.clone(), &c, &crate::secrets::NoSecrets).unwrap_err();
+        assert!(e.contains("AWS_ACCESS_KEY_ID"), "{e}");
+        let only = StaticSecrets::default().with(ACCESS_KEY, "AKID");
+        let e = Target::build(spec.clone(), &c, &only).unwrap_err();
+        assert!(
+            e.contains("AWS_SECRET_ACCESS_KEY") && !e.contains("AKID"),
+            "{e}"
+        );
+        let t = Target::build(spec, &c, &keys()).unwrap();
+        assert!(t.metadata && t.multipart.is_some());
+        assert!(!format!("{t:?}").contains("secret"));
+    }
+
+    #[test]
+    fn urls_follow_the_store_or_the_public_base() {
+        let mut c = cfg("s3://media/reels");
+        c.endpoint = Some("http://127.0.0.1:9000/".into());
+        let t = Target::build(parse_target("s3://media/reels").unwrap(), &c, &keys()).unwrap();
+        assert_eq!(
+            t.url("reels/projects/x/scene-001-ab.jpg"),
+            "http://127.0.0.1:9000/media/reels/projects/x/scene-001-ab.jpg"
+        );
+        c.public_url_base = Some("https://cdn.example.com/reels/".into());
+        let t = Target::build(parse_target("s3://media/reels").unwrap(), &c, &keys()).unwrap();
+        assert_eq!(
+            t.url("reels/projects/x/scene 1.jpg"),
+            "https://cdn.example.com/reels/projects/x/scene%201.jpg"
+        );
+        let aws = Target::build(parse_target("s3://m").unwrap(), &cfg("s3://m"), &keys()).unwrap();
+        assert_eq!(
+            aws.url("k.jpg"),
+            "https://m.s3.us-east-1.amazonaws.com/k.jpg"
+        );
+        let local = Target::build(
+            parse_target("file:///srv/out").unwrap(),
+            &cfg("file:///srv/out"),
+            &crate::secrets::NoSecrets,
+        )
+        .unwrap();
+        assert_eq!(
+            local.url("projects/a.jpg"),
+            "file:///srv/out/projects/a.jpg"
+        );
+        assert_eq!(
+            local.path("projects/a.jpg").unwrap().as_ref(),
+            "srv/out/projects/a.jpg"
+        );
+    }
+
+    #[test]
+    fn other_stores_build_offline() {
+        let gcs = StaticSecrets::default().with(SECRET_KEY, "{not json}");
+        // A malformed service account key is a sentence, never a panic.
+        let r = Target::build(parse_target("gs://b/p").unwrap(), &cfg("gs://b/p"), &gcs);
+        if let Err(e) = r {
+            assert!(e.contains("gs://b/p"), "{e}");
+        }
+        let e = Target::build(
+            parse_target("az://c/p").unwrap(),
+            &cfg("az://c/p"),
+            &crate::secrets::NoSecrets,
+        )
+        .unwrap_err();
+        assert!(e.contains("AZURE_STORAGE_ACCOUNT_NAME"), "{e}");
+        let dav = Target::build(
+            parse_target("https://dav.example.com/me").unwrap(),
+            &cfg("https://dav.example.com/me"),
+            &keys(),
+        )
+        .unwrap();
+        assert!(!dav.metadata && dav.multipart.is_none());
+        assert_eq!(
+            dav.url("projects/a.jpg"),
+            "https://dav.example.com/me/projects/a.jpg"
+        );
+    }
+
+    #[test]
+    fn statuses_sort_into_trouble_kinds() {
+        let t = Target::build(parse_target("s3://b").unwrap(), &cfg("s3://b"), &keys()).unwrap();
+        assert_eq!(
+            t.classify_status(503, "", "uploading").trouble,
+            Trouble::Transient
+        );
+        assert_eq!(
+            t.classify_status(429, "", "uploading").trouble,
+            Trouble::Transient
+        );
+        assert_eq!(
+            t.classify_status(400, "", "uploading").trouble,
+            Trouble::Object
+        );
+        let d = t.classify_status(
+            403,
+            "<Error><Code>SignatureDoesNotMatch</Code><AWSAccessKeyId>AKIDEXAMPLE</AWSAccessKeyId></Error>",
+            "uploading",
+        );
+        assert_eq!(d.trouble, Trouble::Target);
+        assert!(
+            d.user.message.contains("SignatureDoesNotMatch"),
+            "{:?}",
+            d.user
+        );
+        assert!(!d.user.message.contains("AKIDEXAMPLE"));
+        assert!(d.user.message.contains("AWS_SECRET_ACCESS_KEY"));
+        assert_eq!(
+            t.classify_status(404, "", "uploading").user.code,
+            "no_bucket"
+        );
+        assert_eq!(status_in("x: status code: 502 Bad Gateway"), Some(502));
+        assert_eq!(t.scrub("key very-secret-key here"), "key *** here");
+    }
+}
