@@ -62,7 +62,7 @@ impl Engine {
     pub fn start_lanes(&self, lanes: &[Lane]) -> Workers {
         let (stop, rx) = watch::channel(false);
         let mut handles = Vec::new();
-        if self.sync_target().is_some() {
+        if self.sync_target().is_some() && lanes.contains(&Lane::Upload) {
             // Images made before the target was configured (or for another target) go too.
             let e = self.clone();
             handles.push(tokio::spawn(async move {

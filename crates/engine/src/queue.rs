@@ -117,22 +117,6 @@ impl Queue {
         })
     }
 
-    /// Changes a job's record whatever its status (not its status or place in the queue).
-    pub fn update(&self, id: Uuid, f: impl Fn(&mut Job)) -> Result<Option<Job>> {
-        self.store.transact(|tx| {
-            let Some(mut j) = tx.job(id)? else {
-                return Ok(None);
-            };
-            let before = j.clone();
-            f(&mut j);
-            j.status = before.status;
-            j.priority = before.priority;
-            j.seq = before.seq;
-            Self::put_job(tx, Some(&before), &j)?;
-            Ok(Some(j))
-        })
-    }
-
     /// Claims the first ready job of `lane` (priority, then age), skipping paused projects and
     /// jobs waiting out a backoff. The claim is flushed before it is returned.
     pub async fn claim(&self, lane: Lane) -> Result<Claim> {

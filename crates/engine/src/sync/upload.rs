@@ -145,18 +145,7 @@ impl Engine {
             Ok(())
         });
         match done {
-            Ok(mut j) => {
-                if j.upload.as_ref().is_some_and(|u| u.multipart.is_some()) {
-                    // Completed: the recorded multipart id is history.
-                    let _ = self.queue().update(j.id, |j| {
-                        if let Some(u) = j.upload.as_mut() {
-                            u.multipart = None;
-                        }
-                    });
-                    if let Some(u) = j.upload.as_mut() {
-                        u.multipart = None;
-                    }
-                }
+            Ok(j) => {
                 tracing::debug!(key = %key, bytes = spec.bytes, "uploaded and verified");
                 Ok(j)
             }
@@ -320,6 +309,8 @@ impl Engine {
             mp.complete_multipart(path, &id, parts)
                 .await
                 .map_err(|e| target.classify(e, "completing a multipart upload"))?;
+            // Completed: nothing is left to abort.
+            self.record_multipart(job, None).await?;
             return Ok(());
         }
         self.debug_upload_delay().await;
