@@ -42,10 +42,38 @@ pub struct ImportArgs {
     pub new: bool,
 }
 
+/// How the video is made.
+#[derive(Debug, clap::Args, Clone, Default)]
+pub struct RenderOpts {
+    /// Frames per second (default: [render] fps, 30).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub fps: Option<u32>,
+    /// No captions.
+    #[arg(long)]
+    pub no_captions: bool,
+    /// Background music, looped under the story and faded out at the end.
+    #[arg(long, value_name = "FILE")]
+    pub music: Option<PathBuf>,
+    /// The music's volume (default: [render] music_volume, 0.2).
+    #[arg(long, value_name = "0..2")]
+    pub music_volume: Option<f32>,
+    /// Narration for the whole story: the video lasts as long as it.
+    #[arg(long, value_name = "FILE")]
+    pub narration: Option<PathBuf>,
+    /// A folder with one narration file per scene: scene-001.mp3, scene-002.m4a...
+    #[arg(long, value_name = "DIR")]
+    pub narration_dir: Option<PathBuf>,
+}
+
 #[derive(Debug, clap::Args, Clone)]
 pub struct MakeArgs {
     #[command(flatten)]
     pub import: ImportArgs,
+    /// Also render the video to this MP4 file.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub render: RenderOpts,
     /// Also wait until every image is uploaded to the storage target ([sync] in the config).
     #[arg(long)]
     pub wait_sync: bool,
@@ -98,6 +126,15 @@ pub enum Command {
     Resume { project: Option<String> },
     /// Copy a project's images and a manifest.json into a folder.
     Export { project: String, dir: PathBuf },
+    /// Render a project's video (an MP4 with motion, crossfades, captions and audio).
+    Render {
+        project: String,
+        /// Where to write the MP4 (it is kept in the data folder either way).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        opts: RenderOpts,
+    },
     /// Upload finished images to the storage target now, and wait for them.
     Sync {
         /// Only this project's images (default: all).

@@ -26,13 +26,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         _ => open(&cli)?,
     };
     match cli.command {
-        Command::Make(args) => {
-            make(
-                &engine,
-                &args.import,
-                args.wait_sync.then_some(args.sync_timeout),
-            )
-            .await
+        Command::Make(args) => make(&engine, &args).await,
+        Command::Render {
+            project,
+            output,
+            opts,
+        } => {
+            let p = engine.find_project(&project)?;
+            crate::render_cmd::render(&engine, &p, output.as_deref(), &opts).await
         }
         Command::Sync {
             project,
@@ -304,7 +305,13 @@ pub(crate) fn print_notices(engine: &Engine) {
     }
 }
 
-async fn make(engine: &Engine, args: &ImportArgs, wait_sync: Option<Duration>) -> Result<ExitCode> {
+async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode> {
+    let args = &make.import;
+    let wait_sync = make.wait_sync.then_some(make.sync_timeout);
+    if let Some(out) = &make.output {
+        // Before any work: a bad option or audio file is said now, not after the images.
+        crate::render_cmd::spec(engine, Some(out), &make.render)?;
+    }
     let started = Instant::now();
     print_notices(engine);
     let (project, created) = import(engine, args).await?;
@@ -407,6 +414,12 @@ async fn make(engine: &Engine, args: &ImportArgs, wait_sync: Option<Duration>) -
         p.project_id,
         short_id(&p.project_id)
     );
+    if let Some(out) = &make.output {
+        let code = crate::render_cmd::render(engine, &project, Some(out), &make.render).await?;
+        if code != ExitCode::SUCCESS {
+            return Ok(code);
+        }
+    }
     match wait_sync {
         Some(timeout) => crate::sync_cmd::wait_for_uploads(engine, Some(&project), timeout).await,
         None => Ok(ExitCode::SUCCESS),

@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod output;
 mod progress;
+mod render_cmd;
 mod sync_cmd;
 
 use std::process::ExitCode;

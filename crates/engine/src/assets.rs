@@ -69,6 +69,40 @@ impl AssetStore {
         Ok(hash)
     }
 
+    /// A folder for files being written (temp names, removed at the next open if left over).
+    pub fn scratch(&self) -> Result<PathBuf> {
+        let dir = self.root.join("scratch");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(format!("Cannot create {}", dir.display()), e))?;
+        Ok(dir)
+    }
+
+    /// A temp path in the scratch folder (`.tmp-...`).
+    pub fn temp_path(&self, ext: &str) -> Result<PathBuf> {
+        Ok(self
+            .scratch()?
+            .join(format!(".tmp-{}.{ext}", uuid::Uuid::now_v7())))
+    }
+
+    /// Moves a finished file (written elsewhere under the asset folder) into the store under its
+    /// hash, durably. Returns its hash and size.
+    pub fn adopt(&self, tmp: &Path, ext: &str) -> Result<(String, u64)> {
+        let ctx = |e: std::io::Error| Error::io(format!("Cannot store {}", tmp.display()), e);
+        let mut hasher = blake3::Hasher::new();
+        let mut f = std::fs::File::open(tmp).map_err(ctx)?;
+        let bytes = std::io::copy(&mut f, &mut hasher).map_err(ctx)?;
+        f.sync_all().map_err(ctx)?;
+        let hash = hasher.finalize().to_hex().to_string();
+        let path = self.path(&hash, ext)?;
+        let dir = path.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(dir).map_err(ctx)?;
+        std::fs::rename(tmp, &path).map_err(ctx)?;
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(ctx)?;
+        Ok((hash, bytes))
+    }
+
     /// Checks that the file exists and still has this content.
     pub fn verify(&self, hash: &str, ext: &str) -> Result<bool> {
         let path = self.path(hash, ext)?;

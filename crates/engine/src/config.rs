@@ -20,6 +20,7 @@ pub struct Config {
     pub providers: ProvidersConfig,
     pub breaker: BreakerConfig,
     pub sync: crate::sync::settings::SyncConfig,
+    pub render: crate::render::RenderConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -381,6 +382,9 @@ impl Config {
             );
         }
         if let Err(msg) = self.sync.check() {
+            return bad(msg);
+        }
+        if let Err(msg) = self.render.check() {
             return bad(msg);
         }
         if self.story.max_scenes == 0 || self.story.max_scene_chars == 0 {

@@ -281,6 +281,8 @@ impl Engine {
             source_hash: source_hash.clone(),
             created_at: now,
             updated_at: now,
+            render: None,
+            video: None,
         };
         let mut rows = Vec::with_capacity(parsed.scenes.len());
         for (i, d) in parsed.scenes.iter().enumerate() {

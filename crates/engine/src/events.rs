@@ -30,6 +30,13 @@ pub enum Event {
     Sync {
         health: crate::sync::gate::SyncHealth,
     },
+    /// A video's render progress (frames done of all), a few times a second while it runs.
+    Render {
+        project_id: Uuid,
+        job_id: Uuid,
+        frames_done: u64,
+        frames_total: u64,
+    },
     /// Something a person should see once (not an error of a job).
     Notice { level: NoticeLevel, message: String },
 }

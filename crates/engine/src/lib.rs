@@ -14,6 +14,7 @@ pub mod ops;
 pub mod pipeline;
 pub mod providers;
 pub mod queue;
+pub mod render;
 pub mod secrets;
 pub mod status;
 pub mod store;

@@ -182,6 +182,43 @@ pub struct Project {
     pub source_hash: String,
     pub created_at: u64,
     pub updated_at: u64,
+    /// The options of the last video asked for (a changed scene renders it again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub render: Option<RenderSpec>,
+    /// The last video rendered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<VideoInfo>,
+}
+
+/// How a project's video is made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenderSpec {
+    pub fps: u32,
+    pub captions: bool,
+    /// Narration for the whole story; the video's length follows it.
+    pub narration: Option<std::path::PathBuf>,
+    /// A folder of per-scene narration: scene-001.mp3 (or .m4a, .wav, .ogg, .flac)...
+    pub narration_dir: Option<std::path::PathBuf>,
+    pub music: Option<std::path::PathBuf>,
+    pub music_volume: f32,
+    /// Also copy the MP4 here when it is done.
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// A rendered MP4 in the asset store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VideoInfo {
+    pub hash: String,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+    pub frames: u64,
+    pub duration_s: f32,
+    pub audio: bool,
+    /// What it was made from (images, texts, options): equal means up to date.
+    pub fingerprint: String,
+    pub created_at: u64,
 }
 
 /// An image that a provider made for a scene, stored content-addressed.
@@ -348,6 +385,9 @@ pub struct Job {
     /// UploadAsset jobs: what to upload where.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload: Option<Box<UploadSpec>>,
+    /// RenderVideo jobs: how to render.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub render: Option<Box<RenderSpec>>,
 }
 
 impl Job {
@@ -380,6 +420,7 @@ impl Job {
             error: None,
             phase: None,
             upload: None,
+            render: None,
         }
     }
     pub fn lane(&self) -> Lane {

@@ -278,6 +278,10 @@ impl Engine {
                 if self.store().flush().await.is_ok() {
                     self.emit_job(&done);
                 }
+                if done.kind == JobKind::GenerateScene {
+                    // A changed scene makes a video asked for earlier out of date.
+                    self.rerender_if_wanted(done.project_id).await;
+                }
             }
             Some(Err(JobError { user, retryable })) => {
                 match self.queue().fail(job.id, job.attempt, user, retryable) {
@@ -310,13 +314,11 @@ impl Engine {
                 drop(slot);
                 r
             }
-            JobKind::RenderVideo => Err(JobError {
-                user: UserError::new(
-                    "unsupported",
-                    "This version of StoryReel cannot run this kind of job yet; update StoryReel.",
-                ),
-                retryable: false,
-            }),
+            JobKind::RenderVideo => {
+                let r = self.render_video(job).await;
+                drop(slot);
+                r
+            }
         }
     }
 

@@ -18,6 +18,8 @@ use crate::error::{Error, Result};
 use crate::model::{now_ms, Job, JobKind, JobStatus, Lane, UserError};
 use crate::store::{abort, Store, Tx, TxResult};
 
+// One value per claim, moved once: boxing the job would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Claim {
     Job(Job),
     /// Nothing claimable now; `next_ready` is when a job waiting out a backoff becomes claimable.

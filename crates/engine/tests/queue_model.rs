@@ -208,6 +208,8 @@ impl Harness {
             source_hash: "model".into(),
             created_at: now,
             updated_at: now,
+            render: None,
+            video: None,
         };
         ok(store.transact(|tx| tx.put_project(&project)), "put project")?;
         let queue = Queue::new(store.clone(), cfg());

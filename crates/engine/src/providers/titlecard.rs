@@ -127,12 +127,12 @@ impl Style {
     }
 }
 
-struct Fonts {
-    regular: FontRef<'static>,
-    bold: FontRef<'static>,
+pub(crate) struct Fonts {
+    pub regular: FontRef<'static>,
+    pub bold: FontRef<'static>,
 }
 
-fn fonts() -> Option<&'static Fonts> {
+pub(crate) fn fonts() -> Option<&'static Fonts> {
     static FONTS: OnceLock<Option<Fonts>> = OnceLock::new();
     FONTS
         .get_or_init(|| {
@@ -414,7 +414,7 @@ fn measure(font: &FontRef<'static>, size: f32, text: &str) -> f32 {
 
 /// Lays out one line: calls `place` with each glyph and its left edge (kerning included), and
 /// returns the line's width. Measuring and drawing share it, so wrapped lines fit as drawn.
-fn layout(
+pub(crate) fn layout(
     font: &FontRef<'static>,
     size: f32,
     text: &str,
@@ -436,7 +436,7 @@ fn layout(
 }
 
 /// Greedy word wrap; a word wider than the line is broken between characters.
-fn wrap(font: &FontRef<'static>, size: f32, text: &str, max_w: f32) -> Vec<String> {
+pub(crate) fn wrap(font: &FontRef<'static>, size: f32, text: &str, max_w: f32) -> Vec<String> {
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();

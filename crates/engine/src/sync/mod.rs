@@ -262,23 +262,20 @@ impl Engine {
         Ok(n)
     }
 
-    /// Queues the upload of a file of the asset store that belongs to a project but to no
-    /// scene (the rendered video): `name` is its object name below `projects/{project}/`.
-    /// None when no target is configured.
-    pub async fn enqueue_file_upload(
+    /// The upload job for a file of the asset store that belongs to a project but to no scene
+    /// (the rendered video): `name` is its object name below `projects/{project}/`. None when
+    /// no target is configured. Queued by the caller, in its own transaction.
+    pub(crate) fn plan_file_upload(
         &self,
         project: Uuid,
         name: &str,
         hash: &str,
         ext: &str,
+        bytes: u64,
     ) -> Result<Option<Job>> {
-        let Some(spec) = self.sync_target().cloned() else {
+        let Some(spec) = self.sync_target() else {
             return Ok(None);
         };
-        let path = self.assets().path(hash, ext)?;
-        let bytes = std::fs::metadata(&path)
-            .map_err(|e| crate::Error::io(format!("Cannot read {}", path.display()), e))?
-            .len();
         let mut job = Job::new(
             JobKind::UploadAsset,
             project,
@@ -294,6 +291,24 @@ impl Engine {
             target: spec.name.clone(),
             multipart: None,
         }));
+        Ok(Some(job))
+    }
+
+    /// Queues the upload of a project's file of the asset store (see `plan_file_upload`).
+    pub async fn enqueue_file_upload(
+        &self,
+        project: Uuid,
+        name: &str,
+        hash: &str,
+        ext: &str,
+    ) -> Result<Option<Job>> {
+        let path = self.assets().path(hash, ext)?;
+        let bytes = std::fs::metadata(&path)
+            .map_err(|e| crate::Error::io(format!("Cannot read {}", path.display()), e))?
+            .len();
+        let Some(job) = self.plan_file_upload(project, name, hash, ext, bytes)? else {
+            return Ok(None);
+        };
         self.store().transact(|tx| Queue::put_job(tx, None, &job))?;
         self.store().flush().await?;
         self.wake(Lane::Upload);

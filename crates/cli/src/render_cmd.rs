@@ -1,0 +1,171 @@
+//! `storyreel render` (and `make -o`): queue the project's video, run the render lane, show
+//! its progress, and say where the MP4 is.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use storyreel_engine::model::{JobStatus, Lane, Project, RenderSpec};
+use storyreel_engine::render::RenderRequest;
+use storyreel_engine::{Engine, Error, Event, Result};
+
+use crate::args::RenderOpts;
+
+/// Paths as given on the command line, made absolute (the job may run in another process).
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    }
+}
+
+/// The render spec from the options and the config; a missing input file is said at once.
+pub fn spec(engine: &Engine, output: Option<&Path>, o: &RenderOpts) -> Result<RenderSpec> {
+    let mut s = engine.config().render.spec();
+    if let Some(f) = o.fps {
+        s.fps = f;
+    }
+    s.captions &= !o.no_captions;
+    if let Some(v) = o.music_volume {
+        if !(0.0..=2.0).contains(&v) {
+            return Err(Error::Input(format!(
+                "--music-volume {v} is out of range: use 0 (silent) to 2 (double); 0.2 is the default."
+            )));
+        }
+        s.music_volume = v;
+    }
+    for (path, what) in [(&o.music, "--music"), (&o.narration, "--narration")] {
+        if let Some(p) = path {
+            if !p.is_file() {
+                return Err(Error::Input(format!(
+                    "{what} {}: there is no such file.",
+                    p.display()
+                )));
+            }
+        }
+    }
+    if let Some(d) = &o.narration_dir {
+        if !d.is_dir() {
+            return Err(Error::Input(format!(
+                "--narration-dir {}: there is no such folder.",
+                d.display()
+            )));
+        }
+    }
+    if let Some(out) = output {
+        let parent = absolute(out).parent().map(Path::to_path_buf);
+        if parent.as_ref().is_some_and(|d| !d.is_dir()) {
+            return Err(Error::Input(format!(
+                "Cannot write the video to {}: its folder does not exist.",
+                out.display()
+            )));
+        }
+    }
+    s.music = o.music.as_deref().map(absolute);
+    s.narration = o.narration.as_deref().map(absolute);
+    s.narration_dir = o.narration_dir.as_deref().map(absolute);
+    s.output = output.map(absolute);
+    Ok(s)
+}
+
+pub async fn render(
+    engine: &Engine,
+    project: &Project,
+    output: Option<&Path>,
+    opts: &RenderOpts,
+) -> Result<ExitCode> {
+    let spec = spec(engine, output, opts)?;
+    let job = match engine.request_render(project, spec.clone()).await? {
+        RenderRequest::UpToDate(v) => {
+            let at = match &spec.output {
+                Some(o) => o.display().to_string(),
+                None => engine.assets().path(&v.hash, "mp4")?.display().to_string(),
+            };
+            println!(
+                "Video of '{}' is up to date: {at} ({:.1} s).",
+                project.title, v.duration_s
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        RenderRequest::Queued(job) => job,
+    };
+    let mut rx = engine.subscribe();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
+        b.set_style(
+            ProgressStyle::with_template("rendering [{bar:36.cyan/blue}] {pos}/{len} frames {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b
+    });
+    eprintln!("Rendering the video of '{}'…", project.title);
+    let workers = engine.start_lanes(&[Lane::Render]);
+    let mut last_tenth = 0;
+    let outcome = loop {
+        let j = engine.store().job(job.id)?;
+        if let Some(j) = j.filter(|j| j.status.is_terminal()) {
+            break Some(j);
+        }
+        tokio::select! {
+            ev = rx.recv() => {
+                if let Ok(Event::Render { job_id, frames_done, frames_total, .. }) = ev {
+                    if job_id != job.id || frames_total == 0 {
+                        continue;
+                    }
+                    match &bar {
+                        Some(b) => { b.set_length(frames_total); b.set_position(frames_done); }
+                        None => {
+                            let tenth = frames_done * 10 / frames_total;
+                            if tenth > last_tenth {
+                                last_tenth = tenth;
+                                eprintln!("rendered {frames_done}/{frames_total} frames");
+                            }
+                        }
+                    }
+                }
+            }
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = tokio::signal::ctrl_c() => break None,
+        }
+    };
+    workers.shutdown().await;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let Some(j) = outcome else {
+        eprintln!("Stopped. `storyreel render` again (or `storyreel work`) renders it.");
+        return Ok(ExitCode::from(130));
+    };
+    if j.status != JobStatus::Succeeded {
+        let why = j
+            .error
+            .as_ref()
+            .map_or("it was cancelled".to_string(), |e| e.message.clone());
+        println!("The video of '{}' was not made: {why}", project.title);
+        return Ok(ExitCode::from(1));
+    }
+    let p = engine.find_project(&project.id.to_string())?;
+    let Some(v) = p.video else {
+        return Ok(ExitCode::from(1));
+    };
+    let at = match &spec.output {
+        Some(o) => o.display().to_string(),
+        None => engine.assets().path(&v.hash, "mp4")?.display().to_string(),
+    };
+    println!(
+        "Video: {at} ({:.1} s, {}x{}, {} fps, {:.1} MB{}).",
+        v.duration_s,
+        v.width,
+        v.height,
+        v.fps,
+        v.bytes as f64 / 1e6,
+        if v.audio { ", with audio" } else { "" }
+    );
+    Ok(ExitCode::SUCCESS)
+}

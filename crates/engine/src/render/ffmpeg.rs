@@ -1,0 +1,171 @@
+//! The encoder: `ffmpeg` (libx264) reads raw RGB frames on stdin and writes H.264 yuv420p with
+//! +faststart, mixing narration and music into AAC when given. Found as configured, else on
+//! PATH; a missing one is a sentence naming how to install it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Ffmpeg {
+    pub bin: PathBuf,
+    pub probe: Option<PathBuf>,
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+pub fn missing_message(configured: Option<&Path>) -> String {
+    match configured {
+        Some(p) => format!(
+            "ffmpeg was not found at {} ([render] ffmpeg in the config). Fix the path, or remove it to use the ffmpeg on PATH.",
+            p.display()
+        ),
+        None => "ffmpeg is needed to encode the video and is not installed: `sudo apt-get install ffmpeg` (Debian, Ubuntu), `brew install ffmpeg` (macOS), `winget install ffmpeg` (Windows), or set [render] ffmpeg = \"/path/to/ffmpeg\" in the config.".into(),
+    }
+}
+
+impl Ffmpeg {
+    pub fn find(configured: Option<&Path>) -> Result<Ffmpeg> {
+        let bin = match configured {
+            Some(p) if p.is_file() => p.to_path_buf(),
+            Some(p) => return Err(Error::Input(missing_message(Some(p)))),
+            None => on_path("ffmpeg").ok_or_else(|| Error::Input(missing_message(None)))?,
+        };
+        let probe = bin
+            .parent()
+            .map(|d| d.join("ffprobe"))
+            .filter(|p| p.is_file())
+            .or_else(|| on_path("ffprobe"));
+        Ok(Ffmpeg { bin, probe })
+    }
+
+    /// An audio file's length in seconds; an unreadable file is a sentence naming it.
+    pub fn audio_seconds(&self, file: &Path, what: &str) -> Result<f32> {
+        let unreadable = |why: &str| {
+            Error::Input(format!(
+                "Cannot use {} as the {what}: {why}. Give an audio file (mp3, m4a, wav, ogg, flac).",
+                file.display()
+            ))
+        };
+        if !file.is_file() {
+            return Err(unreadable("there is no such file"));
+        }
+        let Some(probe) = &self.probe else {
+            return Err(unreadable(
+                "ffprobe (part of ffmpeg) is not installed to read it",
+            ));
+        };
+        let out = Command::new(probe)
+            .args(["-v", "error", "-select_streams", "a:0", "-show_entries"])
+            .args([
+                "stream=duration:format=duration",
+                "-of",
+                "default=nw=1:nk=1",
+            ])
+            .arg(file)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| unreadable(&e.to_string()))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let secs = text
+            .lines()
+            .filter_map(|l| l.trim().parse::<f32>().ok())
+            .find(|d| d.is_finite() && *d > 0.0);
+        match (out.status.success(), secs) {
+            (true, Some(d)) => Ok(d),
+            _ => {
+                let err = String::from_utf8_lossy(&out.stderr);
+                let first = err.lines().next().unwrap_or("it holds no audio").trim();
+                Err(unreadable(first.rsplit(": ").next().unwrap_or(first)))
+            }
+        }
+    }
+}
+
+/// The audio of a video: narration for the whole story or per scene (placed at the scene's
+/// start), and music looped under it at a volume, faded out at the end.
+#[derive(Debug, Clone, Default)]
+pub struct AudioPlan {
+    pub narration: Option<PathBuf>,
+    pub scene_narration: Vec<(f32, PathBuf)>,
+    pub music: Option<(PathBuf, f32)>,
+}
+
+impl AudioPlan {
+    pub fn is_empty(&self) -> bool {
+        self.narration.is_none() && self.scene_narration.is_empty() && self.music.is_none()
+    }
+}
+
+pub struct Encode<'a> {
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+    pub preset: &'a str,
+    pub crf: u8,
+    pub total_s: f32,
+    pub audio: &'a AudioPlan,
+    pub out: &'a Path,
+}
+
+impl Ffmpeg {
+    /// The encoder command: raw RGB frames on stdin, the MP4 at `e.out`.
+    pub fn command(&self, e: &Encode) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+            .args(["-f", "rawvideo", "-pix_fmt", "rgb24"])
+            .args(["-s", &format!("{}x{}", e.width, e.height)])
+            .args(["-r", &e.fps.to_string(), "-i", "pipe:0"]);
+        let total = format!("{:.3}", e.total_s);
+        let mut inputs = Vec::new();
+        let mut next = 1;
+        if let Some(n) = &e.audio.narration {
+            c.arg("-i").arg(n);
+            inputs.push(format!("[{next}:a]aresample=48000,apad[a{next}]"));
+            next += 1;
+        }
+        for (start, file) in &e.audio.scene_narration {
+            c.arg("-i").arg(file);
+            let ms = (start * 1000.0).round() as u64;
+            inputs.push(format!(
+                "[{next}:a]aresample=48000,adelay={ms}:all=1,apad[a{next}]"
+            ));
+            next += 1;
+        }
+        if let Some((music, volume)) = &e.audio.music {
+            c.args(["-stream_loop", "-1", "-i"]).arg(music);
+            let fade = (e.total_s - 2.0).max(0.0);
+            inputs.push(format!(
+                "[{next}:a]aresample=48000,volume={volume:.3},afade=t=out:st={fade:.3}:d=2[a{next}]"
+            ));
+            next += 1;
+        }
+        if inputs.is_empty() {
+            c.arg("-an");
+        } else {
+            let labels: String = (1..next).map(|i| format!("[a{i}]")).collect();
+            let graph = format!(
+                "{};{labels}amix=inputs={}:duration=longest:normalize=0,atrim=0:{total},asetpts=PTS-STARTPTS[aout]",
+                inputs.join(";"),
+                next - 1
+            );
+            c.args(["-filter_complex", &graph, "-map", "0:v", "-map", "[aout]"])
+                .args(["-c:a", "aac", "-b:a", "160k"]);
+        }
+        c.args(["-c:v", "libx264", "-preset", e.preset])
+            .args(["-crf", &e.crf.to_string(), "-pix_fmt", "yuv420p"])
+            .args(["-movflags", "+faststart", "-t", &total])
+            .args(["-f", "mp4"])
+            .arg(e.out)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        c
+    }
+}

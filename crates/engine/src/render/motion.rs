@@ -1,0 +1,84 @@
+//! The Ken Burns move of a scene: a slow zoom (in or out) with a pan, different for every
+//! scene and the same on every render of it (seeded by project and scene).
+
+/// The most a move zooms in.
+const ZOOM: f32 = 1.12;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Motion {
+    zoom0: f32,
+    zoom1: f32,
+    /// Centre of the view as a fraction of the free margin (0..1 on each axis).
+    from: (f32, f32),
+    to: (f32, f32),
+}
+
+/// The visible rectangle of the source at one moment: left, top, width, height (pixels).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct View {
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Motion {
+    pub fn for_scene(project: uuid::Uuid, index: u32) -> Motion {
+        let mut h = blake3::Hasher::new();
+        h.update(project.as_bytes());
+        h.update(&index.to_le_bytes());
+        let b = *h.finalize().as_bytes();
+        let f = |i: usize| b[i] as f32 / 255.0;
+        let zoom_in = b[0] & 1 == 0;
+        let (zoom0, zoom1) = if zoom_in { (1.0, ZOOM) } else { (ZOOM, 1.0) };
+        Motion {
+            zoom0,
+            zoom1,
+            from: (0.2 + 0.6 * f(1), 0.2 + 0.6 * f(2)),
+            to: (0.2 + 0.6 * f(3), 0.2 + 0.6 * f(4)),
+        }
+    }
+
+    /// The view at progress `t` (0..1) over a `w` x `h` source, eased at both ends.
+    pub fn view(&self, t: f32, w: u32, h: u32) -> View {
+        let t = t.clamp(0.0, 1.0);
+        let e = t * t * (3.0 - 2.0 * t);
+        let lerp = |a: f32, b: f32| a + (b - a) * e;
+        let zoom = lerp(self.zoom0, self.zoom1) as f64;
+        let (w, h) = (w as f64, h as f64);
+        let (vw, vh) = (w / zoom, h / zoom);
+        let cx = lerp(self.from.0, self.to.0) as f64;
+        let cy = lerp(self.from.1, self.to.1) as f64;
+        View {
+            left: (w - vw) * cx,
+            top: (h - vh) * cy,
+            width: vw,
+            height: vh,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_are_deterministic_varied_and_inside_the_image() {
+        let p = uuid::Uuid::nil();
+        assert_eq!(Motion::for_scene(p, 1), Motion::for_scene(p, 1));
+        let distinct: std::collections::HashSet<String> = (1..20)
+            .map(|i| format!("{:?}", Motion::for_scene(p, i)))
+            .collect();
+        assert!(distinct.len() > 15);
+        for i in 1..50 {
+            let m = Motion::for_scene(p, i);
+            for k in 0..=10 {
+                let v = m.view(k as f32 / 10.0, 1080, 1920);
+                assert!(v.left >= 0.0 && v.top >= 0.0);
+                assert!(v.left + v.width <= 1080.0 + 1e-6);
+                assert!(v.top + v.height <= 1920.0 + 1e-6);
+                assert!(v.width >= 1080.0 / 1.12 - 1e-3);
+            }
+        }
+    }
+}
