@@ -1,17 +1,141 @@
-//! The StoryReel desktop shell: a thin Tauri 2 layer over `storyreel-engine`.
+//! The StoryReel desktop shell: a thin Tauri 2 layer over `storyreel-engine`. The engine runs
+//! inside the app: while the app is open (or hidden in the tray) it works the queue and syncs.
 
+pub mod bridge;
 pub mod commands;
+mod desktop;
+pub mod dto;
+pub mod error;
+pub mod keychain;
+pub mod notify;
+pub mod prefs;
+pub mod state;
+mod tray;
 
-/// Adds StoryReel's commands to a builder on any Tauri runtime (the real one, or the mock
-/// runtime in tests).
-pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![commands::system::app_info])
+use std::sync::{Arc, Mutex};
+
+use tauri::{Emitter, Manager, RunEvent, WindowEvent};
+
+pub use state::{AppOptions, AppState};
+
+/// Adds StoryReel's state and commands to a builder on any Tauri runtime (the real one, or the
+/// mock runtime in tests).
+pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    use commands::*;
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            system::app_info,
+            system::snapshot,
+            projects::list_projects,
+            projects::get_project,
+            projects::preview_story,
+            projects::open_story_file,
+            projects::create_project,
+            projects::rename_project,
+            projects::delete_project,
+            projects::set_project_paused,
+            projects::retry_failed,
+            projects::regenerate_placeholders,
+            projects::reveal_project,
+            projects::render_video,
+            scenes::update_scene_prompt,
+            scenes::regenerate_scene,
+            scenes::retry_scene,
+            scenes::cancel_scene,
+            activity::activity,
+            activity::set_global_paused,
+            activity::cancel_job,
+            sync::sync_status,
+            sync::sync_retry_all,
+            sync::test_storage,
+            settings::get_settings,
+            settings::save_settings,
+            settings::set_provider_key,
+            settings::set_storage_credentials,
+            settings::test_provider,
+            stats::stats,
+        ])
 }
 
-/// Runs the desktop app until its last window closes.
+/// The sink of the real app: events to the window, progress to the tray, news as notifications.
+fn app_sink<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    watcher: Arc<Mutex<notify::Watcher>>,
+) -> bridge::Sink {
+    Arc::new(move |ev: bridge::AppEvent| {
+        if let bridge::AppEvent::Project { card } = &ev {
+            let (news, tip) = match watcher.lock() {
+                Ok(mut w) => (w.update(card.clone()), w.tooltip()),
+                Err(_) => (None, String::new()),
+            };
+            tray::set_tooltip(&app, &tip);
+            if let Some(n) = news {
+                app.state::<AppState>().desktop().notify(&n.title, &n.body);
+            }
+        }
+        if let Err(e) = app.emit(bridge::EVENT, &ev) {
+            tracing::debug!(%e, "event not delivered to the window");
+        }
+    })
+}
+
+/// Runs the desktop app until it is quit.
 pub fn run() -> Result<(), tauri::Error> {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
         .try_init();
-    setup(tauri::Builder::default()).run(tauri::generate_context!())
+    let opts = AppOptions::from_env(Arc::new(keychain::OsKeychain))
+        .map_err(|e| tauri::Error::Anyhow(std::io::Error::other(e.message).into()))?;
+    let builder = tauri::Builder::default()
+        // First, so a second launch only brings the running window forward.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tray::show_main(app)
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init());
+    let app = setup(builder, AppState::new(opts))
+        .setup(|app| {
+            let handle = app.handle().clone();
+            let state = app.state::<AppState>();
+            let watcher = Arc::new(Mutex::new(notify::Watcher::default()));
+            state.set_sink(app_sink(handle.clone(), watcher.clone()));
+            state.set_desktop(Arc::new(desktop::RealDesktop {
+                app: handle.clone(),
+            }));
+            tauri::async_runtime::block_on(state.start());
+            if let Ok(dir) = state.data_dir() {
+                // Images and videos are shown straight from the data folder, and from nowhere else.
+                let _ = app.asset_protocol_scope().allow_directory(&dir, true);
+            }
+            if let Ok(e) = tauri::async_runtime::block_on(state.engine()) {
+                if let (Ok(cards), Ok(mut w)) = (commands::system::cards(&e), watcher.lock()) {
+                    w.seed(cards);
+                }
+            }
+            if let Err(e) = tray::build(&handle) {
+                tracing::warn!(%e, "no tray icon on this desktop");
+            }
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                // Closing hides to the tray: the queue and the uploads keep going.
+                if window.app_handle().tray_by_id(tray::TRAY_ID).is_some() {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
+        .build(tauri::generate_context!())?;
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
+            tauri::async_runtime::block_on(app.state::<AppState>().stop());
+        }
+    });
+    Ok(())
 }

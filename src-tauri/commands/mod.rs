@@ -1,3 +1,23 @@
-//! Thin IPC commands over the engine. Errors cross IPC as `{code, message}`.
+//! Thin IPC commands over the engine, one file per domain. Errors cross IPC as
+//! `{code, message, line}` ([`crate::error::ApiError`]).
 
+pub mod activity;
+pub mod projects;
+pub mod scenes;
+pub mod settings;
+pub mod stats;
+pub mod sync;
 pub mod system;
+
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// A project id from the UI.
+pub(crate) fn project_id(id: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(id.trim()).map_err(|_| {
+        ApiError::input(format!(
+            "`{id}` is not a project id; reopen the project from the Library."
+        ))
+    })
+}

@@ -41,7 +41,7 @@ pub enum Event {
     Notice { level: NoticeLevel, message: String },
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeLevel {
     Info,

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod config;
 pub mod doctor;
+pub mod edit;
 pub mod engine;
 pub mod error;
 pub mod events;

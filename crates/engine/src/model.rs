@@ -28,7 +28,9 @@ pub fn new_id() -> Uuid {
 }
 
 /// The three lanes of the queue; each has its own concurrency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Lane {
     Generate,
@@ -54,7 +56,7 @@ impl Lane {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum JobKind {
     GenerateScene,
@@ -72,7 +74,7 @@ impl JobKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {
     Queued,
@@ -101,7 +103,7 @@ impl JobStatus {
 }
 
 /// The picture format of a project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, ts_rs::TS)]
 pub enum Aspect {
     #[default]
     #[serde(rename = "9:16")]
@@ -153,7 +155,7 @@ impl Aspect {
 }
 
 /// An error kept on a job or scene, for a person to read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct UserError {
     pub code: String,
     pub message: String,
@@ -267,7 +269,7 @@ pub struct Scene {
 }
 
 /// Where an image stands with the remote storage (DESIGN §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncState {
     /// No storage target is configured: the image lives only here.
@@ -441,7 +443,7 @@ pub struct Asset {
 }
 
 /// Counts of a project's scenes by status, and what that adds up to.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Counts {
     pub queued: u32,
     pub running: u32,

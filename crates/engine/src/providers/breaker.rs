@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::now_ms;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum BreakerState {
     Closed,

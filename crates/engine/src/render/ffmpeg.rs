@@ -1,6 +1,7 @@
 //! The encoder: `ffmpeg` (libx264) reads raw RGB frames on stdin and writes H.264 yuv420p with
-//! +faststart, mixing narration and music into AAC when given. Found as configured, else on
-//! PATH; a missing one is a sentence naming how to install it.
+//! +faststart, mixing narration and music into AAC when given. Found as configured, else beside
+//! the program (a sidecar the desktop bundle carries), else on PATH; a missing one is a sentence
+//! naming how to install it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,6 +12,16 @@ use crate::error::{Error, Result};
 pub struct Ffmpeg {
     pub bin: PathBuf,
     pub probe: Option<PathBuf>,
+}
+
+/// An ffmpeg shipped beside the running program (the desktop bundle's sidecar).
+fn beside_program(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    [name.to_string(), format!("{name}.exe")]
+        .into_iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -35,7 +46,9 @@ impl Ffmpeg {
         let bin = match configured {
             Some(p) if p.is_file() => p.to_path_buf(),
             Some(p) => return Err(Error::Input(missing_message(Some(p)))),
-            None => on_path("ffmpeg").ok_or_else(|| Error::Input(missing_message(None)))?,
+            None => beside_program("ffmpeg")
+                .or_else(|| on_path("ffmpeg"))
+                .ok_or_else(|| Error::Input(missing_message(None)))?,
         };
         let probe = bin
             .parent()

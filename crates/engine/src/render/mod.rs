@@ -250,6 +250,17 @@ impl Engine {
         Ok(RenderRequest::Queued(job))
     }
 
+    /// True when the project's video matches its scenes and render settings as they are now.
+    pub fn video_is_current(&self, p: &Project, scenes: &[Scene]) -> bool {
+        let spec = p
+            .render
+            .clone()
+            .unwrap_or_else(|| self.config().render.spec());
+        p.video
+            .as_ref()
+            .is_some_and(|v| v.fingerprint == self.render_fingerprint(p, scenes, &spec))
+    }
+
     /// After a scene changed: if a video was asked for and every scene has an image, render
     /// it again (a no-op when it is up to date).
     pub(crate) async fn rerender_if_wanted(&self, project: uuid::Uuid) {

@@ -16,7 +16,7 @@ use crate::model::{now_ms, UserError};
 pub const PROBE_MAX_MS: u64 = 600_000;
 const PROBE_BASE_MS: u64 = 1_000;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SyncHealth {
     /// No target is configured: images stay local.

@@ -11,7 +11,7 @@ use crate::model::{Scene, SyncState, UserError};
 
 /// A scene's sync as shown to a person: `local` when no target is configured (nothing is
 /// reported as pending then), the mirrored state otherwise.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct SceneSync {
     pub state: SyncState,
     pub url: Option<String>,
@@ -20,7 +20,7 @@ pub struct SceneSync {
     pub next_try: Option<u64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SyncCounts {
     pub local: u32,
     pub pending: u32,

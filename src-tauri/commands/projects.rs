@@ -1,0 +1,356 @@
+//! Library, New story and Project: list, preview, create, rename, delete, pause, retry,
+//! regenerate placeholders, reveal, render.
+
+use std::path::PathBuf;
+
+use storyreel_engine::model::{Job, JobKind, JobStatus, Project};
+use storyreel_engine::render::RenderRequest;
+use storyreel_engine::{Engine, ImportOptions, RetryFilter};
+use tauri::State;
+
+use super::project_id;
+use crate::dto::{
+    card_of, scene_view, DraftScene, NewProject, ProjectCard, ProjectDetail, RenderView, StoryFile,
+    StoryPreview,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The largest story file the app opens.
+pub const MAX_STORY_BYTES: u64 = 4 * 1024 * 1024;
+
+pub(crate) async fn project(state: &AppState, id: &str) -> ApiResult<(Engine, Project)> {
+    let e = state.engine().await?;
+    let id = project_id(id)?;
+    let p = e
+        .store()
+        .project(id)?
+        .ok_or_else(|| ApiError::not_found("That project no longer exists: it was deleted."))?;
+    Ok((e, p))
+}
+
+#[tauri::command]
+pub async fn list_projects(state: State<'_, AppState>) -> ApiResult<Vec<ProjectCard>> {
+    super::system::cards(&state.engine().await?)
+}
+
+/// The latest render job of a project, as the Project screen shows it.
+fn render_view(e: &Engine, p: &Project) -> ApiResult<Option<RenderView>> {
+    let latest: Option<Job> = e
+        .store()
+        .all_jobs()?
+        .into_iter()
+        .filter(|j| j.kind == JobKind::RenderVideo && j.project_id == p.id)
+        .max_by_key(|j| j.created_at);
+    Ok(latest.map(|j| {
+        let (done, total) = match (&p.video, j.status) {
+            (Some(v), JobStatus::Succeeded) => (v.frames, v.frames),
+            _ => (0, 0),
+        };
+        RenderView {
+            job_id: j.id,
+            status: j.status,
+            frames_done: done,
+            frames_total: total,
+            error: j.error,
+        }
+    }))
+}
+
+#[tauri::command]
+pub async fn get_project(state: State<'_, AppState>, id: String) -> ApiResult<ProjectDetail> {
+    let (e, p) = project(&state, &id).await?;
+    let positions = e
+        .queue()
+        .positions(storyreel_engine::model::Lane::Generate)?;
+    let phases: std::collections::HashMap<_, _> = e
+        .store()
+        .all_jobs()?
+        .into_iter()
+        .filter(|j| j.project_id == p.id && j.status == JobStatus::Running)
+        .filter_map(|j| j.phase.map(|ph| (j.id, ph)))
+        .collect();
+    let scenes = e.store().scenes_of(p.id)?;
+    Ok(ProjectDetail {
+        card: crate::dto::project_card(&e, &p, &scenes)?,
+        scenes: scenes
+            .iter()
+            .map(|s| {
+                scene_view(
+                    &e,
+                    s,
+                    phases.get(&s.job_id).cloned(),
+                    positions.get(&s.job_id).copied(),
+                )
+            })
+            .collect(),
+        render: render_view(&e, &p)?,
+    })
+}
+
+/// A title from the first words of a story, for one that has none.
+fn title_from(text: &str) -> String {
+    let t: String = text
+        .split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ");
+    t.trim_end_matches(|c: char| !c.is_alphanumeric())
+        .to_string()
+}
+
+fn name_or_default(name: &str) -> &str {
+    let n = name.trim();
+    if n.is_empty() {
+        "story.txt"
+    } else {
+        n
+    }
+}
+
+#[tauri::command]
+pub async fn preview_story(
+    state: State<'_, AppState>,
+    text: String,
+    name: String,
+) -> ApiResult<StoryPreview> {
+    let e = state.engine().await?;
+    let name = name_or_default(&name);
+    let story = storyreel_engine::story::parse(text.as_bytes(), name, &e.config().story)
+        .map_err(ApiError::story)?;
+    let title = story
+        .title
+        .clone()
+        .unwrap_or_else(|| title_from(&story.scenes[0].text));
+    Ok(StoryPreview {
+        title,
+        scenes: story
+            .scenes
+            .into_iter()
+            .map(|s| DraftScene {
+                title: s.title,
+                text: s.text,
+                prompt: s.prompt,
+                duration_s: s.duration_s,
+                line: s.line,
+            })
+            .collect(),
+    })
+}
+
+/// Reads a story the person picked (size-capped, UTF-8 checked).
+pub(crate) fn read_story(path: &std::path::Path) -> ApiResult<StoryFile> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ApiError::new("io", format!("Cannot open {shown}: {e}.")))?;
+    if meta.len() > MAX_STORY_BYTES {
+        return Err(ApiError::input(format!(
+            "{shown} is {} MB; a story file can be at most 4 MB. Split it into several stories.",
+            meta.len() / (1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| ApiError::new("io", format!("Cannot read {shown}: {e}.")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        ApiError::input(format!(
+            "{shown} is not UTF-8 text. Save it as UTF-8 (any editor's \"Save as\" offers it) and open it again."
+        ))
+    })?;
+    Ok(StoryFile {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "story.txt".into()),
+        text,
+    })
+}
+
+#[tauri::command]
+pub async fn open_story_file(state: State<'_, AppState>) -> ApiResult<Option<StoryFile>> {
+    let desktop = state.desktop();
+    let picked = tokio::task::spawn_blocking(move || desktop.pick_story_file())
+        .await
+        .map_err(|_| ApiError::new("engine", "The file dialog closed unexpectedly."))?;
+    picked.map(|p| read_story(&p)).transpose()
+}
+
+#[derive(serde::Serialize)]
+struct ScriptScene<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prompt: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_s: Option<f32>,
+}
+
+#[tauri::command]
+pub async fn create_project(
+    state: State<'_, AppState>,
+    project: NewProject,
+) -> ApiResult<ProjectCard> {
+    let e = state.engine().await?;
+    if project.scenes.iter().all(|s| s.text.trim().is_empty()) {
+        return Err(ApiError::input(
+            "The story has no scenes: write or paste some text first.",
+        ));
+    }
+    // The edited scenes become a JSON script, so they go through the same checks as any story.
+    let script: Vec<ScriptScene> = project
+        .scenes
+        .iter()
+        .filter(|s| !s.text.trim().is_empty())
+        .map(|s| ScriptScene {
+            title: s.title.as_deref().filter(|t| !t.trim().is_empty()),
+            text: s.text.trim(),
+            prompt: s.prompt.as_deref().filter(|p| !p.trim().is_empty()),
+            duration_s: s.duration_s,
+        })
+        .collect();
+    let bytes = serde_json::to_vec(&script)
+        .map_err(|e| ApiError::new("engine", format!("Cannot prepare the story: {e}.")))?;
+    let style = project.style.filter(|s| !s.trim().is_empty());
+    if let Some(s) = &style {
+        if storyreel_engine::providers::titlecard::Style::by_name(s).is_none() {
+            return Err(ApiError::input(format!(
+                "There is no style preset called `{s}`."
+            )));
+        }
+    }
+    let out = e
+        .import(
+            &bytes,
+            "story.json",
+            ImportOptions {
+                title: Some(
+                    project
+                        .title
+                        .filter(|t| !t.trim().is_empty())
+                        .unwrap_or_else(|| title_from(script[0].text)),
+                ),
+                aspect: project.aspect,
+                style,
+                force_new: false,
+            },
+        )
+        .await
+        .map_err(ApiError::story)?;
+    card_of(&e, out.project.id)
+}
+
+#[tauri::command]
+pub async fn rename_project(
+    state: State<'_, AppState>,
+    id: String,
+    title: String,
+) -> ApiResult<ProjectCard> {
+    let (e, p) = project(&state, &id).await?;
+    e.rename_project(&p, &title).await?;
+    card_of(&e, p.id)
+}
+
+#[tauri::command]
+pub async fn delete_project(state: State<'_, AppState>, id: String) -> ApiResult<()> {
+    let (e, p) = project(&state, &id).await?;
+    e.delete_project(&p).await?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn set_project_paused(
+    state: State<'_, AppState>,
+    id: String,
+    paused: bool,
+) -> ApiResult<ProjectCard> {
+    let (e, p) = project(&state, &id).await?;
+    e.set_paused(Some(&p), paused).await?;
+    card_of(&e, p.id)
+}
+
+#[tauri::command]
+pub async fn retry_failed(state: State<'_, AppState>, id: String) -> ApiResult<u32> {
+    let (e, p) = project(&state, &id).await?;
+    let filter = RetryFilter {
+        failed: true,
+        ..Default::default()
+    };
+    Ok(e.retry(&p, filter).await? as u32)
+}
+
+#[tauri::command]
+pub async fn regenerate_placeholders(state: State<'_, AppState>, id: String) -> ApiResult<u32> {
+    let (e, p) = project(&state, &id).await?;
+    let filter = RetryFilter {
+        placeholders: true,
+        ..Default::default()
+    };
+    Ok(e.retry(&p, filter).await? as u32)
+}
+
+/// The project's folder of finished files (images, manifest, video), refreshed on each reveal.
+pub(crate) fn output_dir(e: &Engine, p: &Project) -> PathBuf {
+    let slug: String = p
+        .title
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("-");
+    let short = p.id.simple().to_string();
+    e.data_dir()
+        .join("exports")
+        .join(format!("{slug}-{}", &short[short.len() - 6..]))
+}
+
+#[tauri::command]
+pub async fn reveal_project(state: State<'_, AppState>, id: String) -> ApiResult<String> {
+    let (e, p) = project(&state, &id).await?;
+    let dir = output_dir(&e, &p);
+    e.export(&p, &dir)?;
+    if let Some(v) = &p.video {
+        let src = e.assets().path(&v.hash, "mp4")?;
+        if src.is_file() {
+            std::fs::copy(&src, dir.join("story.mp4")).map_err(|err| {
+                ApiError::new(
+                    "io",
+                    format!("Cannot copy the video to {}: {err}.", dir.display()),
+                )
+            })?;
+        }
+    }
+    state.desktop().reveal(&dir)?;
+    Ok(dir.display().to_string())
+}
+
+#[tauri::command]
+pub async fn render_video(state: State<'_, AppState>, id: String) -> ApiResult<RenderView> {
+    let (e, p) = project(&state, &id).await?;
+    let spec = p
+        .render
+        .clone()
+        .map(|mut s| {
+            s.output = None;
+            s
+        })
+        .unwrap_or_else(|| e.config().render.spec());
+    Ok(match e.request_render(&p, spec).await? {
+        RenderRequest::UpToDate(v) => RenderView {
+            job_id: uuid::Uuid::nil(),
+            status: JobStatus::Succeeded,
+            frames_done: v.frames,
+            frames_total: v.frames,
+            error: None,
+        },
+        RenderRequest::Queued(j) => RenderView {
+            job_id: j.id,
+            status: j.status,
+            frames_done: 0,
+            frames_total: 0,
+            error: None,
+        },
+    })
+}

@@ -1,0 +1,105 @@
+//! One scene: edit its prompt, regenerate, retry, cancel.
+
+use storyreel_engine::model::JobStatus;
+use storyreel_engine::{Engine, RetryFilter};
+use tauri::State;
+
+use super::projects::project;
+use crate::dto::{scene_view, SceneView};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+fn view(e: &Engine, project: uuid::Uuid, index: u32) -> ApiResult<SceneView> {
+    let s = e
+        .store()
+        .scene(project, index)?
+        .ok_or_else(|| ApiError::not_found(format!("This project has no scene {index}.")))?;
+    let pos = e
+        .queue()
+        .positions(storyreel_engine::model::Lane::Generate)?
+        .get(&s.job_id)
+        .copied();
+    Ok(scene_view(e, &s, None, pos))
+}
+
+#[tauri::command]
+pub async fn update_scene_prompt(
+    state: State<'_, AppState>,
+    project_id: String,
+    index: u32,
+    prompt: String,
+) -> ApiResult<SceneView> {
+    let (e, p) = project(&state, &project_id).await?;
+    e.set_scene_prompt(&p, index, &prompt).await?;
+    view(&e, p.id, index)
+}
+
+async fn again(
+    state: &AppState,
+    project_id: &str,
+    index: u32,
+    only_failed: bool,
+) -> ApiResult<SceneView> {
+    let (e, p) = project(state, project_id).await?;
+    let s = e
+        .store()
+        .scene(p.id, index)?
+        .ok_or_else(|| ApiError::not_found(format!("{} has no scene {index}.", p.title)))?;
+    if only_failed && !matches!(s.status, JobStatus::Failed | JobStatus::Cancelled) {
+        return Err(ApiError::input(format!(
+            "Scene {index} has not failed (it is {}); use Regenerate for a new picture.",
+            s.status.name()
+        )));
+    }
+    if matches!(s.status, JobStatus::Queued | JobStatus::Running) {
+        return Err(ApiError::input(format!(
+            "Scene {index} is already {}; it gets its picture soon.",
+            if s.status == JobStatus::Queued {
+                "queued"
+            } else {
+                "being generated"
+            }
+        )));
+    }
+    let filter = RetryFilter {
+        scene: Some(index),
+        ..Default::default()
+    };
+    e.retry(&p, filter).await?;
+    view(&e, p.id, index)
+}
+
+/// A new picture for a finished scene (placeholder or not): it goes to the front of the queue.
+#[tauri::command]
+pub async fn regenerate_scene(
+    state: State<'_, AppState>,
+    project_id: String,
+    index: u32,
+) -> ApiResult<SceneView> {
+    again(&state, &project_id, index, false).await
+}
+
+/// Another try for a failed or cancelled scene.
+#[tauri::command]
+pub async fn retry_scene(
+    state: State<'_, AppState>,
+    project_id: String,
+    index: u32,
+) -> ApiResult<SceneView> {
+    again(&state, &project_id, index, true).await
+}
+
+#[tauri::command]
+pub async fn cancel_scene(
+    state: State<'_, AppState>,
+    project_id: String,
+    index: u32,
+) -> ApiResult<SceneView> {
+    let (e, p) = project(&state, &project_id).await?;
+    let s = e
+        .store()
+        .scene(p.id, index)?
+        .ok_or_else(|| ApiError::not_found(format!("{} has no scene {index}.", p.title)))?;
+    e.cancel_job(s.job_id).await?;
+    view(&e, p.id, index)
+}

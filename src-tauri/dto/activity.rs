@@ -1,0 +1,119 @@
+//! The Activity screen: the three lanes with their running and queued jobs.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use storyreel_engine::model::{Job, JobKind, JobStatus, Lane, UserError};
+use storyreel_engine::Engine;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::error::ApiResult;
+
+/// How many queued jobs a lane lists (the rest are counted).
+pub const QUEUED_LISTED: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct JobView {
+    pub id: Uuid,
+    pub kind: JobKind,
+    pub lane: Lane,
+    pub project_id: Uuid,
+    pub project_title: String,
+    pub scene_index: Option<u32>,
+    pub status: JobStatus,
+    pub phase: Option<String>,
+    pub attempt: u32,
+    /// ms since the epoch; elapsed = now - started_at.
+    pub started_at: Option<u64>,
+    /// 1-based, while queued.
+    pub position: Option<u32>,
+    /// Waiting out a backoff until then (ms since the epoch).
+    pub not_before: Option<u64>,
+    pub error: Option<UserError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LaneView {
+    pub lane: Lane,
+    pub concurrency: u32,
+    pub running: Vec<JobView>,
+    pub queued: Vec<JobView>,
+    pub queued_total: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Activity {
+    pub paused: bool,
+    pub lanes: Vec<LaneView>,
+}
+
+pub fn job_view(job: &Job, title: &str, position: Option<u32>) -> JobView {
+    JobView {
+        id: job.id,
+        kind: job.kind,
+        lane: job.lane(),
+        project_id: job.project_id,
+        project_title: title.to_string(),
+        scene_index: job.scene_index,
+        status: job.status,
+        phase: job.phase.clone(),
+        attempt: job.attempt,
+        started_at: (job.status == JobStatus::Running)
+            .then_some(job.started_at)
+            .flatten(),
+        position: (job.status == JobStatus::Queued)
+            .then_some(position)
+            .flatten(),
+        not_before: (job.status == JobStatus::Queued && job.not_before > 0)
+            .then_some(job.not_before),
+        error: job.error.clone(),
+    }
+}
+
+/// The project titles by id.
+pub fn titles(engine: &Engine) -> ApiResult<HashMap<Uuid, String>> {
+    Ok(engine
+        .store()
+        .projects()?
+        .into_iter()
+        .map(|p| (p.id, p.title))
+        .collect())
+}
+
+pub fn activity(engine: &Engine) -> ApiResult<Activity> {
+    let titles = titles(engine)?;
+    let title = |id: &Uuid| titles.get(id).map_or("", String::as_str).to_string();
+    let mut running: HashMap<Lane, Vec<JobView>> = HashMap::new();
+    for j in engine.store().all_jobs()? {
+        if j.status == JobStatus::Running {
+            running
+                .entry(j.lane())
+                .or_default()
+                .push(job_view(&j, &title(&j.project_id), None));
+        }
+    }
+    let mut lanes = Vec::new();
+    for lane in Lane::ALL {
+        let order = engine.store().queue_order(lane)?;
+        let mut queued = Vec::new();
+        for (i, id) in order.iter().take(QUEUED_LISTED).enumerate() {
+            if let Some(j) = engine.store().job(*id)? {
+                queued.push(job_view(&j, &title(&j.project_id), Some(i as u32 + 1)));
+            }
+        }
+        let mut run = running.remove(&lane).unwrap_or_default();
+        run.sort_by_key(|j| j.started_at);
+        lanes.push(LaneView {
+            lane,
+            concurrency: engine.config().concurrency(lane) as u32,
+            running: run,
+            queued,
+            queued_total: order.len() as u32,
+        });
+    }
+    Ok(Activity {
+        paused: engine.store().globally_paused()?,
+        lanes,
+    })
+}

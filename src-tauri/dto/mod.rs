@@ -1,0 +1,14 @@
+//! The records that cross IPC, shaped for the UI, with their TypeScript bindings (ts-rs).
+//! Each is built whole from the engine's records: the UI replaces, never merges.
+
+pub mod activity;
+pub mod project;
+pub mod settings;
+pub mod stats;
+pub mod sync;
+
+pub use activity::*;
+pub use project::*;
+pub use settings::*;
+pub use stats::*;
+pub use sync::*;

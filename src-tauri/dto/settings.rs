@@ -1,0 +1,300 @@
+//! The Settings screen: the provider chain, each provider, the storage target, lanes, folders,
+//! theme. Keys are write-only: the UI only learns whether one is saved.
+
+use serde::{Deserialize, Serialize};
+use storyreel_engine::config::Config;
+use ts_rs::TS;
+
+use crate::error::{ApiError, ApiResult};
+use crate::keychain::{provider_account, KeyStore, STORAGE_ACCESS, STORAGE_SECRET};
+
+/// The remote providers a person can configure (the title card needs nothing).
+pub const REMOTE_PROVIDERS: &[&str] = &["openai", "fal", "stability", "automatic1111", "comfyui"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ProviderSetting {
+    pub name: String,
+    pub label: String,
+    pub enabled: bool,
+    pub model: String,
+    pub base_url: String,
+    pub needs_key: bool,
+    pub key_set: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct StorageSettings {
+    /// "" means local only.
+    pub target: String,
+    pub endpoint: String,
+    pub region: String,
+    pub create_bucket: bool,
+    pub public_url_base: String,
+    pub access_key_set: bool,
+    pub secret_key_set: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Concurrency {
+    pub generate: u32,
+    pub upload: u32,
+    pub render: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Settings {
+    /// Provider names in the order they are tried; the title card always ends the chain.
+    pub chain: Vec<String>,
+    pub providers: Vec<ProviderSetting>,
+    pub storage: StorageSettings,
+    pub concurrency: Concurrency,
+    pub data_dir: String,
+    pub theme: Theme,
+    pub config_file: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+pub struct ProviderInput {
+    pub name: String,
+    pub enabled: bool,
+    pub model: String,
+    pub base_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+pub struct StorageInput {
+    pub target: String,
+    pub endpoint: String,
+    pub region: String,
+    pub create_bucket: bool,
+    pub public_url_base: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+pub struct SettingsInput {
+    pub chain: Vec<String>,
+    pub providers: Vec<ProviderInput>,
+    pub storage: StorageInput,
+    pub concurrency: Concurrency,
+    pub data_dir: String,
+    pub theme: Theme,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TestResult {
+    pub ok: bool,
+    pub message: String,
+}
+
+fn has_key(keys: &dyn KeyStore, account: &str) -> bool {
+    keys.get(account).ok().flatten().is_some()
+}
+
+pub fn settings_view(
+    cfg: &Config,
+    keys: &dyn KeyStore,
+    data_dir: &str,
+    theme: Theme,
+    config_file: &str,
+) -> Settings {
+    let providers = REMOTE_PROVIDERS
+        .iter()
+        .filter_map(|n| cfg.providers.resolve(n))
+        .map(|r| ProviderSetting {
+            name: r.name.into(),
+            label: storyreel_engine::providers::build::label(r.name).into(),
+            enabled: r.enabled,
+            model: r.model,
+            base_url: r.base_url,
+            needs_key: r.api_key_env.is_some(),
+            key_set: has_key(keys, &provider_account(r.name)),
+        })
+        .collect();
+    let s = &cfg.sync;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    Settings {
+        chain: cfg
+            .generation
+            .providers
+            .iter()
+            .filter(|n| n.as_str() != "titlecard")
+            .cloned()
+            .collect(),
+        providers,
+        storage: StorageSettings {
+            target: text(&s.target),
+            endpoint: text(&s.endpoint),
+            region: text(&s.region),
+            create_bucket: s.create_bucket,
+            public_url_base: text(&s.public_url_base),
+            access_key_set: has_key(keys, STORAGE_ACCESS),
+            secret_key_set: has_key(keys, STORAGE_SECRET),
+        },
+        concurrency: Concurrency {
+            generate: cfg.generation.concurrency as u32,
+            upload: cfg.queue.upload_concurrency as u32,
+            render: cfg.queue.render_concurrency as u32,
+        },
+        data_dir: data_dir.into(),
+        theme,
+        config_file: config_file.into(),
+    }
+}
+
+fn opt(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+/// The config with the person's settings applied, validated as the engine would.
+pub fn apply(cfg: &Config, input: &SettingsInput) -> ApiResult<Config> {
+    let mut c = cfg.clone();
+    let mut chain = Vec::new();
+    for name in &input.chain {
+        let name = name.trim();
+        if name == "titlecard" {
+            continue;
+        }
+        if !REMOTE_PROVIDERS.contains(&name) {
+            return Err(ApiError::input(format!(
+                "`{name}` is not a provider StoryReel knows ({}).",
+                REMOTE_PROVIDERS.join(", ")
+            )));
+        }
+        if chain.iter().any(|n| n == name) {
+            return Err(ApiError::input(format!(
+                "{name} is in the chain twice; keep one."
+            )));
+        }
+        chain.push(name.to_string());
+    }
+    chain.push("titlecard".into());
+    c.generation.providers = chain;
+    for p in &input.providers {
+        let defaults = c.providers.resolve(&p.name).ok_or_else(|| {
+            ApiError::input(format!("`{}` is not a provider StoryReel knows.", p.name))
+        })?;
+        let base = opt(&p.base_url);
+        if let Some(b) = &base {
+            if !(b.starts_with("http://") || b.starts_with("https://")) {
+                return Err(ApiError::input(format!(
+                    "The base URL of {} must start with http:// or https:// (it is `{b}`).",
+                    defaults.name
+                )));
+            }
+        }
+        let s = match p.name.as_str() {
+            "openai" => &mut c.providers.openai,
+            "fal" => &mut c.providers.fal,
+            "stability" => &mut c.providers.stability,
+            "automatic1111" => &mut c.providers.automatic1111,
+            _ => &mut c.providers.comfyui,
+        };
+        s.enabled = (!p.enabled).then_some(false);
+        s.model = opt(&p.model).filter(|m| *m != defaults.model || s.model.is_some());
+        s.base_url = base.filter(|b| *b != defaults.base_url || s.base_url.is_some());
+    }
+    let st = &input.storage;
+    c.sync.target = opt(&st.target);
+    c.sync.endpoint = opt(&st.endpoint);
+    c.sync.region = opt(&st.region);
+    c.sync.create_bucket = st.create_bucket;
+    c.sync.public_url_base = opt(&st.public_url_base);
+    let lanes = &input.concurrency;
+    for (name, n, max) in [
+        ("generate", lanes.generate, 16),
+        ("upload", lanes.upload, 32),
+        ("render", lanes.render, 4),
+    ] {
+        if n == 0 || n > max {
+            return Err(ApiError::input(format!(
+                "The {name} lane runs 1 to {max} jobs at once (not {n})."
+            )));
+        }
+    }
+    c.generation.concurrency = lanes.generate as usize;
+    c.queue.upload_concurrency = lanes.upload as usize;
+    c.queue.render_concurrency = lanes.render as usize;
+    c.validate("the settings")
+        .map_err(|e| ApiError::new("config", e.to_string()))?;
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keychain::MemoryKeys;
+
+    fn input(cfg: &Config) -> SettingsInput {
+        let v = settings_view(cfg, &MemoryKeys::default(), "/d", Theme::System, "/c");
+        SettingsInput {
+            chain: v.chain,
+            providers: v
+                .providers
+                .iter()
+                .map(|p| ProviderInput {
+                    name: p.name.clone(),
+                    enabled: p.enabled,
+                    model: p.model.clone(),
+                    base_url: p.base_url.clone(),
+                })
+                .collect(),
+            storage: StorageInput {
+                target: v.storage.target,
+                endpoint: v.storage.endpoint,
+                region: v.storage.region,
+                create_bucket: v.storage.create_bucket,
+                public_url_base: v.storage.public_url_base,
+            },
+            concurrency: v.concurrency,
+            data_dir: v.data_dir,
+            theme: v.theme,
+        }
+    }
+
+    #[test]
+    fn unchanged_settings_leave_the_config_as_it_was() {
+        let cfg = Config::default();
+        assert_eq!(apply(&cfg, &input(&cfg)).unwrap(), cfg);
+    }
+
+    #[test]
+    fn chain_order_models_and_storage_are_applied_and_checked() {
+        let cfg = Config::default();
+        let mut i = input(&cfg);
+        i.chain = vec!["fal".into(), "openai".into()];
+        i.providers[0].model = "dall-e-3".into();
+        i.storage.target = "file:///tmp/out".into();
+        i.concurrency.generate = 5;
+        let c = apply(&cfg, &i).unwrap();
+        assert_eq!(c.generation.providers, ["fal", "openai", "titlecard"]);
+        assert_eq!(c.providers.openai.model.as_deref(), Some("dall-e-3"));
+        assert_eq!(c.sync.target.as_deref(), Some("file:///tmp/out"));
+        assert_eq!(c.generation.concurrency, 5);
+
+        let mut bad = input(&cfg);
+        bad.chain = vec!["midjourney".into()];
+        assert!(apply(&cfg, &bad)
+            .unwrap_err()
+            .message
+            .contains("midjourney"));
+        let mut bad = input(&cfg);
+        bad.concurrency.upload = 0;
+        assert!(apply(&cfg, &bad).is_err());
+        let mut bad = input(&cfg);
+        bad.providers[1].base_url = "ftp://x".into();
+        assert!(apply(&cfg, &bad).unwrap_err().message.contains("http"));
+        let mut bad = input(&cfg);
+        bad.storage.target = "ftp://nowhere".into();
+        assert_eq!(apply(&cfg, &bad).unwrap_err().code, "config");
+    }
+}

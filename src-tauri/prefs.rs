@@ -1,0 +1,102 @@
+//! Where the app keeps its own things: the engine config (`config.toml`, shared with the CLI)
+//! and the app's preferences (`app.json`: data folder, theme).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use storyreel_engine::config::Config;
+
+use crate::dto::Theme;
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// A data folder other than the platform's default.
+    pub data_dir: Option<PathBuf>,
+    pub theme: Theme,
+}
+
+impl Prefs {
+    /// Reads the preferences; a missing or unreadable file gives the defaults (and a warning).
+    pub fn load(path: &Path) -> Prefs {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!(file = %path.display(), %e, "app preferences unreadable; using defaults");
+                Prefs::default()
+            }),
+            Err(_) => Prefs::default(),
+        }
+    }
+    pub fn save(&self, path: &Path) -> ApiResult<()> {
+        let bytes = serde_json::to_vec_pretty(self)
+            .map_err(|e| ApiError::new("io", format!("Cannot write the preferences: {e}.")))?;
+        write_atomic(path, &bytes)
+    }
+}
+
+/// Writes a file by a temp file and a rename, so a crash never leaves half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> ApiResult<()> {
+    let fail = |e: std::io::Error| {
+        ApiError::new(
+            "io",
+            format!(
+                "Cannot write {}: {e}. Check that the folder is writable.",
+                path.display()
+            ),
+        )
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(fail)
+}
+
+/// The engine config: the file when it exists, the embedded defaults otherwise.
+pub fn load_config(path: &Path) -> ApiResult<Config> {
+    if path.is_file() {
+        Config::load(path).map_err(ApiError::from)
+    } else {
+        Ok(Config::default())
+    }
+}
+
+pub fn save_config(path: &Path, cfg: &Config) -> ApiResult<()> {
+    let text = toml::to_string_pretty(cfg)
+        .map_err(|e| ApiError::new("config", format!("Cannot write the settings: {e}.")))?;
+    let text = format!(
+        "# StoryReel settings (written by the app; the CLI reads them too).\n# API keys and storage credentials are in the system keychain, never here.\n\n{text}"
+    );
+    write_atomic(path, text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_round_trips_through_the_file_and_prefs_default_when_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c/config.toml");
+        assert_eq!(load_config(&file).unwrap(), Config::default());
+        let mut cfg = Config::default();
+        cfg.generation.providers = vec!["openai".into(), "titlecard".into()];
+        cfg.sync.target = Some("file:///tmp/x".into());
+        save_config(&file, &cfg).unwrap();
+        assert_eq!(load_config(&file).unwrap(), cfg);
+        std::fs::write(&file, "[nope]\nx = 1\n").unwrap();
+        assert_eq!(load_config(&file).unwrap_err().code, "config");
+
+        let prefs = dir.path().join("app.json");
+        std::fs::write(&prefs, "{garbage").unwrap();
+        assert_eq!(Prefs::load(&prefs), Prefs::default());
+        let p = Prefs {
+            data_dir: Some("/x".into()),
+            theme: Theme::Dark,
+        };
+        p.save(&prefs).unwrap();
+        assert_eq!(Prefs::load(&prefs), p);
+    }
+}

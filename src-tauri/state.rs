@@ -1,0 +1,242 @@
+//! The app's one engine: opened at start (config from `config.toml`, keys from the keychain),
+//! its workers running in the background, its events bridged to the UI; reopened when the
+//! settings change. If it cannot open (the CLI holds the folder, a damaged folder), the app
+//! still starts and every command answers with the sentence that says why.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use storyreel_engine::config::KNOWN_PROVIDERS;
+use storyreel_engine::{Engine, EngineOptions, Workers};
+use tokio::sync::RwLock;
+
+use crate::bridge::{self, AppEvent, Sink};
+use crate::error::{ApiError, ApiResult};
+use crate::keychain::{KeychainSecrets, SharedKeys};
+use crate::prefs::{load_config, Prefs};
+
+/// What the shell asks of the desktop: a file dialog, the file manager, notifications. The app
+/// uses the real ones; tests use a recorder.
+pub trait Desktop: Send + Sync {
+    /// The story file the person picked, or None when they cancelled.
+    fn pick_story_file(&self) -> Option<PathBuf>;
+    /// Shows a folder in the file manager.
+    fn reveal(&self, path: &std::path::Path) -> ApiResult<()>;
+    fn notify(&self, title: &str, body: &str);
+}
+
+/// No desktop (until the window exists): nothing to pick, nowhere to show.
+pub struct NoDesktop;
+
+impl Desktop for NoDesktop {
+    fn pick_story_file(&self) -> Option<PathBuf> {
+        None
+    }
+    fn reveal(&self, _: &std::path::Path) -> ApiResult<()> {
+        Err(ApiError::new(
+            "engine",
+            "There is no file manager to show the folder in.",
+        ))
+    }
+    fn notify(&self, _: &str, _: &str) {}
+}
+
+/// Where things are, and what to run. Tests point everything at temp folders.
+#[derive(Clone)]
+pub struct AppOptions {
+    pub config_file: PathBuf,
+    pub prefs_file: PathBuf,
+    /// Overrides the preferences' data folder (STORYREEL_DATA_DIR).
+    pub data_dir: Option<PathBuf>,
+    pub keys: SharedKeys,
+    /// Run the queue's workers (off in IPC tests that check queued states).
+    pub workers: bool,
+}
+
+impl AppOptions {
+    /// The platform's folders, with STORYREEL_DATA_DIR and STORYREEL_CONFIG honoured.
+    pub fn from_env(keys: SharedKeys) -> ApiResult<AppOptions> {
+        let config_file = std::env::var_os("STORYREEL_CONFIG")
+            .map(PathBuf::from)
+            .or_else(storyreel_engine::config::default_config_file)
+            .ok_or_else(|| {
+                ApiError::new(
+                    "config",
+                    "This system has no home folder for StoryReel's settings; set STORYREEL_CONFIG.",
+                )
+            })?;
+        let prefs_file = config_file.with_file_name("app.json");
+        Ok(AppOptions {
+            config_file,
+            prefs_file,
+            data_dir: std::env::var_os("STORYREEL_DATA_DIR").map(PathBuf::from),
+            keys,
+            workers: true,
+        })
+    }
+}
+
+struct Running {
+    engine: Engine,
+    workers: Option<Workers>,
+    bridge: tokio::task::JoinHandle<()>,
+}
+
+enum Slot {
+    Running(Running),
+    Failed(ApiError),
+    Stopped,
+}
+
+pub struct AppState {
+    pub opts: AppOptions,
+    slot: RwLock<Slot>,
+    sink: Mutex<Option<Sink>>,
+    desktop: Mutex<Arc<dyn Desktop>>,
+    /// Start-up notices of the current engine (keychain trouble, providers skipped).
+    notices: Mutex<Vec<String>>,
+}
+
+impl AppState {
+    pub fn new(opts: AppOptions) -> AppState {
+        AppState {
+            opts,
+            slot: RwLock::new(Slot::Stopped),
+            sink: Mutex::new(None),
+            desktop: Mutex::new(Arc::new(NoDesktop)),
+            notices: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn set_sink(&self, sink: Sink) {
+        if let Ok(mut s) = self.sink.lock() {
+            *s = Some(sink);
+        }
+    }
+
+    pub fn set_desktop(&self, d: Arc<dyn Desktop>) {
+        if let Ok(mut s) = self.desktop.lock() {
+            *s = d;
+        }
+    }
+
+    pub fn desktop(&self) -> Arc<dyn Desktop> {
+        self.desktop
+            .lock()
+            .map(|d| d.clone())
+            .unwrap_or_else(|_| Arc::new(NoDesktop))
+    }
+
+    fn sink(&self) -> Sink {
+        self.sink
+            .lock()
+            .ok()
+            .and_then(|s| s.clone())
+            .unwrap_or_else(|| Arc::new(|_| {}))
+    }
+
+    pub fn emit(&self, e: AppEvent) {
+        (self.sink())(e)
+    }
+
+    pub fn prefs(&self) -> Prefs {
+        Prefs::load(&self.opts.prefs_file)
+    }
+
+    /// The data folder in use: the override, the preference, or the platform's default.
+    pub fn data_dir(&self) -> ApiResult<PathBuf> {
+        self.opts
+            .data_dir
+            .clone()
+            .or(self.prefs().data_dir)
+            .or_else(storyreel_engine::config::default_data_dir)
+            .ok_or_else(|| {
+                ApiError::new(
+                    "config",
+                    "This system has no home folder for StoryReel's data; choose a data folder in Settings.",
+                )
+            })
+    }
+
+    pub fn notices(&self) -> Vec<String> {
+        self.notices.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    /// The engine, or why there is none.
+    pub async fn engine(&self) -> ApiResult<Engine> {
+        match &*self.slot.read().await {
+            Slot::Running(r) => Ok(r.engine.clone()),
+            Slot::Failed(e) => Err(e.clone()),
+            Slot::Stopped => Err(ApiError::new(
+                "engine",
+                "StoryReel is starting or stopping; try again in a moment.",
+            )),
+        }
+    }
+
+    fn open_engine(&self) -> ApiResult<Engine> {
+        let config = load_config(&self.opts.config_file)?;
+        let (secrets, trouble) = KeychainSecrets::load(self.opts.keys.as_ref(), KNOWN_PROVIDERS);
+        let mut opts = EngineOptions::new(self.data_dir()?, config);
+        opts.secrets = Arc::new(secrets);
+        // The CLI (or the previous engine of this app) may still be letting go of the folder.
+        let mut tries = 0;
+        let engine = loop {
+            match Engine::open(opts.clone()) {
+                Err(storyreel_engine::Error::Locked { .. }) if tries < 3 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                r => break r?,
+            }
+        };
+        let mut notices: Vec<String> = trouble.into_iter().collect();
+        notices.extend(engine.notices().iter().cloned());
+        if let Ok(mut n) = self.notices.lock() {
+            *n = notices;
+        }
+        Ok(engine)
+    }
+
+    /// Opens the engine and starts its workers and the event bridge (inside a tokio runtime).
+    pub async fn start(&self) {
+        let mut slot = self.slot.write().await;
+        *slot = match self.open_engine() {
+            Ok(engine) => {
+                let workers = self.opts.workers.then(|| engine.start());
+                let bridge = tokio::spawn(bridge::run(engine.clone(), self.sink()));
+                tracing::info!(data_dir = %engine.data_dir().display(), "engine started");
+                Slot::Running(Running {
+                    engine,
+                    workers,
+                    bridge,
+                })
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "engine could not start");
+                Slot::Failed(e)
+            }
+        };
+    }
+
+    /// Hands running jobs back to the queue and closes the data folder.
+    pub async fn stop(&self) {
+        let mut slot = self.slot.write().await;
+        if let Slot::Running(r) = std::mem::replace(&mut *slot, Slot::Stopped) {
+            if let Some(w) = r.workers {
+                w.shutdown().await;
+            }
+            r.bridge.abort();
+            let _ = r.bridge.await;
+            drop(r.engine);
+        }
+    }
+
+    /// Reopens the engine (new settings or keys), then tells the UI to fetch everything again.
+    pub async fn restart(&self) {
+        self.stop().await;
+        self.start().await;
+        self.emit(AppEvent::Reset);
+    }
+}
