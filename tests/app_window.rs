@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+/// The W3C WebDriver key of an element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
 const STORY: &str = "The ferry leaves at dawn.\n\nGulls follow it across the bay.\n\nA girl counts the waves.\n\nThe town wakes as it docks.\n\nThe ferry turns home at dusk.";
 
 fn free_port() -> u16 {
@@ -63,26 +66,31 @@ struct Driver {
     session: String,
 }
 
-fn post(url: &str, body: Value) -> Value {
-    let resp = ureq::post(url)
+fn try_post(url: &str, body: Value) -> Result<Value, String> {
+    match ureq::post(url)
         .timeout(Duration::from_secs(60))
-        .send_json(body);
-    let v: Value = match resp {
-        Ok(r) => r.into_json().unwrap_or(Value::Null),
-        Err(ureq::Error::Status(_, r)) => r.into_json().unwrap_or(Value::Null),
-        Err(e) => panic!("WebDriver request {url} failed: {e}"),
-    };
-    v
+        .send_json(body)
+    {
+        Ok(r) => Ok(r.into_json().unwrap_or(Value::Null)),
+        Err(ureq::Error::Status(_, r)) => Ok(r.into_json().unwrap_or(Value::Null)),
+        Err(e) => Err(format!("WebDriver request {url} failed: {e}")),
+    }
+}
+
+fn post(url: &str, body: Value) -> Value {
+    try_post(url, body).unwrap_or_else(|e| panic!("{e}"))
 }
 
 impl Driver {
     fn start(base: &str, app: &Path) -> Driver {
         let t0 = Instant::now();
         loop {
-            let v = post(
+            // tauri-driver may still be starting: a refused connection is tried again.
+            let v = try_post(
                 &format!("{base}/session"),
                 json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}}),
-            );
+            )
+            .unwrap_or_else(|e| json!({ "error": e }));
             if let Some(id) = v["value"]["sessionId"].as_str() {
                 return Driver {
                     base: base.into(),
@@ -127,32 +135,47 @@ impl Driver {
             std::thread::sleep(Duration::from_millis(200));
         }
     }
+    /// Clicks through the DOM: WebKitWebDriver's pointer click reports "intercepted" for
+    /// buttons in this layout that a person clicks without trouble.
     fn click(&self, css: &str) {
         let e = self.wait(css, 20);
-        post(&self.url(&format!("/element/{e}/click")), json!({}));
+        self.script(
+            "arguments[0].click(); return true",
+            json!([{ (ELEMENT): e }]),
+        );
+    }
+    fn script(&self, js: &str, args: Value) -> Value {
+        post(
+            &self.url("/execute/sync"),
+            json!({"script": js, "args": args}),
+        )["value"]
+            .clone()
     }
     fn type_into(&self, css: &str, text: &str) {
         let e = self.wait(css, 20);
+        // WebKitWebDriver types a line break only as the Enter key.
+        let keys = text.replace('\n', "\u{E007}");
         post(
             &self.url(&format!("/element/{e}/value")),
-            json!({ "text": text }),
+            json!({ "text": keys }),
         );
     }
-    fn text(&self, e: &str) -> String {
-        let r = ureq::get(&self.url(&format!("/element/{e}/text")))
-            .timeout(Duration::from_secs(30))
-            .call();
-        r.ok()
-            .and_then(|r| r.into_json::<Value>().ok())
-            .and_then(|v| v["value"].as_str().map(String::from))
+    /// The text of every element matching `css`, as the page has it.
+    fn texts(&self, css: &str) -> Vec<String> {
+        let v = self.script(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.trim())",
+            json!([css]),
+        );
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default()
     }
-    fn texts(&self, css: &str) -> Vec<String> {
-        self.find_all(css).iter().map(|e| self.text(e)).collect()
-    }
     fn shot(&self, name: &str) {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-artifacts");
-        let _ = std::fs::create_dir_all(&dir);
+        let dir = artifacts();
         let Ok(r) = ureq::get(&self.url("/screenshot"))
             .timeout(Duration::from_secs(30))
             .call()
@@ -174,6 +197,12 @@ impl Driver {
             .timeout(Duration::from_secs(30))
             .call();
     }
+}
+
+fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-artifacts");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
 }
 
 /// Waits until `f` holds, up to `secs`.
@@ -245,7 +274,7 @@ fn a_story_becomes_five_title_cards_in_the_real_window_and_survives_a_restart() 
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env_remove("WAYLAND_DISPLAY")
             .stdout(std::fs::File::create(&log).unwrap())
-            .stderr(std::fs::File::create(work.path().join("driver.err")).unwrap())
+            .stderr(std::fs::File::create(artifacts().join("app.log")).unwrap())
             .spawn()
             .expect("tauri-driver starts"),
         "tauri-driver",

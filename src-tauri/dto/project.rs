@@ -40,6 +40,7 @@ pub struct ProjectCard {
     pub cover: Option<String>,
     pub video: Option<VideoView>,
     pub created_at: u64,
+    /// The latest change of the project or any of its scenes (ms since the epoch).
     pub updated_at: u64,
 }
 
@@ -200,7 +201,11 @@ pub fn project_card(engine: &Engine, p: &Project, scenes: &[Scene]) -> ApiResult
         cover,
         video,
         created_at: p.created_at,
-        updated_at: p.updated_at,
+        // The card changes when any scene does: the UI keeps the newest card it has seen.
+        updated_at: scenes
+            .iter()
+            .map(|s| s.updated_at)
+            .fold(p.updated_at, u64::max),
     })
 }
 

@@ -10,4 +10,8 @@ status: string, aspect: Aspect, style: string, paused: boolean, total: number, d
 /**
  * Absolute path of the first scene's thumbnail.
  */
-cover: string | null, video: VideoView | null, created_at: number, updated_at: number, };
+cover: string | null, video: VideoView | null, created_at: number, 
+/**
+ * The latest change of the project or any of its scenes (ms since the epoch).
+ */
+updated_at: number, };

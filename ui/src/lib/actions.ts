@@ -1,0 +1,85 @@
+/**
+ * What the buttons do: one command each, its answer put into the store, a short toast when the
+ * result is not visible otherwise. Every function rejects with an ApiError for the caller to show.
+ */
+import { api } from './api';
+import type { ProjectCard } from './bindings/ProjectCard';
+import type { SceneView } from './bindings/SceneView';
+import { plural } from './logic/format';
+import { nav } from './nav.svelte';
+import { store } from './store';
+import { toasts } from './toasts.svelte';
+
+export async function setProjectPaused(card: ProjectCard, paused: boolean) {
+  store.putCard(await api.setProjectPaused(card.id, paused));
+}
+
+export async function toggleProjectPaused(card: ProjectCard) {
+  await setProjectPaused(card, !card.paused);
+}
+
+export async function retryFailed(card: ProjectCard) {
+  const n = await api.retryFailed(card.id);
+  toasts.push(n > 0 ? `${plural(n, 'failed scene')} queued again.` : 'No failed scenes to retry.', n > 0 ? 'success' : 'info');
+}
+
+export async function regeneratePlaceholders(card: ProjectCard) {
+  const n = await api.regeneratePlaceholders(card.id);
+  toasts.push(
+    n > 0 ? `${plural(n, 'title card')} queued for a real picture.` : 'No title cards to replace.',
+    n > 0 ? 'success' : 'info',
+  );
+}
+
+export async function revealProject(card: ProjectCard) {
+  await api.revealProject(card.id);
+}
+
+export async function renderVideo(card: ProjectCard) {
+  store.putRender(card.id, await api.renderVideo(card.id));
+}
+
+export async function renameProject(card: ProjectCard, title: string) {
+  const t = title.trim();
+  if (!t || t === card.title) return;
+  store.putCard(await api.renameProject(card.id, t));
+}
+
+export async function deleteProject(card: ProjectCard) {
+  await api.deleteProject(card.id);
+  store.forgetProject(card.id);
+  nav.forget(card.id);
+  toasts.push(`“${card.title}” was deleted.`, 'success');
+}
+
+export async function retryScene(scene: SceneView) {
+  store.putScene(await api.retryScene(scene.project_id, scene.index));
+}
+
+export async function regenerateScene(scene: SceneView) {
+  store.putScene(await api.regenerateScene(scene.project_id, scene.index));
+}
+
+export async function cancelScene(scene: SceneView) {
+  store.putScene(await api.cancelScene(scene.project_id, scene.index));
+}
+
+export async function updateScenePrompt(scene: SceneView, prompt: string) {
+  store.putScene(await api.updateScenePrompt(scene.project_id, scene.index, prompt));
+}
+
+export async function setGlobalPaused(paused: boolean) {
+  store.setPaused(await api.setGlobalPaused(paused));
+}
+
+export async function cancelJob(id: string) {
+  const cancelled = await api.cancelJob(id);
+  if (!cancelled) toasts.push('That job had already finished.', 'info');
+  void store.refreshActivity();
+}
+
+export async function syncRetryAll() {
+  const n = await api.syncRetryAll();
+  toasts.push(n > 0 ? `${plural(n, 'upload')} will be tried now.` : 'Nothing is waiting to upload.', n > 0 ? 'success' : 'info');
+  void store.refreshSync().catch(() => {});
+}

@@ -1,0 +1,96 @@
+/**
+ * The only door to the desktop shell: every command, the engine event, and file URLs.
+ * Every command resolves with its value or rejects with an ApiError.
+ */
+import { convertFileSrc, invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import type { Activity } from './bindings/Activity';
+import type { AppInfo } from './bindings/AppInfo';
+import type { Aspect } from './bindings/Aspect';
+import type { EngineEvent } from './bindings/EngineEvent';
+import type { NewProject } from './bindings/NewProject';
+import type { ProjectCard } from './bindings/ProjectCard';
+import type { ProjectDetail } from './bindings/ProjectDetail';
+import type { RenderView } from './bindings/RenderView';
+import type { SceneView } from './bindings/SceneView';
+import type { Settings } from './bindings/Settings';
+import type { SettingsInput } from './bindings/SettingsInput';
+import type { Snapshot } from './bindings/Snapshot';
+import type { Stats } from './bindings/Stats';
+import type { StoryFile } from './bindings/StoryFile';
+import type { StoryPreview } from './bindings/StoryPreview';
+import type { SyncView } from './bindings/SyncView';
+import type { TestResult } from './bindings/TestResult';
+import { toApiError } from './logic/errors';
+
+export { ApiError, toApiError, errorText } from './logic/errors';
+
+/** The event that carries every engine change. */
+export const ENGINE_EVENT = 'engine';
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+  snapshot: () => call<Snapshot>('snapshot'),
+  listProjects: () => call<ProjectCard[]>('list_projects'),
+  getProject: (id: string) => call<ProjectDetail>('get_project', { id }),
+  /** `name` tells the format (.md, .txt, .json); an empty name reads as plain text. */
+  previewStory: (text: string, name: string | null, aspect: Aspect) =>
+    call<StoryPreview>('preview_story', { text, name: name ?? '', aspect }),
+  openStoryFile: () => call<StoryFile | null>('open_story_file'),
+  createProject: (project: NewProject) => call<ProjectCard>('create_project', { project }),
+  renameProject: (id: string, title: string) => call<ProjectCard>('rename_project', { id, title }),
+  deleteProject: (id: string) => call<null>('delete_project', { id }),
+  setProjectPaused: (id: string, paused: boolean) => call<ProjectCard>('set_project_paused', { id, paused }),
+  retryFailed: (id: string) => call<number>('retry_failed', { id }),
+  regeneratePlaceholders: (id: string) => call<number>('regenerate_placeholders', { id }),
+  revealProject: (id: string) => call<null>('reveal_project', { id }),
+  renderVideo: (id: string) => call<RenderView>('render_video', { id }),
+  updateScenePrompt: (projectId: string, index: number, prompt: string) =>
+    call<SceneView>('update_scene_prompt', { projectId, index, prompt }),
+  regenerateScene: (projectId: string, index: number) => call<SceneView>('regenerate_scene', { projectId, index }),
+  retryScene: (projectId: string, index: number) => call<SceneView>('retry_scene', { projectId, index }),
+  cancelScene: (projectId: string, index: number) => call<SceneView>('cancel_scene', { projectId, index }),
+  activity: () => call<Activity>('activity'),
+  setGlobalPaused: (paused: boolean) => call<boolean>('set_global_paused', { paused }),
+  cancelJob: (id: string) => call<boolean>('cancel_job', { id }),
+  syncStatus: () => call<SyncView>('sync_status'),
+  syncRetryAll: () => call<number>('sync_retry_all'),
+  getSettings: () => call<Settings>('get_settings'),
+  saveSettings: (settings: SettingsInput) => call<Settings>('save_settings', { settings }),
+  setProviderKey: (name: string, key: string | null) => call<Settings>('set_provider_key', { name, key }),
+  /** null leaves a key as it is; "" removes it. */
+  setStorageCredentials: (accessKey: string | null, secretKey: string | null) =>
+    call<Settings>('set_storage_credentials', { accessKey, secretKey }),
+  testProvider: (name: string) => call<TestResult>('test_provider', { name }),
+  testStorage: () => call<TestResult>('test_storage'),
+  stats: () => call<Stats>('stats'),
+};
+
+export type Api = typeof api;
+
+/** Calls `handler` with every engine event; resolves with the function that stops listening. */
+export async function onEngineEvent(handler: (ev: EngineEvent) => void): Promise<() => void> {
+  try {
+    return await listen<EngineEvent>(ENGINE_EVENT, (e) => handler(e.payload));
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/** The URL a local file (an absolute path from the engine) is shown with, or null. */
+export function fileSrc(path: string | null | undefined): string | null {
+  if (typeof path !== 'string' || !path) return null;
+  try {
+    return convertFileSrc(path);
+  } catch {
+    return null;
+  }
+}

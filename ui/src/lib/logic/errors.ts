@@ -1,0 +1,63 @@
+/** The error every API call rejects with: a sentence for a person, a code for the program. */
+
+export type ErrorCode =
+  | 'input'
+  | 'story'
+  | 'not_found'
+  | 'busy'
+  | 'config'
+  | 'keychain'
+  | 'engine'
+  | 'io'
+  | 'ipc';
+
+const KNOWN: readonly string[] = [
+  'input',
+  'story',
+  'not_found',
+  'busy',
+  'config',
+  'keychain',
+  'engine',
+  'io',
+];
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  /** The story line a `story` error points at (1-based), when known. */
+  readonly line: number | null;
+
+  constructor(code: ErrorCode, message: string, line: number | null = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.line = line;
+  }
+}
+
+function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return 'Something went wrong.';
+  return t;
+}
+
+/** Turns whatever `invoke` rejected with into an ApiError; never throws. */
+export function toApiError(raw: unknown): ApiError {
+  if (raw instanceof ApiError) return raw;
+  if (raw && typeof raw === 'object') {
+    const o = raw as Record<string, unknown>;
+    const message = typeof o.message === 'string' ? o.message : '';
+    const code = typeof o.code === 'string' && KNOWN.includes(o.code) ? (o.code as ErrorCode) : 'ipc';
+    const line =
+      typeof o.line === 'number' && Number.isFinite(o.line) && o.line >= 1 ? Math.floor(o.line) : null;
+    if (message || typeof o.code === 'string') return new ApiError(code, sentence(message), line);
+    if (raw instanceof Error) return new ApiError('ipc', sentence(raw.message));
+  }
+  if (typeof raw === 'string') return new ApiError('ipc', sentence(raw));
+  return new ApiError('ipc', 'Something went wrong.');
+}
+
+/** The message to show for any caught value. */
+export function errorText(raw: unknown): string {
+  return toApiError(raw).message;
+}

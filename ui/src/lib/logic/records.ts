@@ -1,0 +1,124 @@
+/**
+ * Records as they arrive can miss optional fields (an older engine, a field renamed): these give
+ * every field a safe value, so no screen trips over `undefined`. Nothing is merged: a missing
+ * field becomes its empty value, never the value of the record held before.
+ */
+import type { Aspect } from '../bindings/Aspect';
+import type { JobStatus } from '../bindings/JobStatus';
+import type { JobView } from '../bindings/JobView';
+import type { Lane } from '../bindings/Lane';
+import type { ProjectCard } from '../bindings/ProjectCard';
+import type { SceneSync } from '../bindings/SceneSync';
+import type { SceneView } from '../bindings/SceneView';
+import type { UserError } from '../bindings/UserError';
+import type { VideoView } from '../bindings/VideoView';
+
+type Raw = Record<string, unknown>;
+const isObj = (v: unknown): v is Raw => !!v && typeof v === 'object' && !Array.isArray(v);
+const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : d);
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+const ASPECTS: readonly string[] = ['9:16', '16:9', '1:1'];
+const STATUSES: readonly string[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+const LANES: readonly string[] = ['generate', 'upload', 'render'];
+const SYNC_STATES: readonly string[] = ['local', 'pending', 'uploading', 'synced', 'waiting', 'failed'];
+
+export function userError(v: unknown): UserError | null {
+  if (!isObj(v)) return null;
+  return { code: str(v.code, 'error'), message: str(v.message) || 'Something went wrong.' };
+}
+
+function video(v: unknown): VideoView | null {
+  if (!isObj(v) || typeof v.path !== 'string') return null;
+  return {
+    path: v.path,
+    duration_s: num(v.duration_s),
+    width: num(v.width),
+    height: num(v.height),
+    bytes: num(v.bytes),
+    up_to_date: v.up_to_date !== false,
+    created_at: num(v.created_at),
+  };
+}
+
+function sceneSync(v: unknown): SceneSync | null {
+  if (!isObj(v) || typeof v.state !== 'string') return null;
+  return {
+    state: (SYNC_STATES.includes(v.state) ? v.state : 'pending') as SceneSync['state'],
+    url: strOrNull(v.url),
+    attempts: num(v.attempts),
+    error: userError(v.error),
+    next_try: numOrNull(v.next_try),
+  };
+}
+
+/** A project card with every field, or null when it has no id. */
+export function toCard(v: unknown): ProjectCard | null {
+  if (!isObj(v) || typeof v.id !== 'string' || !v.id) return null;
+  return {
+    id: v.id,
+    title: str(v.title) || 'Untitled story',
+    status: str(v.status, 'queued'),
+    aspect: (ASPECTS.includes(str(v.aspect)) ? v.aspect : '9:16') as Aspect,
+    style: str(v.style),
+    paused: v.paused === true,
+    total: num(v.total),
+    done: num(v.done),
+    failed: num(v.failed),
+    placeholders: num(v.placeholders),
+    synced: num(v.synced),
+    sync_enabled: v.sync_enabled === true,
+    cover: strOrNull(v.cover),
+    video: video(v.video),
+    created_at: num(v.created_at),
+    updated_at: num(v.updated_at),
+  };
+}
+
+/** A scene with every field, or null without its project and index. */
+export function toScene(v: unknown): SceneView | null {
+  if (!isObj(v) || typeof v.project_id !== 'string' || typeof v.index !== 'number') return null;
+  return {
+    project_id: v.project_id,
+    index: v.index,
+    title: strOrNull(v.title),
+    text: str(v.text),
+    prompt: str(v.prompt),
+    status: (STATUSES.includes(str(v.status)) ? v.status : 'queued') as JobStatus,
+    phase: strOrNull(v.phase),
+    percent: numOrNull(v.percent),
+    queue_position: numOrNull(v.queue_position),
+    provider: strOrNull(v.provider),
+    placeholder: v.placeholder === true,
+    image: strOrNull(v.image),
+    thumbnail: strOrNull(v.thumbnail),
+    attempts: num(v.attempts),
+    error: userError(v.error),
+    sync: sceneSync(v.sync),
+    job_id: str(v.job_id),
+    updated_at: num(v.updated_at),
+  };
+}
+
+/** A job with every field, or null without an id and a known lane. */
+export function toJob(v: unknown): JobView | null {
+  if (!isObj(v) || typeof v.id !== 'string' || !LANES.includes(str(v.lane))) return null;
+  const kind = str(v.kind);
+  return {
+    id: v.id,
+    kind: (kind === 'upload_asset' || kind === 'render_video' ? kind : 'generate_scene') as JobView['kind'],
+    lane: v.lane as Lane,
+    project_id: str(v.project_id),
+    project_title: str(v.project_title),
+    scene_index: numOrNull(v.scene_index),
+    status: (STATUSES.includes(str(v.status)) ? v.status : 'queued') as JobStatus,
+    phase: strOrNull(v.phase),
+    attempt: num(v.attempt, 1),
+    started_at: numOrNull(v.started_at),
+    position: numOrNull(v.position),
+    not_before: numOrNull(v.not_before),
+    error: userError(v.error),
+  };
+}

@@ -1,0 +1,130 @@
+/** The settings form: built from Settings, validated, and turned into SettingsInput. */
+import type { Settings } from '../bindings/Settings';
+import type { SettingsInput } from '../bindings/SettingsInput';
+
+export type Theme = 'system' | 'light' | 'dark';
+
+export type ProviderForm = {
+  name: string;
+  label: string;
+  enabled: boolean;
+  model: string;
+  base_url: string;
+  needs_key: boolean;
+  key_set: boolean;
+};
+
+export type SettingsForm = {
+  /** Every remote provider, in the order of the chain (the ones not in it after). */
+  providers: ProviderForm[];
+  storage: { target: string; endpoint: string; region: string; create_bucket: boolean; public_url_base: string };
+  concurrency: { generate: number; upload: number; render: number };
+  data_dir: string;
+  theme: Theme;
+};
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const int = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : d);
+
+export function asTheme(v: unknown): Theme {
+  return v === 'light' || v === 'dark' ? v : 'system';
+}
+
+/** The form for a Settings answer; fields missing from it get empty values. */
+export function formFromSettings(s: Settings): SettingsForm {
+  const providers = (Array.isArray(s?.providers) ? s.providers : [])
+    .filter((p) => p && typeof p.name === 'string' && p.name !== 'titlecard')
+    .map((p) => ({
+      name: p.name,
+      label: str(p.label) || p.name,
+      enabled: !!p.enabled,
+      model: str(p.model),
+      base_url: str(p.base_url),
+      needs_key: !!p.needs_key,
+      key_set: !!p.key_set,
+    }));
+  const chain = Array.isArray(s?.chain) ? s.chain : [];
+  const rank = (name: string) => {
+    const i = chain.indexOf(name);
+    return i < 0 ? chain.length : i;
+  };
+  const ordered = providers
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => rank(a.p.name) - rank(b.p.name) || a.i - b.i)
+    .map((x) => x.p);
+  const st = s?.storage;
+  const c = s?.concurrency;
+  return {
+    providers: ordered,
+    storage: {
+      target: str(st?.target),
+      endpoint: str(st?.endpoint),
+      region: str(st?.region),
+      create_bucket: !!st?.create_bucket,
+      public_url_base: str(st?.public_url_base),
+    },
+    concurrency: { generate: int(c?.generate, 3), upload: int(c?.upload, 4), render: int(c?.render, 1) },
+    data_dir: str(s?.data_dir),
+    theme: asTheme(s?.theme),
+  };
+}
+
+/** What `save_settings` takes: the chain is the enabled providers in the order shown. */
+export function toSettingsInput(f: SettingsForm): SettingsInput {
+  return {
+    chain: f.providers.filter((p) => p.enabled).map((p) => p.name),
+    providers: f.providers.map((p) => ({
+      name: p.name,
+      enabled: p.enabled,
+      model: p.model.trim(),
+      base_url: p.base_url.trim(),
+    })),
+    storage: {
+      target: f.storage.target.trim(),
+      endpoint: f.storage.endpoint.trim(),
+      region: f.storage.region.trim(),
+      create_bucket: f.storage.create_bucket,
+      public_url_base: f.storage.public_url_base.trim(),
+    },
+    concurrency: { ...f.concurrency },
+    data_dir: f.data_dir.trim(),
+    theme: f.theme,
+  };
+}
+
+/** The most jobs each lane may run at once (the shell refuses more). */
+export const CONCURRENCY_MAX = { generate: 16, upload: 32, render: 4 } as const;
+
+export type FormErrors = Partial<Record<string, string>>;
+
+const SCHEMES = ['s3://', 'gs://', 'az://', 'https://', 'http://', 'file://'];
+
+/** Sentences for the fields that cannot be saved as they are, keyed by field. */
+export function validateForm(f: SettingsForm): FormErrors {
+  const e: FormErrors = {};
+  for (const lane of ['generate', 'upload', 'render'] as const) {
+    const v = f.concurrency[lane];
+    const max = CONCURRENCY_MAX[lane];
+    if (!Number.isInteger(v) || v < 1 || v > max) e[`concurrency.${lane}`] = `Use a whole number from 1 to ${max}.`;
+  }
+  const t = f.storage.target.trim();
+  if (t && !SCHEMES.some((s) => t.startsWith(s))) {
+    e['storage.target'] = 'The target starts with s3://, gs://, az://, https:// or file://.';
+  }
+  const ep = f.storage.endpoint.trim();
+  if (ep && !/^https?:\/\/\S+$/.test(ep)) e['storage.endpoint'] = 'The endpoint is an http:// or https:// address.';
+  const pub = f.storage.public_url_base.trim();
+  if (pub && !/^https?:\/\/\S+$/.test(pub)) e['storage.public_url_base'] = 'The public URL starts with http:// or https://.';
+  for (const p of f.providers) {
+    const u = p.base_url.trim();
+    if (u && !/^https?:\/\/\S+$/.test(u)) e[`provider.${p.name}.base_url`] = 'The base URL starts with http:// or https://.';
+  }
+  const dir = f.data_dir.trim();
+  if (dir && !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(dir)) e.data_dir = 'Use a full path, such as /home/you/Stories.';
+  return e;
+}
+
+/** Whether two forms would save the same settings. */
+export function sameForm(a: SettingsForm, b: SettingsForm): boolean {
+  return JSON.stringify(toSettingsInput(a)) === JSON.stringify(toSettingsInput(b));
+}

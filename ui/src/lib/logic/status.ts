@@ -1,0 +1,105 @@
+/** The words and tones of status chips and badges. */
+import type { ProjectCard } from '../bindings/ProjectCard';
+import type { SceneSync } from '../bindings/SceneSync';
+import type { SceneView } from '../bindings/SceneView';
+import type { SyncHealth } from '../bindings/SyncHealth';
+
+export type Tone = 'neutral' | 'active' | 'ok' | 'warn' | 'error' | 'muted';
+export type Chip = { text: string; tone: Tone };
+
+function clampPercent(p: number | null | undefined): number | null {
+  if (typeof p !== 'number' || !Number.isFinite(p)) return null;
+  return Math.round(Math.min(100, Math.max(0, p)));
+}
+
+/** "queued #N", "generating — phase percent%", "done", "placeholder", "failed: …", "cancelled". */
+export function sceneChip(scene: Pick<SceneView, 'status' | 'phase' | 'percent' | 'queue_position' | 'placeholder' | 'error'>): Chip {
+  switch (scene.status) {
+    case 'queued':
+      return {
+        text: typeof scene.queue_position === 'number' ? `queued #${scene.queue_position}` : 'queued',
+        tone: 'neutral',
+      };
+    case 'running': {
+      const pct = clampPercent(scene.percent);
+      const parts = [scene.phase?.trim() || '', pct === null ? '' : `${pct}%`].filter(Boolean);
+      return { text: parts.length ? `generating — ${parts.join(' ')}` : 'generating', tone: 'active' };
+    }
+    case 'succeeded':
+      return scene.placeholder ? { text: 'placeholder', tone: 'warn' } : { text: 'done', tone: 'ok' };
+    case 'failed': {
+      const why = scene.error?.message?.trim();
+      return { text: why ? `failed: ${why}` : 'failed', tone: 'error' };
+    }
+    case 'cancelled':
+      return { text: 'cancelled', tone: 'muted' };
+    default:
+      return { text: String(scene.status ?? 'unknown'), tone: 'neutral' };
+  }
+}
+
+/** The project's status word ("done", "running", "paused"…) and its tone. */
+export function projectChip(card: Pick<ProjectCard, 'status' | 'paused'>): Chip {
+  const status = card.paused && card.status !== 'done' ? 'paused' : String(card.status || 'queued');
+  const tone: Tone =
+    status === 'done'
+      ? 'ok'
+      : status === 'running'
+        ? 'active'
+        : status === 'failed'
+          ? 'error'
+          : status === 'paused' || status === 'cancelled'
+            ? 'muted'
+            : 'neutral';
+  return { text: status, tone };
+}
+
+/** The sync badge of a scene, or null when sync is off or there is no image yet. */
+export function syncBadge(sync: SceneSync | null | undefined, enabled: boolean): Chip | null {
+  if (!enabled || !sync) return null;
+  switch (sync.state) {
+    case 'synced':
+      return { text: 'synced', tone: 'ok' };
+    case 'uploading':
+      return { text: 'uploading', tone: 'active' };
+    case 'pending':
+      return { text: 'pending', tone: 'neutral' };
+    case 'waiting':
+      return { text: 'waiting', tone: 'warn' };
+    case 'failed':
+      return { text: 'failed', tone: 'error' };
+    case 'local':
+      return { text: 'local', tone: 'muted' };
+    default:
+      return { text: String(sync.state), tone: 'neutral' };
+  }
+}
+
+/** Which scene actions make sense in a scene's state. */
+export function sceneActions(scene: Pick<SceneView, 'status'>): {
+  retry: boolean;
+  cancel: boolean;
+  regenerate: boolean;
+} {
+  const s = scene.status;
+  return {
+    retry: s === 'failed',
+    cancel: s === 'queued' || s === 'running',
+    regenerate: s === 'succeeded' || s === 'cancelled' || s === 'failed',
+  };
+}
+
+/** One line about the storage target's health. */
+export function healthText(health: SyncHealth | null | undefined): Chip {
+  switch (health?.state) {
+    case 'ok':
+      return { text: 'Connected', tone: 'ok' };
+    case 'waiting':
+      return { text: 'Waiting for network', tone: 'warn' };
+    case 'misconfigured':
+      return { text: 'Misconfigured', tone: 'error' };
+    case 'local':
+    default:
+      return { text: 'Local only', tone: 'muted' };
+  }
+}

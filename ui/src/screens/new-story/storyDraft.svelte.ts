@@ -1,0 +1,132 @@
+/**
+ * The story being prepared on the New story screen. It lives outside the screen so that going
+ * to another screen and back keeps the text and the edited scenes.
+ */
+import { api, toApiError, type ApiError } from '../../lib/api';
+import type { Aspect } from '../../lib/bindings/Aspect';
+import type { ProjectCard } from '../../lib/bindings/ProjectCard';
+import { toDraftScenes, withKeys, type EditDraft } from '../../lib/logic/drafts';
+
+class StoryDraft {
+  text = $state('');
+  /** The file name the text came from (it tells the engine the format), or null when pasted. */
+  name = $state<string | null>(null);
+  aspect = $state<Aspect>('9:16');
+  style = $state('');
+  title = $state('');
+  titleTouched = $state(false);
+  drafts = $state.raw<EditDraft[]>([]);
+  /** The scenes were edited by hand since the last preview. */
+  edited = $state(false);
+  /** The text and aspect the current scenes were previewed from. */
+  previewedFrom = $state<string | null>(null);
+  error = $state<ApiError | null>(null);
+  previewing = $state(false);
+  creating = $state(false);
+  createError = $state<string | null>(null);
+  #token = 0;
+
+  get key(): string {
+    return `${this.aspect}\u0000${this.name ?? ''}\u0000${this.text}`;
+  }
+
+  /** The preview does not show the current text. */
+  get stale(): boolean {
+    return this.previewedFrom !== this.key;
+  }
+
+  setText(text: string, name: string | null) {
+    this.text = text;
+    this.name = name;
+  }
+
+  setDrafts(drafts: EditDraft[]) {
+    this.drafts = drafts;
+    this.edited = true;
+  }
+
+  /** Asks the engine to split the text; a newer request wins over an older one. */
+  async preview(): Promise<boolean> {
+    const key = this.key;
+    const text = this.text;
+    if (!text.trim()) {
+      this.drafts = [];
+      this.error = null;
+      this.previewedFrom = key;
+      this.edited = false;
+      return false;
+    }
+    const token = ++this.#token;
+    this.previewing = true;
+    try {
+      const p = await api.previewStory(text, this.name, this.aspect);
+      if (token !== this.#token) return false;
+      this.drafts = withKeys(p?.scenes);
+      this.edited = false;
+      this.error = null;
+      this.previewedFrom = key;
+      if (!this.titleTouched) this.title = typeof p?.title === 'string' ? p.title : '';
+      return this.drafts.length > 0;
+    } catch (e) {
+      if (token !== this.#token) return false;
+      this.error = toApiError(e);
+      this.drafts = [];
+      this.edited = false;
+      this.previewedFrom = key;
+      return false;
+    } finally {
+      if (token === this.#token) this.previewing = false;
+    }
+  }
+
+  /** Creates the project from the scenes shown (previewing first when they are not current). */
+  async create(): Promise<ProjectCard | null> {
+    this.createError = null;
+    if (!this.edited && (this.stale || this.drafts.length === 0)) {
+      const ok = await this.preview();
+      if (!ok) {
+        if (!this.error) this.createError = 'The story has no scenes yet: write or paste some text first.';
+        return null;
+      }
+    }
+    const scenes = toDraftScenes(this.drafts);
+    if (!scenes.length) {
+      this.createError = 'Every scene is empty: add some text to at least one.';
+      return null;
+    }
+    this.creating = true;
+    try {
+      const card = await api.createProject({
+        title: this.title.trim() || null,
+        aspect: this.aspect,
+        style: this.style || null,
+        scenes,
+      });
+      this.reset();
+      return card;
+    } catch (e) {
+      const err = toApiError(e);
+      if (err.code === 'story') this.error = err;
+      else this.createError = err.message;
+      return null;
+    } finally {
+      this.creating = false;
+    }
+  }
+
+  reset() {
+    this.#token++;
+    this.text = '';
+    this.name = null;
+    this.title = '';
+    this.titleTouched = false;
+    this.drafts = [];
+    this.edited = false;
+    this.previewedFrom = null;
+    this.error = null;
+    this.previewing = false;
+    this.createError = null;
+  }
+}
+
+export const storyDraft = new StoryDraft();

@@ -1,0 +1,809 @@
+/**
+ * An in-memory StoryReel backend for UI tests: every command of the IPC contract, and engine
+ * events pushed through the mocked event system. Generation moves only when asked (`tick`), or
+ * on a timer (`auto`), so tests decide what happens when.
+ */
+import type { Activity } from '../../src/lib/bindings/Activity';
+import type { Aspect } from '../../src/lib/bindings/Aspect';
+import type { EngineEvent } from '../../src/lib/bindings/EngineEvent';
+import type { JobView } from '../../src/lib/bindings/JobView';
+import type { Lane } from '../../src/lib/bindings/Lane';
+import type { NewProject } from '../../src/lib/bindings/NewProject';
+import type { ProjectCard } from '../../src/lib/bindings/ProjectCard';
+import type { ProviderView } from '../../src/lib/bindings/ProviderView';
+import type { RenderView } from '../../src/lib/bindings/RenderView';
+import type { SceneView } from '../../src/lib/bindings/SceneView';
+import type { Settings } from '../../src/lib/bindings/Settings';
+import type { SettingsInput } from '../../src/lib/bindings/SettingsInput';
+import type { Snapshot } from '../../src/lib/bindings/Snapshot';
+import type { Stats } from '../../src/lib/bindings/Stats';
+import type { SyncHealth } from '../../src/lib/bindings/SyncHealth';
+import type { SyncItem } from '../../src/lib/bindings/SyncItem';
+import type { SyncView } from '../../src/lib/bindings/SyncView';
+import { registerImage } from './images';
+import { previewStory } from './story';
+
+export type Outcome = 'done' | 'placeholder' | 'fail';
+export type Call = { cmd: string; args: Record<string, unknown> | undefined; at: number };
+type Emit = (ev: EngineEvent) => void;
+
+export const STYLES = ['cinematic', 'noir', 'pastel', 'sunset', 'forest', 'ocean', 'comic'];
+const DATA = '/home/creator/.local/share/storyreel';
+
+const fail = (code: string, message: string, line?: number) => ({ code, message, ...(line ? { line } : {}) });
+
+let seq = 0;
+function uuid(): string {
+  seq++;
+  const hex = (n: number, len: number) => n.toString(16).padStart(len, '0').slice(-len);
+  return `${hex(Date.now(), 8)}-${hex(seq, 4)}-4${hex(seq * 7, 3)}-a${hex(seq * 13, 3)}-${hex(seq * 2654435761, 12)}`;
+}
+
+type Project = { card: ProjectCard; scenes: SceneView[]; render: RenderView | null };
+
+export class FakeBackend {
+  projects = new Map<string, Project>();
+  jobs = new Map<string, JobView>();
+  queue: Record<Lane, string[]> = { generate: [], upload: [], render: [] };
+  running: Record<Lane, string[]> = { generate: [], upload: [], render: [] };
+  paused = false;
+  offline = false;
+  settings: Settings;
+  providers: ProviderView[];
+  notices: string[] = [];
+  /** Outcomes to use for the next scenes that finish, in order (then: by marker, or done). */
+  planned: Outcome[] = [];
+  calls: Call[] = [];
+  uploadedBytes = 0;
+  uploads = 0;
+  sceneTimes: number[] = [];
+  #emit: Emit;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  /** Commands that answer with an error until cleared: cmd → error. */
+  failing = new Map<string, { code: string; message: string }>();
+
+  constructor(emit: Emit) {
+    this.#emit = emit;
+    this.settings = {
+      chain: ['openai', 'automatic1111'],
+      providers: [
+        { name: 'openai', label: 'OpenAI', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1', needs_key: true, key_set: true },
+        { name: 'fal', label: 'fal.ai', enabled: false, model: 'fal-ai/flux/schnell', base_url: 'https://queue.fal.run', needs_key: true, key_set: false },
+        { name: 'stability', label: 'Stability AI', enabled: false, model: 'core', base_url: 'https://api.stability.ai', needs_key: true, key_set: false },
+        { name: 'automatic1111', label: 'Automatic1111', enabled: true, model: 'sd_xl_base_1.0', base_url: 'http://127.0.0.1:7860', needs_key: false, key_set: false },
+        { name: 'comfyui', label: 'ComfyUI', enabled: false, model: 'sd_xl_base_1.0.safetensors', base_url: 'http://127.0.0.1:8188', needs_key: false, key_set: false },
+      ],
+      storage: { target: '', endpoint: '', region: '', create_bucket: false, public_url_base: '', access_key_set: false, secret_key_set: false },
+      concurrency: { generate: 3, upload: 4, render: 1 },
+      data_dir: DATA,
+      theme: 'system',
+      config_file: '/home/creator/.config/storyreel/config.toml',
+    };
+    this.providers = [];
+    this.#refreshProviders();
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  emit(ev: EngineEvent) {
+    this.#emit(structuredClone(ev));
+  }
+
+  get syncEnabled(): boolean {
+    return this.settings.storage.target.trim() !== '';
+  }
+
+  #providerView(name: string, prev?: ProviderView): ProviderView {
+    const s = this.settings.providers.find((p) => p.name === name);
+    return {
+      name,
+      label: s?.label ?? name,
+      in_chain: this.settings.chain.includes(name),
+      enabled: !!s?.enabled && (!s.needs_key || s.key_set),
+      key: s?.needs_key ? (s.key_set ? 'present' : 'missing') : 'not needed',
+      breaker: prev?.breaker ?? 'closed',
+      calls: prev?.calls ?? 0,
+      failures: prev?.failures ?? 0,
+      avg_ms: prev?.avg_ms ?? null,
+      last_error: prev?.last_error ?? null,
+      model: s?.model ?? null,
+      base_url: s?.base_url ?? null,
+    };
+  }
+
+  #firstProvider(): string {
+    return this.settings.chain.find((n) => this.settings.providers.find((p) => p.name === n && p.enabled)) ?? 'titlecard';
+  }
+
+  #project(id: unknown): Project {
+    const p = typeof id === 'string' ? this.projects.get(id) : undefined;
+    if (!p) throw fail('not_found', 'There is no such story.');
+    return p;
+  }
+
+  #scene(projectId: unknown, index: unknown): [Project, SceneView] {
+    const p = this.#project(projectId);
+    const s = p.scenes.find((x) => x.index === index);
+    if (!s) throw fail('not_found', `The story has no scene ${String(index)}.`);
+    return [p, s];
+  }
+
+  #replaceScene(p: Project, next: SceneView) {
+    next.updated_at = Math.max(Date.now(), next.updated_at + 1);
+    p.scenes = p.scenes.map((s) => (s.index === next.index ? next : s));
+    this.emit({ type: 'scene', scene: next });
+  }
+
+  #refreshCard(p: Project, emit = true) {
+    const sc = p.scenes;
+    const done = sc.filter((s) => s.status === 'succeeded').length;
+    const failed = sc.filter((s) => s.status === 'failed').length;
+    const placeholders = sc.filter((s) => s.status === 'succeeded' && s.placeholder).length;
+    const active = sc.some((s) => s.status === 'running');
+    const waiting = sc.some((s) => s.status === 'queued');
+    const status =
+      sc.length && done === sc.length
+        ? 'done'
+        : p.card.paused
+          ? 'paused'
+          : active
+            ? 'running'
+            : waiting
+              ? 'queued'
+              : failed
+                ? 'failed'
+                : sc.some((s) => s.status === 'cancelled')
+                  ? 'cancelled'
+                  : 'queued';
+    const cover = sc.find((s) => s.thumbnail)?.thumbnail ?? null;
+    const video = p.card.video ? { ...p.card.video } : null;
+    p.card = {
+      ...p.card,
+      status,
+      total: sc.length,
+      done,
+      failed,
+      placeholders,
+      synced: sc.filter((s) => s.sync?.state === 'synced').length,
+      sync_enabled: this.syncEnabled,
+      cover,
+      video,
+      updated_at: Math.max(Date.now(), p.card.updated_at + 1),
+    };
+    if (emit) this.emit({ type: 'project', card: p.card });
+  }
+
+  #newJob(lane: Lane, kind: JobView['kind'], p: Project, sceneIndex: number | null): JobView {
+    const job: JobView = {
+      id: uuid(),
+      kind,
+      lane,
+      project_id: p.card.id,
+      project_title: p.card.title,
+      scene_index: sceneIndex,
+      status: 'queued',
+      phase: null,
+      attempt: 1,
+      started_at: null,
+      position: null,
+      not_before: null,
+      error: null,
+    };
+    this.jobs.set(job.id, job);
+    this.queue[lane].push(job.id);
+    return job;
+  }
+
+  #setJob(job: JobView, patch: Partial<JobView>) {
+    const next = { ...job, ...patch };
+    this.jobs.set(job.id, next);
+    if (next.status !== 'queued') this.queue[job.lane] = this.queue[job.lane].filter((id) => id !== job.id);
+    if (next.status === 'running') {
+      if (!this.running[job.lane].includes(job.id)) this.running[job.lane].push(job.id);
+    } else this.running[job.lane] = this.running[job.lane].filter((id) => id !== job.id);
+    if (next.status !== 'queued' && next.status !== 'running') this.jobs.delete(job.id);
+    this.emit({ type: 'job', job: { ...next, position: this.#place(next) } });
+    return next;
+  }
+
+  #place(job: JobView): number | null {
+    const i = this.queue[job.lane].indexOf(job.id);
+    return i < 0 ? null : i + 1;
+  }
+
+  #emitQueue(lane: Lane) {
+    this.emit({ type: 'queue', lane, order: [...this.queue[lane]], running: [...this.running[lane]] });
+  }
+
+  #queueScene(p: Project, s: SceneView, attempt = 1): SceneView {
+    const job = this.#newJob('generate', 'generate_scene', p, s.index);
+    if (attempt > 1) this.jobs.set(job.id, { ...job, attempt });
+    const next: SceneView = {
+      ...s,
+      status: 'queued',
+      phase: null,
+      percent: null,
+      error: null,
+      job_id: job.id,
+      queue_position: this.queue.generate.length,
+    };
+    this.emit({ type: 'job', job: this.jobs.get(job.id) as JobView });
+    return next;
+  }
+
+  // ---- state for tests -------------------------------------------------------------------
+
+  /** Adds a project directly (fixtures). */
+  addProject(input: {
+    title: string;
+    aspect?: Aspect;
+    style?: string;
+    texts: string[];
+    outcomes?: (Outcome | 'queued' | 'running')[];
+    video?: boolean;
+    ageMin?: number;
+  }): string {
+    const id = uuid();
+    const created = Date.now() - (input.ageMin ?? 0) * 60_000;
+    const p: Project = {
+      card: {
+        id,
+        title: input.title,
+        status: 'queued',
+        aspect: input.aspect ?? '9:16',
+        style: input.style ?? 'cinematic',
+        paused: false,
+        total: 0,
+        done: 0,
+        failed: 0,
+        placeholders: 0,
+        synced: 0,
+        sync_enabled: this.syncEnabled,
+        cover: null,
+        video: null,
+        created_at: created,
+        updated_at: created,
+      },
+      scenes: [],
+      render: null,
+    };
+    this.projects.set(id, p);
+    p.scenes = input.texts.map((text, i) => this.#blankScene(p, i + 1, text, created));
+    input.outcomes?.forEach((o, i) => {
+      const s = p.scenes[i];
+      if (!s) return;
+      if (o === 'queued') p.scenes[i] = { ...this.#queueScene(p, s), updated_at: created };
+      else if (o === 'running') {
+        const q = this.#queueScene(p, s);
+        const job = this.jobs.get(q.job_id) as JobView;
+        this.queue.generate = this.queue.generate.filter((x) => x !== job.id);
+        this.running.generate.push(job.id);
+        this.jobs.set(job.id, { ...job, status: 'running', phase: 'calling openai', started_at: Date.now() - 12_000 });
+        p.scenes[i] = { ...q, status: 'running', phase: 'calling openai', percent: 40, queue_position: null };
+      } else p.scenes[i] = this.#finished(p, s, o, created);
+    });
+    if (input.video) {
+      p.card.video = {
+        path: `${DATA}/projects/${id}/video.mp4`,
+        duration_s: p.scenes.length * 4.5,
+        width: 1080,
+        height: 1920,
+        bytes: 14_800_000,
+        up_to_date: true,
+        created_at: created,
+      };
+    }
+    this.#refreshCard(p, false);
+    p.card.updated_at = created;
+    return id;
+  }
+
+  #blankScene(p: Project, index: number, text: string, at: number): SceneView {
+    return {
+      project_id: p.card.id,
+      index,
+      title: null,
+      text,
+      prompt: '',
+      status: 'queued',
+      phase: null,
+      percent: null,
+      queue_position: null,
+      provider: null,
+      placeholder: false,
+      image: null,
+      thumbnail: null,
+      attempts: 0,
+      error: null,
+      sync: null,
+      job_id: uuid(),
+      updated_at: at,
+    };
+  }
+
+  #outcomeFor(s: SceneView): Outcome {
+    const next = this.planned.shift();
+    if (next) return next;
+    if (/\[fail\]/i.test(s.text)) return 'fail';
+    if (this.offline || /\[placeholder\]/i.test(s.text)) return 'placeholder';
+    return 'done';
+  }
+
+  #finished(p: Project, s: SceneView, outcome: Outcome, at = Date.now()): SceneView {
+    const base = `${DATA}/projects/${p.card.id}/scene-${String(s.index).padStart(3, '0')}`;
+    if (outcome === 'fail') {
+      return {
+        ...s,
+        status: 'failed',
+        phase: null,
+        percent: null,
+        queue_position: null,
+        attempts: s.attempts + 1,
+        error: { code: 'provider', message: 'openai refused the prompt as unsafe' },
+        updated_at: at,
+      };
+    }
+    const placeholder = outcome === 'placeholder';
+    const image = `${base}${placeholder ? '.titlecard' : ''}.jpg`;
+    const thumbnail = `${base}${placeholder ? '.titlecard' : ''}.thumb.jpg`;
+    const img = { seed: s.index * 97 + p.card.id.length * 13 + p.card.title.length * 7, placeholder, caption: s.title ?? s.text, aspect: p.card.aspect };
+    registerImage(image, img);
+    registerImage(thumbnail, img);
+    return {
+      ...s,
+      status: 'succeeded',
+      phase: null,
+      percent: null,
+      queue_position: null,
+      provider: placeholder ? 'titlecard' : this.#firstProvider(),
+      placeholder,
+      image,
+      thumbnail,
+      attempts: s.attempts + 1,
+      error: null,
+      prompt: s.prompt || `${s.text.slice(0, 80)}, ${p.card.style} style`,
+      sync: this.syncEnabled
+        ? { state: this.offline ? 'waiting' : 'synced', url: this.offline ? null : `https://cdn.example.com/${p.card.id}/scene-${s.index}.jpg`, attempts: 1, error: null, next_try: null }
+        : null,
+      updated_at: at,
+    };
+  }
+
+  // ---- moving work along ------------------------------------------------------------------
+
+  /** One step of work: finish a running scene, or start the next queued one. False when idle. */
+  tick(): boolean {
+    if (this.#tickRender()) return true;
+    if (this.paused) return false;
+    const runningId = this.running.generate[0];
+    if (runningId) {
+      const job = this.jobs.get(runningId);
+      const p = job && this.projects.get(job.project_id);
+      const s = p?.scenes.find((x) => x.job_id === runningId);
+      if (!job || !p || !s) {
+        this.running.generate = this.running.generate.filter((x) => x !== runningId);
+        return true;
+      }
+      if ((s.percent ?? 0) < 60) {
+        this.#replaceScene(p, { ...s, phase: 'downloading', percent: 60 });
+        this.#setJob(job, { phase: 'downloading' });
+        return true;
+      }
+      const outcome = this.#outcomeFor(s);
+      const done = this.#finished(p, s, outcome);
+      this.#setJob(job, { status: outcome === 'fail' ? 'failed' : 'succeeded', error: done.error });
+      this.#replaceScene(p, done);
+      this.sceneTimes.push(4200 + (s.index % 5) * 600);
+      this.#countCall(outcome);
+      this.#refreshCard(p);
+      this.#emitQueue('generate');
+      return true;
+    }
+    const nextId = this.queue.generate.find((id) => {
+      const j = this.jobs.get(id);
+      return j && !this.projects.get(j.project_id)?.card.paused;
+    });
+    if (!nextId) return false;
+    const job = this.jobs.get(nextId) as JobView;
+    const p = this.projects.get(job.project_id) as Project;
+    const s = p.scenes.find((x) => x.job_id === nextId);
+    this.#setJob(job, { status: 'running', phase: this.offline ? 'drawing a title card' : 'calling openai', started_at: Date.now() });
+    if (s) this.#replaceScene(p, { ...s, status: 'running', phase: this.offline ? 'drawing a title card' : 'calling openai', percent: 0, queue_position: null });
+    this.#refreshCard(p);
+    this.#emitQueue('generate');
+    return true;
+  }
+
+  #countCall(outcome: Outcome) {
+    const name = outcome === 'placeholder' ? 'titlecard' : this.#firstProvider();
+    const i = this.providers.findIndex((p) => p.name === name);
+    if (i < 0) return;
+    const prev = this.providers[i] as ProviderView;
+    const calls = prev.calls + 1;
+    const next: ProviderView = {
+      ...prev,
+      calls,
+      failures: prev.failures + (outcome === 'fail' ? 1 : 0),
+      avg_ms: Math.round(((prev.avg_ms ?? 0) * prev.calls + 3800) / calls),
+      last_error: outcome === 'fail' ? { code: 'provider', message: 'openai refused the prompt as unsafe' } : prev.last_error,
+    };
+    this.providers[i] = next;
+    this.emit({ type: 'provider', provider: next });
+  }
+
+  #tickRender(): boolean {
+    const id = this.running.render[0] ?? this.queue.render[0];
+    if (!id) return false;
+    const job = this.jobs.get(id);
+    const p = job && this.projects.get(job.project_id);
+    if (!job || !p || !p.render) {
+      this.queue.render = this.queue.render.filter((x) => x !== id);
+      this.running.render = this.running.render.filter((x) => x !== id);
+      return true;
+    }
+    if (job.status === 'queued') {
+      this.#setJob(job, { status: 'running', phase: 'encoding', started_at: Date.now() });
+      p.render = { ...p.render, status: 'running' };
+      this.#emitQueue('render');
+      return true;
+    }
+    const total = p.render.frames_total;
+    const done = Math.min(total, p.render.frames_done + Math.ceil(total / 4));
+    p.render = { ...p.render, frames_done: done };
+    this.emit({ type: 'render', project_id: p.card.id, job_id: job.id, frames_done: done, frames_total: total });
+    if (done >= total) {
+      p.render = { ...p.render, status: 'succeeded' };
+      this.#setJob(job, { status: 'succeeded' });
+      const portrait = p.card.aspect === '9:16';
+      p.card.video = {
+        path: `${DATA}/projects/${p.card.id}/video.mp4`,
+        duration_s: p.scenes.length * 4.5,
+        width: portrait ? 1080 : p.card.aspect === '1:1' ? 1080 : 1920,
+        height: portrait ? 1920 : 1080,
+        bytes: 1_900_000 * p.scenes.length,
+        up_to_date: true,
+        created_at: Date.now(),
+      };
+      this.#refreshCard(p);
+      this.#emitQueue('render');
+    }
+    return true;
+  }
+
+  /** Works until nothing is left to do (at most `limit` steps). */
+  runAll(limit = 10_000): number {
+    let n = 0;
+    while (n < limit && this.tick()) n++;
+    return n;
+  }
+
+  auto(ms: number | null) {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = ms ? setInterval(() => this.tick(), ms) : null;
+  }
+
+  setOffline(offline: boolean) {
+    this.offline = offline;
+    this.emit({
+      type: 'connectivity',
+      connectivity: { offline, message: offline ? 'No network: the providers and the storage cannot be reached.' : null },
+    });
+    if (this.syncEnabled) this.emit({ type: 'sync', health: this.#health() });
+  }
+
+  #health(): SyncHealth {
+    if (!this.syncEnabled) return { state: 'local' };
+    if (this.offline) {
+      const now = Date.now();
+      return { state: 'waiting', since: now - 180_000, next_probe: now + 95_000, failures: 3, reason: { code: 'network', message: 'The storage cannot be reached: no network.' } };
+    }
+    return { state: 'ok' };
+  }
+
+  // ---- views -----------------------------------------------------------------------------
+
+  activity(): Activity {
+    const lanes = (['generate', 'upload', 'render'] as Lane[]).map((lane) => ({
+      lane,
+      concurrency: this.settings.concurrency[lane],
+      running: this.running[lane].map((id) => this.jobs.get(id)).filter((j): j is JobView => !!j),
+      queued: this.queue[lane]
+        .slice(0, 200)
+        .map((id, i): JobView | null => {
+          const j = this.jobs.get(id);
+          return j ? { ...j, position: i + 1 } : null;
+        })
+        .filter((j): j is JobView => !!j),
+      queued_total: this.queue[lane].length,
+    }));
+    return { paused: this.paused, lanes };
+  }
+
+  syncView(): SyncView {
+    const items: SyncItem[] = [];
+    const counts = { local: 0, pending: 0, uploading: 0, synced: 0, waiting: 0, failed: 0 };
+    for (const p of this.projects.values()) {
+      for (const s of p.scenes) {
+        if (!s.sync) continue;
+        counts[s.sync.state]++;
+        items.push({
+          project_id: p.card.id,
+          project: p.card.title,
+          scene: s.index,
+          state: s.sync.state,
+          url: s.sync.url,
+          attempts: s.sync.attempts,
+          error: s.sync.state === 'waiting' ? { code: 'network', message: 'No network.' } : s.sync.error,
+          next_try: s.sync.state === 'waiting' ? Date.now() + 95_000 : s.sync.next_try,
+          key: `projects/${p.card.id}/scene-${String(s.index).padStart(3, '0')}.jpg`,
+        });
+      }
+    }
+    return {
+      target: this.syncEnabled ? this.settings.storage.target : null,
+      health: this.#health(),
+      counts,
+      items,
+      uploaded_bytes: this.uploadedBytes + counts.synced * 1_850_000,
+      uploads: this.uploads + counts.synced,
+    };
+  }
+
+  stats(): Stats {
+    const all = [...this.projects.values()].flatMap((p) => p.scenes);
+    const done = all.filter((s) => s.status === 'succeeded');
+    const placeholders = done.filter((s) => s.placeholder).length;
+    const failed = all.filter((s) => s.status === 'failed').length;
+    const first = this.#firstProvider();
+    const fallback = done.filter((s) => s.provider !== first).length;
+    const finished = done.length + failed;
+    const times = this.sceneTimes;
+    return {
+      scenes_total: all.length,
+      scenes_done: done.length,
+      scenes_failed: failed,
+      success_rate: finished ? done.length / finished : 0,
+      placeholders,
+      placeholder_rate: done.length ? placeholders / done.length : 0,
+      fallback_rate: done.length ? fallback / done.length : 0,
+      avg_scene_ms: times.length ? times.reduce((a, b) => a + b, 0) / times.length : done.length ? 5200 : null,
+      providers: this.providers,
+      synced_bytes: this.syncView().uploaded_bytes,
+      uploads: this.syncView().uploads,
+    };
+  }
+
+  snapshot(): Snapshot {
+    return {
+      projects: [...this.projects.values()].map((p) => p.card),
+      activity: this.activity(),
+      sync: this.syncView(),
+      providers: this.providers,
+      connectivity: { offline: this.offline, message: this.offline ? 'No network.' : null },
+      styles: STYLES,
+      notices: this.notices,
+    };
+  }
+
+  // ---- the commands ------------------------------------------------------------------------
+
+  handle(cmd: string, args: Record<string, unknown> | undefined): unknown {
+    this.calls.push({ cmd, args: args ? structuredClone(args) : undefined, at: Date.now() });
+    const forced = this.failing.get(cmd);
+    if (forced) throw forced;
+    const a = args ?? {};
+    switch (cmd) {
+      case 'app_info':
+        return { name: 'StoryReel', version: '0.1.0', engine_version: '0.1.0', data_dir: this.settings.data_dir };
+      case 'snapshot':
+        return this.snapshot();
+      case 'list_projects':
+        return [...this.projects.values()].map((p) => p.card);
+      case 'get_project': {
+        const p = this.#project(a.id);
+        return { card: p.card, scenes: p.scenes, render: p.render };
+      }
+      case 'preview_story':
+        if (typeof a.text !== 'string') throw fail('input', 'The story text is missing.');
+        if (typeof a.name !== 'string') throw fail('input', 'invalid args `name` for command `preview_story`');
+        return previewStory(a.text, a.name.trim() || null);
+      case 'open_story_file':
+        return null;
+      case 'create_project':
+        return this.#create(a.project as NewProject);
+      case 'rename_project': {
+        const p = this.#project(a.id);
+        const title = String(a.title ?? '').trim();
+        if (!title) throw fail('input', 'A story needs a title.');
+        p.card = { ...p.card, title };
+        this.#refreshCard(p);
+        return p.card;
+      }
+      case 'delete_project': {
+        const p = this.#project(a.id);
+        for (const lane of ['generate', 'upload', 'render'] as Lane[]) {
+          const ids = [...this.queue[lane], ...this.running[lane]].filter((id) => this.jobs.get(id)?.project_id === p.card.id);
+          for (const id of ids) this.jobs.delete(id);
+          this.queue[lane] = this.queue[lane].filter((id) => !ids.includes(id));
+          this.running[lane] = this.running[lane].filter((id) => !ids.includes(id));
+          if (ids.length) this.#emitQueue(lane);
+        }
+        this.projects.delete(p.card.id);
+        return null;
+      }
+      case 'set_project_paused': {
+        const p = this.#project(a.id);
+        p.card = { ...p.card, paused: !!a.paused };
+        this.#refreshCard(p);
+        return p.card;
+      }
+      case 'retry_failed': {
+        const p = this.#project(a.id);
+        let n = 0;
+        for (const s of p.scenes) if (s.status === 'failed') (this.#replaceScene(p, this.#queueScene(p, s, s.attempts + 1)), n++);
+        this.#refreshCard(p);
+        this.#emitQueue('generate');
+        return n;
+      }
+      case 'regenerate_placeholders': {
+        const p = this.#project(a.id);
+        let n = 0;
+        for (const s of p.scenes) if (s.status === 'succeeded' && s.placeholder) (this.#replaceScene(p, this.#queueScene(p, s)), n++);
+        this.#refreshCard(p);
+        this.#emitQueue('generate');
+        return n;
+      }
+      case 'reveal_project':
+        this.#project(a.id);
+        return null;
+      case 'render_video': {
+        const p = this.#project(a.id);
+        if (p.render && (p.render.status === 'queued' || p.render.status === 'running')) throw fail('busy', 'This video is already being rendered.');
+        const job = this.#newJob('render', 'render_video', p, null);
+        p.render = { job_id: job.id, status: 'queued', frames_done: 0, frames_total: p.scenes.length * 135, error: null };
+        this.emit({ type: 'job', job });
+        this.#emitQueue('render');
+        return p.render;
+      }
+      case 'update_scene_prompt': {
+        const [p, s] = this.#scene(a.projectId, a.index);
+        const next = { ...s, prompt: String(a.prompt ?? '') };
+        this.#replaceScene(p, next);
+        return next;
+      }
+      case 'regenerate_scene':
+      case 'retry_scene': {
+        const [p, s] = this.#scene(a.projectId, a.index);
+        if (s.status === 'queued' || s.status === 'running') throw fail('busy', `Scene ${s.index} is already being made.`);
+        if (cmd === 'retry_scene' && s.status !== 'failed') throw fail('input', `Scene ${s.index} did not fail.`);
+        const next = this.#queueScene(p, s, s.attempts + 1);
+        this.#replaceScene(p, next);
+        this.#refreshCard(p);
+        this.#emitQueue('generate');
+        return p.scenes.find((x) => x.index === s.index);
+      }
+      case 'cancel_scene': {
+        const [p, s] = this.#scene(a.projectId, a.index);
+        const job = this.jobs.get(s.job_id);
+        if (job) this.#setJob(job, { status: 'cancelled' });
+        const next: SceneView = { ...s, status: 'cancelled', phase: null, percent: null, queue_position: null };
+        this.#replaceScene(p, next);
+        this.#refreshCard(p);
+        this.#emitQueue('generate');
+        return p.scenes.find((x) => x.index === s.index);
+      }
+      case 'activity':
+        return this.activity();
+      case 'set_global_paused':
+        this.paused = !!a.paused;
+        return this.paused;
+      case 'cancel_job': {
+        const job = this.jobs.get(String(a.id));
+        if (!job) return false;
+        this.#setJob(job, { status: 'cancelled' });
+        const p = this.projects.get(job.project_id);
+        const s = p?.scenes.find((x) => x.job_id === job.id);
+        if (p && s) {
+          this.#replaceScene(p, { ...s, status: 'cancelled', phase: null, percent: null, queue_position: null });
+          this.#refreshCard(p);
+        }
+        this.#emitQueue(job.lane);
+        return true;
+      }
+      case 'sync_status':
+        return this.syncView();
+      case 'sync_retry_all':
+        return this.syncView().items.filter((i) => i.state === 'waiting' || i.state === 'failed').length;
+      case 'get_settings':
+        return this.settings;
+      case 'save_settings':
+        return this.#saveSettings(a.settings as SettingsInput);
+      case 'set_provider_key': {
+        const name = String(a.name);
+        const p = this.settings.providers.find((x) => x.name === name);
+        if (!p) throw fail('not_found', `There is no provider “${name}”.`);
+        if (a.key !== null && typeof a.key !== 'string') throw fail('input', 'The key is not text.');
+        p.key_set = a.key !== null && String(a.key).length > 0;
+        this.#refreshProviders();
+        return this.settings;
+      }
+      case 'set_storage_credentials': {
+        // as the shell: null keeps a key, "" removes it
+        if (typeof a.accessKey === 'string') this.settings.storage.access_key_set = a.accessKey.trim().length > 0;
+        if (typeof a.secretKey === 'string') this.settings.storage.secret_key_set = a.secretKey.trim().length > 0;
+        setTimeout(() => this.emit({ type: 'reset' }), 30);
+        return this.settings;
+      }
+      case 'test_provider': {
+        const name = String(a.name);
+        const p = this.settings.providers.find((x) => x.name === name);
+        if (!p) throw fail('not_found', `There is no provider “${name}”.`);
+        if (this.offline) return { ok: false, message: `${p.label} could not be reached: there is no network.` };
+        if (p.needs_key && !p.key_set) return { ok: false, message: `${p.label} needs an API key.` };
+        return { ok: true, message: `${p.label} answered in 420 ms.` };
+      }
+      case 'test_storage':
+        if (!this.syncEnabled) return { ok: false, message: 'No storage target is set: images stay local.' };
+        if (this.offline) return { ok: false, message: 'The storage could not be reached: there is no network.' };
+        return { ok: true, message: 'Wrote and read a test object.' };
+      case 'stats':
+        return this.stats();
+      default:
+        throw fail('input', `Unknown command ${cmd}.`);
+    }
+  }
+
+  #create(input: NewProject): ProjectCard {
+    if (!input || !Array.isArray(input.scenes) || !input.scenes.length) throw fail('input', 'A story needs at least one scene.');
+    const title = input.title?.trim() || 'Untitled story';
+    const id = this.addProject({
+      title,
+      aspect: input.aspect,
+      style: input.style ?? 'cinematic',
+      texts: input.scenes.map((s) => s.text),
+    });
+    const p = this.projects.get(id) as Project;
+    p.scenes = p.scenes.map((s, i) => {
+      const d = input.scenes[i];
+      const withDraft = { ...s, title: d?.title ?? null, prompt: d?.prompt ?? '' };
+      return this.#queueScene(p, withDraft);
+    });
+    this.#refreshCard(p);
+    this.#emitQueue('generate');
+    return p.card;
+  }
+
+  #refreshProviders() {
+    this.providers = this.settings.providers.map((p) => this.#providerView(p.name, this.providers.find((x) => x.name === p.name)));
+    if (!this.providers.some((p) => p.name === 'titlecard')) this.providers.push({ ...this.#providerView('titlecard'), label: 'Title card', in_chain: true, enabled: true });
+  }
+
+  #saveSettings(input: SettingsInput): Settings {
+    if (!input) throw fail('input', 'The settings are missing.');
+    for (const lane of ['generate', 'upload', 'render'] as const) {
+      const v = input.concurrency?.[lane];
+      if (!Number.isInteger(v) || v < 1) throw fail('config', `The number of ${lane} jobs at once must be at least 1.`);
+    }
+    this.settings = {
+      ...this.settings,
+      chain: [...input.chain],
+      providers: this.settings.providers
+        .map((p) => {
+          const i = input.providers.find((x) => x.name === p.name);
+          return i ? { ...p, enabled: i.enabled, model: i.model, base_url: i.base_url } : p;
+        })
+        .sort((a, b) => {
+          const rank = (n: string) => (input.providers.findIndex((x) => x.name === n) + 1 || 99);
+          return rank(a.name) - rank(b.name);
+        }),
+      storage: { ...this.settings.storage, ...input.storage },
+      concurrency: { ...input.concurrency },
+      data_dir: input.data_dir,
+      theme: input.theme,
+    };
+    this.#refreshProviders();
+    for (const p of this.projects.values()) this.#refreshCard(p, false);
+    setTimeout(() => this.emit({ type: 'reset' }), 30);
+    return this.settings;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Installs the test backend before the app starts: Tauri's IPC and events are mocked, file
+ * URLs become drawn pictures, and `window.__fake` lets a test drive the backend.
+ * URL parameters: fixture=demo|big, offline=1, theme=light|dark.
+ */
+import { emit } from '@tauri-apps/api/event';
+import { mockIPC } from '@tauri-apps/api/mocks';
+import type { EngineEvent } from '../../src/lib/bindings/EngineEvent';
+import { FakeBackend } from './backend';
+import { seedFixture } from './fixtures';
+import { fakeFileSrc } from './images';
+
+const params = new URLSearchParams(location.search);
+
+const fake = new FakeBackend((ev: EngineEvent) => {
+  void emit('engine', ev);
+});
+
+// Answers are copies, as they would be after crossing the IPC bridge.
+mockIPC((cmd, payload) => {
+  const answer = fake.handle(cmd, payload as Record<string, unknown> | undefined);
+  return answer === undefined ? null : structuredClone(answer);
+}, { shouldMockEvents: true });
+
+type Internals = { convertFileSrc: (path: string, protocol?: string) => string };
+(window as unknown as { __TAURI_INTERNALS__: Internals }).__TAURI_INTERNALS__.convertFileSrc = (path: string) =>
+  fakeFileSrc(path);
+
+seedFixture(fake, params.get('fixture'));
+if (params.get('offline') === '1') fake.offline = true;
+const theme = params.get('theme');
+if (theme === 'light' || theme === 'dark') {
+  fake.settings.theme = theme;
+  try {
+    localStorage.setItem('storyreel.theme', theme);
+  } catch {
+    // no storage: the theme comes with the settings
+  }
+}
+if (params.get('notice')) fake.notices.push(params.get('notice') as string);
+
+(window as unknown as { __fake: FakeBackend }).__fake = fake;

@@ -1,0 +1,142 @@
+// Settings: reorder the provider chain, keys that are never shown, validation, save payload, theme.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { callsTo, openApp, screenshot, suite, texts, waitText } from './harness.js';
+
+const ctx = suite(before, after);
+
+/** @param {import('playwright-core').Page} page */
+const order = (page) => page.getByTestId('provider-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+
+/** @param {import('playwright-core').Page} page @param {string} name */
+const row = (page, name) => page.locator(`[data-testid="provider-row"][data-name="${name}"]`);
+
+test('reorder providers, change settings, and save exactly that', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url);
+  await page.keyboard.press('Control+5');
+  await page.getByTestId('screen-settings').waitFor();
+  await page.getByTestId('provider-row').first().waitFor();
+  assert.deepEqual(await order(page), ['openai', 'automatic1111', 'fal', 'stability', 'comfyui']);
+  assert.equal(await page.getByTestId('settings-save').isDisabled(), true);
+
+  // keyboard-reachable buttons
+  await row(page, 'openai').getByTestId('provider-down').click();
+  assert.deepEqual(await order(page), ['automatic1111', 'openai', 'fal', 'stability', 'comfyui']);
+  await row(page, 'fal').getByTestId('provider-enabled').check();
+  await row(page, 'fal').getByTestId('provider-up').click();
+  await row(page, 'fal').getByTestId('provider-up').focus();
+  await page.keyboard.press('Enter');
+  assert.deepEqual(await order(page), ['fal', 'automatic1111', 'openai', 'stability', 'comfyui']);
+  // drag by the handle: comfyui onto the second place
+  await row(page, 'comfyui').locator('.grip').dragTo(row(page, 'automatic1111'));
+  assert.deepEqual(await order(page), ['fal', 'comfyui', 'automatic1111', 'openai', 'stability']);
+
+  await row(page, 'openai').getByTestId('provider-details').click();
+  await row(page, 'openai').getByTestId('provider-model').fill('dall-e-3');
+  await page.getByTestId('concurrency-upload').fill('6');
+  await page.getByTestId('storage-target').fill('s3://my-bucket/stories');
+  await page.getByTestId('storage-region').fill('eu-west-1');
+  await page.getByTestId('data-dir').fill('/media/stories');
+  await page.getByTestId('theme-dark').click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await waitText(page.locator('.savebar .state'), 'Unsaved changes');
+  await screenshot(page, 'settings-edited-dark');
+
+  await page.getByTestId('settings-save').click();
+  await page.getByTestId('toast').filter({ hasText: 'Settings saved' }).waitFor();
+  const saves = await callsTo(page, 'save_settings');
+  assert.equal(saves.length, 1);
+  const s = saves[0].args.settings;
+  assert.deepEqual(s.chain, ['fal', 'automatic1111', 'openai']);
+  assert.deepEqual(s.providers.map((/** @type {any} */ p) => [p.name, p.enabled]), [
+    ['fal', true],
+    ['comfyui', false],
+    ['automatic1111', true],
+    ['openai', true],
+    ['stability', false],
+  ]);
+  assert.deepEqual(s.providers.find((/** @type {any} */ p) => p.name === 'openai'), {
+    name: 'openai',
+    enabled: true,
+    model: 'dall-e-3',
+    base_url: 'https://api.openai.com/v1',
+  });
+  assert.deepEqual(s.concurrency, { generate: 3, upload: 6, render: 1 });
+  assert.deepEqual(s.storage, { target: 's3://my-bucket/stories', endpoint: '', region: 'eu-west-1', create_bucket: false, public_url_base: '' });
+  assert.equal(s.data_dir, '/media/stories');
+  assert.equal(s.theme, 'dark');
+  assert.deepEqual(Object.keys(s).sort(), ['chain', 'concurrency', 'data_dir', 'providers', 'storage', 'theme']);
+  // The engine restarts: a reset event, and the app takes a new snapshot.
+  await page.waitForFunction(() => window.__fake.calls.filter((/** @type {any} */ c) => c.cmd === 'snapshot').length >= 2);
+  await waitText(page.locator('.savebar .state'), 'All changes saved');
+  assert.deepEqual(await order(page), ['fal', 'automatic1111', 'openai', 'comfyui', 'stability']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('API keys are write-only and saved through the keychain command', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url);
+  await page.getByTestId('nav-settings').click();
+  const fal = row(page, 'fal');
+  await fal.getByTestId('provider-details').click();
+  await waitText(fal.getByTestId('provider-key-status'), 'Not set');
+  await fal.getByTestId('provider-key-input').fill('fal-secret-123');
+  await fal.getByTestId('provider-key-save').click();
+  await waitText(fal.getByTestId('provider-key-status'), '•••• saved in the system keychain');
+  assert.equal(await fal.getByTestId('provider-key-input').inputValue(), '');
+  assert.deepEqual((await callsTo(page, 'set_provider_key')).map((c) => c.args), [{ name: 'fal', key: 'fal-secret-123' }]);
+  const shown = await page.evaluate(() => {
+    const values = [...document.querySelectorAll('input')].map((i) => i.value);
+    return document.body.innerText + values.join(' ');
+  });
+  assert.ok(!shown.includes('fal-secret-123'), 'the key is not shown anywhere');
+  // Saving a key keeps the other unsaved edits.
+  await fal.getByTestId('provider-model').fill('fal-ai/flux/dev');
+  await fal.getByTestId('provider-key-remove').click();
+  await waitText(fal.getByTestId('provider-key-status'), 'Not set');
+  assert.deepEqual((await callsTo(page, 'set_provider_key')).at(-1)?.args, { name: 'fal', key: null });
+  assert.equal(await fal.getByTestId('provider-model').inputValue(), 'fal-ai/flux/dev');
+
+  await fal.getByTestId('provider-test').click();
+  await waitText(fal.getByTestId('provider-test-result'), 'fal.ai needs an API key.');
+
+  await page.getByTestId('storage-access-key').fill('AKIA123');
+  await page.getByTestId('storage-secret-key').fill('s3cr3t');
+  await page.getByTestId('storage-credentials-save').click();
+  await waitText(page.getByTestId('storage-credentials-status'), '•••• saved in the system keychain');
+  assert.deepEqual((await callsTo(page, 'set_storage_credentials'))[0].args, { accessKey: 'AKIA123', secretKey: 's3cr3t' });
+  assert.equal(await page.getByTestId('storage-access-key').inputValue(), '');
+  // One key alone: the other is left as it is (null); Remove sends empty keys.
+  await page.getByTestId('storage-secret-key').fill('n3w-s3cr3t');
+  await page.getByTestId('storage-credentials-save').click();
+  await page.waitForFunction(() => window.__fake.calls.filter((/** @type {any} */ c) => c.cmd === 'set_storage_credentials').length === 2);
+  assert.deepEqual((await callsTo(page, 'set_storage_credentials'))[1]?.args, { accessKey: null, secretKey: 'n3w-s3cr3t' });
+  await page.getByTestId('storage-credentials-remove').click();
+  await waitText(page.getByTestId('storage-credentials-status'), 'No credentials saved');
+  assert.deepEqual((await callsTo(page, 'set_storage_credentials'))[2]?.args, { accessKey: '', secretKey: '' });
+  await page.getByTestId('storage-test').click();
+  await waitText(page.getByTestId('storage-test-result'), 'No storage target is set: images stay local.');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('fields that cannot be saved say why, and nothing is sent', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('concurrency-generate').fill('0');
+  await page.getByTestId('storage-target').fill('ftp://old-server/stories');
+  await page.getByTestId('settings-save').click();
+  await waitText(page.getByTestId('settings-error'), 'Some fields need a fix before saving (see above).');
+  const errors = await texts(page, 'screen-settings').then(() => page.locator('.field-error').allInnerTexts());
+  assert.ok(errors.includes('Use a whole number from 1 to 16.'), errors.join(' | '));
+  assert.ok(errors.includes('The target starts with s3://, gs://, az://, https:// or file://.'));
+  assert.equal(await page.getByTestId('concurrency-generate').getAttribute('aria-invalid'), 'true');
+  assert.equal((await callsTo(page, 'save_settings')).length, 0);
+  await screenshot(page, 'settings-invalid');
+
+  // Revert restores the saved values.
+  await page.getByTestId('settings-revert').click();
+  assert.equal(await page.getByTestId('concurrency-generate').inputValue(), '3');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { Settings } from '../../src/lib/bindings/Settings';
+import { moveItem } from '../../src/lib/logic/list';
+import { formFromSettings, sameForm, toSettingsInput, validateForm } from '../../src/lib/logic/settings';
+
+const settings = (): Settings => ({
+  chain: ['fal', 'openai'],
+  providers: [
+    { name: 'openai', label: 'OpenAI', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1', needs_key: true, key_set: true },
+    { name: 'comfyui', label: 'ComfyUI', enabled: false, model: '', base_url: 'http://127.0.0.1:8188', needs_key: false, key_set: false },
+    { name: 'fal', label: 'fal.ai', enabled: true, model: 'flux', base_url: 'https://queue.fal.run', needs_key: true, key_set: false },
+  ],
+  storage: { target: '', endpoint: '', region: '', create_bucket: false, public_url_base: '', access_key_set: false, secret_key_set: false },
+  concurrency: { generate: 3, upload: 4, render: 1 },
+  data_dir: '/data',
+  theme: 'dark',
+  config_file: '/config.toml',
+});
+
+describe('formFromSettings', () => {
+  it('orders providers by the chain, the others after', () => {
+    expect(formFromSettings(settings()).providers.map((p) => p.name)).toEqual(['fal', 'openai', 'comfyui']);
+  });
+  it('fills what is missing', () => {
+    const f = formFromSettings({} as Settings);
+    expect(f).toMatchObject({ providers: [], data_dir: '', theme: 'system', concurrency: { generate: 3, upload: 4, render: 1 } });
+  });
+});
+
+describe('toSettingsInput', () => {
+  it('makes the chain of the enabled providers in the order shown', () => {
+    const f = formFromSettings(settings());
+    f.providers = moveItem(f.providers, 1, 0);
+    const comfy = f.providers.find((p) => p.name === 'comfyui');
+    if (comfy) comfy.enabled = true;
+    const input = toSettingsInput(f);
+    expect(input.chain).toEqual(['openai', 'fal', 'comfyui']);
+    expect(input.providers.map((p) => p.name)).toEqual(['openai', 'fal', 'comfyui']);
+    expect(input.providers[0]).toEqual({ name: 'openai', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1' });
+    expect(Object.keys(input).sort()).toEqual(['chain', 'concurrency', 'data_dir', 'providers', 'storage', 'theme']);
+    expect(Object.keys(input.storage)).not.toContain('access_key_set');
+  });
+});
+
+describe('validateForm and sameForm', () => {
+  it('names the fields that cannot be saved', () => {
+    const f = formFromSettings(settings());
+    f.concurrency.upload = 0;
+    f.storage.target = 'ftp://x';
+    f.concurrency.render = 5;
+    f.data_dir = 'Stories';
+    const e = validateForm(f);
+    expect(Object.keys(e).sort()).toEqual(['concurrency.render', 'concurrency.upload', 'data_dir', 'storage.target']);
+    expect(e['concurrency.upload']).toBe('Use a whole number from 1 to 32.');
+    expect(e['concurrency.render']).toBe('Use a whole number from 1 to 4.');
+    expect(e.data_dir).toMatch(/full path/);
+  });
+  it('accepts good values', () => {
+    const f = formFromSettings(settings());
+    f.storage.target = 's3://bucket/prefix';
+    f.storage.endpoint = 'http://127.0.0.1:9000';
+    expect(validateForm(f)).toEqual({});
+    // an empty data folder means the default one
+    f.data_dir = '';
+    expect(validateForm(f)).toEqual({});
+    f.data_dir = 'C:\\Users\\me\\Stories';
+    expect(validateForm(f)).toEqual({});
+  });
+  it('compares what would be saved', () => {
+    const a = formFromSettings(settings());
+    const b = formFromSettings(settings());
+    expect(sameForm(a, b)).toBe(true);
+    b.providers = moveItem(b.providers, 0, 1);
+    expect(sameForm(a, b)).toBe(false);
+  });
+});

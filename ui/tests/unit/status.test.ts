@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { healthText, projectChip, sceneActions, sceneChip, syncBadge } from '../../src/lib/logic/status';
+import { card, scene } from './builders';
+
+describe('sceneChip', () => {
+  it('shows the queue place while queued', () => {
+    expect(sceneChip(scene({ status: 'queued', queue_position: 4 })).text).toBe('queued #4');
+    expect(sceneChip(scene({ status: 'queued', queue_position: null })).text).toBe('queued');
+  });
+  it('shows phase and percent while generating', () => {
+    const s = scene({ status: 'running', phase: 'calling openai', percent: 40.4 });
+    expect(sceneChip(s)).toEqual({ text: 'generating — calling openai 40%', tone: 'active' });
+    expect(sceneChip(scene({ status: 'running', phase: null, percent: 12 })).text).toBe('generating — 12%');
+    expect(sceneChip(scene({ status: 'running', phase: 'encoding', percent: null })).text).toBe('generating — encoding');
+    expect(sceneChip(scene({ status: 'running', phase: null, percent: null })).text).toBe('generating');
+    expect(sceneChip(scene({ status: 'running', phase: 'x', percent: 180 })).text).toBe('generating — x 100%');
+  });
+  it('tells a real picture from a title card', () => {
+    expect(sceneChip(scene({ status: 'succeeded' })).text).toBe('done');
+    expect(sceneChip(scene({ status: 'succeeded', placeholder: true }))).toEqual({ text: 'placeholder', tone: 'warn' });
+  });
+  it('puts the sentence of a failure in the chip', () => {
+    const s = scene({ status: 'failed', error: { code: 'provider', message: 'openai refused the prompt' } });
+    expect(sceneChip(s)).toEqual({ text: 'failed: openai refused the prompt', tone: 'error' });
+    expect(sceneChip(scene({ status: 'failed', error: null })).text).toBe('failed');
+  });
+  it('copes with a status it does not know', () => {
+    expect(sceneChip(scene({ status: 'weird' as never })).text).toBe('weird');
+    expect(sceneChip(scene({ status: 'cancelled' })).text).toBe('cancelled');
+  });
+});
+
+describe('projectChip', () => {
+  it('uses the status word and says paused when paused', () => {
+    expect(projectChip(card({ status: 'done' }))).toEqual({ text: 'done', tone: 'ok' });
+    expect(projectChip(card({ status: 'running', paused: true })).text).toBe('paused');
+    expect(projectChip(card({ status: 'done', paused: true })).text).toBe('done');
+    expect(projectChip(card({ status: 'failed' })).tone).toBe('error');
+    expect(projectChip(card({ status: '' })).text).toBe('queued');
+  });
+});
+
+describe('syncBadge', () => {
+  const sync = (state: 'synced' | 'waiting' | 'pending') => ({ state, url: null, attempts: 1, error: null, next_try: null });
+  it('is hidden when sync is off or there is no image', () => {
+    expect(syncBadge(sync('synced'), false)).toBeNull();
+    expect(syncBadge(null, true)).toBeNull();
+  });
+  it('names the state', () => {
+    expect(syncBadge(sync('synced'), true)).toEqual({ text: 'synced', tone: 'ok' });
+    expect(syncBadge(sync('waiting'), true)?.tone).toBe('warn');
+    expect(syncBadge(sync('pending'), true)?.text).toBe('pending');
+  });
+});
+
+describe('sceneActions', () => {
+  it('offers retry only for failed scenes and cancel only for active ones', () => {
+    expect(sceneActions(scene({ status: 'failed' }))).toEqual({ retry: true, cancel: false, regenerate: true });
+    expect(sceneActions(scene({ status: 'queued' }))).toEqual({ retry: false, cancel: true, regenerate: false });
+    expect(sceneActions(scene({ status: 'running' })).cancel).toBe(true);
+    expect(sceneActions(scene({ status: 'succeeded' }))).toEqual({ retry: false, cancel: false, regenerate: true });
+  });
+});
+
+describe('healthText', () => {
+  it('has a word for each health', () => {
+    expect(healthText({ state: 'ok' }).text).toBe('Connected');
+    expect(healthText({ state: 'waiting', since: 0, next_probe: 1, failures: 1, reason: { code: 'net', message: 'x' } }).tone).toBe('warn');
+    expect(healthText({ state: 'misconfigured', reason: { code: 'config', message: 'x' } }).tone).toBe('error');
+    expect(healthText(undefined).text).toBe('Local only');
+  });
+});
