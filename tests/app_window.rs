@@ -174,23 +174,25 @@ impl Driver {
             })
             .unwrap_or_default()
     }
+    /// Saves a screenshot as a test artifact (a few tries; a miss is reported, not fatal).
     fn shot(&self, name: &str) {
-        let dir = artifacts();
-        let Ok(r) = ureq::get(&self.url("/screenshot"))
-            .timeout(Duration::from_secs(30))
-            .call()
-        else {
-            return;
-        };
-        let Ok(v) = r.into_json::<Value>() else {
-            return;
-        };
-        if let Some(b64) = v["value"].as_str() {
-            if let Ok(png) = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64)
-            {
-                let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        for _ in 0..3 {
+            let png = ureq::get(&self.url("/screenshot"))
+                .timeout(Duration::from_secs(30))
+                .call()
+                .ok()
+                .and_then(|r| r.into_json::<Value>().ok())
+                .and_then(|v| v["value"].as_str().map(String::from))
+                .and_then(|b64| {
+                    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).ok()
+                });
+            if let Some(png) = png {
+                let _ = std::fs::write(artifacts().join(format!("{name}.png")), png);
+                return;
             }
+            std::thread::sleep(Duration::from_millis(500));
         }
+        eprintln!("no screenshot of {name}");
     }
     fn quit(self) {
         let _ = ureq::delete(&self.url(""))
