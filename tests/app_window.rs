@@ -178,7 +178,7 @@ impl Driver {
     fn shot(&self, name: &str) {
         for _ in 0..3 {
             let png = ureq::get(&self.url("/screenshot"))
-                .timeout(Duration::from_secs(30))
+                .timeout(Duration::from_secs(10))
                 .call()
                 .ok()
                 .and_then(|r| r.into_json::<Value>().ok())
