@@ -21,11 +21,7 @@ pub const MAX_STORY_BYTES: u64 = 4 * 1024 * 1024;
 
 pub(crate) async fn project(state: &AppState, id: &str) -> ApiResult<(Engine, Project)> {
     let e = state.engine().await?;
-    let id = project_id(id)?;
-    let p = e
-        .store()
-        .project(id)?
-        .ok_or_else(|| ApiError::not_found("That project no longer exists: it was deleted."))?;
+    let p = crate::dto::project_record(&e, project_id(id)?)?;
     Ok((e, p))
 }
 

@@ -1,6 +1,6 @@
 //! One scene: edit its prompt, regenerate, retry, cancel.
 
-use storyreel_engine::model::JobStatus;
+use storyreel_engine::model::{JobStatus, Project, Scene};
 use storyreel_engine::{Engine, RetryFilter};
 use tauri::State;
 
@@ -9,11 +9,15 @@ use crate::dto::{scene_view, SceneView};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-fn view(e: &Engine, project: uuid::Uuid, index: u32) -> ApiResult<SceneView> {
-    let s = e
-        .store()
-        .scene(project, index)?
-        .ok_or_else(|| ApiError::not_found(format!("This project has no scene {index}.")))?;
+/// Scene `index` of a project; a missing one is a sentence.
+fn scene(e: &Engine, p: &Project, index: u32) -> ApiResult<Scene> {
+    e.store()
+        .scene(p.id, index)?
+        .ok_or_else(|| ApiError::not_found(format!("{} has no scene {index}.", p.title)))
+}
+
+fn view(e: &Engine, p: &Project, index: u32) -> ApiResult<SceneView> {
+    let s = scene(e, p, index)?;
     let pos = e
         .queue()
         .positions(storyreel_engine::model::Lane::Generate)?
@@ -31,7 +35,7 @@ pub async fn update_scene_prompt(
 ) -> ApiResult<SceneView> {
     let (e, p) = project(&state, &project_id).await?;
     e.set_scene_prompt(&p, index, &prompt).await?;
-    view(&e, p.id, index)
+    view(&e, &p, index)
 }
 
 async fn again(
@@ -41,10 +45,7 @@ async fn again(
     only_failed: bool,
 ) -> ApiResult<SceneView> {
     let (e, p) = project(state, project_id).await?;
-    let s = e
-        .store()
-        .scene(p.id, index)?
-        .ok_or_else(|| ApiError::not_found(format!("{} has no scene {index}.", p.title)))?;
+    let s = scene(&e, &p, index)?;
     if only_failed && !matches!(s.status, JobStatus::Failed | JobStatus::Cancelled) {
         return Err(ApiError::input(format!(
             "Scene {index} has not failed (it is {}); use Regenerate for a new picture.",
@@ -66,7 +67,7 @@ async fn again(
         ..Default::default()
     };
     e.retry(&p, filter).await?;
-    view(&e, p.id, index)
+    view(&e, &p, index)
 }
 
 /// A new picture for a finished scene (placeholder or not): it goes to the front of the queue.
@@ -96,10 +97,7 @@ pub async fn cancel_scene(
     index: u32,
 ) -> ApiResult<SceneView> {
     let (e, p) = project(&state, &project_id).await?;
-    let s = e
-        .store()
-        .scene(p.id, index)?
-        .ok_or_else(|| ApiError::not_found(format!("{} has no scene {index}.", p.title)))?;
+    let s = scene(&e, &p, index)?;
     e.cancel_job(s.job_id).await?;
-    view(&e, p.id, index)
+    view(&e, &p, index)
 }

@@ -209,11 +209,16 @@ pub fn project_card(engine: &Engine, p: &Project, scenes: &[Scene]) -> ApiResult
     })
 }
 
+/// A project's record; a deleted one is a sentence.
+pub fn project_record(engine: &Engine, id: Uuid) -> ApiResult<Project> {
+    engine.store().project(id)?.ok_or_else(|| {
+        crate::error::ApiError::not_found("That project no longer exists: it was deleted.")
+    })
+}
+
 /// A project's card, reading its record and scenes.
 pub fn card_of(engine: &Engine, id: Uuid) -> ApiResult<ProjectCard> {
-    let p = engine.store().project(id)?.ok_or_else(|| {
-        crate::error::ApiError::not_found("That project no longer exists: it was deleted.")
-    })?;
+    let p = project_record(engine, id)?;
     let scenes = engine.store().scenes_of(id)?;
     project_card(engine, &p, &scenes)
 }
