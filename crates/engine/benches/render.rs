@@ -1,16 +1,97 @@
-//! Render speed against ffmpeg's one-liner `zoompan` slideshow, on the same 10 scene images
-//! (1080x1920), for a 30-second video with motion, both at x264 preset veryfast.
+//! Render speed against ffmpeg's one-liner `zoompan` slideshow (x264 preset veryfast), on the
+//! same 10 scene images (1080x1920), for a 30-second video with motion. Ours is timed twice:
+//! with the default encoder settings, and at the one-liner's own preset (veryfast, crf 20, no
+//! extra options), so the gain from composing and the gain from the encoder settings show apart.
 //!
-//! `cargo bench -p storyreel-engine --bench render` (needs ffmpeg).
+//! `cargo bench -p storyreel-engine --bench render` (needs ffmpeg; `BENCH_ROUNDS=N`, default 3).
 
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use storyreel_engine::config::Config;
-use storyreel_engine::render::RenderRequest;
+use storyreel_engine::model::Project;
+use storyreel_engine::render::{RenderConfig, RenderRequest};
 use storyreel_engine::{Engine, EngineOptions, ImportOptions};
 
-const ROUNDS: usize = 3;
+fn rounds() -> usize {
+    std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3)
+}
+
+fn config(render: RenderConfig) -> Config {
+    Config {
+        render,
+        ..Config::default()
+    }
+}
+
+/// Renders `p` once with `render` settings (the last video forgotten first); time and size.
+fn ours(
+    rt: &tokio::runtime::Runtime,
+    data: &Path,
+    p: &Project,
+    render: RenderConfig,
+) -> (Duration, u64) {
+    let e = Engine::open(EngineOptions::new(data.to_path_buf(), config(render))).expect("engine");
+    rt.block_on(async {
+        e.store()
+            .transact(|tx| {
+                let mut pr = tx.project(p.id)?.expect("project");
+                pr.video = None;
+                tx.put_project(&pr)
+            })
+            .expect("reset");
+        let spec = e.config().render.spec();
+        let t0 = Instant::now();
+        let job = match e.request_render(p, spec).await.expect("request") {
+            RenderRequest::Queued(j) => j,
+            RenderRequest::UpToDate(_) => panic!("the video was forgotten, yet up to date"),
+        };
+        let w = e.start();
+        loop {
+            let j = e.store().job(job.id).expect("job").expect("job");
+            if j.status.is_terminal() {
+                assert!(j.error.is_none(), "{:?}", j.error);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let took = t0.elapsed();
+        w.shutdown().await;
+        let pr = e.store().project(p.id).expect("project").expect("project");
+        (took, pr.video.map_or(0, |v| v.bytes))
+    })
+}
+
+fn zoompan(images: &Path, out: &Path) -> (Duration, u64) {
+    let t0 = Instant::now();
+    let st = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-framerate", "1", "-i"])
+        .arg(images.join("scene-%03d.jpg"))
+        .args([
+            "-vf",
+            "zoompan=z='min(zoom+0.0015,1.5)':d=90:s=1080x1920:fps=30,format=yuv420p",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+        ])
+        .arg(out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(st.success());
+    let took = t0.elapsed();
+    (took, std::fs::metadata(out).map_or(0, |m| m.len()))
+}
+
+fn median(mut v: Vec<(Duration, u64)>) -> (f64, f64) {
+    v.sort();
+    let (d, b) = v[v.len() / 2];
+    (d.as_secs_f64(), b as f64 / 1e6)
+}
 
 fn main() {
     if Command::new("ffmpeg").arg("-version").output().is_err() {
@@ -22,6 +103,7 @@ fn main() {
         .build()
         .expect("runtime");
     let work = tempfile::tempdir().expect("temp");
+    let data = work.path().join("data");
     // Ten scenes of 3.45 s with 0.5 s crossfades: 34.5 - 9 x 0.5 = 30 s.
     let script: Vec<String> = (1..=10)
         .map(|i| {
@@ -31,96 +113,60 @@ fn main() {
         })
         .collect();
     let script = format!("[{}]", script.join(","));
-    let e = Engine::open(EngineOptions::new(
-        work.path().join("data"),
-        Config::default(),
-    ))
-    .expect("engine");
-    let p = rt.block_on(async {
-        let p = e
-            .import(script.as_bytes(), "bay.json", ImportOptions::default())
-            .await
-            .expect("import")
-            .project;
-        let w = e.start();
-        while !e.is_idle().expect("idle") {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        w.shutdown().await;
-        p
-    });
     let images = work.path().join("images");
-    e.export(&p, &images).expect("export");
-
-    let mut ours = Vec::new();
-    let mut theirs = Vec::new();
-    for round in 0..ROUNDS {
-        let t = rt.block_on(async {
-            // Forget the last video, so each round renders (rather than finding it up to date).
-            e.store()
-                .transact(|tx| {
-                    let mut pr = tx.project(p.id)?.expect("project");
-                    pr.video = None;
-                    tx.put_project(&pr)
-                })
-                .expect("reset");
-            let spec = e.config().render.spec();
-            let t0 = Instant::now();
-            let job = match e.request_render(&p, spec).await.expect("request") {
-                RenderRequest::Queued(j) => j,
-                RenderRequest::UpToDate(_) => return Duration::ZERO,
-            };
+    let p = {
+        let e = Engine::open(EngineOptions::new(data.clone(), Config::default())).expect("engine");
+        let p = rt.block_on(async {
+            let p = e
+                .import(script.as_bytes(), "bay.json", ImportOptions::default())
+                .await
+                .expect("import")
+                .project;
             let w = e.start();
-            loop {
-                let j = e.store().job(job.id).expect("job").expect("job");
-                if j.status.is_terminal() {
-                    assert!(j.error.is_none(), "{:?}", j.error);
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
+            while !e.is_idle().expect("idle") {
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            let took = t0.elapsed();
             w.shutdown().await;
-            took
+            p
         });
-        if t > Duration::ZERO {
-            ours.push(t);
-        }
-        let out = work.path().join(format!("zoompan-{round}.mp4"));
-        let t0 = Instant::now();
-        let st = Command::new("ffmpeg")
-            .args(["-v", "error", "-y", "-framerate", "1", "-i"])
-            .arg(images.join("scene-%03d.jpg"))
-            .args([
-                "-vf",
-                "zoompan=z='min(zoom+0.0015,1.5)':d=90:s=1080x1920:fps=30,format=yuv420p",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-            ])
-            .arg(&out)
-            .status()
-            .expect("ffmpeg runs");
-        assert!(st.success());
-        theirs.push(t0.elapsed());
+        e.export(&p, &images).expect("export");
+        p
+    };
+    let veryfast = RenderConfig {
+        preset: "veryfast".into(),
+        crf: 20,
+        x264_params: String::new(),
+        ..RenderConfig::default()
+    };
+    let (mut fast, mut same, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds() {
+        fast.push(ours(&rt, &data, &p, RenderConfig::default()));
+        same.push(ours(&rt, &data, &p, veryfast.clone()));
+        theirs.push(zoompan(&images, &work.path().join("zoompan.mp4")));
         println!(
-            "round {}: storyreel {:.2} s, zoompan {:.2} s",
+            "round {}: storyreel {:.2} s, storyreel at veryfast {:.2} s, zoompan {:.2} s",
             round + 1,
-            ours.last().map_or(0.0, |d| d.as_secs_f64()),
-            theirs[round].as_secs_f64()
+            fast[round].0.as_secs_f64(),
+            same[round].0.as_secs_f64(),
+            theirs[round].0.as_secs_f64()
         );
     }
-    ours.sort();
-    theirs.sort();
-    let (o, z) = (ours[ours.len() / 2], theirs[ROUNDS / 2]);
+    let n = fast.len();
+    let ((f, fmb), (s, smb), (z, zmb)) = (median(fast), median(same), median(theirs));
+    println!("30 s of 1080x1920 video from 10 scenes, median of {n}:");
     println!(
-        "30 s video, 10 scenes 1080x1920, veryfast: storyreel {:.2} s (real-time factor {:.2}x), zoompan one-liner {:.2} s ({:.2}x); storyreel is {:.2}x faster (median of {})",
-        o.as_secs_f64(),
-        30.0 / o.as_secs_f64(),
-        z.as_secs_f64(),
-        30.0 / z.as_secs_f64(),
-        z.as_secs_f64() / o.as_secs_f64(),
-        ours.len()
+        "  storyreel (default: ultrafast + {}, crf 25): {f:.2} s, real-time factor {:.2}x, {fmb:.1} MB; {:.2}x faster than zoompan",
+        storyreel_engine::render::DEFAULT_X264_PARAMS,
+        30.0 / f,
+        z / f
+    );
+    println!(
+        "  storyreel at veryfast, crf 20:               {s:.2} s, real-time factor {:.2}x, {smb:.1} MB; {:.2}x faster than zoompan",
+        30.0 / s,
+        z / s
+    );
+    println!(
+        "  zoompan one-liner (veryfast, crf 23):        {z:.2} s, real-time factor {:.2}x, {zmb:.1} MB",
+        30.0 / z
     );
 }

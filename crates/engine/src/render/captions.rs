@@ -1,15 +1,17 @@
 //! Captions: the scene's text, wrapped, white with a dark outline, centred inside safe margins
-//! near the bottom. Drawn once per scene into a coverage band, then blended into each frame.
+//! near the bottom. Drawn once per scene into a coverage band (luma at full size, chroma at
+//! half), then blended into each YUV frame.
 
 use ab_glyph::{Font, PxScale, ScaleFont};
-use image::RgbImage;
 
+use super::yuv::{Yuv, BLACK_Y, NEUTRAL_C, WHITE_Y};
 use crate::model::Frame;
 use crate::providers::titlecard::{fonts, layout, wrap};
 
 const MAX_LINES: usize = 3;
 
-/// A scene's caption: a band of the frame with, per pixel, outline and text coverage.
+/// A scene's caption: a band of the frame (starting on an even row) with, per pixel, outline
+/// and text coverage, and per 2x2 block the coverage of both (where the chroma turns grey).
 #[derive(Debug, Clone)]
 pub struct Caption {
     pub top: u32,
@@ -17,6 +19,7 @@ pub struct Caption {
     width: u32,
     outline: Vec<u8>,
     text: Vec<u8>,
+    grey: Vec<u8>,
 }
 
 /// Lines of `text` that fit `max_lines` at `size`, the last one ending in an ellipsis if cut.
@@ -59,8 +62,9 @@ impl Caption {
         let pad = (size * 0.12).ceil().max(2.0);
         let height = (line_h * lines.len() as f32 + 2.0 * pad).ceil() as u32;
         let bottom_margin = (fh * 0.1).round() as u32;
-        let top = frame.height.saturating_sub(bottom_margin + height);
-        let width = frame.width;
+        let height = (height + 1) & !1;
+        let top = frame.height.saturating_sub(bottom_margin + height) & !1;
+        let width = frame.width & !1;
         let mut cov = vec![0f32; (width * height) as usize];
         for (i, line) in lines.iter().enumerate() {
             let line_w = layout(font, size, line, |_, _| {});
@@ -88,38 +92,66 @@ impl Caption {
         let text_a: Vec<u8> = cov.iter().map(|c| (c * 255.0).round() as u8).collect();
         let r = (size * 0.09).round().max(2.0) as usize;
         let outline = dilate(&text_a, width as usize, height as usize, r);
+        let grey = chroma_cover(&outline, &text_a, width as usize, height as usize);
         Some(Caption {
             top,
             height,
             width,
             outline,
             text: text_a,
+            grey,
         })
     }
 
     /// Blends the caption into `frame` at `opacity` (0..1).
-    pub fn apply(&self, frame: &mut RgbImage, opacity: f32) {
-        if opacity <= 0.0 || frame.width() != self.width {
+    pub fn apply(&self, frame: &mut Yuv, opacity: f32) {
+        if opacity <= 0.0 || frame.width() != self.width || self.top >= frame.height() {
             return;
         }
         let op = (opacity.clamp(0.0, 1.0) * 256.0) as u32;
-        let rows = self.height.min(frame.height().saturating_sub(self.top));
-        let raw: &mut [u8] = frame;
-        let start = (self.top * self.width) as usize;
-        for i in 0..(rows * self.width) as usize {
-            let o = (self.outline[i] as u32 * op) >> 8;
-            let t = (self.text[i] as u32 * op) >> 8;
+        let rows = self.height.min(frame.height() - self.top) as usize;
+        let w = self.width as usize;
+        let (yp, up, vp) = frame.planes_mut();
+        let luma = &mut yp[self.top as usize * w..][..rows * w];
+        for ((p, o), t) in luma.iter_mut().zip(&self.outline).zip(&self.text) {
+            let o = (*o as u32 * op) >> 8;
+            let t = (*t as u32 * op) >> 8;
             if o == 0 && t == 0 {
                 continue;
             }
-            let px = &mut raw[(start + i) * 3..(start + i) * 3 + 3];
-            for c in px.iter_mut() {
-                // Dark outline, then white text over it.
-                let v = *c as u32 * (255 - o) / 255;
-                *c = ((v * (255 - t) + 255 * t) / 255) as u8;
+            // Dark outline, then white text over it.
+            let v = (*p as u32 * (255 - o) + BLACK_Y as u32 * o) / 255;
+            *p = ((v * (255 - t) + WHITE_Y as u32 * t) / 255) as u8;
+        }
+        let (cw, crow) = (w / 2, self.top as usize / 2);
+        let n = rows / 2 * cw;
+        for plane in [up, vp] {
+            let band = &mut plane[crow * cw..][..n];
+            for (p, g) in band.iter_mut().zip(&self.grey) {
+                let g = (*g as u32 * op) >> 8;
+                if g != 0 {
+                    *p = ((*p as u32 * (255 - g) + NEUTRAL_C as u32 * g) / 255) as u8;
+                }
             }
         }
     }
+}
+
+/// Per 2x2 block, the mean coverage of outline and text together.
+fn chroma_cover(outline: &[u8], text: &[u8], w: usize, h: usize) -> Vec<u8> {
+    let mut out = vec![0u8; (w / 2) * (h / 2)];
+    for cy in 0..h / 2 {
+        for cx in 0..w / 2 {
+            let mut sum = 0u32;
+            for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                let i = (cy * 2 + dy) * w + cx * 2 + dx;
+                let (o, t) = (outline[i] as u32, text[i] as u32);
+                sum += 255 - (255 - o) * (255 - t) / 255;
+            }
+            out[cy * (w / 2) + cx] = (sum / 4) as u8;
+        }
+    }
+    out
 }
 
 /// A square max filter of radius `r` (separable): the outline around the glyphs.
@@ -154,8 +186,11 @@ mod tests {
         };
         let c = Caption::new("The keeper climbs the tower as the storm gathers.", frame).unwrap();
         assert!(c.top > 1920 / 2 && c.top + c.height <= 1920 - 192);
-        let mut img = RgbImage::from_pixel(1080, 1920, image::Rgb([120, 120, 120]));
-        c.apply(&mut img, 1.0);
+        assert_eq!((c.top % 2, c.height % 2), (0, 0));
+        let grey = image::RgbImage::from_pixel(1080, 1920, image::Rgb([120, 120, 120]));
+        let mut yuv = Yuv::from_rgb(&grey);
+        c.apply(&mut yuv, 1.0);
+        let img = yuv.to_rgb();
         let band = (c.top..c.top + c.height).flat_map(|y| (0..1080).map(move |x| (x, y)));
         let (mut white, mut dark) = (0, 0);
         for (x, y) in band {
@@ -165,8 +200,12 @@ mod tests {
         }
         assert!(white > 2000 && dark > 2000, "white {white}, dark {dark}");
         // Outside the band nothing changes; the side margins stay clear.
-        assert_eq!(img.get_pixel(540, 100).0, [120, 120, 120]);
-        assert_eq!(img.get_pixel(20, c.top + c.height / 2).0, [120, 120, 120]);
+        assert_eq!(img.get_pixel(540, 100), grey.get_pixel(540, 100));
+        let side = img.get_pixel(20, c.top + c.height / 2).0;
+        assert!(side.iter().all(|v| v.abs_diff(120) <= 1), "{side:?}");
+        // Chroma stays neutral over grey: no colour fringes around the letters.
+        let (_, u, v) = yuv.planes();
+        assert!(u.iter().chain(v).all(|c| c.abs_diff(128) <= 1));
         assert!(Caption::new("   ", frame).is_none());
     }
 

@@ -1,4 +1,4 @@
-//! The encoder: `ffmpeg` (libx264) reads raw RGB frames on stdin and writes H.264 yuv420p with
+//! The encoder: `ffmpeg` (libx264) reads raw YUV 4:2:0 frames (BT.709) on stdin and writes H.264 yuv420p with
 //! +faststart, mixing narration and music into AAC when given. Found as configured, else beside
 //! the program (a sidecar the desktop bundle carries), else on PATH; a missing one is a sentence
 //! naming how to install it.
@@ -122,17 +122,18 @@ pub struct Encode<'a> {
     pub fps: u32,
     pub preset: &'a str,
     pub crf: u8,
+    pub x264_params: &'a str,
     pub total_s: f32,
     pub audio: &'a AudioPlan,
     pub out: &'a Path,
 }
 
 impl Ffmpeg {
-    /// The encoder command: raw RGB frames on stdin, the MP4 at `e.out`.
+    /// The encoder command: raw yuv420p frames on stdin, the MP4 at `e.out`.
     pub fn command(&self, e: &Encode) -> Command {
         let mut c = Command::new(&self.bin);
         c.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
-            .args(["-f", "rawvideo", "-pix_fmt", "rgb24"])
+            .args(["-f", "rawvideo", "-pix_fmt", "yuv420p"])
             .args(["-s", &format!("{}x{}", e.width, e.height)])
             .args(["-r", &e.fps.to_string(), "-i", "pipe:0"]);
         let total = format!("{:.3}", e.total_s);
@@ -171,9 +172,16 @@ impl Ffmpeg {
             c.args(["-filter_complex", &graph, "-map", "0:v", "-map", "[aout]"])
                 .args(["-c:a", "aac", "-b:a", "160k"]);
         }
-        c.args(["-c:v", "libx264", "-preset", e.preset])
-            .args(["-crf", &e.crf.to_string(), "-pix_fmt", "yuv420p"])
-            .args(["-movflags", "+faststart", "-t", &total])
+        c.args(["-c:v", "libx264", "-preset", e.preset]);
+        if !e.x264_params.is_empty() {
+            c.args(["-x264-params", e.x264_params]);
+        }
+        c.args(["-crf", &e.crf.to_string(), "-pix_fmt", "yuv420p"])
+            .args(["-colorspace", "bt709", "-color_primaries", "bt709"])
+            .args(["-color_trc", "bt709", "-color_range", "tv"])
+            // No `-t`: ffmpeg would stop reading a frame or two early (B-frame delay), and the
+            // video is exactly the frames written; the audio is trimmed to it in the graph.
+            .args(["-movflags", "+faststart"])
             .args(["-f", "mp4"])
             .arg(e.out)
             .stdin(Stdio::piped())

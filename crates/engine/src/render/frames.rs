@@ -1,50 +1,71 @@
-//! Composes the video's frames: each scene's image through its Ken Burns view (a SIMD
-//! crop-and-resize), crossfaded with the next scene, captions blended on top.
-
-use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
-use image::RgbImage;
+//! Composes the video's frames in YUV 4:2:0: each scene's image through its Ken Burns view (a
+//! bilinear crop-and-scale of each plane), crossfaded with the next scene, captions blended on top.
 
 use super::captions::Caption;
-use super::motion::Motion;
+use super::motion::{Motion, View};
+use super::resample::Resampler;
 use super::timeline::FrameAt;
+use super::yuv::Yuv;
 
 /// A scene ready to be shown: its image at the frame's size, its move and its caption.
 pub struct Source {
-    pub image: RgbImage,
+    pub image: Yuv,
     pub motion: Motion,
     pub caption: Option<Caption>,
 }
 
 pub struct Composer {
-    resizer: Resizer,
-    second: RgbImage,
+    resampler: Resampler,
+    second: Yuv,
+}
+
+/// Crops `view` (in the plane's own pixels) out of `src` and scales it to fill `dst`.
+fn resize_plane(
+    r: &mut Resampler,
+    src: &[u8],
+    src_size: (u32, u32),
+    dst: &mut [u8],
+    dst_size: (u32, u32),
+    v: View,
+) {
+    if !r.resize(src, src_size, dst, dst_size, v) && src.len() == dst.len() {
+        // Sizes are fixed and equal, so this cannot fail; show the still image if it does.
+        dst.copy_from_slice(src);
+    }
 }
 
 impl Composer {
     pub fn new(width: u32, height: u32) -> Composer {
         Composer {
-            resizer: Resizer::new(),
-            second: RgbImage::new(width, height),
+            resampler: Resampler::default(),
+            second: Yuv::new(width, height),
         }
     }
 
-    fn view(&mut self, src: &Source, t: f32, out: &mut RgbImage) {
-        let v = src.motion.view(t, src.image.width(), src.image.height());
-        let opts = ResizeOptions::new()
-            .resize_alg(ResizeAlg::Convolution(FilterType::Bilinear))
-            .crop(v.left, v.top, v.width, v.height);
-        if self.resizer.resize(&src.image, out, &opts).is_err() {
-            // Sizes are fixed and equal, so this cannot fail; show the still image if it does.
-            out.copy_from_slice(&src.image);
-        }
+    fn view(&mut self, src: &Source, t: f32, out: &mut Yuv) {
+        let (w, h) = (src.image.width(), src.image.height());
+        let (ow, oh) = (out.width(), out.height());
+        let v = src.motion.view(t, w, h);
+        let half = View {
+            left: v.left / 2.0,
+            top: v.top / 2.0,
+            width: v.width / 2.0,
+            height: v.height / 2.0,
+        };
+        let (sy, su, sv) = src.image.planes();
+        let (dy, du, dv) = out.planes_mut();
+        let r = &mut self.resampler;
+        resize_plane(r, sy, (w, h), dy, (ow, oh), v);
+        resize_plane(r, su, (w / 2, h / 2), du, (ow / 2, oh / 2), half);
+        resize_plane(r, sv, (w / 2, h / 2), dv, (ow / 2, oh / 2), half);
     }
 
     /// Writes frame `at` into `out` (the frame's size).
-    pub fn compose(&mut self, at: FrameAt, a: &Source, b: Option<&Source>, out: &mut RgbImage) {
+    pub fn compose(&mut self, at: FrameAt, a: &Source, b: Option<&Source>, out: &mut Yuv) {
         self.view(a, at.ta, out);
         let mut caption_a = 1.0;
         if let (Some((_, tb, mix)), Some(b)) = (at.b, b) {
-            let mut second = std::mem::take(&mut self.second);
+            let mut second = std::mem::replace(&mut self.second, Yuv::new(0, 0));
             self.view(b, tb, &mut second);
             blend(out, &second, mix);
             if let Some(c) = &b.caption {
@@ -59,58 +80,75 @@ impl Composer {
     }
 }
 
-/// `out = out * (1 - mix) + other * mix`.
-fn blend(out: &mut RgbImage, other: &RgbImage, mix: f32) {
-    let w = (mix.clamp(0.0, 1.0) * 256.0) as u32;
-    let dst: &mut [u8] = out;
-    for (d, s) in dst.iter_mut().zip(other.as_raw().iter()) {
-        *d = ((*d as u32 * (256 - w) + *s as u32 * w) >> 8) as u8;
+/// `out = out * (1 - mix) + other * mix`, on every plane.
+fn blend(out: &mut Yuv, other: &Yuv, mix: f32) {
+    let w = (mix.clamp(0.0, 1.0) * 256.0) as u16;
+    for (d, s) in out.as_bytes_mut().iter_mut().zip(other.as_bytes()) {
+        *d = ((*d as u16 * (256 - w) + *s as u16 * w) >> 8) as u8;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::RgbImage;
+
+    fn still(rgb: [u8; 3], index: u32) -> Source {
+        Source {
+            image: Yuv::from_rgb(&RgbImage::from_pixel(108, 192, image::Rgb(rgb))),
+            motion: Motion::for_scene(uuid::Uuid::nil(), index),
+            caption: None,
+        }
+    }
 
     #[test]
     fn a_crossfade_blends_and_a_still_frame_keeps_the_picture() {
-        let red = Source {
-            image: RgbImage::from_pixel(108, 192, image::Rgb([200, 0, 0])),
-            motion: Motion::for_scene(uuid::Uuid::nil(), 1),
-            caption: None,
-        };
-        let blue = Source {
-            image: RgbImage::from_pixel(108, 192, image::Rgb([0, 0, 200])),
-            motion: Motion::for_scene(uuid::Uuid::nil(), 2),
-            caption: None,
-        };
+        let (red, blue) = (still([200, 0, 0], 1), still([0, 0, 200], 2));
         let mut c = Composer::new(108, 192);
-        let mut out = RgbImage::new(108, 192);
-        c.compose(
-            FrameAt {
-                a: 0,
-                ta: 0.3,
-                b: None,
-            },
-            &red,
-            None,
-            &mut out,
-        );
-        assert_eq!(out.get_pixel(54, 96).0, [200, 0, 0]);
-        c.compose(
-            FrameAt {
-                a: 0,
-                ta: 0.95,
-                b: Some((1, 0.05, 0.5)),
-            },
-            &red,
-            Some(&blue),
-            &mut out,
-        );
-        let p = out.get_pixel(54, 96).0;
+        let mut out = Yuv::new(108, 192);
+        let only_a = FrameAt {
+            a: 0,
+            ta: 0.3,
+            b: None,
+        };
+        c.compose(only_a, &red, None, &mut out);
+        let p = out.to_rgb().get_pixel(54, 96).0;
+        assert!(p[0].abs_diff(200) <= 3 && p[1] <= 3 && p[2] <= 3, "{p:?}");
+        let half = FrameAt {
+            a: 0,
+            ta: 0.95,
+            b: Some((1, 0.05, 0.5)),
+        };
+        c.compose(half, &red, Some(&blue), &mut out);
+        let p = out.to_rgb().get_pixel(54, 96).0;
         assert!(
             (95..=105).contains(&p[0]) && (95..=105).contains(&p[2]),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn the_view_moves_the_picture() {
+        // Left half dark, right half light: a zoom and pan shifts the edge between them.
+        let img = RgbImage::from_fn(108, 192, |x, _| {
+            image::Rgb(if x < 54 {
+                [20, 20, 20]
+            } else {
+                [230, 230, 230]
+            })
+        });
+        let src = Source {
+            image: Yuv::from_rgb(&img),
+            motion: Motion::for_scene(uuid::Uuid::nil(), 3),
+            caption: None,
+        };
+        let mut c = Composer::new(108, 192);
+        let (mut start, mut end) = (Yuv::new(108, 192), Yuv::new(108, 192));
+        let at = |ta| FrameAt { a: 0, ta, b: None };
+        c.compose(at(0.0), &src, None, &mut start);
+        c.compose(at(1.0), &src, None, &mut end);
+        assert_ne!(start, end);
+        let (y, _, _) = start.planes();
+        assert!(y[96 * 108 + 2] < 40 && y[96 * 108 + 105] > 200);
     }
 }
