@@ -28,9 +28,9 @@ EOF
 chmod +x tee-ffmpeg
 printf '[render]\nffmpeg = "%s/tee-ffmpeg"\n' "$work" > config.toml
 export STORYREEL_DATA_DIR=$work/data STORYREEL_CONFIG=$work/config.toml
-"$bin" make bay.json > /dev/null
+"$bin" make bay.json > /dev/null 2>&1
 "$bin" render "$("$bin" list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["projects"][0]["id"])')" \
-  -o first.mp4 > /dev/null
+  -o first.mp4 > /dev/null 2>&1
 
 raw=(-f rawvideo -pix_fmt yuv420p -s 1080x1920 -r 30 -i frames.yuv)
 printf '%-48s %8s %9s %8s\n' "x264 settings" "time s" "size MB" "SSIM"

@@ -1,5 +1,6 @@
 /** Which screen is shown (and which project on the Project screen). */
 import type { Screen } from './logic/shortcuts';
+import { openStarted } from './timing';
 
 class Nav {
   screen = $state<Screen>('library');
@@ -11,6 +12,7 @@ class Nav {
   }
 
   openProject(id: string) {
+    openStarted(id);
     this.projectId = id;
     this.screen = 'project';
   }

@@ -1,0 +1,246 @@
+//! The desktop app's budgets, measured on the real binary in a window under Xvfb, driven by
+//! tauri-driver and WebKitWebDriver:
+//! - cold start to first paint: from the moment the WebDriver session is asked for (which
+//!   launches the app) to the first paint of the Library with the engine's data in it (the UI
+//!   notes the wall-clock time of that paint on `window.__storyreelTimings`); an upper bound,
+//!   since it includes WebKitWebDriver launching the app;
+//! - idle memory: the proportional set size (PSS) of `storyreel-app` and every process under it
+//!   (WebKit's web and network processes), 5 s after the first paint, and again with the
+//!   500-scene project open;
+//! - opening a 500-scene project: from the click on its card to the first paint of its grid,
+//!   timed by the UI with `performance.now()`; the first opening after start and a second one.
+//!
+//! `npm --prefix ui ci && npm --prefix ui run build && cargo bench -p storyreel-app --bench app_budgets`
+//! (Xvfb, webkit2gtk-driver and tauri-driver: `.ci/run` installs them; `BENCH_ROUNDS=N`).
+
+#[path = "../tests/window/mod.rs"]
+mod window;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+use storyreel_engine::config::Config;
+use storyreel_engine::{Engine, EngineOptions, ImportOptions};
+use window::{start_driver, start_xvfb, which, Driver};
+
+const SCENES: usize = 500;
+
+fn rounds() -> usize {
+    std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5)
+}
+
+fn epoch_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// A 500-scene project with every title card made, in `data`.
+fn prepare(data: &Path) {
+    let story: Vec<String> = (1..=SCENES)
+        .map(|i| format!("Scene {i}. The night market opens stall by stall under paper lanterns."))
+        .collect();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let e =
+        Engine::open(EngineOptions::new(data.to_path_buf(), Config::default())).expect("engine");
+    rt.block_on(async {
+        let r = e
+            .import(
+                story.join("\n\n").as_bytes(),
+                "night-market.txt",
+                ImportOptions::default(),
+            )
+            .await
+            .expect("import");
+        assert_eq!(
+            e.store().scenes_of(r.project.id).expect("scenes").len(),
+            SCENES
+        );
+        let w = e.start();
+        while !e.is_idle().expect("idle") {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        w.shutdown().await;
+    });
+}
+
+/// Every process id under `root` (itself included), from /proc.
+fn tree(root: u32) -> Vec<u32> {
+    let mut parent = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The fields after the command name (which may hold spaces), in parentheses.
+        let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            parent.push((pid, ppid));
+        }
+    }
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let p = out[i];
+        out.extend(parent.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    out
+}
+
+fn app_pid() -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
+        let comm = std::fs::read_to_string(e.path().join("comm")).ok()?;
+        (comm.trim() == "storyreel-app").then_some(pid)
+    })
+}
+
+/// PSS of the app and its processes (MB), and their names.
+fn memory() -> (f64, Vec<String>) {
+    let Some(root) = app_pid() else {
+        return (0.0, vec![]);
+    };
+    let mut kb = 0u64;
+    let mut names = Vec::new();
+    for pid in tree(root) {
+        let dir = PathBuf::from(format!("/proc/{pid}"));
+        let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).unwrap_or_default();
+        let pss: u64 = rollup
+            .lines()
+            .find(|l| l.starts_with("Pss:"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0);
+        kb += pss;
+        let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        names.push(format!("{} {:.0} MB", name.trim(), pss as f64 / 1024.0));
+    }
+    (kb as f64 / 1024.0, names)
+}
+
+fn poll(d: &Driver, js: &str, secs: u64) -> Value {
+    let t0 = Instant::now();
+    loop {
+        let v = d.script(js, json!([]));
+        if !v.is_null() {
+            return v;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(secs),
+            "no answer to `{js}` within {secs} s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Opens the project from the Library; the UI's time from click to painted grid (ms).
+fn open_project(d: &Driver, nth: usize) -> f64 {
+    d.click("[data-testid=project-open]");
+    let js = format!(
+        "const t = window.__storyreelTimings; return t && t.opens.length > {nth} ? t.opens[{nth}].ms : null"
+    );
+    let ms = poll(d, &js, 30).as_f64().unwrap_or(f64::NAN);
+    assert!(
+        !d.find_all("[data-testid=scene-card]").is_empty(),
+        "the grid shows no cards"
+    );
+    ms
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let ui_built = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("ui/dist/assets")
+        .is_dir();
+    let missing: Vec<_> = ["Xvfb", "WebKitWebDriver", "tauri-driver"]
+        .into_iter()
+        .filter(|n| which(n).is_none())
+        .chain((!ui_built).then_some("the built UI (npm --prefix ui run build, then rebuild)"))
+        .collect();
+    if !missing.is_empty() {
+        eprintln!("skipped: the app's budgets need {}", missing.join(", "));
+        return;
+    }
+    let work = tempfile::tempdir().expect("temp");
+    let data = work.path().join("data");
+    prepare(&data);
+    let (_xvfb, display) = start_xvfb();
+    let (driver, base) = start_driver(
+        &display,
+        &data,
+        &work.path().join("config/config.toml"),
+        &work.path().join("driver.log"),
+        &work.path().join("app.log"),
+    );
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_storyreel-app"));
+    let (mut cold, mut idle, mut busy, mut first_open, mut again) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for round in 1..=rounds() {
+        let t0 = epoch_ms();
+        let d = Driver::start(&base, &app);
+        let painted = poll(
+            &d,
+            "const t = window.__storyreelTimings; return t && t.firstContent",
+            30,
+        );
+        cold.push(painted.as_f64().unwrap_or(f64::NAN) - t0);
+        std::thread::sleep(Duration::from_secs(5));
+        let (mb, procs) = memory();
+        idle.push(mb);
+        first_open.push(open_project(&d, 0));
+        std::thread::sleep(Duration::from_secs(5));
+        busy.push(memory().0);
+        d.click("[data-testid=nav-library]");
+        d.wait("[data-testid=project-card]", 10);
+        again.push(open_project(&d, 1));
+        println!(
+            "round {round}: first paint {:.0} ms, idle {:.0} MB ({}), open {:.0} ms then {:.0} ms, with the project open {:.0} MB",
+            cold[round - 1],
+            mb,
+            procs.join(", "),
+            first_open[round - 1],
+            again[round - 1],
+            busy[round - 1],
+        );
+        d.quit();
+        // The app is gone before the next cold start.
+        let t = Instant::now();
+        while app_pid().is_some() && t.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    drop(driver);
+    let n = cold.len();
+    println!("median of {n}:");
+    println!(
+        "  cold start to first paint of the Library: {:.0} ms (budget 1500)",
+        median(cold)
+    );
+    println!(
+        "  idle memory, app and WebKit processes (PSS): {:.0} MB (budget 150)",
+        median(idle)
+    );
+    println!(
+        "  the same with the {SCENES}-scene project open: {:.0} MB",
+        median(busy)
+    );
+    println!(
+        "  opening the {SCENES}-scene project to first paint of its grid: {:.0} ms the first time, {:.0} ms again (budget 300)",
+        median(first_open),
+        median(again)
+    );
+}

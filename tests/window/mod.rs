@@ -1,0 +1,288 @@
+//! Driving the real app in a window: Xvfb, tauri-driver and WebKitWebDriver, over the W3C
+//! WebDriver protocol (ureq). Shared by the window test and the app's budget benchmark.
+#![allow(dead_code)] // each user takes what it needs
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// The W3C WebDriver key of an element reference.
+pub const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+pub fn which(name: &str) -> Option<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(home.map(|h| h.join("bin")))
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// A child process stopped when dropped: SIGTERM (tauri-driver only lets go of WebKitWebDriver
+/// then), SIGKILL if it is still there after 5 s.
+pub struct Proc(pub Child, pub &'static str);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("{} did not stop on SIGTERM; killing it", self.1);
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub struct Driver {
+    base: String,
+    session: String,
+    /// The X display the app is on: screenshots grab it (WebKitWebDriver's own screenshot can
+    /// hang on screens with a running clock).
+    display: Option<String>,
+}
+
+pub fn try_post(url: &str, body: Value) -> Result<Value, String> {
+    match ureq::post(url)
+        .timeout(Duration::from_secs(60))
+        .send_json(body)
+    {
+        Ok(r) => Ok(r.into_json().unwrap_or(Value::Null)),
+        Err(ureq::Error::Status(_, r)) => Ok(r.into_json().unwrap_or(Value::Null)),
+        Err(e) => Err(format!("WebDriver request {url} failed: {e}")),
+    }
+}
+
+pub fn post(url: &str, body: Value) -> Value {
+    try_post(url, body).unwrap_or_else(|e| panic!("{e}"))
+}
+
+impl Driver {
+    pub fn start(base: &str, app: &Path) -> Driver {
+        let t0 = Instant::now();
+        loop {
+            // tauri-driver may still be starting: a refused connection is tried again.
+            let v = try_post(
+                &format!("{base}/session"),
+                json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}}),
+            )
+            .unwrap_or_else(|e| json!({ "error": e }));
+            if let Some(id) = v["value"]["sessionId"].as_str() {
+                return Driver {
+                    base: base.into(),
+                    session: id.into(),
+                    display: None,
+                };
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "no WebDriver session: {v}"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+    pub fn url(&self, rest: &str) -> String {
+        format!("{}/session/{}{rest}", self.base, self.session)
+    }
+    pub fn find_all(&self, css: &str) -> Vec<String> {
+        let v = post(
+            &self.url("/elements"),
+            json!({"using": "css selector", "value": css}),
+        );
+        v["value"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e.as_object()?.values().next()?.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    /// Waits (up to `secs`) for an element to be there; returns its id.
+    pub fn wait(&self, css: &str, secs: u64) -> String {
+        let t0 = Instant::now();
+        loop {
+            if let Some(e) = self.find_all(css).into_iter().next() {
+                return e;
+            }
+            if t0.elapsed() > Duration::from_secs(secs) {
+                self.shot("timeout");
+                panic!("`{css}` did not appear within {secs} s");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    /// Clicks through the DOM: WebKitWebDriver's pointer click reports "intercepted" for
+    /// buttons in this layout that a person clicks without trouble.
+    pub fn click(&self, css: &str) {
+        let e = self.wait(css, 20);
+        self.script(
+            "arguments[0].click(); return true",
+            json!([{ (ELEMENT): e }]),
+        );
+    }
+    pub fn script(&self, js: &str, args: Value) -> Value {
+        post(
+            &self.url("/execute/sync"),
+            json!({"script": js, "args": args}),
+        )["value"]
+            .clone()
+    }
+    pub fn type_into(&self, css: &str, text: &str) {
+        let e = self.wait(css, 20);
+        // WebKitWebDriver types a line break only as the Enter key.
+        let keys = text.replace('\n', "\u{E007}");
+        post(
+            &self.url(&format!("/element/{e}/value")),
+            json!({ "text": keys }),
+        );
+    }
+    /// The text of every element matching `css`, as the page has it.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let v = self.script(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.trim())",
+            json!([css]),
+        );
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    /// Screenshots grab this X display (with ffmpeg's x11grab) rather than ask WebDriver.
+    pub fn on_display(mut self, display: &str) -> Driver {
+        self.display = Some(display.to_string());
+        self
+    }
+    /// Saves a screenshot as a test artifact (a miss is reported, not fatal).
+    pub fn shot(&self, name: &str) {
+        let file = artifacts().join(format!("{name}.png"));
+        if let Some(display) = &self.display {
+            let grabbed = Command::new("ffmpeg")
+                .args(["-v", "error", "-y", "-f", "x11grab", "-i", display])
+                .args(["-frames:v", "1"])
+                .arg(&file)
+                .stdin(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if grabbed {
+                return;
+            }
+        }
+        let png = ureq::get(&self.url("/screenshot"))
+            .timeout(Duration::from_secs(10))
+            .call()
+            .ok()
+            .and_then(|r| r.into_json::<Value>().ok())
+            .and_then(|v| v["value"].as_str().map(String::from))
+            .and_then(|b64| {
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).ok()
+            });
+        match png {
+            Some(png) => {
+                let _ = std::fs::write(file, png);
+            }
+            None => eprintln!("no screenshot of {name}"),
+        }
+    }
+    pub fn quit(self) {
+        let _ = ureq::delete(&self.url(""))
+            .timeout(Duration::from_secs(30))
+            .call();
+    }
+}
+
+pub fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-artifacts");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Waits until `f` holds, up to `secs`.
+pub fn until(secs: u64, what: &str, d: &Driver, f: impl Fn() -> bool) {
+    let t0 = Instant::now();
+    while !f() {
+        if t0.elapsed() > Duration::from_secs(secs) {
+            d.shot("timeout");
+            panic!("{what}: not within {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// Xvfb on a free display number; the display's name.
+pub fn start_xvfb() -> (Proc, String) {
+    let display = format!(":{}", 90 + free_port() % 400);
+    let xvfb = Proc(
+        Command::new("Xvfb")
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "1280x860x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts"),
+        "Xvfb",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    (xvfb, display)
+}
+
+/// tauri-driver on free ports, launching apps on `display` with the data folder and config
+/// given; its log and the app's output go to the files named. The driver's base URL.
+pub fn start_driver(
+    display: &str,
+    data: &Path,
+    config: &Path,
+    log: &Path,
+    app_log: &Path,
+) -> (Proc, String) {
+    let (port, native) = (free_port(), free_port());
+    let driver = Proc(
+        Command::new(which("tauri-driver").expect("tauri-driver"))
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("DISPLAY", display)
+            .env("STORYREEL_DATA_DIR", data)
+            .env("STORYREEL_CONFIG", config)
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(std::fs::File::create(log).expect("driver log"))
+            .stderr(std::fs::File::create(app_log).expect("app log"))
+            .spawn()
+            .expect("tauri-driver starts"),
+        "tauri-driver",
+    );
+    (driver, format!("http://127.0.0.1:{port}"))
+}
