@@ -70,7 +70,7 @@ fn prepare(data: &Path) {
 
 /// Every process id under `root` (itself included), from /proc.
 fn tree(root: u32) -> Vec<u32> {
-    let mut parent = Vec::new();
+    let mut parent: Vec<(u32, u32)> = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Some(pid) = entry
             .file_name()

@@ -39,7 +39,13 @@ impl Resampler {
         view: View,
     ) -> bool {
         let (swu, dwu) = (sw as usize, dw as usize);
-        if sw == 0 || sh == 0 || src.len() < swu * sh as usize || dst.len() < dwu * dh as usize {
+        if sw == 0
+            || sh == 0
+            || dw == 0
+            || dh == 0
+            || src.len() < swu * sh as usize
+            || dst.len() < dwu * dh as usize
+        {
             return false;
         }
         // The columns each output column reads, relative to the first one any of them reads.
