@@ -12,7 +12,6 @@ mod window;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde_json::json;
 use window::{artifacts, start_driver, start_xvfb, until, which, Driver};
 
 const STORY: &str = "The ferry leaves at dawn.\n\nGulls follow it across the bay.\n\nA girl counts the waves.\n\nThe town wakes as it docks.\n\nThe ferry turns home at dusk.";
