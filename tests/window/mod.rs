@@ -181,7 +181,17 @@ impl Driver {
         let file = artifacts().join(format!("{name}.png"));
         if let Some(display) = &self.display {
             let grabbed = Command::new("ffmpeg")
-                .args(["-v", "error", "-y", "-f", "x11grab", "-i", display])
+                .args([
+                    "-v",
+                    "error",
+                    "-y",
+                    "-f",
+                    "x11grab",
+                    "-draw_mouse",
+                    "0",
+                    "-i",
+                    display,
+                ])
                 .args(["-frames:v", "1"])
                 .arg(&file)
                 .stdin(Stdio::null())
