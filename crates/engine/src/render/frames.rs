@@ -42,42 +42,40 @@ impl Composer {
         }
     }
 
-    fn view(&mut self, src: &Source, t: f32, out: &mut Yuv) {
-        let (w, h) = (src.image.width(), src.image.height());
-        let (ow, oh) = (out.width(), out.height());
-        let v = src.motion.view(t, w, h);
-        let half = View {
-            left: v.left / 2.0,
-            top: v.top / 2.0,
-            width: v.width / 2.0,
-            height: v.height / 2.0,
-        };
-        let (sy, su, sv) = src.image.planes();
-        let (dy, du, dv) = out.planes_mut();
-        let r = &mut self.resampler;
-        resize_plane(r, sy, (w, h), dy, (ow, oh), v);
-        resize_plane(r, su, (w / 2, h / 2), du, (ow / 2, oh / 2), half);
-        resize_plane(r, sv, (w / 2, h / 2), dv, (ow / 2, oh / 2), half);
-    }
-
     /// Writes frame `at` into `out` (the frame's size).
     pub fn compose(&mut self, at: FrameAt, a: &Source, b: Option<&Source>, out: &mut Yuv) {
-        self.view(a, at.ta, out);
+        view(&mut self.resampler, a, at.ta, out);
         let mut caption_a = 1.0;
         if let (Some((_, tb, mix)), Some(b)) = (at.b, b) {
-            let mut second = std::mem::replace(&mut self.second, Yuv::new(0, 0));
-            self.view(b, tb, &mut second);
-            blend(out, &second, mix);
+            view(&mut self.resampler, b, tb, &mut self.second);
+            blend(out, &self.second, mix);
             if let Some(c) = &b.caption {
                 c.apply(out, mix);
             }
-            self.second = second;
             caption_a = 1.0 - mix;
         }
         if let Some(c) = &a.caption {
             c.apply(out, caption_a);
         }
     }
+}
+
+/// Writes `src` at progress `t` through its move into `out`.
+fn view(r: &mut Resampler, src: &Source, t: f32, out: &mut Yuv) {
+    let (w, h) = (src.image.width(), src.image.height());
+    let (ow, oh) = (out.width(), out.height());
+    let v = src.motion.view(t, w, h);
+    let half = View {
+        left: v.left / 2.0,
+        top: v.top / 2.0,
+        width: v.width / 2.0,
+        height: v.height / 2.0,
+    };
+    let (sy, su, sv) = src.image.planes();
+    let (dy, du, dv) = out.planes_mut();
+    resize_plane(r, sy, (w, h), dy, (ow, oh), v);
+    resize_plane(r, su, (w / 2, h / 2), du, (ow / 2, oh / 2), half);
+    resize_plane(r, sv, (w / 2, h / 2), dv, (ow / 2, oh / 2), half);
 }
 
 /// `out = out * (1 - mix) + other * mix`, on every plane.
