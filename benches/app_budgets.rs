@@ -12,6 +12,10 @@
 //!
 //! `npm --prefix ui ci && npm --prefix ui run build && cargo bench -p storyreel-app --bench app_budgets`
 //! (Xvfb, webkit2gtk-driver and tauri-driver: `.ci/run` installs them; `BENCH_ROUNDS=N`).
+//!
+//! For finding what a paint costs: `BENCH_INJECT_CSS='…'` adds a style sheet to the page after
+//! start (e.g. `.card{box-shadow:none !important}`), and `WEBKIT_DISABLE_COMPOSITING_MODE=0`
+//! runs WebKit with GL compositing (on Xvfb's software GL) instead of without.
 
 #[path = "../tests/window/mod.rs"]
 mod window;
@@ -143,18 +147,77 @@ fn poll(d: &Driver, js: &str, secs: u64) -> Value {
     }
 }
 
-/// Opens the project from the Library; the UI's time from click to painted grid (ms).
-fn open_project(d: &Driver, nth: usize) -> f64 {
+/// One opening as the UI timed it (ms from the click).
+struct Open {
+    /// To the first paint of the grid.
+    painted: f64,
+    /// To the grid's cards being in the DOM.
+    dom: f64,
+    /// To the scenes arriving from the shell (none when the grid came from scenes held).
+    fetched: Option<f64>,
+}
+
+impl std::fmt::Display for Open {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.0} ms (", self.painted)?;
+        if let Some(x) = self.fetched {
+            write!(f, "scenes in at {x:.0}, ")?;
+        }
+        write!(f, "cards in the DOM at {:.0})", self.dom)
+    }
+}
+
+/// Opens the project from the Library and reads the UI's timing of it.
+fn open_project(d: &Driver, nth: usize) -> Open {
     d.click("[data-testid=project-open]");
     let js = format!(
-        "const t = window.__storyreelTimings; return t && t.opens.length > {nth} ? t.opens[{nth}].ms : null"
+        "const t = window.__storyreelTimings; return t && t.opens.length > {nth} ? t.opens[{nth}] : null"
     );
-    let ms = poll(d, &js, 30).as_f64().unwrap_or(f64::NAN);
+    let t = poll(d, &js, 30);
     assert!(
         !d.find_all("[data-testid=scene-card]").is_empty(),
         "the grid shows no cards"
     );
-    ms
+    let num = |k: &str| t[k].as_f64();
+    Open {
+        painted: num("ms").unwrap_or(f64::NAN),
+        dom: num("dom").unwrap_or(f64::NAN),
+        fetched: num("fetched"),
+    }
+}
+
+/// How long the page takes from now to just after its next paint when nothing changes (ms):
+/// the floor under every "to first paint" figure, the same wait the UI's timings use.
+fn frame_floor(d: &Driver) -> f64 {
+    let mut v = Vec::new();
+    for _ in 0..5 {
+        d.script(
+            "window.__floor = null; const t = performance.now(); requestAnimationFrame(() => setTimeout(() => { window.__floor = performance.now() - t; }, 0)); return 1",
+            json!([]),
+        );
+        v.push(
+            poll(d, "return window.__floor", 10)
+                .as_f64()
+                .unwrap_or(f64::NAN),
+        );
+    }
+    median(v)
+}
+
+/// The `get_project` round trip from the page (ms, median of 5) and the size of its answer (KB).
+fn fetch_round_trip(d: &Driver, id: &str) -> (f64, f64) {
+    let mut v = Vec::new();
+    let mut kb = f64::NAN;
+    for _ in 0..5 {
+        d.script(
+            "window.__rt = null; const t = performance.now(); window.__TAURI_INTERNALS__.invoke('get_project', { id: arguments[0] }).then((r) => { window.__rt = [performance.now() - t, JSON.stringify(r).length / 1024]; }); return 1",
+            json!([id]),
+        );
+        let r = poll(d, "return window.__rt", 10);
+        v.push(r[0].as_f64().unwrap_or(f64::NAN));
+        kb = r[1].as_f64().unwrap_or(f64::NAN);
+    }
+    (median(v), kb)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -198,24 +261,30 @@ fn main() {
             30,
         );
         cold.push(painted.as_f64().unwrap_or(f64::NAN) - t0);
+        if let Ok(css) = std::env::var("BENCH_INJECT_CSS") {
+            d.script("const s = document.createElement('style'); s.textContent = arguments[0]; document.head.appendChild(s); return 1", json!([css]));
+        }
         std::thread::sleep(Duration::from_secs(5));
         let (mb, procs) = memory();
         idle.push(mb);
-        first_open.push(open_project(&d, 0));
+        let first = open_project(&d, 0);
         std::thread::sleep(Duration::from_secs(5));
         busy.push(memory().0);
+        let floor = frame_floor(&d);
+        let id = d.script("return window.__storyreelTimings.opens[0].id", json!([]));
+        let (rt, kb) = fetch_round_trip(&d, id.as_str().unwrap_or_default());
         d.click("[data-testid=nav-library]");
         d.wait("[data-testid=project-card]", 10);
-        again.push(open_project(&d, 1));
+        let second = open_project(&d, 1);
         println!(
-            "round {round}: first paint {:.0} ms, idle {:.0} MB ({}), open {:.0} ms then {:.0} ms, with the project open {:.0} MB",
+            "round {round}: first paint {:.0} ms, idle {:.0} MB ({}), open {first} then {second}, with the project open {:.0} MB, idle frame {floor:.0} ms, get_project {rt:.0} ms for {kb:.0} KB",
             cold[round - 1],
             mb,
             procs.join(", "),
-            first_open[round - 1],
-            again[round - 1],
             busy[round - 1],
         );
+        first_open.push(first.painted);
+        again.push(second.painted);
         d.quit();
         // The app is gone before the next cold start.
         let t = Instant::now();

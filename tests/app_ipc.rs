@@ -265,3 +265,37 @@ fn a_story_file_from_the_dialog_is_read_and_bad_files_say_why() {
     std::fs::remove_file(&f).unwrap();
     assert_eq!(t.err("open_story_file", json!({}))["code"], "io");
 }
+
+#[test]
+fn the_video_is_refused_until_every_scene_has_a_picture_then_rendered_and_shown() {
+    let t = TestApp::new(false);
+    let id = t.create(STORY)["id"].as_str().unwrap().to_string();
+    let e = t.err("render_video", json!({"id": id}));
+    assert_eq!(e["code"], "input", "{e}");
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("3 of 3 scenes have no image"), "{msg}");
+    assert!(t.ok("get_project", json!({"id": id}))["render"].is_null());
+    let e = t.err("render_video", json!({"id": "not-an-id"}));
+    assert!(e["message"].as_str().unwrap().contains("not-an-id"), "{e}");
+    t.stop();
+    drop(t);
+
+    let t = TestApp::new(true);
+    let id = t.create(STORY)["id"].as_str().unwrap().to_string();
+    t.wait_project(&id, |p| p["card"]["status"] == "done");
+    let first = t.ok("render_video", json!({"id": id}));
+    assert_eq!(first["status"], "queued", "{first}");
+    let p = t.wait_project(&id, |p| p["render"]["status"] == "succeeded");
+    assert_eq!(p["render"]["job_id"], first["job_id"], "{p}");
+    let frames = p["render"]["frames_total"].as_u64().unwrap();
+    assert!(frames > 0 && p["render"]["frames_done"] == frames, "{p}");
+    let video = &p["card"]["video"];
+    assert_eq!(video["up_to_date"], true, "{p}");
+    assert!(std::path::Path::new(video["path"].as_str().unwrap()).is_file());
+    // Asked again with nothing changed: up to date, no new job.
+    let again = t.ok("render_video", json!({"id": id}));
+    assert_eq!(again["status"], "succeeded", "{again}");
+    assert_eq!(again["frames_total"], frames);
+    let p = t.ok("get_project", json!({"id": id}));
+    assert_eq!(p["render"]["job_id"], first["job_id"], "{p}");
+}

@@ -1,12 +1,14 @@
 //! Library, New story and Project: list, preview, create, rename, delete, pause, retry,
 //! regenerate placeholders, reveal, render.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
-use storyreel_engine::model::{Job, JobKind, JobStatus, Project};
+use storyreel_engine::model::{JobStatus, Lane, Project, Scene};
 use storyreel_engine::render::RenderRequest;
 use storyreel_engine::{Engine, ImportOptions, RetryFilter};
 use tauri::State;
+use uuid::Uuid;
 
 use super::project_id;
 use crate::dto::{
@@ -32,13 +34,7 @@ pub async fn list_projects(state: State<'_, AppState>) -> ApiResult<Vec<ProjectC
 
 /// The latest render job of a project, as the Project screen shows it.
 fn render_view(e: &Engine, p: &Project) -> ApiResult<Option<RenderView>> {
-    let latest: Option<Job> = e
-        .store()
-        .all_jobs()?
-        .into_iter()
-        .filter(|j| j.kind == JobKind::RenderVideo && j.project_id == p.id)
-        .max_by_key(|j| j.created_at);
-    Ok(latest.map(|j| {
+    Ok(e.latest_render_job(p)?.map(|j| {
         let (done, total) = match (&p.video, j.status) {
             (Some(v), JobStatus::Succeeded) => (v.frames, v.frames),
             _ => (0, 0),
@@ -53,20 +49,29 @@ fn render_view(e: &Engine, p: &Project) -> ApiResult<Option<RenderView>> {
     }))
 }
 
+/// What each running scene's worker is doing now, read from those scenes' jobs only.
+fn running_phases(e: &Engine, scenes: &[Scene]) -> ApiResult<HashMap<Uuid, String>> {
+    let mut phases = HashMap::new();
+    for s in scenes.iter().filter(|s| s.status == JobStatus::Running) {
+        if let Some(j) = e.store().job(s.job_id)? {
+            if let (JobStatus::Running, Some(ph)) = (j.status, j.phase) {
+                phases.insert(j.id, ph);
+            }
+        }
+    }
+    Ok(phases)
+}
+
 #[tauri::command]
 pub async fn get_project(state: State<'_, AppState>, id: String) -> ApiResult<ProjectDetail> {
     let (e, p) = project(&state, &id).await?;
-    let positions = e
-        .queue()
-        .positions(storyreel_engine::model::Lane::Generate)?;
-    let phases: std::collections::HashMap<_, _> = e
-        .store()
-        .all_jobs()?
-        .into_iter()
-        .filter(|j| j.project_id == p.id && j.status == JobStatus::Running)
-        .filter_map(|j| j.phase.map(|ph| (j.id, ph)))
-        .collect();
     let scenes = e.store().scenes_of(p.id)?;
+    let phases = running_phases(&e, &scenes)?;
+    let positions = if scenes.iter().any(|s| s.status == JobStatus::Queued) {
+        e.queue().positions(Lane::Generate)?
+    } else {
+        HashMap::new()
+    };
     Ok(ProjectDetail {
         card: crate::dto::project_card(&e, &p, &scenes)?,
         scenes: scenes

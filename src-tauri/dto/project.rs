@@ -159,7 +159,7 @@ pub fn scene_view(
 
 /// A project's card, from its record and its scenes.
 pub fn project_card(engine: &Engine, p: &Project, scenes: &[Scene]) -> ApiResult<ProjectCard> {
-    let progress = engine.progress(p)?;
+    let progress = engine.progress_of(p, scenes)?;
     let sync_enabled = engine.sync_target().is_some();
     let synced = scenes
         .iter()

@@ -275,20 +275,25 @@ pub fn start_driver(
     app_log: &Path,
 ) -> (Proc, String) {
     let (port, native) = (free_port(), free_port());
+    let mut cmd = Command::new(which("tauri-driver").expect("tauri-driver"));
+    cmd.args([
+        "--port",
+        &port.to_string(),
+        "--native-port",
+        &native.to_string(),
+    ])
+    .env("DISPLAY", display)
+    .env("STORYREEL_DATA_DIR", data)
+    .env("STORYREEL_CONFIG", config)
+    .env_remove("WAYLAND_DISPLAY");
+    // WebKit's GL compositing on Xvfb's software GL is off unless asked for with `=0`.
+    if std::env::var("WEBKIT_DISABLE_COMPOSITING_MODE").as_deref() == Ok("0") {
+        cmd.env_remove("WEBKIT_DISABLE_COMPOSITING_MODE");
+    } else {
+        cmd.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     let driver = Proc(
-        Command::new(which("tauri-driver").expect("tauri-driver"))
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
-            .env("DISPLAY", display)
-            .env("STORYREEL_DATA_DIR", data)
-            .env("STORYREEL_CONFIG", config)
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(std::fs::File::create(log).expect("driver log"))
+        cmd.stdout(std::fs::File::create(log).expect("driver log"))
             .stderr(std::fs::File::create(app_log).expect("app log"))
             .spawn()
             .expect("tauri-driver starts"),

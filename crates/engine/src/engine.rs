@@ -283,6 +283,7 @@ impl Engine {
             updated_at: now,
             render: None,
             video: None,
+            render_job: None,
         };
         let mut rows = Vec::with_capacity(parsed.scenes.len());
         for (i, d) in parsed.scenes.iter().enumerate() {
@@ -399,9 +400,14 @@ impl Engine {
         let fresh = self.store().project(project.id)?;
         let project = fresh.as_ref().unwrap_or(project);
         let scenes = self.store().scenes_of(project.id)?;
+        self.progress_of(project, &scenes)
+    }
+
+    /// A project's progress from its record and scenes as the caller has just read them.
+    pub fn progress_of(&self, project: &Project, scenes: &[Scene]) -> Result<ProjectProgress> {
         let mut counts = crate::model::Counts::default();
         let mut placeholders = 0;
-        for s in &scenes {
+        for s in scenes {
             counts.add(s.status);
             if s.image.as_ref().is_some_and(|i| i.placeholder) {
                 placeholders += 1;

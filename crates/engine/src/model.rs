@@ -190,6 +190,10 @@ pub struct Project {
     /// The last video rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video: Option<VideoInfo>,
+    /// The latest RenderVideo job asked for (so finding it needs no scan of every job).
+    /// Projects from before this field have none: `Engine::latest_render_job` then scans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub render_job: Option<Uuid>,
 }
 
 /// How a project's video is made.

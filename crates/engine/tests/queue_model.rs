@@ -210,6 +210,7 @@ impl Harness {
             updated_at: now,
             render: None,
             video: None,
+            render_job: None,
         };
         ok(store.transact(|tx| tx.put_project(&project)), "put project")?;
         let queue = Queue::new(store.clone(), cfg());

@@ -379,3 +379,37 @@ async fn bad_inputs_are_clear_errors() {
         .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_latest_render_job_is_found_from_the_project_and_for_older_projects_by_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), Config::default());
+    let p = project(&e, Aspect::Square).await;
+    assert!(e.latest_render_job(&p).unwrap().is_none(), "none asked for");
+    let spec = e.config().render.spec();
+    let queued = |r: RenderRequest| match r {
+        RenderRequest::Queued(j) => j,
+        RenderRequest::UpToDate(_) => panic!("expected a render"),
+    };
+    let first = queued(e.request_render(&p, spec.clone()).await.unwrap());
+    let second = queued(e.request_render(&p, spec).await.unwrap());
+    let p = e.store().project(p.id).unwrap().unwrap();
+    assert_eq!(p.render_job, Some(second.id));
+    let latest = e.latest_render_job(&p).unwrap().unwrap();
+    assert_eq!(latest.id, second.id);
+    assert_eq!(latest.status, JobStatus::Queued);
+    // The one it replaced was cancelled.
+    let replaced = e.store().job(first.id).unwrap().unwrap();
+    assert_eq!(replaced.status, JobStatus::Cancelled);
+    // A project saved before the job was recorded on it: found by a scan.
+    e.store()
+        .transact(|tx| {
+            let mut pr = tx.project(p.id)?.unwrap();
+            pr.render_job = None;
+            tx.put_project(&pr)
+        })
+        .unwrap();
+    let old = e.store().project(p.id).unwrap().unwrap();
+    assert_eq!(old.render_job, None);
+    assert_eq!(e.latest_render_job(&old).unwrap().unwrap().id, second.id);
+}

@@ -255,13 +255,11 @@ impl Engine {
             0,
         );
         job.render = Some(Box::new(spec.clone()));
+        // Each render replaces the one before, so only the latest can still be unfinished.
         let old: Vec<Job> = self
-            .store()
-            .all_jobs()?
+            .latest_render_job(&p)?
             .into_iter()
-            .filter(|j| {
-                j.kind == JobKind::RenderVideo && j.project_id == p.id && !j.status.is_terminal()
-            })
+            .filter(|j| !j.status.is_terminal())
             .collect();
         self.store().transact(|tx| {
             for o in &old {
@@ -277,6 +275,7 @@ impl Engine {
             }
             if let Some(mut pr) = tx.project(p.id)? {
                 pr.render = Some(spec.clone());
+                pr.render_job = Some(job.id);
                 tx.put_project(&pr)?;
             }
             Queue::put_job(tx, None, &job)
@@ -284,6 +283,24 @@ impl Engine {
         self.store().flush().await?;
         self.wake(Lane::Render);
         Ok(RenderRequest::Queued(job))
+    }
+
+    /// The project's latest RenderVideo job, if one was ever asked for.
+    pub fn latest_render_job(&self, p: &Project) -> Result<Option<Job>> {
+        if let Some(id) = p.render_job {
+            return self.store().job(id);
+        }
+        if p.render.is_none() {
+            // No video was ever asked for (every render request records its settings).
+            return Ok(None);
+        }
+        // A project from before `render_job` was recorded.
+        Ok(self
+            .store()
+            .all_jobs()?
+            .into_iter()
+            .filter(|j| j.kind == JobKind::RenderVideo && j.project_id == p.id)
+            .max_by_key(|j| (j.created_at, j.seq)))
     }
 
     /// True when the project's video matches its scenes and render settings as they are now.

@@ -11,6 +11,7 @@ import type { RenderView } from '../bindings/RenderView';
 import type { SceneView } from '../bindings/SceneView';
 import type { SyncView } from '../bindings/SyncView';
 import { ApiError, errorText, toApiError } from '../logic/errors';
+import { openFetched } from '../timing';
 import {
   applyActivity,
   applyEvent,
@@ -163,6 +164,7 @@ export class EngineStore {
     this.projectLoads = { ...this.projectLoads, [id]: { loading: true, error: null } };
     try {
       const detail = await this.#deps.api.getProject(id);
+      openFetched(id);
       this.state = installProject(this.state, detail);
       this.projectLoads = { ...this.projectLoads, [id]: { loading: false, error: null } };
     } catch (e) {
