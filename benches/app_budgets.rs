@@ -112,9 +112,14 @@ fn app_pid() -> Option<u32> {
 
 /// PSS of the app and its processes (MB), and their names.
 fn memory() -> (f64, Vec<String>) {
-    let Some(root) = app_pid() else {
-        return (0.0, vec![]);
-    };
+    match app_pid() {
+        Some(root) => memory_of(root),
+        None => (0.0, vec![]),
+    }
+}
+
+/// PSS of a process and every process under it (MB), and their names.
+fn memory_of(root: u32) -> (f64, Vec<String>) {
     let mut kb = 0u64;
     let mut names = Vec::new();
     for pid in tree(root) {
@@ -130,6 +135,32 @@ fn memory() -> (f64, Vec<String>) {
         names.push(format!("{} {:.0} MB", name.trim(), pss as f64 / 1024.0));
     }
     (kb as f64 / 1024.0, names)
+}
+
+/// WebKitGTK's own MiniBrowser, as Debian ships it: the floor under any app on this WebKit.
+const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
+/// The PSS of WebKitGTK's MiniBrowser showing a blank page, measured as the app is (same display,
+/// same compositing setting, 6 s after start): what any WebKitGTK app here costs before its
+/// own code and page.
+fn webkit_floor(display: &str) -> Option<(f64, Vec<String>)> {
+    if !Path::new(MINIBROWSER).is_file() {
+        return None;
+    }
+    let mut cmd = std::process::Command::new(MINIBROWSER);
+    cmd.arg("about:blank")
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if std::env::var("WEBKIT_DISABLE_COMPOSITING_MODE").as_deref() != Ok("0") {
+        cmd.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+    let browser = window::Proc(cmd.spawn().ok()?, "MiniBrowser");
+    std::thread::sleep(Duration::from_secs(6));
+    let m = memory_of(browser.0.id());
+    drop(browser);
+    Some(m)
 }
 
 fn poll(d: &Driver, js: &str, secs: u64) -> Value {
@@ -293,6 +324,7 @@ fn main() {
         }
     }
     drop(driver);
+    let floor = webkit_floor(&display);
     let n = cold.len();
     println!("median of {n}:");
     println!(
@@ -307,6 +339,13 @@ fn main() {
         "  the same with the {SCENES}-scene project open: {:.0} MB",
         median(busy)
     );
+    match floor {
+        Some((mb, procs)) => println!(
+            "  WebKitGTK's MiniBrowser on a blank page, measured the same way: {mb:.0} MB ({})",
+            procs.join(", ")
+        ),
+        None => println!("  (no MiniBrowser at {MINIBROWSER}: WebKitGTK's own floor not measured)"),
+    }
     println!(
         "  opening the {SCENES}-scene project to first paint of its grid: {:.0} ms the first time, {:.0} ms again (budget 300)",
         median(first_open),
