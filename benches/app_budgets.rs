@@ -148,14 +148,10 @@ fn webkit_floor(display: &str) -> Option<(f64, Vec<String>)> {
         return None;
     }
     let mut cmd = std::process::Command::new(MINIBROWSER);
-    cmd.arg("about:blank")
-        .env("DISPLAY", display)
-        .env_remove("WAYLAND_DISPLAY")
+    window::webkit_env(&mut cmd, display)
+        .arg("about:blank")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
-    if std::env::var("WEBKIT_DISABLE_COMPOSITING_MODE").as_deref() != Ok("0") {
-        cmd.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
-    }
     let browser = window::Proc(cmd.spawn().ok()?, "MiniBrowser");
     std::thread::sleep(Duration::from_secs(6));
     let m = memory_of(browser.0.id());
@@ -217,38 +213,41 @@ fn open_project(d: &Driver, nth: usize) -> Open {
     }
 }
 
+/// Runs `start` in the page five times; each run sets `window.__probe` to `[ms, extra]` when it
+/// is done. The median of the ms and the last extra.
+fn probe(d: &Driver, start: &str, args: Value) -> (f64, f64) {
+    let mut v = Vec::new();
+    let mut extra = f64::NAN;
+    for _ in 0..5 {
+        d.script(
+            &format!("window.__probe = null; {start}; return 1"),
+            args.clone(),
+        );
+        let r = poll(d, "return window.__probe", 10);
+        v.push(r[0].as_f64().unwrap_or(f64::NAN));
+        extra = r[1].as_f64().unwrap_or(f64::NAN);
+    }
+    (median(v), extra)
+}
+
 /// How long the page takes from now to just after its next paint when nothing changes (ms):
 /// the floor under every "to first paint" figure, the same wait the UI's timings use.
 fn frame_floor(d: &Driver) -> f64 {
-    let mut v = Vec::new();
-    for _ in 0..5 {
-        d.script(
-            "window.__floor = null; const t = performance.now(); requestAnimationFrame(() => setTimeout(() => { window.__floor = performance.now() - t; }, 0)); return 1",
-            json!([]),
-        );
-        v.push(
-            poll(d, "return window.__floor", 10)
-                .as_f64()
-                .unwrap_or(f64::NAN),
-        );
-    }
-    median(v)
+    probe(
+        d,
+        "const t = performance.now(); requestAnimationFrame(() => setTimeout(() => { window.__probe = [performance.now() - t, 0]; }, 0))",
+        json!([]),
+    )
+    .0
 }
 
 /// The `get_project` round trip from the page (ms, median of 5) and the size of its answer (KB).
 fn fetch_round_trip(d: &Driver, id: &str) -> (f64, f64) {
-    let mut v = Vec::new();
-    let mut kb = f64::NAN;
-    for _ in 0..5 {
-        d.script(
-            "window.__rt = null; const t = performance.now(); window.__TAURI_INTERNALS__.invoke('get_project', { id: arguments[0] }).then((r) => { window.__rt = [performance.now() - t, JSON.stringify(r).length / 1024]; }); return 1",
-            json!([id]),
-        );
-        let r = poll(d, "return window.__rt", 10);
-        v.push(r[0].as_f64().unwrap_or(f64::NAN));
-        kb = r[1].as_f64().unwrap_or(f64::NAN);
-    }
-    (median(v), kb)
+    probe(
+        d,
+        "const t = performance.now(); window.__TAURI_INTERNALS__.invoke('get_project', { id: arguments[0] }).then((r) => { window.__probe = [performance.now() - t, JSON.stringify(r).length / 1024]; })",
+        json!([id]),
+    )
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

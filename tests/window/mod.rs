@@ -267,6 +267,17 @@ pub fn start_xvfb() -> (Proc, String) {
 
 /// tauri-driver on free ports, launching apps on `display` with the data folder and config
 /// given; its log and the app's output go to the files named. The driver's base URL.
+/// The environment of a WebKitGTK program on the test display: X only, and WebKit's GL
+/// compositing (on Xvfb's software GL) off unless `WEBKIT_DISABLE_COMPOSITING_MODE=0` asks for it.
+pub fn webkit_env<'a>(cmd: &'a mut Command, display: &str) -> &'a mut Command {
+    cmd.env("DISPLAY", display).env_remove("WAYLAND_DISPLAY");
+    if std::env::var("WEBKIT_DISABLE_COMPOSITING_MODE").as_deref() == Ok("0") {
+        cmd.env_remove("WEBKIT_DISABLE_COMPOSITING_MODE")
+    } else {
+        cmd.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+    }
+}
+
 pub fn start_driver(
     display: &str,
     data: &Path,
@@ -276,22 +287,15 @@ pub fn start_driver(
 ) -> (Proc, String) {
     let (port, native) = (free_port(), free_port());
     let mut cmd = Command::new(which("tauri-driver").expect("tauri-driver"));
-    cmd.args([
-        "--port",
-        &port.to_string(),
-        "--native-port",
-        &native.to_string(),
-    ])
-    .env("DISPLAY", display)
-    .env("STORYREEL_DATA_DIR", data)
-    .env("STORYREEL_CONFIG", config)
-    .env_remove("WAYLAND_DISPLAY");
-    // WebKit's GL compositing on Xvfb's software GL is off unless asked for with `=0`.
-    if std::env::var("WEBKIT_DISABLE_COMPOSITING_MODE").as_deref() == Ok("0") {
-        cmd.env_remove("WEBKIT_DISABLE_COMPOSITING_MODE");
-    } else {
-        cmd.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
-    }
+    webkit_env(&mut cmd, display)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("STORYREEL_DATA_DIR", data)
+        .env("STORYREEL_CONFIG", config);
     let driver = Proc(
         cmd.stdout(std::fs::File::create(log).expect("driver log"))
             .stderr(std::fs::File::create(app_log).expect("app log"))
