@@ -220,6 +220,7 @@ fn debug_knobs() -> (DebugKnobs, bool) {
             start_log: log,
             upload_delay,
             upload_log,
+            panic_on_attempt: None,
         },
         !no_flush,
     )
@@ -350,10 +351,14 @@ async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode>
         Some(engine.progress(&project)?),
     );
     let workers = engine.start();
+    let mut stop = crate::signals::listen();
     let end = loop {
         let p = engine.progress(&project)?;
         if p.counts.queued == 0 && p.counts.running == 0 {
             break Ok(p);
+        }
+        if let Some(full) = engine.halted() {
+            break Err(full);
         }
         if p.paused && p.counts.running == 0 {
             break Err(Error::Input(format!(
@@ -364,11 +369,11 @@ async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode>
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
-            _ = tokio::signal::ctrl_c() => {
+            code = stop.wait() => {
                 workers.shutdown().await;
                 progress.stop().await;
                 eprintln!("Stopped. Nothing is lost: `storyreel make` with the same story, or `storyreel work`, carries on.");
-                return Ok(ExitCode::from(130));
+                return Ok(ExitCode::from(code));
             }
         }
     };
@@ -438,11 +443,17 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
     }
     let progress = Progress::start(engine.subscribe(), None, None);
     let workers = engine.start();
-    let mut interrupted = false;
+    let mut stop = crate::signals::listen();
+    let mut interrupted = None;
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
-            _ = tokio::signal::ctrl_c() => { interrupted = true; break; }
+            code = stop.wait() => { interrupted = Some(code); break; }
+        }
+        if let Some(full) = engine.halted() {
+            workers.shutdown().await;
+            progress.stop().await;
+            return Err(full);
         }
         if until_idle && engine.is_idle()? {
             break;
@@ -450,9 +461,9 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
     }
     workers.shutdown().await;
     progress.stop().await;
-    if interrupted {
+    if let Some(code) = interrupted {
         eprintln!("Stopped. Running jobs went back to the queue.");
-        return Ok(ExitCode::from(130));
+        return Ok(ExitCode::from(code));
     }
     let failed: Vec<_> = engine
         .store()

@@ -2,11 +2,26 @@
 //!
 //! Exit codes: 0 done, 1 a scene failed, 2 bad input, config or data folder, 130 interrupted.
 
+// `println!`/`eprintln!` for the whole CLI (defined before the modules, which see them in
+// place of std's): when the reader of standard output or error has gone away (`storyreel status
+// | head -1`), the command ends quietly, as `ls | head` does, instead of panicking.
+macro_rules! println {
+    () => { $crate::pipe::out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::pipe::out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+macro_rules! eprintln {
+    () => { $crate::pipe::err(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::pipe::err(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+mod pipe;
+
 mod args;
 mod commands;
 mod output;
 mod progress;
 mod render_cmd;
+mod signals;
 mod sync_cmd;
 
 use std::process::ExitCode;
@@ -23,9 +38,16 @@ fn main() -> ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("STORYREEL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    use std::io::IsTerminal;
+    // No colour codes where stderr is not a terminal. Internal write errors are not reported:
+    // the subscriber would report them with a panicking `eprintln!`, and when the reader of
+    // stderr has gone away that panic lands in whichever thread logged (a storage thread among
+    // them), leaving the database waiting on it.
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .log_internal_errors(false)
         .with_target(false)
         .init();
 
@@ -39,7 +61,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let code = match runtime.block_on(commands::run(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -48,5 +70,9 @@ fn main() -> ExitCode {
                 _ => 2,
             })
         }
-    }
+    };
+    // Work still running here (a job that could not be handed back in time) is left to the
+    // next start's recovery: the queue is crash-safe, so the process never waits on it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    code
 }

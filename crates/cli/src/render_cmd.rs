@@ -106,11 +106,12 @@ pub async fn render(
     });
     eprintln!("Rendering the video of '{}'…", project.title);
     let workers = engine.start_lanes(&[Lane::Render]);
+    let mut stop = crate::signals::listen();
     let mut last_tenth = 0;
     let outcome = loop {
         let j = engine.store().job(job.id)?;
         if let Some(j) = j.filter(|j| j.status.is_terminal()) {
-            break Some(j);
+            break Ok(j);
         }
         tokio::select! {
             ev = rx.recv() => {
@@ -131,16 +132,19 @@ pub async fn render(
                 }
             }
             _ = tokio::time::sleep(Duration::from_millis(200)) => {}
-            _ = tokio::signal::ctrl_c() => break None,
+            code = stop.wait() => break Err(code),
         }
     };
     workers.shutdown().await;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let Some(j) = outcome else {
-        eprintln!("Stopped. `storyreel render` again (or `storyreel work`) renders it.");
-        return Ok(ExitCode::from(130));
+    let j = match outcome {
+        Ok(j) => j,
+        Err(code) => {
+            eprintln!("Stopped. `storyreel render` again (or `storyreel work`) renders it.");
+            return Ok(ExitCode::from(code));
+        }
     };
     if j.status != JobStatus::Succeeded {
         let why = j

@@ -64,7 +64,8 @@ pub async fn wait_for_uploads(
     }
     let workers = engine.start_lanes(&[Lane::Upload]);
     let mut rx = engine.subscribe();
-    let mut interrupted = false;
+    let mut stop = crate::signals::listen();
+    let mut interrupted = None;
     while engine.uploads_outstanding(pid)? > 0 && started.elapsed() < timeout {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
@@ -73,13 +74,13 @@ pub async fn wait_for_uploads(
                     eprintln!("{}", output::health_line(&health));
                 }
             }
-            _ = tokio::signal::ctrl_c() => { interrupted = true; break; }
+            code = stop.wait() => { interrupted = Some(code); break; }
         }
     }
     workers.shutdown().await;
-    if interrupted {
+    if let Some(code) = interrupted {
         eprintln!("Stopped. Nothing is lost: uploads carry on with the next `storyreel sync`, `work` or the app.");
-        return Ok(ExitCode::from(130));
+        return Ok(ExitCode::from(code));
     }
     let report = engine.sync_report(pid)?;
     let secs = started.elapsed().as_secs_f64();

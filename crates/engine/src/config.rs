@@ -322,9 +322,6 @@ impl Config {
                 ));
             }
         }
-        if !(1..=64).contains(&self.generation.concurrency) {
-            return bad("[generation] concurrency must be between 1 and 64.".into());
-        }
         for name in KNOWN_PROVIDERS {
             let Some(p) = self.providers.resolve(name) else {
                 continue;
@@ -335,26 +332,9 @@ impl Config {
                     p.base_url
                 ));
             }
-            if p.timeout.is_zero() || p.poll_interval.is_zero() {
-                return bad(format!(
-                    "[providers.{name}] timeout_s and poll_interval_ms must be above 0."
-                ));
-            }
         }
-        let g = &self.generation;
-        if g.max_tries == 0
-            || g.max_tries > 10
-            || g.retry_base_ms == 0
-            || g.download_max_mb == 0
-            || g.provider_budget_s == 0
-        {
-            return bad("[generation] max_tries must be 1 to 10; retry_base_ms, download_max_mb and provider_budget_s above 0.".into());
-        }
-        if self.breaker.failures == 0 || self.breaker.open_s == 0 {
-            return bad("[breaker] failures and open_s must be above 0.".into());
-        }
-        if !(1..=100).contains(&self.generation.jpeg_quality) {
-            return bad("[generation] jpeg_quality must be between 1 and 100.".into());
+        if let Some(msg) = self.out_of_range() {
+            return bad(msg);
         }
         if crate::providers::titlecard::Style::by_name(&self.generation.style).is_none() {
             return bad(format!(
@@ -364,22 +344,8 @@ impl Config {
             ));
         }
         let q = &self.queue;
-        if q.max_attempts == 0 || q.max_attempts > 100 {
-            return bad("[queue] max_attempts must be between 1 and 100.".into());
-        }
-        if q.heartbeat_s == 0 || q.lease_s < q.heartbeat_s.saturating_mul(2) {
-            return bad(
-                "[queue] lease_s must be at least twice heartbeat_s, and heartbeat_s at least 1."
-                    .into(),
-            );
-        }
-        if q.backoff_base_ms == 0 || q.backoff_max_s == 0 {
-            return bad("[queue] backoff_base_ms and backoff_max_s must be above 0.".into());
-        }
-        if !(1..=64).contains(&q.upload_concurrency) || !(1..=8).contains(&q.render_concurrency) {
-            return bad(
-                "[queue] upload_concurrency must be 1 to 64 and render_concurrency 1 to 8.".into(),
-            );
+        if q.lease_s < q.heartbeat_s.saturating_mul(2) {
+            return bad("[queue] lease_s must be at least twice heartbeat_s.".into());
         }
         if let Err(msg) = self.sync.check() {
             return bad(msg);
@@ -387,10 +353,145 @@ impl Config {
         if let Err(msg) = self.render.check() {
             return bad(msg);
         }
-        if self.story.max_scenes == 0 || self.story.max_scene_chars == 0 {
-            return bad("[story] max_scenes and max_scene_chars must be above 0.".into());
-        }
         Ok(())
+    }
+
+    /// The first number outside its documented range, as a sentence. Every number is checked
+    /// here, so that arithmetic on it (timers, leases, byte counts) can never overflow.
+    fn out_of_range(&self) -> Option<String> {
+        let (g, q, b, st) = (&self.generation, &self.queue, &self.breaker, &self.story);
+        let mut checks: Vec<(String, u64, u64, u64)> = vec![
+            ("[story] max_scenes".into(), st.max_scenes as u64, 1, 10_000),
+            (
+                "[story] max_scene_chars".into(),
+                st.max_scene_chars as u64,
+                1,
+                100_000,
+            ),
+            (
+                "[generation] concurrency".into(),
+                g.concurrency as u64,
+                1,
+                64,
+            ),
+            (
+                "[generation] jpeg_quality".into(),
+                g.jpeg_quality.into(),
+                1,
+                100,
+            ),
+            ("[generation] max_tries".into(), g.max_tries.into(), 1, 10),
+            (
+                "[generation] retry_base_ms".into(),
+                g.retry_base_ms,
+                1,
+                600_000,
+            ),
+            (
+                "[generation] retry_max_ms".into(),
+                g.retry_max_ms,
+                1,
+                3_600_000,
+            ),
+            (
+                "[generation] provider_budget_s".into(),
+                g.provider_budget_s,
+                1,
+                86_400,
+            ),
+            (
+                "[generation] download_max_mb".into(),
+                g.download_max_mb,
+                1,
+                1024,
+            ),
+            ("[breaker] failures".into(), b.failures.into(), 1, 1000),
+            ("[breaker] open_s".into(), b.open_s, 1, 86_400),
+            ("[queue] max_attempts".into(), q.max_attempts.into(), 1, 100),
+            (
+                "[queue] max_interrupts".into(),
+                q.max_interrupts.into(),
+                1,
+                10_000,
+            ),
+            ("[queue] lease_s".into(), q.lease_s, 2, 86_400),
+            ("[queue] heartbeat_s".into(), q.heartbeat_s, 1, 3600),
+            (
+                "[queue] backoff_base_ms".into(),
+                q.backoff_base_ms,
+                1,
+                3_600_000,
+            ),
+            ("[queue] backoff_max_s".into(), q.backoff_max_s, 1, 86_400),
+            (
+                "[queue] prune_after_days".into(),
+                q.prune_after_days,
+                0,
+                36_500,
+            ),
+            (
+                "[queue] upload_concurrency".into(),
+                q.upload_concurrency as u64,
+                1,
+                64,
+            ),
+            (
+                "[queue] render_concurrency".into(),
+                q.render_concurrency as u64,
+                1,
+                8,
+            ),
+            ("[sync] timeout_s".into(), self.sync.timeout_s, 1, 3600),
+            (
+                "[sync] connect_timeout_s".into(),
+                self.sync.connect_timeout_s,
+                1,
+                600,
+            ),
+        ];
+        for name in KNOWN_PROVIDERS {
+            let Some(s) = self.providers.settings(name) else {
+                continue;
+            };
+            let opt = |v: Option<u64>| v.unwrap_or(1);
+            checks.extend([
+                (
+                    format!("[providers.{name}] timeout_s"),
+                    opt(s.timeout_s),
+                    1,
+                    3600,
+                ),
+                (
+                    format!("[providers.{name}] poll_timeout_s"),
+                    opt(s.poll_timeout_s),
+                    1,
+                    86_400,
+                ),
+                (
+                    format!("[providers.{name}] poll_interval_ms"),
+                    opt(s.poll_interval_ms),
+                    1,
+                    600_000,
+                ),
+                (
+                    format!("[providers.{name}] steps"),
+                    opt(s.steps.map(u64::from)),
+                    1,
+                    500,
+                ),
+            ]);
+            if let Some(c) = s.cfg_scale {
+                if !(c.is_finite() && (0.0..=100.0).contains(&c)) {
+                    return Some(format!(
+                        "[providers.{name}] cfg_scale is {c}; it must be between 0 and 100."
+                    ));
+                }
+            }
+        }
+        checks.into_iter().find_map(|(key, v, lo, hi)| {
+            (!(lo..=hi).contains(&v))
+                .then(|| format!("{key} is {v}; it must be between {lo} and {hi}."))
+        })
     }
 
     pub fn concurrency(&self, lane: Lane) -> usize {
@@ -474,6 +575,37 @@ mod tests {
         assert!(Config::parse("[queue]\nlease_s = 10\nheartbeat_s = 10\n", "c").is_err());
         assert!(Config::parse("[generation]\nstyle = \"nope\"\n", "c").is_err());
         assert!(Config::parse("[queue]\nmax_attempts = 5\n", "c").is_ok());
+    }
+
+    #[test]
+    fn every_number_has_a_range() {
+        for (text, key) in [
+            (
+                "[generation]\nprovider_budget_s = 18446744073709551615\n",
+                "provider_budget_s",
+            ),
+            ("[breaker]\nopen_s = 18446744073709551615\n", "open_s"),
+            ("[queue]\nlease_s = 18446744073709551615\n", "lease_s"),
+            (
+                "[queue]\nbackoff_max_s = 18446744073709551615\n",
+                "backoff_max_s",
+            ),
+            (
+                "[providers.fal]\npoll_timeout_s = 18446744073709551615\n",
+                "poll_timeout_s",
+            ),
+            ("[providers.openai]\ntimeout_s = 0\n", "timeout_s"),
+            ("[providers.comfyui]\ncfg_scale = nan\n", "cfg_scale"),
+            ("[story]\nmax_scenes = 0\n", "max_scenes"),
+            ("[sync]\ntimeout_s = 99999999\n", "timeout_s"),
+        ] {
+            let e = Config::parse(text, "c.toml").unwrap_err().to_string();
+            assert!(
+                e.contains(key) && e.contains("must be between"),
+                "{text}: {e}"
+            );
+        }
+        assert!(Config::parse("[queue]\nprune_after_days = 0\n", "c").is_ok());
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct DebugKnobs {
     pub upload_delay: Option<Duration>,
     /// Append "job-id attempt" to this file when an upload starts.
     pub upload_log: Option<PathBuf>,
+    /// Panic inside the generate step of this attempt (to prove a panic fails only the attempt).
+    pub panic_on_attempt: Option<u32>,
 }
 
 #[derive(Clone)]
@@ -101,6 +103,10 @@ pub(crate) struct Inner {
     pub chain: ProviderChain,
     pub debug: DebugKnobs,
     pub activity: Activity,
+    /// Jobs stopped by a shutdown, handed back to the queue together once the workers ended.
+    pub handback: std::sync::Mutex<Vec<(Uuid, u32)>>,
+    /// Set when the disk holding the data folder filled up: no new job starts in this process.
+    pub halted: std::sync::atomic::AtomicBool,
     pub wake: [Notify; 3],
     pub recovered: usize,
     /// One-line notices from start-up (a provider skipped for want of a key...).
@@ -167,6 +173,8 @@ impl Engine {
                 chain,
                 debug: opts.debug,
                 activity: Activity::default(),
+                halted: Default::default(),
+                handback: Default::default(),
                 wake: [Notify::new(), Notify::new(), Notify::new()],
                 recovered: recovered.len(),
                 notices,
@@ -454,6 +462,27 @@ impl Engine {
             }
         }
         self.emit_project(job.project_id);
+    }
+
+    /// Why this process stopped starting jobs (the disk holding the data folder is full), if it
+    /// did. The workers stop claiming; the front end says so and stops instead of spinning.
+    pub fn halted(&self) -> Option<Error> {
+        self.inner
+            .halted
+            .load(Ordering::SeqCst)
+            .then(|| crate::store::disk_full(self.data_dir()))
+    }
+
+    /// Notes a storage error: a full disk halts the workers, said once, never as damage.
+    pub(crate) fn storage_failed(&self, err: &Error) {
+        if matches!(err, Error::DiskFull { .. }) && !self.inner.halted.swap(true, Ordering::SeqCst)
+        {
+            tracing::error!("{err}");
+            self.emit(Event::Notice {
+                level: crate::events::NoticeLevel::Warning,
+                message: err.to_string(),
+            });
+        }
     }
 
     pub(crate) fn emit(&self, e: Event) {

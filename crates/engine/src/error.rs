@@ -37,6 +37,12 @@ pub enum Error {
         found: u32,
         known: u32,
     },
+    #[error(
+        "The disk holding the data folder {} is full ({free_mb} MB free); free space and \
+         StoryReel goes on. Nothing saved so far is lost.",
+        path.display()
+    )]
+    DiskFull { path: PathBuf, free_mb: u64 },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -62,6 +68,7 @@ impl Error {
             Error::Locked { .. } => "data_dir_locked",
             Error::Corrupt { .. } => "data_dir_damaged",
             Error::NewerSchema { .. } => "data_dir_newer",
+            Error::DiskFull { .. } => "disk_full",
             Error::Io { .. } => "io",
             Error::Stale(_) => "stale",
             Error::Db(_) => "database",
@@ -75,6 +82,11 @@ impl Error {
             source,
         }
     }
+}
+
+/// Whether an I/O error means "no space left on the device".
+pub fn is_no_space(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
 }
 
 impl From<sled::Error> for Error {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
+use futures_util::FutureExt;
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
@@ -27,6 +28,66 @@ pub struct JobError {
     pub retryable: bool,
 }
 
+impl JobError {
+    /// A panic inside a job's work: a failed attempt like any other, never a dead worker.
+    pub(crate) fn panicked(job: &Job, panic: &(dyn std::any::Any + Send)) -> JobError {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(job = %job.id, panic = %what, "a job hit an internal error");
+        let scene = job.scene_index.unwrap_or(0);
+        let (doing, then) = match job.kind {
+            JobKind::GenerateScene => (
+                format!("making the picture of scene {scene}"),
+                "the scene will be retried",
+            ),
+            JobKind::UploadAsset => (
+                format!("uploading the image of scene {scene}"),
+                "the upload will be retried",
+            ),
+            JobKind::RenderVideo => ("rendering the video".into(), "the render will be retried"),
+        };
+        JobError {
+            user: UserError::new(
+                "internal",
+                format!("StoryReel hit an internal error while {doing}; {then}."),
+            ),
+            retryable: true,
+        }
+    }
+}
+
+/// Aborts a task when dropped: a job's heartbeat lives exactly as long as the job's task.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// What a running job holds (its place in `busy`, the live set, an upload probe), released
+/// however its task ends: returned, panicked or dropped.
+struct JobGuard {
+    engine: Engine,
+    job: uuid::Uuid,
+    lane: Lane,
+}
+
+impl Drop for JobGuard {
+    fn drop(&mut self) {
+        let inner = &self.engine.inner;
+        if self.lane == Lane::Upload {
+            inner.sync.gate.job_ended(self.job);
+        }
+        inner.queue.not_running(self.job);
+        inner.activity.epoch.fetch_add(1, Ordering::SeqCst);
+        inner.activity.busy.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl From<Error> for JobError {
     fn from(e: Error) -> Self {
         let retryable = matches!(e, Error::Io { .. } | Error::Db(_));
@@ -39,15 +100,57 @@ impl From<Error> for JobError {
 
 /// The running workers of one process. `shutdown` hands running jobs back to the queue.
 pub struct Workers {
+    engine: Engine,
     stop: watch::Sender<bool>,
     handles: Vec<JoinHandle<()>>,
 }
 
+/// How long `shutdown` waits for the workers to stop, and then for the hand-back.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
+
 impl Workers {
+    /// Stops the workers and hands their running jobs back to the queue, one after another in
+    /// one thread with one flush at the end (many hand-backs at once, each with its own
+    /// flush, could stall the store). Bounded: a job that cannot be handed back in time keeps
+    /// its lease, and the next start re-queues it (the queue is crash-safe), so stopping
+    /// never hangs.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
-        for h in self.handles {
-            let _ = h.await;
+        let all = async {
+            for h in self.handles {
+                let _ = h.await;
+            }
+        };
+        if tokio::time::timeout(SHUTDOWN_GRACE, all).await.is_err() {
+            tracing::warn!("some workers did not stop in time");
+        }
+        let e = self.engine.clone();
+        let back = tokio::task::spawn_blocking(move || {
+            let jobs =
+                std::mem::take(&mut *e.inner.handback.lock().unwrap_or_else(|p| p.into_inner()));
+            let mut released = Vec::new();
+            for (id, attempt) in jobs {
+                match e.queue().release(id, attempt) {
+                    Ok(Some(j)) => released.push(j),
+                    Ok(None) => {}
+                    Err(err) => {
+                        tracing::warn!(%err, "could not hand a job back; it is re-queued at the next start")
+                    }
+                }
+                e.queue().not_running(id);
+            }
+            (e.store().flush_blocking().is_ok(), released)
+        });
+        match tokio::time::timeout(SHUTDOWN_GRACE, back).await {
+            Ok(Ok((true, released))) => {
+                for j in &released {
+                    self.engine.emit_job(j);
+                }
+            }
+            Ok(_) => {}
+            Err(_) => {
+                tracing::warn!("handing jobs back took too long; the next start re-queues them")
+            }
         }
     }
 }
@@ -87,10 +190,14 @@ impl Engine {
                     _ = tokio::time::sleep(every) => {}
                     _ = r.changed() => break,
                 }
-                match e.queue().sweep(now_ms()) {
+                match e.sweep_expired(now_ms()) {
                     Ok(jobs) => {
                         if !jobs.is_empty() {
-                            let _ = e.store().flush().await;
+                            // Said only once it is on disk.
+                            if let Err(err) = e.store().flush().await {
+                                e.storage_failed(&err);
+                                continue;
+                            }
                             tracing::warn!(
                                 count = jobs.len(),
                                 "re-queued jobs whose lease expired"
@@ -133,7 +240,19 @@ impl Engine {
                 }
             }
         }));
-        Workers { stop, handles }
+        Workers {
+            engine: self.clone(),
+            stop,
+            handles,
+        }
+    }
+
+    /// Re-queues running jobs whose lease expired and that no task of this process runs. This
+    /// process never expires its own live attempts: after a laptop sleep or a clock step their
+    /// leases look old, but the jobs are healthy. Leases of a dead process are recovered at
+    /// start, under the folder's lock.
+    pub fn sweep_expired(&self, now: u64) -> crate::error::Result<Vec<Job>> {
+        self.queue().sweep_dead(now)
     }
 
     fn running_in(&self, lane: Lane) -> Vec<uuid::Uuid> {
@@ -196,13 +315,17 @@ impl Engine {
             match claim {
                 Ok(Claim::Job(job)) => {
                     activity.epoch.fetch_add(1, Ordering::SeqCst);
+                    // From here the guard owns the job's share of `busy` and its live mark.
+                    let guard = JobGuard {
+                        engine: self.clone(),
+                        job: job.id,
+                        lane,
+                    };
                     self.emit_job(&job);
                     let (e, stop) = (self.clone(), stop.clone());
                     jobs.spawn(async move {
+                        let _guard = guard;
                         e.run(job, slot, stop).await;
-                        let a = &e.inner.activity;
-                        a.epoch.fetch_add(1, Ordering::SeqCst);
-                        a.busy.fetch_sub(1, Ordering::SeqCst);
                     });
                 }
                 Ok(Claim::Idle { next_ready }) => {
@@ -221,6 +344,11 @@ impl Engine {
                 Err(err) => {
                     activity.busy.fetch_sub(1, Ordering::SeqCst);
                     drop(slot);
+                    self.storage_failed(&err);
+                    if self.halted().is_some() {
+                        // The disk is full: said once; no job starts until StoryReel restarts.
+                        break;
+                    }
                     tracing::error!(%err, lane = lane.name(), "cannot claim a job");
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -236,10 +364,10 @@ impl Engine {
     /// was cancelled or its lease was lost meanwhile.
     async fn run(&self, job: Job, slot: OwnedSemaphorePermit, mut stop: watch::Receiver<bool>) {
         let (lost_tx, mut lost) = watch::channel(false);
-        let hb = {
+        let _heartbeat = {
             let (e, id, attempt) = (self.clone(), job.id, job.attempt);
             let every = self.config().queue.heartbeat();
-            tokio::spawn(async move {
+            AbortOnDrop(tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(every).await;
                     match e.queue().heartbeat(id, attempt) {
@@ -251,32 +379,29 @@ impl Engine {
                         Err(err) => tracing::warn!(%err, "heartbeat failed"),
                     }
                 }
-            })
+            }))
         };
+        // A panic in the work is a failed attempt: the guards release what the job held.
+        let work = std::panic::AssertUnwindSafe(self.execute(&job, slot)).catch_unwind();
         let outcome = tokio::select! {
-            r = self.execute(&job, slot) => Some(r),
+            r = work => Some(r.unwrap_or_else(|p| Err(JobError::panicked(&job, p.as_ref())))),
             _ = lost.changed() => None,
             _ = stop.changed() => {
-                match self.queue().release(job.id, job.attempt) {
-                    Ok(Some(j)) => {
-                        let _ = self.store().flush().await;
-                        self.emit_job(&j);
-                    }
-                    Ok(None) => {}
-                    Err(err) => tracing::warn!(%err, "could not hand a job back; it is re-queued at the next start"),
-                }
+                // Handed back by `Workers::shutdown`, with the others, once every task ended.
+                self.inner
+                    .handback
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((job.id, job.attempt));
                 None
             }
         };
-        hb.abort();
-        if job.lane() == Lane::Upload {
-            self.inner.sync.gate.job_ended(job.id);
-        }
         match outcome {
             None => tracing::debug!(job = %job.id, "job stopped without a result"),
             Some(Ok(done)) => {
-                if self.store().flush().await.is_ok() {
-                    self.emit_job(&done);
+                match self.store().flush().await {
+                    Ok(()) => self.emit_job(&done),
+                    Err(err) => self.storage_failed(&err),
                 }
                 if done.kind == JobKind::GenerateScene {
                     // A changed scene makes a video asked for earlier out of date.
@@ -285,10 +410,10 @@ impl Engine {
             }
             Some(Err(JobError { user, retryable })) => {
                 match self.queue().fail(job.id, job.attempt, user, retryable) {
-                    Ok(j) => {
-                        let _ = self.store().flush().await;
-                        self.emit_job(&j);
-                    }
+                    Ok(j) => match self.store().flush().await {
+                        Ok(()) => self.emit_job(&j),
+                        Err(err) => self.storage_failed(&err),
+                    },
                     Err(Error::Stale(_)) => {
                         tracing::debug!(job = %job.id, "job changed meanwhile; its failure is dropped")
                     }
@@ -347,6 +472,9 @@ impl Engine {
         }
         if let Some(d) = self.inner.debug.step_delay {
             tokio::time::sleep(d).await;
+        }
+        if self.inner.debug.panic_on_attempt == Some(job.attempt) {
+            panic!("debug knob: a panic inside attempt {}", job.attempt);
         }
         let req = ImageRequest {
             project_id: project.id,

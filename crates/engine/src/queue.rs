@@ -7,12 +7,13 @@
 //! fenced by the attempt number. `put_job` is the one place that writes a job, and it keeps the
 //! queue index, the leases and the scene's mirror of the status in step, in the same transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rand::Rng;
 use uuid::Uuid;
 
+use crate::clock::ms_after;
 use crate::config::QueueConfig;
 use crate::error::{Error, Result};
 use crate::model::{now_ms, Job, JobKind, JobStatus, Lane, UserError};
@@ -40,6 +41,8 @@ pub struct Queue {
     store: Arc<Store>,
     cfg: QueueConfig,
     claim_lock: std::sync::Mutex<()>,
+    /// Jobs this process's workers claimed and still run: their leases are never swept.
+    live: std::sync::Mutex<HashSet<Uuid>>,
 }
 
 impl Queue {
@@ -48,6 +51,7 @@ impl Queue {
             store,
             cfg,
             claim_lock: std::sync::Mutex::new(()),
+            live: Default::default(),
         }
     }
 
@@ -122,16 +126,45 @@ impl Queue {
     /// Claims the first ready job of `lane` (priority, then age), skipping paused projects and
     /// jobs waiting out a backoff. The claim is flushed before it is returned.
     pub async fn claim(&self, lane: Lane) -> Result<Claim> {
-        let claimed = self.claim_sync(lane, now_ms())?;
-        if let Claim::Job(_) = claimed {
-            self.store.flush().await?;
+        let claimed = self.claim_at(lane, now_ms(), true)?;
+        if let Claim::Job(j) = &claimed {
+            if let Err(e) = self.store.flush().await {
+                // Not durable, so not claimed: hand it back (best effort; if that fails too,
+                // the claim was never on disk and the next start finds the job queued).
+                let _ = self.release(j.id, j.attempt);
+                self.not_running(j.id);
+                return Err(e);
+            }
         }
         Ok(claimed)
     }
 
+    /// Claims as a worker of another process would: the job is not marked live here.
     pub fn claim_sync(&self, lane: Lane, now: u64) -> Result<Claim> {
+        self.claim_at(lane, now, false)
+    }
+
+    /// A worker's job has ended (finished, failed, handed back or dropped).
+    pub fn not_running(&self, id: Uuid) {
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+    }
+
+    /// Re-queues expired leases of jobs no worker of this process runs: a process never
+    /// expires its own live attempts (after a laptop sleep or a clock step their leases look
+    /// old, but the jobs are healthy). Claims wait meanwhile, so a job is never claimed and
+    /// swept at once.
+    pub fn sweep_dead(&self, now: u64) -> Result<Vec<Job>> {
         let _guard = self.claim_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let lease = self.cfg.lease_s * 1000;
+        let live = self.live.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        self.sweep_except(now, &live)
+    }
+
+    fn claim_at(&self, lane: Lane, now: u64, live: bool) -> Result<Claim> {
+        let _guard = self.claim_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let lease = self.cfg.lease_s.saturating_mul(1000);
         let mut claimed = None;
         let next_ready = self.scan_ready(lane, now, |id| {
             claimed = self.store.transact(|tx| {
@@ -144,7 +177,7 @@ impl Queue {
                 let before = j.clone();
                 j.status = JobStatus::Running;
                 j.attempt += 1;
-                j.lease_until = now + lease;
+                j.lease_until = ms_after(now, lease);
                 j.started_at = Some(now);
                 j.updated_at = now;
                 j.phase = Some("starting".into());
@@ -154,7 +187,15 @@ impl Queue {
             Ok(claimed.is_some())
         })?;
         Ok(match claimed {
-            Some(j) => Claim::Job(j),
+            Some(j) => {
+                if live {
+                    self.live
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(j.id);
+                }
+                Claim::Job(j)
+            }
             None => Claim::Idle { next_ready },
         })
     }
@@ -215,7 +256,7 @@ impl Queue {
 
     /// Extends the lease of a running attempt. False: the job is no longer this attempt's to run.
     pub fn heartbeat(&self, id: Uuid, attempt: u32) -> Result<bool> {
-        let until = now_ms() + self.cfg.lease_s * 1000;
+        let until = ms_after(now_ms(), self.cfg.lease_s.saturating_mul(1000));
         self.store.transact(|tx| {
             let Some(mut j) = tx.job(id)? else {
                 return Ok(false);
@@ -276,7 +317,7 @@ impl Queue {
             j.error = Some(err.clone());
             if retryable && j.failures < self.max_failures(j.lane()) {
                 j.status = JobStatus::Queued;
-                j.not_before = now + delay;
+                j.not_before = ms_after(now, delay);
             } else {
                 j.status = JobStatus::Failed;
                 j.finished_at = Some(now);
@@ -350,9 +391,15 @@ impl Queue {
 
     /// Re-queues running jobs whose lease expired (a stuck or dead worker); counts as a failure.
     pub fn sweep(&self, now: u64) -> Result<Vec<Job>> {
+        self.sweep_except(now, &HashSet::new())
+    }
+
+    /// `sweep`, leaving alone the jobs in `live` (attempts this process is running: their
+    /// lease may look expired after a laptop sleep or a clock step, but they are healthy).
+    pub fn sweep_except(&self, now: u64, live: &HashSet<Uuid>) -> Result<Vec<Job>> {
         let mut out = Vec::new();
         for (id, until, attempt) in self.store.leases()? {
-            if until >= now {
+            if until >= now || live.contains(&id) {
                 continue;
             }
             let delay = backoff_ms(&self.cfg, self.store.job(id)?.map_or(1, |j| j.failures + 1));
@@ -375,7 +422,7 @@ impl Queue {
                 ));
                 if j.failures < self.max_failures(j.lane()) {
                     j.status = JobStatus::Queued;
-                    j.not_before = now + delay;
+                    j.not_before = ms_after(now, delay);
                 } else {
                     j.status = JobStatus::Failed;
                     j.finished_at = Some(now);
@@ -478,28 +525,53 @@ impl Queue {
             .collect())
     }
 
-    /// Deletes finished jobs older than `days` that no scene points to any more.
+    /// Deletes finished jobs older than `days` that nothing refers to: not a scene's job or
+    /// upload, not a project's render, not the upload of a project's current video. A failed
+    /// upload a scene still points to is work waiting for the user ("retry now"), never
+    /// history. Each job is checked again inside the transaction that removes it.
     pub fn prune(&self, days: u64) -> Result<usize> {
-        let cutoff = now_ms().saturating_sub(days * 86_400_000);
+        let cutoff = now_ms().saturating_sub(days.saturating_mul(86_400_000));
+        let old = |j: &Job| j.status.is_terminal() && j.finished_at.is_some_and(|f| f < cutoff);
         let mut n = 0;
         for j in self.store.all_jobs()? {
-            if !j.status.is_terminal() || j.finished_at.is_none_or(|f| f >= cutoff) {
+            if !old(&j) {
                 continue;
             }
             n += self.store.transact(|tx| {
-                if let Some(index) = j.scene_index {
-                    if tx
-                        .scene(j.project_id, index)?
-                        .is_some_and(|s| s.job_id == j.id)
-                    {
-                        return Ok(0);
-                    }
+                let Some(cur) = tx.job(j.id)? else {
+                    return Ok(0);
+                };
+                if !old(&cur) || Self::referenced(tx, &cur)? {
+                    return Ok(0);
                 }
-                tx.remove_job_record(j.id)?;
+                tx.remove_job_record(cur.id)?;
                 Ok(1)
             })?;
         }
         Ok(n)
+    }
+
+    /// Whether a scene or a project still points to `j`.
+    fn referenced(tx: &Tx, j: &Job) -> TxResult<bool> {
+        if let Some(index) = j.scene_index {
+            if let Some(s) = tx.scene(j.project_id, index)? {
+                if s.job_id == j.id || s.sync.as_ref().is_some_and(|x| x.job_id == j.id) {
+                    return Ok(true);
+                }
+            }
+        }
+        let Some(p) = tx.project(j.project_id)? else {
+            return Ok(false);
+        };
+        if p.render_job == Some(j.id) {
+            return Ok(true);
+        }
+        let video_upload = j.scene_index.is_none()
+            && j.upload
+                .as_ref()
+                .zip(p.video.as_ref())
+                .is_some_and(|(u, v)| u.hash == v.hash);
+        Ok(video_upload)
     }
 }
 
@@ -509,7 +581,7 @@ pub fn backoff_ms(cfg: &QueueConfig, failures: u32) -> u64 {
     let ceiling = cfg
         .backoff_base_ms
         .saturating_mul(1u64 << exp)
-        .min(cfg.backoff_max_s * 1000);
+        .min(cfg.backoff_max_s.saturating_mul(1000));
     rand::rng().random_range(0..=ceiling)
 }
 

@@ -16,7 +16,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use sled::{Transactional, Tree};
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::error::{is_no_space, Error, Result};
 use crate::model::{Asset, Job, Lane, Project, Scene, SCHEMA_VERSION};
 
 pub type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
@@ -70,6 +70,9 @@ impl Store {
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || cfg.open()));
         let db = match opened {
             Ok(Ok(db)) => db,
+            // A full disk is not damage: say so, and never advise moving the folder aside.
+            Ok(Err(sled::Error::Io(e))) if is_no_space(&e) => return Err(disk_full(dir)),
+            _ if free_bytes(dir).is_some_and(|b| b < LOW_SPACE) => return Err(disk_full(dir)),
             Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::PermissionDenied => {
                 return Err(Error::io(
                     format!("Cannot open the database in {}", dir.display()),
@@ -163,16 +166,27 @@ impl Store {
     /// Makes every change so far durable. Awaited before a change is reported to anyone.
     pub async fn flush(&self) -> Result<()> {
         if self.durable {
-            self.db.flush_async().await?;
+            self.db.flush_async().await.map_err(|e| self.storage(e))?;
         }
         Ok(())
     }
 
     pub fn flush_blocking(&self) -> Result<()> {
         if self.durable {
-            self.db.flush()?;
+            self.db.flush().map_err(|e| self.storage(e))?;
         }
         Ok(())
+    }
+
+    /// A storage error as the user should read it: a full disk says so.
+    fn storage(&self, e: sled::Error) -> Error {
+        let full = matches!(&e, sled::Error::Io(io) if is_no_space(io))
+            || free_bytes(&self.dir).is_some_and(|b| b < LOW_SPACE);
+        if full {
+            disk_full(&self.dir)
+        } else {
+            e.into()
+        }
     }
 
     /// A monotonic number (survives restarts), used for queue order.
@@ -196,7 +210,7 @@ impl Store {
             .transaction(|t: &Vec<TransactionalTree>| f(&Tx { t }))
             .map_err(|e| match e {
                 TransactionError::Abort(e) => e,
-                TransactionError::Storage(e) => Error::Db(e.to_string()),
+                TransactionError::Storage(e) => self.storage(e),
             })
     }
 
@@ -298,6 +312,30 @@ impl Store {
     }
     pub fn size_on_disk(&self) -> u64 {
         self.db.size_on_disk().unwrap_or(0)
+    }
+}
+
+/// Below this much free space, a failed write is read as a full disk.
+const LOW_SPACE: u64 = 2 * 1024 * 1024;
+
+/// Free bytes on the file system holding `dir` (None where that cannot be asked).
+pub fn free_bytes(dir: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let st = rustix::fs::statvfs(dir).ok()?;
+        Some(st.f_bavail.saturating_mul(st.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+pub fn disk_full(dir: &Path) -> Error {
+    Error::DiskFull {
+        path: dir.to_path_buf(),
+        free_mb: free_bytes(dir).unwrap_or(0) / (1024 * 1024),
     }
 }
 

@@ -70,6 +70,34 @@ pub enum Fault {
     WrongContentType,
     /// The connection breaks off in the middle of the answer.
     Close,
+    /// Any answer at all, for fuzzing: a status (100-999), headers (any bytes a header value
+    /// may hold: huge or negative numbers, bad dates, a lying Content-Length, a Location that
+    /// loops or leaves) and a body (random bytes, deep or huge JSON, wrong types, nulls).
+    Raw(RawAnswer),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawAnswer {
+    pub status: u16,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub body: Vec<u8>,
+}
+
+impl RawAnswer {
+    fn response(&self) -> Response {
+        let mut r = Response::new(Body::from(self.body.clone()));
+        *r.status_mut() = StatusCode::from_u16(self.status).unwrap_or(StatusCode::IM_A_TEAPOT);
+        for (name, value) in &self.headers {
+            let (Ok(n), Ok(v)) = (
+                axum::http::HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_bytes(value),
+            ) else {
+                continue;
+            };
+            r.headers_mut().append(n, v);
+        }
+        r
+    }
 }
 
 #[derive(Default)]
@@ -338,6 +366,7 @@ async fn common(f: &Fault, style: ErrStyle) -> Option<Response> {
             "The model `nope` does not exist.",
         )),
         Fault::Html => Some(([("content-type", "text/html")], HTML).into_response()),
+        Fault::Raw(raw) => Some(raw.response()),
         Fault::Close => {
             let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
                 Ok(Bytes::from_static(b"{\"data\": [{\"b64_json\": \"iVBOR")),

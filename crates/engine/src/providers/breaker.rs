@@ -89,7 +89,9 @@ impl Breaker {
                 Admit::Probe
             }
             // The probe is out: everyone else waits for its answer.
-            BreakerState::HalfOpen => Admit::No { until: now + 1000 },
+            BreakerState::HalfOpen => Admit::No {
+                until: crate::clock::ms_after(now, 1000),
+            },
         }
     }
 
@@ -108,7 +110,7 @@ impl Breaker {
             g.consecutive += 1;
             if g.state == BreakerState::HalfOpen || g.consecutive >= self.threshold {
                 g.state = BreakerState::Open {
-                    until: now + self.open_for.as_millis() as u64,
+                    until: crate::clock::ms_after(now, self.open_for.as_millis() as u64),
                 };
             }
         }

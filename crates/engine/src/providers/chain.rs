@@ -185,7 +185,7 @@ impl ProviderChain {
         e: &ChainEntry,
         req: &ImageRequest,
     ) -> Result<GeneratedImage, ProviderError> {
-        let deadline = Instant::now() + self.policy.budget;
+        let deadline = crate::clock::deadline(self.policy.budget);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -213,7 +213,7 @@ impl ProviderChain {
                     let wait = err
                         .retry_after
                         .unwrap_or_else(|| self.policy.backoff(attempt));
-                    if Instant::now() + wait > deadline {
+                    if !crate::clock::fits(wait, deadline) {
                         // The provider asks for more time than this scene can give it: move on.
                         return Err(err);
                     }

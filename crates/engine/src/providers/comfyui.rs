@@ -252,7 +252,7 @@ impl ComfyUi {
     async fn wait(&self, id: &str) -> Result<Value, ProviderError> {
         let h = &self.http;
         let url = self.endpoint(&["history", id])?;
-        let deadline = Instant::now() + h.cfg.poll_timeout;
+        let deadline = crate::clock::deadline(h.cfg.poll_timeout);
         let mut failures = 0;
         loop {
             let polled = match h.client.get(url.clone()).send().await {

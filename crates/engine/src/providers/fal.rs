@@ -57,7 +57,7 @@ impl Fal {
             match r {
                 Err(e) if e.retryable && e.code != "too_large" && tried < tries => {
                     let wait = e.retry_after.unwrap_or_default().max(h.cfg.poll_interval);
-                    if Instant::now() + wait >= until {
+                    if !crate::clock::fits(wait, until) {
                         return Err(self.unfinished(Some(&e)));
                     }
                     tokio::time::sleep(wait).await;
@@ -154,7 +154,7 @@ impl ImageProvider for Fal {
         let status_url = queue_link(h, &sub, "status_url")?;
         let response_url = queue_link(h, &sub, "response_url")?;
 
-        let deadline = Instant::now() + h.cfg.poll_timeout;
+        let deadline = crate::clock::deadline(h.cfg.poll_timeout);
         loop {
             let s: Value = self.get(&status_url, deadline, u32::MAX).await?;
             match s["status"].as_str().unwrap_or("") {
@@ -166,14 +166,14 @@ impl ImageProvider for Fal {
                     break;
                 }
             }
-            if Instant::now() + h.cfg.poll_interval >= deadline {
+            if !crate::clock::fits(h.cfg.poll_interval, deadline) {
                 return Err(self.unfinished(None));
             }
             tokio::time::sleep(h.cfg.poll_interval).await;
         }
         // One retry of the read; then a 5xx goes back to the chain (Fal bills no 5xx failure).
         let out: Value = self
-            .get(&response_url, Instant::now() + h.cfg.poll_timeout, 2)
+            .get(&response_url, crate::clock::deadline(h.cfg.poll_timeout), 2)
             .await?;
         if out.pointer("/has_nsfw_concepts/0") == Some(&Value::Bool(true)) {
             let msg =

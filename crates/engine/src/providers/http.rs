@@ -287,14 +287,20 @@ pub fn error_message(body: &str) -> Option<String> {
     Some(short)
 }
 
-/// `retry-after-ms`, or `Retry-After` as seconds or an HTTP date.
+/// `retry-after-ms`, or `Retry-After` as seconds or an HTTP date; clamped to a day (a longer
+/// wait is no different for us: it is beyond every budget), so no header can overflow a timer.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    parse_retry_after(headers, now).map(crate::clock::clamp)
+}
+
+fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     if let Some(ms) = headers
         .get("retry-after-ms")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<f64>().ok())
     {
         if ms.is_finite() && ms >= 0.0 {
+            // `as` saturates: 1e300 becomes u64::MAX, clamped by the caller.
             return Some(Duration::from_millis(ms as u64));
         }
     }
@@ -347,6 +353,26 @@ mod tests {
         assert_eq!(retry_after(&h, now), None);
         h.insert("retry-after-ms", "1500".parse().unwrap());
         assert_eq!(retry_after(&h, now), Some(Duration::from_millis(1500)));
+        // Absurd values are clamped to a day, never overflow a timer; negative ones are ignored.
+        let day = Some(crate::clock::LONGEST);
+        h.remove("retry-after-ms");
+        h.insert("retry-after", "18446744073709551615".parse().unwrap());
+        assert_eq!(retry_after(&h, now), day);
+        h.insert("retry-after", "-5".parse().unwrap());
+        assert_eq!(retry_after(&h, now), None);
+        h.insert(
+            "retry-after",
+            "Fri, 31 Dec 9999 23:59:59 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&h, now), day);
+        h.insert("retry-after-ms", "1e300".parse().unwrap());
+        assert_eq!(retry_after(&h, now), day);
+        h.insert("retry-after-ms", "-1".parse().unwrap());
+        assert_eq!(
+            retry_after(&h, now),
+            day,
+            "a negative ms falls back to Retry-After"
+        );
     }
 
     #[test]

@@ -175,7 +175,7 @@ impl Gate {
         let delay = rand::rng().random_range(0..=ceiling);
         g.0 = SyncHealth::Waiting {
             since,
-            next_probe: now + delay,
+            next_probe: crate::clock::ms_after(now, delay),
             failures,
             reason,
         };
