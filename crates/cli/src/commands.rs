@@ -357,8 +357,11 @@ async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode>
         if p.counts.queued == 0 && p.counts.running == 0 {
             break Ok(p);
         }
-        if let Some(full) = engine.halted() {
-            break Err(full);
+        if engine.halted().is_some() {
+            // The progress view has said why (the engine's notice): stop, without saying it again.
+            workers.shutdown().await;
+            progress.stop().await;
+            return Ok(ExitCode::from(2));
         }
         if p.paused && p.counts.running == 0 {
             break Err(Error::Input(format!(
@@ -450,10 +453,11 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
             code = stop.wait() => { interrupted = Some(code); break; }
         }
-        if let Some(full) = engine.halted() {
+        if engine.halted().is_some() {
+            // The progress view has said why (the engine's notice).
             workers.shutdown().await;
             progress.stop().await;
-            return Err(full);
+            return Ok(ExitCode::from(2));
         }
         if until_idle && engine.is_idle()? {
             break;

@@ -36,8 +36,15 @@ fn main() -> ExitCode {
         1 => "info",
         _ => "debug",
     };
+    // The store's own log lines (a failed background flush, once per attempt) repeat what
+    // StoryReel says itself in one sentence: shown only with -vv.
+    let directives = if cli.verbose >= 2 {
+        level.to_string()
+    } else {
+        format!("{level},sled=off")
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("STORYREEL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
     use std::io::IsTerminal;
     // No colour codes where stderr is not a terminal. Internal write errors are not reported:
     // the subscriber would report them with a panicking `eprintln!`, and when the reader of

@@ -477,7 +477,8 @@ impl Engine {
     pub(crate) fn storage_failed(&self, err: &Error) {
         if matches!(err, Error::DiskFull { .. }) && !self.inner.halted.swap(true, Ordering::SeqCst)
         {
-            tracing::error!("{err}");
+            // Said once, by the front end (the notice, or the command's closing error).
+            tracing::info!("{err}");
             self.emit(Event::Notice {
                 level: crate::events::NoticeLevel::Warning,
                 message: err.to_string(),

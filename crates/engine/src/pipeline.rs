@@ -133,6 +133,8 @@ impl Workers {
                 match e.queue().release(id, attempt) {
                     Ok(Some(j)) => released.push(j),
                     Ok(None) => {}
+                    // Said once already; the next start re-queues it.
+                    Err(Error::DiskFull { .. }) => {}
                     Err(err) => {
                         tracing::warn!(%err, "could not hand a job back; it is re-queued at the next start")
                     }
@@ -417,6 +419,7 @@ impl Engine {
                     Err(Error::Stale(_)) => {
                         tracing::debug!(job = %job.id, "job changed meanwhile; its failure is dropped")
                     }
+                    Err(err @ Error::DiskFull { .. }) => self.storage_failed(&err),
                     Err(err) => tracing::error!(%err, "could not record a job failure"),
                 }
             }
