@@ -345,6 +345,19 @@ impl SyncInfo {
     }
 }
 
+/// A multipart upload that was begun and must be aborted: the abort outbox. An attempt that
+/// leaves `running` any way but completing it (cancel, regenerate, delete, a failure, a
+/// restart, a stale attempt) leaves its parts on the store, billed until aborted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MultipartAbort {
+    /// The storage target it was begun on (its name, as in `UploadSpec::target`).
+    pub target: String,
+    /// The object's name below the target's prefix.
+    pub key: String,
+    pub upload_id: String,
+    pub at: u64,
+}
+
 /// What an UploadAsset job uploads: a content-addressed file and the object's name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UploadSpec {

@@ -180,6 +180,21 @@ impl Engine {
                 }
             }));
         }
+        if matches!(self.inner.sync.target, Some(Ok(_))) && lanes.contains(&Lane::Upload) {
+            // The abort outbox: multipart uploads left by attempts that ended mid-upload.
+            let (e, mut r) = (self.clone(), rx.clone());
+            handles.push(tokio::spawn(async move {
+                loop {
+                    if let Err(err) = e.drain_aborts().await {
+                        tracing::debug!(%err, "could not read the abort outbox");
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                        _ = r.changed() => break,
+                    }
+                }
+            }));
+        }
         for &lane in lanes {
             let (e, rx) = (self.clone(), rx.clone());
             handles.push(tokio::spawn(async move { e.claimer(lane, rx).await }));

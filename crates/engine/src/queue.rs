@@ -60,7 +60,26 @@ impl Queue {
     }
 
     /// Writes `after`, keeping the queue index, the lease and the scene's mirror in step with it.
+    /// An attempt that leaves `running` with a multipart upload begun hands it to the abort
+    /// outbox in the same transaction, whichever way it leaves (the one place every route
+    /// passes: finish, fail, cancel, release, recovery, sweep, delete, replacement).
     pub fn put_job(tx: &Tx, before: Option<&Job>, after: &Job) -> TxResult<()> {
+        let begun = after.upload.as_ref().and_then(|u| u.multipart.as_ref());
+        if let (Some(upload_id), Some(u)) = (begun, after.upload.as_ref()) {
+            if after.status != JobStatus::Running {
+                tx.put_abort(&crate::model::MultipartAbort {
+                    target: u.target.clone(),
+                    key: u.key.clone(),
+                    upload_id: upload_id.clone(),
+                    at: after.updated_at,
+                })?;
+                let mut cleared = after.clone();
+                if let Some(u) = cleared.upload.as_mut() {
+                    u.multipart = None;
+                }
+                return Self::put_job(tx, before, &cleared);
+            }
+        }
         if let Some(b) = before {
             if b.status == JobStatus::Queued {
                 tx.index_remove(b)?;

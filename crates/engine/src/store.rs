@@ -43,6 +43,8 @@ pub struct Store {
 
 const META_SCHEMA: &[u8] = b"schema";
 const META_PAUSED: &[u8] = b"paused";
+/// Prefix of the abort outbox's entries in `meta` (`mpabort:` ++ upload id).
+const META_ABORT: &str = "mpabort:";
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -293,6 +295,20 @@ impl Store {
         let _ = self
             .meta
             .insert(format!("provider:{}", stats.name).as_bytes(), encode(stats));
+    }
+
+    /// The abort outbox: multipart uploads begun and left, waiting to be aborted.
+    pub fn pending_aborts(&self) -> Result<Vec<crate::model::MultipartAbort>> {
+        self.meta
+            .scan_prefix(META_ABORT.as_bytes())
+            .map(|kv| decode_kv(kv, "meta"))
+            .collect()
+    }
+    /// Removes an aborted (or vanished) multipart upload from the outbox.
+    pub fn remove_abort(&self, upload_id: &str) -> Result<()> {
+        self.meta
+            .remove(format!("{META_ABORT}{upload_id}").as_bytes())?;
+        Ok(())
     }
 
     /// A small JSON record in the meta tree (statistics; not flushed by itself).
@@ -552,6 +568,12 @@ impl Tx<'_> {
     }
     pub fn remove_source(&self, hash: &str) -> TxResult<()> {
         self.t[SOURCES].remove(hash.as_bytes())?;
+        Ok(())
+    }
+    /// Adds a begun multipart upload to the abort outbox.
+    pub fn put_abort(&self, a: &crate::model::MultipartAbort) -> TxResult<()> {
+        let key = format!("{META_ABORT}{}", a.upload_id);
+        self.t[META].insert(key.as_bytes(), encode(a))?;
         Ok(())
     }
     pub fn set_global_pause(&self, paused: bool) -> TxResult<()> {

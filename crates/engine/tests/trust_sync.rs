@@ -59,3 +59,152 @@ async fn pruning_keeps_a_failed_upload_that_a_scene_still_points_to() {
     assert_eq!(e.prune().await.unwrap(), 1);
     assert!(e.store().job(old.id).unwrap().is_none());
 }
+
+/// Multipart uploads the server still holds open in `bucket` (moto answers unsigned requests).
+async fn open_uploads(server: &S3Server, bucket: &str) -> usize {
+    let url = format!("{}/{bucket}?uploads", server.endpoint());
+    let body = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    body.matches("<UploadId>").count()
+}
+
+/// An engine whose uploads go up in parts (PNG title cards are over a megabyte), with a pause
+/// before each part so that a route can end the attempt while its upload is open.
+fn multipart_engine(dir: &std::path::Path, server: &S3Server) -> storyreel_engine::Engine {
+    let mut cfg = config(server, BUCKET);
+    cfg.generation.format = storyreel_engine::config::ImageFormat::Png;
+    cfg.sync.multipart_threshold_mb = 1;
+    // A heartbeat every second: an attempt whose job was cancelled or deleted learns it within
+    // a second and is dropped mid-upload, before its next part (the leak this test is about).
+    cfg.queue.heartbeat_s = 1;
+    cfg.queue.lease_s = 2;
+    storyreel_engine::Engine::open(storyreel_engine::EngineOptions {
+        secrets: keys(s3::ACCESS_KEY, s3::SECRET_KEY),
+        debug: storyreel_engine::DebugKnobs {
+            upload_delay: Some(Duration::from_millis(3000)),
+            ..Default::default()
+        },
+        ..storyreel_engine::EngineOptions::new(dir, cfg)
+    })
+    .unwrap()
+}
+
+/// Starts the workers and waits until an upload has begun its multipart upload.
+async fn begun(
+    e: &storyreel_engine::Engine,
+    server: &S3Server,
+) -> (storyreel_engine::Workers, storyreel_engine::model::Job) {
+    let w = e.start();
+    let t0 = std::time::Instant::now();
+    loop {
+        let running = e.store().all_jobs().unwrap().into_iter().find(|j| {
+            j.kind == JobKind::UploadAsset
+                && j.status == JobStatus::Running
+                && j.upload.as_ref().is_some_and(|u| u.multipart.is_some())
+        });
+        if let Some(j) = running {
+            assert_eq!(open_uploads(server, BUCKET).await, 1, "the upload is open");
+            let bytes = j.upload.as_ref().unwrap().bytes;
+            assert!(bytes > 1024 * 1024, "a multipart-sized image: {bytes}");
+            return (w, j);
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "no multipart upload began"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until the server holds no open multipart upload and the outbox is empty.
+async fn all_aborted(e: &storyreel_engine::Engine, server: &S3Server, route: &str) {
+    let t0 = std::time::Instant::now();
+    loop {
+        // What the upload lane does every two seconds (its workers may be stopped here).
+        e.drain_aborts().await.unwrap();
+        if open_uploads(server, BUCKET).await == 0 && e.store().pending_aborts().unwrap().is_empty()
+        {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(15),
+            "{route}: {} uploads still open, outbox {:?}",
+            open_uploads(server, BUCKET).await,
+            e.store().pending_aborts().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_multipart_upload_is_left_open_by_any_route() {
+    let server = S3Server::moto();
+    server.create_bucket_async(BUCKET).await;
+    // Cancel: the attempt becomes stale mid-upload.
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let e = multipart_engine(dir.path(), &server);
+        import(&e, 1).await;
+        let (w, job) = begun(&e, &server).await;
+        assert!(e.cancel_job(job.id).await.unwrap());
+        all_aborted(&e, &server, "cancel").await;
+        w.shutdown().await;
+        assert_eq!(open_uploads(&server, BUCKET).await, 0, "cancel");
+    }
+    // Delete the project while its upload is open.
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let e = multipart_engine(dir.path(), &server);
+        let p = import(&e, 1).await;
+        let (w, _) = begun(&e, &server).await;
+        e.delete_project(&p).await.unwrap();
+        all_aborted(&e, &server, "delete").await;
+        w.shutdown().await;
+    }
+    // Regenerate the scene: its new image replaces the upload under way.
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let e = multipart_engine(dir.path(), &server);
+        let p = import(&e, 1).await;
+        let (w, _) = begun(&e, &server).await;
+        let filter = storyreel_engine::RetryFilter {
+            scene: Some(1),
+            ..Default::default()
+        };
+        assert_eq!(e.retry(&p, filter).await.unwrap(), 1);
+        w.shutdown().await;
+        work_until(&e, Duration::from_secs(60), all_settled).await;
+        all_aborted(&e, &server, "regenerate").await;
+        assert_eq!(
+            scenes(&e, &p)[0].sync.as_ref().unwrap().state,
+            SyncState::Synced
+        );
+    }
+    // Stop (the hand-back), then delete the project before any restart.
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let e = multipart_engine(dir.path(), &server);
+        let p = import(&e, 1).await;
+        let (w, _) = begun(&e, &server).await;
+        w.shutdown().await;
+        e.delete_project(&p).await.unwrap();
+        all_aborted(&e, &server, "stop, then delete").await;
+    }
+    // Stop (the hand-back) and restart: the next attempt starts over, nothing stays open.
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let p;
+        {
+            let e = multipart_engine(dir.path(), &server);
+            p = import(&e, 1).await;
+            let (w, _) = begun(&e, &server).await;
+            w.shutdown().await;
+        }
+        let e = multipart_engine(dir.path(), &server);
+        work_until(&e, Duration::from_secs(60), all_settled).await;
+        all_aborted(&e, &server, "restart").await;
+        assert_eq!(
+            scenes(&e, &p)[0].sync.as_ref().unwrap().state,
+            SyncState::Synced
+        );
+    }
+}

@@ -5,6 +5,7 @@
 //! `sync` record mirrors that job (pending, uploading, synced, waiting, failed). A storage
 //! problem never touches the scene's generation status: the scene keeps its local image.
 
+mod aborts;
 pub mod gate;
 pub mod probe;
 pub mod report;

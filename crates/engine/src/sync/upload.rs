@@ -286,8 +286,13 @@ impl Engine {
                 )
                 .await
                 .map_err(|e| target.classify(e, "starting a multipart upload"))?;
-            // Durable before any part goes: a kill now leaves an id the next attempt aborts.
-            self.record_multipart(job, Some(id.clone())).await?;
+            // Durable before any part goes: a kill now leaves an id the outbox aborts. If the
+            // job is no longer this attempt's (cancelled meanwhile), nobody would: abort now.
+            if let Err(e) = self.record_multipart(job, Some(id.clone())).await {
+                target.count();
+                let _ = mp.abort_multipart(path, &id).await;
+                return Err(e);
+            }
             let mut parts = Vec::new();
             for (i, at) in (0..bytes.len()).step_by(PART_BYTES).enumerate() {
                 self.debug_upload_delay().await;
