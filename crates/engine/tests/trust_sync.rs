@@ -208,3 +208,65 @@ async fn no_multipart_upload_is_left_open_by_any_route() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unplugged_target_folder_makes_uploads_wait_not_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let drive = tempfile::tempdir().unwrap();
+    let root = drive.path().join("backup");
+    std::fs::create_dir(&root).unwrap();
+    let mut cfg = storyreel_engine::config::Config::default();
+    cfg.sync.target = Some(format!("file://{}", root.display()));
+    cfg.queue.backoff_base_ms = 100;
+    cfg.queue.backoff_max_s = 1;
+    let e = storyreel_engine::Engine::open(storyreel_engine::EngineOptions {
+        debug: storyreel_engine::DebugKnobs {
+            upload_delay: Some(Duration::from_millis(800)),
+            ..Default::default()
+        },
+        ..storyreel_engine::EngineOptions::new(dir.path(), cfg)
+    })
+    .unwrap();
+    let p = import(&e, 3).await;
+    let w = e.start();
+    // The drive goes away while the first uploads are on their way.
+    let t0 = std::time::Instant::now();
+    while !e
+        .store()
+        .all_jobs()
+        .unwrap()
+        .iter()
+        .any(|j| j.kind == JobKind::UploadAsset && j.status == JobStatus::Running)
+    {
+        assert!(t0.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    for s in scenes(&e, &p) {
+        let sync = s.sync.unwrap();
+        assert_ne!(
+            sync.state,
+            SyncState::Failed,
+            "scene {}: {:?}",
+            s.index,
+            sync.error
+        );
+    }
+    // It comes back: everything is delivered without the user doing anything.
+    std::fs::create_dir(&root).unwrap();
+    let t0 = std::time::Instant::now();
+    while !all_settled(&e) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "not delivered after the drive came back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    w.shutdown().await;
+    for s in scenes(&e, &p) {
+        let sync = s.sync.unwrap();
+        assert_eq!(sync.state, SyncState::Synced, "scene {}", s.index);
+        assert!(root.join(&sync.key).is_file(), "{}", sync.key);
+    }
+}

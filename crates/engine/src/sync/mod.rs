@@ -6,6 +6,7 @@
 //! problem never touches the scene's generation status: the scene keeps its local image.
 
 mod aborts;
+mod classify;
 pub mod gate;
 pub mod probe;
 pub mod report;

@@ -167,21 +167,12 @@ impl Engine {
         let key = target.spec.key(&spec.key);
         let path = target.path(&key)?;
         let bytes = self.read_asset(spec, job).await?;
-        if let TargetKind::Local { root } = &target.spec.kind {
-            if !root.is_dir() {
-                if self.config().sync.create_bucket {
-                    target.create_bucket().await?;
-                } else {
-                    // An unplugged drive comes back: wait for it rather than fail.
-                    return Err(SyncError::new(
-                        Trouble::Transient,
-                        "target_missing",
-                        format!(
-                            "The folder {} is not there (is its drive plugged in?); uploads wait for it. Set create_bucket = true in [sync] to create it.",
-                            root.display()
-                        ),
-                    ));
-                }
+        if let Some(gone) = target.missing_folder() {
+            if self.config().sync.create_bucket {
+                target.create_bucket().await?;
+            } else {
+                // An unplugged drive comes back: wait for it rather than fail.
+                return Err(gone);
             }
         }
         if let (Some(id), Some(mp)) = (&spec.multipart, &target.multipart) {
@@ -319,6 +310,11 @@ impl Engine {
             return Ok(());
         }
         self.debug_upload_delay().await;
+        if let Some(gone) = target.missing_folder() {
+            // Checked again just before writing: the local store would create the folder
+            // afresh, on whatever disk is left once a drive is unplugged.
+            return Err(gone);
+        }
         target.count();
         target
             .store
@@ -355,7 +351,7 @@ impl Engine {
                     },
                 )
                 .await
-                .map_err(|e| target.classify(e, "checking the upload"))?;
+                .map_err(|e| target.classify_check(e, "checking the upload"))?;
             if head.meta.size != bytes.len() as u64 {
                 return Ok(Verified::No(format!(
                     "{} bytes stored, {} here",
@@ -375,10 +371,10 @@ impl Engine {
             .store
             .get(path)
             .await
-            .map_err(|e| target.classify(e, "checking the upload"))?
+            .map_err(|e| target.classify_check(e, "checking the upload"))?
             .bytes()
             .await
-            .map_err(|e| target.classify(e, "checking the upload"))?;
+            .map_err(|e| target.classify_check(e, "checking the upload"))?;
         if got.len() != bytes.len() {
             return Ok(Verified::No(format!(
                 "{} bytes stored, {} here",
