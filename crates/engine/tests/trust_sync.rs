@@ -270,3 +270,96 @@ async fn an_unplugged_target_folder_makes_uploads_wait_not_fail() {
         assert!(root.join(&sync.key).is_file(), "{}", sync.key);
     }
 }
+
+fn dav_engine(
+    dir: &std::path::Path,
+    server: &storyreel_testkit::webdav::DavServer,
+    password: &str,
+    create: bool,
+) -> storyreel_engine::Engine {
+    use storyreel_engine::sync::target::{ACCESS_KEY, SECRET_KEY};
+    use storyreel_testkit::webdav::USER;
+    let mut cfg = storyreel_engine::config::Config::default();
+    cfg.sync.target = Some(format!("{}/reels/storyreel", server.url()));
+    cfg.sync.allow_http = Some(true);
+    cfg.sync.create_bucket = create;
+    let secrets = storyreel_engine::secrets::StaticSecrets::default()
+        .with(ACCESS_KEY, USER)
+        .with(SECRET_KEY, password);
+    storyreel_engine::Engine::open(storyreel_engine::EngineOptions {
+        secrets: std::sync::Arc::new(secrets),
+        ..storyreel_engine::EngineOptions::new(dir, cfg)
+    })
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_webdav_folder_is_named_and_can_be_created() {
+    use storyreel_testkit::webdav::{DavServer, PASSWORD};
+    let server = DavServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let p;
+    {
+        let e = dav_engine(dir.path(), &server, PASSWORD, false);
+        p = import(&e, 2).await;
+        work_until(&e, Duration::from_secs(60), all_settled).await;
+        for s in scenes(&e, &p) {
+            let err = s.sync.unwrap().error.unwrap();
+            assert_eq!(err.code, "no_bucket", "{}", err.message);
+            assert!(
+                err.message.contains("/reels/storyreel/")
+                    && err.message.contains("does not exist")
+                    && err.message.contains("create_bucket = true"),
+                "{}",
+                err.message
+            );
+            assert!(!err.message.contains("MKCOL") && !err.message.contains("already exists"));
+        }
+    }
+    // create_bucket = true: the folder chain is made and everything goes up.
+    let e = dav_engine(dir.path(), &server, PASSWORD, true);
+    assert_eq!(e.sync_retry_now(None).await.unwrap(), 2);
+    work_until(&e, Duration::from_secs(60), all_settled).await;
+    for s in scenes(&e, &p) {
+        let sync = s.sync.unwrap();
+        assert_eq!(sync.state, SyncState::Synced, "{:?}", sync.error);
+        let local = std::fs::read(
+            e.assets()
+                .path(&s.image.as_ref().unwrap().hash, "jpg")
+                .unwrap(),
+        )
+        .unwrap();
+        let stored = std::fs::read(server.root().join("reels/storyreel").join(&sync.key)).unwrap();
+        assert_eq!(local, stored, "scene {}", s.index);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webdav_with_its_folder_syncs_and_a_wrong_password_is_said() {
+    use storyreel_testkit::webdav::{DavServer, PASSWORD};
+    let server = DavServer::start();
+    std::fs::create_dir_all(server.root().join("reels/storyreel")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let e = dav_engine(dir.path(), &server, PASSWORD, false);
+    let p = import(&e, 2).await;
+    work_until(&e, Duration::from_secs(60), all_settled).await;
+    for s in scenes(&e, &p) {
+        assert_eq!(s.sync.unwrap().state, SyncState::Synced);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let e = dav_engine(dir.path(), &server, "not-the-password-99", false);
+    let p = import(&e, 1).await;
+    work_until(&e, Duration::from_secs(60), all_settled).await;
+    let err = scenes(&e, &p)[0].sync.clone().unwrap().error.unwrap();
+    assert_eq!(err.code, "denied", "{}", err.message);
+    assert!(
+        err.message.contains("STORYREEL_WEBDAV_PASSWORD"),
+        "{}",
+        err.message
+    );
+    assert!(
+        !err.message.contains("not-the-password-99"),
+        "{}",
+        err.message
+    );
+}

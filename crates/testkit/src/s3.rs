@@ -74,7 +74,7 @@ pub fn s3s_fs_binary() -> Result<PathBuf, String> {
         })
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("a free port on 127.0.0.1");
     l.local_addr().map(|a| a.port()).unwrap_or(0)
 }

@@ -66,7 +66,7 @@ impl Target {
             ),
             TargetKind::WebDav { base } => (
                 format!("The WebDAV folder {base} does not exist"),
-                "create it on the server",
+                "create it on the server, or set create_bucket = true in [sync]",
             ),
         };
         SyncError::new(

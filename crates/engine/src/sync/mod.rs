@@ -13,6 +13,7 @@ pub mod report;
 pub mod settings;
 pub mod target;
 mod upload;
+mod webdav;
 
 use std::sync::Arc;
 

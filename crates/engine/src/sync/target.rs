@@ -59,6 +59,8 @@ pub struct Target {
     /// The store keeps user metadata (`blake3=`) that a HEAD returns.
     pub metadata: bool,
     s3: Option<Arc<AmazonS3>>,
+    /// WebDAV: the base folder's own client (to ask about it and create it).
+    pub(super) dav: Option<super::webdav::Dav>,
     pub(super) cfg: SyncConfig,
     /// Secret values, scrubbed from any text that might echo them.
     pub(super) redact: Vec<Secret>,
@@ -123,6 +125,7 @@ impl Target {
             )
         };
         let mut s3 = None;
+        let mut dav = None;
         let mut metadata = true;
         let (store, multipart): (Arc<dyn ObjectStore>, Option<Arc<dyn MultipartStore>>) =
             match &spec.kind {
@@ -194,6 +197,7 @@ impl Target {
                 }
                 TargetKind::WebDav { base } => {
                     let mut opts = client_options(cfg);
+                    let mut auth = object_store::HeaderMap::new();
                     if let (Some(user), Some(pw)) = (&access, &secret) {
                         use base64::Engine as _;
                         let token = base64::engine::general_purpose::STANDARD.encode(format!(
@@ -207,10 +211,10 @@ impl Target {
                                     "The WebDAV user name or password holds characters that cannot be sent; check them.".to_string()
                                 })?;
                         value.set_sensitive(true);
-                        let mut headers = object_store::HeaderMap::new();
-                        headers.insert("authorization", value);
-                        opts = opts.with_default_headers(headers);
+                        auth.insert("authorization", value);
+                        opts = opts.with_default_headers(auth.clone());
                     }
+                    dav = Some(super::webdav::Dav::new(base, auth, cfg)?);
                     metadata = false;
                     let store = HttpBuilder::new()
                         .with_url(base)
@@ -232,6 +236,7 @@ impl Target {
             multipart,
             metadata,
             s3,
+            dav,
             cfg: cfg.clone(),
             redact,
             key_vars: (access_var, secret_var),
@@ -368,6 +373,10 @@ impl Target {
                 let text = resp.text().await.unwrap_or_default();
                 Err(self.classify_status(status, &text, "creating the bucket"))
             }
+            TargetKind::WebDav { .. } => match &self.dav {
+                Some(dav) => self.create_dav_chain(dav).await,
+                None => Err(self.no_bucket()),
+            },
             _ => Err(self.no_bucket()),
         }
     }

@@ -189,9 +189,17 @@ impl Engine {
                 return Ok(key);
             }
         }
+        let create = self.config().sync.create_bucket;
         match self.put(job, target, &path, bytes.clone(), spec).await {
-            Err(e) if e.user.code == "no_bucket" && self.config().sync.create_bucket => {
+            Err(e) if e.user.code == "no_bucket" && create => {
                 target.create_bucket().await?;
+                self.put(job, target, &path, bytes.clone(), spec).await?;
+            }
+            // WebDAV shows a missing base folder as a refused MKCOL: ask about the folder.
+            Err(e) if target.dav.is_some() && e.trouble == Trouble::Object => {
+                if !target.check_dav_folder(create).await? {
+                    return Err(e);
+                }
                 self.put(job, target, &path, bytes.clone(), spec).await?;
             }
             r => r?,
