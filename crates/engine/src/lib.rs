@@ -16,6 +16,7 @@ pub mod ops;
 pub mod pipeline;
 pub mod providers;
 pub mod queue;
+pub mod redact;
 pub mod render;
 pub mod secrets;
 pub mod status;

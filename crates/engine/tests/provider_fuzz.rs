@@ -3,6 +3,7 @@
 //! loop or leave) and bodies (random bytes, deep or huge JSON, wrong types, nulls). Whatever
 //! comes back, no worker panics, every scene finishes (a title card where no image came), and
 //! the whole run stays within its time budget. The seed is printed; `FUZZ_SEED=N` replays it.
+//! Every address in the answers is on the loopback network: the test talks to nothing else.
 
 mod providers;
 
@@ -72,7 +73,7 @@ fn body(rng: &mut StdRng, base: &str) -> Vec<u8> {
         7 => json!({"data": [{"b64_json": b64}], "images": [b64]}).to_string().into_bytes(),
         8 => json!({"status": pick(rng, &["IN_QUEUE", "IN_PROGRESS", "COMPLETED", "FAILED", "", "??"]),
                     "status_url": format!("{base}/fal/a/b/requests/x/status"),
-                    "response_url": pick(rng, &[format!("{base}/fal/a/b/requests/x"), "ftp://x/y".into(), "not a url".into(), "http://169.254.169.254/latest".into()]),
+                    "response_url": pick(rng, &[format!("{base}/fal/a/b/requests/x"), "ftp://x/y".into(), "not a url".into(), "http://127.0.0.3:9/latest".into()]),
                     "request_id": "x"}).to_string().into_bytes(),
         9 => json!({"images": [{"url": pick(rng, &[format!("{base}/files/image.png"), format!("{base}/files/garbage.png"), "file:///etc/passwd".into(), "http://[::1]:1/x".into(), "".into()])}]}).to_string().into_bytes(),
         10 => json!({"prompt_id": "p-1", "number": -1}).to_string().into_bytes(),
@@ -114,7 +115,7 @@ fn raw(rng: &mut StdRng, base: &str) -> Fault {
                         format!("{base}/files/image.png"),
                         format!("{base}/v1/images/generations"),
                         "http://127.0.0.2:9/elsewhere".into(),
-                        "http://169.254.169.254/latest/meta-data".into(),
+                        "http://localhost:9/latest/meta-data".into(),
                         "ftp://example.invalid/x".into(),
                         "/".into(),
                     ],

@@ -113,6 +113,17 @@ pub fn queue_link(h: &ProviderHttp, sub: &Value, field: &str) -> Result<Url, Pro
     };
     let u = Url::parse(sub[field].as_str().unwrap_or(""))
         .map_err(|_| bad("that is not a URL".into()))?;
+    // The key goes only to the configured host.
+    let base = Url::parse(&h.cfg.base_url).ok();
+    let same_host = base.as_ref().is_some_and(|b| {
+        b.host_str() == u.host_str() && b.port_or_known_default() == u.port_or_known_default()
+    });
+    if !same_host {
+        return Err(bad(format!(
+            "on another host ({}) than base_url",
+            u.host_str().unwrap_or("none")
+        )));
+    }
     match u.scheme() {
         "https" => Ok(u),
         "http" if !h.cfg.base_url.starts_with("https:") => Ok(u),

@@ -31,7 +31,11 @@ impl ProviderHttp {
         key: Option<Secret>,
         max_image_bytes: u64,
     ) -> Result<Self, ProviderError> {
+        let local_base = reqwest::Url::parse(&cfg.base_url)
+            .ok()
+            .is_some_and(|u| is_local(&u));
         let client = reqwest::Client::builder()
+            .redirect(redirect_policy(local_base))
             .timeout(cfg.timeout)
             .connect_timeout(cfg.timeout.min(Duration::from_secs(15)))
             .user_agent(concat!("StoryReel/", env!("CARGO_PKG_VERSION")))
@@ -39,7 +43,7 @@ impl ProviderHttp {
             .map_err(|e| {
                 ProviderError::terminal(
                     "http_client",
-                    format!("Cannot set up HTTP for {label}: {e}"),
+                    format!("Cannot set up HTTP for {label}: {}", e.without_url()),
                 )
             })?;
         Ok(ProviderHttp {
@@ -66,6 +70,19 @@ impl ProviderHttp {
             Some(env) => format!("set {env} or update it in Settings → Providers"),
             None => "update it in Settings → Providers".into(),
         }
+    }
+
+    /// A text from the provider without secrets: no key, no URL query or user info.
+    pub fn scrub(&self, text: &str) -> String {
+        let key: Vec<&str> = self.key.iter().map(|k| k.expose()).collect();
+        crate::redact::scrub(text, &key)
+    }
+
+    /// Whether the base URL is on this machine (then local image links are fine too).
+    pub fn local_base(&self) -> bool {
+        reqwest::Url::parse(&self.cfg.base_url)
+            .ok()
+            .is_some_and(|u| is_local(&u))
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -171,6 +188,15 @@ impl ProviderHttp {
                 format!("{} sent an image link that is not a URL.", self.label),
             )
         })?;
+        if is_link_local(&parsed) || (is_local(&parsed) && !self.local_base()) {
+            return Err(ProviderError::terminal(
+                "bad_response",
+                format!(
+                    "{} sent an image link to an address on this machine or its network; StoryReel does not fetch it.",
+                    self.label
+                ),
+            ));
+        }
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(ProviderError::terminal(
                 "bad_response",
@@ -207,7 +233,8 @@ impl ProviderHttp {
 
     /// Maps an HTTP error answer to a code and a sentence.
     pub fn classify(&self, status: StatusCode, headers: &HeaderMap, body: &str) -> ProviderError {
-        let msg = error_message(body);
+        // The provider's own words may echo the key or a signed link: scrubbed first.
+        let msg = error_message(body).map(|m| self.scrub(&m));
         let lower = body.to_ascii_lowercase();
         let l = self.label;
         let mut e = match status.as_u16() {
@@ -241,6 +268,50 @@ impl ProviderHttp {
             e.retry_after = retry_after(headers, SystemTime::now());
         }
         e
+    }
+}
+
+/// Redirects are followed at most five times, never from https to http, never to a
+/// link-local address (cloud metadata lives there), and to this machine only when the
+/// provider itself is on it. reqwest drops the key's header on a redirect to another host.
+fn redirect_policy(local_base: bool) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        let next = attempt.url();
+        let downgrade = attempt
+            .previous()
+            .last()
+            .is_some_and(|p| p.scheme() == "https" && next.scheme() != "https");
+        if attempt.previous().len() > 5 {
+            attempt.error("too many redirects")
+        } else if downgrade {
+            attempt.error("a redirect from https to plain http was refused")
+        } else if is_link_local(next) || (is_local(next) && !local_base) {
+            attempt.error("a redirect to a local address was refused")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Loopback or unspecified: this machine.
+pub fn is_local(u: &reqwest::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_unspecified(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback() || ip.is_unspecified(),
+        None => false,
+    }
+}
+
+/// Link-local addresses (169.254.0.0/16, fe80::/10).
+pub fn is_link_local(u: &reqwest::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_link_local(),
+        Some(url::Host::Ipv6(ip)) => (ip.segments()[0] & 0xffc0) == 0xfe80,
+        _ => false,
     }
 }
 
@@ -390,6 +461,17 @@ mod tests {
             Some("prompt is required")
         );
         assert_eq!(error_message("<html>"), None);
+    }
+
+    #[test]
+    fn local_and_link_local_addresses() {
+        let u = |s: &str| reqwest::Url::parse(s).unwrap();
+        assert!(is_local(&u("http://127.0.0.1:7860/x")) && is_local(&u("http://localhost/")));
+        assert!(is_local(&u("http://[::1]:8/")) && is_local(&u("http://0.0.0.0/")));
+        assert!(!is_local(&u("https://api.openai.com/v1")));
+        assert!(is_link_local(&u("http://169.254.169.254/latest/meta-data")));
+        assert!(is_link_local(&u("http://[fe80::1]/")));
+        assert!(!is_link_local(&u("http://127.0.0.1/")));
     }
 
     #[test]

@@ -216,15 +216,11 @@ impl Target {
         }
     }
 
-    /// Removes any secret value from a text that came from the network.
+    /// A text that came from the network without secrets: URLs lose their query and user
+    /// info, and the target's secret values are masked.
     pub fn scrub(&self, text: &str) -> String {
-        let mut t = text.to_string();
-        for s in &self.redact {
-            if s.expose().len() >= 4 {
-                t = t.replace(s.expose(), "***");
-            }
-        }
-        t
+        let secrets: Vec<&str> = self.redact.iter().map(|s| s.expose()).collect();
+        crate::redact::scrub(text, &secrets)
     }
 }
 

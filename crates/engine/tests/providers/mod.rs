@@ -11,6 +11,7 @@ use storyreel_engine::{Engine, EngineOptions, ImportOptions};
 use storyreel_testkit::{Fault, FaultServer, Route};
 
 pub const KEY: &str = "sk-test-key-0123456789";
+pub const BUCKET_FOR_SECRETS: &str = "secrets";
 
 /// A config whose chain is `chain` (+ titlecard), every provider pointing at `server`, with
 /// short timeouts and retry waits so the matrix runs quickly.
