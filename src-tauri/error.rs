@@ -67,7 +67,7 @@ impl From<storyreel_engine::Error> for ApiError {
             E::Config(_) => "config",
             E::NotFound(_) => "not_found",
             E::Locked { .. } | E::Stale(_) => "busy",
-            E::Io { .. } => "io",
+            E::Io { .. } | E::DiskFull { .. } => "io",
             E::Corrupt { .. } | E::NewerSchema { .. } | E::Db(_) | E::Image(_) => "engine",
         };
         ApiError::new(code, e.to_string())

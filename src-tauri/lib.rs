@@ -81,6 +81,18 @@ fn app_sink<R: tauri::Runtime>(
 }
 
 /// Runs the desktop app until it is quit.
+/// Images and videos are shown straight from the data folder's `assets/`, and from nowhere
+/// else (not the database beside it); a data folder chosen later is added when it opens.
+pub fn scope_assets<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    let handle = app.clone();
+    app.state::<AppState>()
+        .set_on_open(std::sync::Arc::new(move |dir: &std::path::Path| {
+            let _ = handle
+                .asset_protocol_scope()
+                .allow_directory(dir.join("assets"), true);
+        }));
+}
+
 pub fn run() -> Result<(), tauri::Error> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -107,11 +119,8 @@ pub fn run() -> Result<(), tauri::Error> {
             state.set_desktop(Arc::new(desktop::RealDesktop {
                 app: handle.clone(),
             }));
+            scope_assets(&handle);
             tauri::async_runtime::block_on(state.start());
-            if let Ok(dir) = state.data_dir() {
-                // Images and videos are shown straight from the data folder, and from nowhere else.
-                let _ = app.asset_protocol_scope().allow_directory(&dir, true);
-            }
             if let Ok(e) = tauri::async_runtime::block_on(state.engine()) {
                 if let (Ok(cards), Ok(mut w)) = (commands::system::cards(&e), watcher.lock()) {
                     w.seed(cards);

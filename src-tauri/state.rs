@@ -96,7 +96,16 @@ pub struct AppState {
     desktop: Mutex<Arc<dyn Desktop>>,
     /// Start-up notices of the current engine (keychain trouble, providers skipped).
     notices: Mutex<Vec<String>>,
+    /// Told the data folder each time an engine opens one (the webview's asset scope).
+    on_open: Mutex<Option<OnOpen>>,
 }
+
+/// What the window does when an engine opens a data folder.
+pub type OnOpen = Arc<dyn Fn(&std::path::Path) + Send + Sync>;
+
+/// How long a restart waits for the old engine's last user (a provider test, a render task,
+/// a command under way) to let go of the data folder.
+const RELEASE_WAIT: Duration = Duration::from_secs(30);
 
 impl AppState {
     pub fn new(opts: AppOptions) -> AppState {
@@ -106,6 +115,18 @@ impl AppState {
             sink: Mutex::new(None),
             desktop: Mutex::new(Arc::new(NoDesktop)),
             notices: Mutex::new(Vec::new()),
+            on_open: Mutex::new(None),
+        }
+    }
+
+    /// Sets what happens each time an engine opens a data folder (and does it now for the
+    /// current one, if any).
+    pub fn set_on_open(&self, f: OnOpen) {
+        if let Ok(dir) = self.data_dir() {
+            f(&dir);
+        }
+        if let Ok(mut o) = self.on_open.lock() {
+            *o = Some(f);
         }
     }
 
@@ -204,6 +225,10 @@ impl AppState {
         let mut slot = self.slot.write().await;
         *slot = match self.open_engine() {
             Ok(engine) => {
+                let hook = self.on_open.lock().ok().and_then(|o| o.clone());
+                if let Some(f) = hook {
+                    f(engine.data_dir());
+                }
                 let workers = self.opts.workers.then(|| engine.start());
                 let bridge = tokio::spawn(bridge::run(engine.clone(), self.sink()));
                 tracing::info!(data_dir = %engine.data_dir().display(), "engine started");
@@ -229,7 +254,14 @@ impl AppState {
             }
             r.bridge.abort();
             let _ = r.bridge.await;
+            let handle = r.engine.handle();
             drop(r.engine);
+            // Other clones (a provider test, a render task, a command under way) still hold the
+            // folder's lock: the next engine can only open it once they are gone.
+            let t0 = std::time::Instant::now();
+            while handle.is_open() && t0.elapsed() < RELEASE_WAIT {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
         }
     }
 

@@ -82,6 +82,7 @@ impl TestApp {
         let app = storyreel_app::setup(mock_builder(), state)
             .build(mock_context(noop_assets()))
             .expect("the app builds");
+        storyreel_app::scope_assets(app.handle());
         tauri::async_runtime::block_on(app.state::<AppState>().start());
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()

@@ -63,6 +63,9 @@ pub struct RenderOpts {
     /// A folder with one narration file per scene: scene-001.mp3, scene-002.m4a...
     #[arg(long, value_name = "DIR")]
     pub narration_dir: Option<PathBuf>,
+    /// Replace the output file even if it is not a video StoryReel made.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args, Clone)]

@@ -273,23 +273,29 @@ async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<Ex
 }
 
 async fn import(engine: &Engine, args: &ImportArgs) -> Result<(Project, bool)> {
-    let bytes = std::fs::read(&args.story).map_err(|e| {
+    let cannot = |e: std::io::Error| {
         Error::Input(format!(
             "Cannot read the story {}: {e}. Check the path.",
             args.story.display()
         ))
-    })?;
+    };
+    let name = args
+        .story
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| args.story.display().to_string());
+    // A file over the limit is refused before it is read into memory.
+    let size = std::fs::metadata(&args.story).map_err(cannot)?.len();
+    if size > storyreel_engine::story::MAX_STORY_BYTES as u64 {
+        return Err(storyreel_engine::story::too_large(&name, size));
+    }
+    let bytes = std::fs::read(&args.story).map_err(cannot)?;
     let aspect = Aspect::parse(&args.aspect).ok_or_else(|| {
         Error::Input(format!(
             "Unknown aspect `{}`: use 9:16, 16:9 or 1:1.",
             args.aspect
         ))
     })?;
-    let name = args
-        .story
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| args.story.display().to_string());
     let opts = ImportOptions {
         title: args.title.clone(),
         aspect,

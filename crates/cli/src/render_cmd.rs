@@ -69,7 +69,6 @@ pub fn spec(engine: &Engine, output: Option<&Path>, o: &RenderOpts) -> Result<Re
     s.music = o.music.as_deref().map(absolute);
     s.narration = o.narration.as_deref().map(absolute);
     s.narration_dir = o.narration_dir.as_deref().map(absolute);
-    s.output = output.map(absolute);
     Ok(s)
 }
 
@@ -80,9 +79,13 @@ pub async fn render(
     opts: &RenderOpts,
 ) -> Result<ExitCode> {
     let spec = spec(engine, output, opts)?;
+    let output = output.map(absolute);
     let job = match engine.request_render(project, spec.clone()).await? {
         RenderRequest::UpToDate(v) => {
-            let at = match &spec.output {
+            if let Some(code) = save(engine, project, output.as_deref(), opts.force) {
+                return Ok(code);
+            }
+            let at = match &output {
                 Some(o) => o.display().to_string(),
                 None => engine.assets().path(&v.hash, "mp4")?.display().to_string(),
             };
@@ -155,10 +158,13 @@ pub async fn render(
         return Ok(ExitCode::from(1));
     }
     let p = engine.find_project(&project.id.to_string())?;
-    let Some(v) = p.video else {
+    let Some(v) = p.video.clone() else {
         return Ok(ExitCode::from(1));
     };
-    let at = match &spec.output {
+    if let Some(code) = save(engine, &p, output.as_deref(), opts.force) {
+        return Ok(code);
+    }
+    let at = match &output {
         Some(o) => o.display().to_string(),
         None => engine.assets().path(&v.hash, "mp4")?.display().to_string(),
     };
@@ -172,4 +178,27 @@ pub async fn render(
         if v.audio { ", with audio" } else { "" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Copies the finished video to `output`, if one was asked for. A failure here does not undo
+/// the render (the video stays in the data folder): it is said, with exit code 1.
+fn save(
+    engine: &Engine,
+    project: &Project,
+    output: Option<&Path>,
+    force: bool,
+) -> Option<ExitCode> {
+    let out = output?;
+    match engine.save_video(project, out, force) {
+        Ok(()) => None,
+        Err(e) => {
+            let hint = if matches!(e, Error::Input(_)) && !force {
+                " (--force replaces it)"
+            } else {
+                ""
+            };
+            eprintln!("error: the video is made and kept in the data folder, but {e}{hint}");
+            Some(ExitCode::from(1))
+        }
+    }
 }

@@ -130,7 +130,24 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// A handle that does not keep the engine open: says whether any clone still does (a front
+/// end waits for the last one before it opens the same data folder again).
+#[derive(Clone)]
+pub struct EngineHandle(std::sync::Weak<Inner>);
+
+impl EngineHandle {
+    /// True while some clone of the engine (a running task, a command) still holds the folder.
+    pub fn is_open(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+}
+
 impl Engine {
+    /// A handle that tells when the last clone of this engine is gone.
+    pub fn handle(&self) -> EngineHandle {
+        EngineHandle(Arc::downgrade(&self.inner))
+    }
+
     /// Opens the data folder, and re-queues every job a previous process left running.
     pub fn open(opts: EngineOptions) -> Result<Engine> {
         opts.config.validate("the configuration")?;

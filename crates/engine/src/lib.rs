@@ -25,7 +25,7 @@ pub mod story;
 pub mod sync;
 
 pub use config::Config;
-pub use engine::{DebugKnobs, Engine, EngineOptions, ImportOptions, ImportOutcome};
+pub use engine::{DebugKnobs, Engine, EngineHandle, EngineOptions, ImportOptions, ImportOutcome};
 pub use error::{Error, Result};
 pub use events::Event;
 pub use pipeline::Workers;

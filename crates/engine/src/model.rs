@@ -320,6 +320,10 @@ pub struct SyncInfo {
     pub next_try: Option<u64>,
     pub synced_at: Option<u64>,
     pub bytes: u64,
+    /// The upload of the scene's thumbnail, when thumbnails are uploaded too: retried, kept
+    /// and replaced with the image's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumb_job: Option<Uuid>,
 }
 
 impl SyncInfo {

@@ -168,8 +168,39 @@ impl Engine {
         self.store().flush().await
     }
 
-    /// Copies the project's images to `dir` as scene-001.jpg … with a manifest.json.
+    /// Scenes whose image is recorded but whose file is gone from the data folder are queued
+    /// to be made again; returns their numbers (empty when every image is there).
+    pub fn requeue_missing_images(&self, project: &Project) -> Result<Vec<u32>> {
+        let mut missing = Vec::new();
+        for s in self.store().scenes_of(project.id)? {
+            let Some(img) = &s.image else { continue };
+            if !self.assets().path(&img.hash, &img.ext)?.is_file()
+                && self.queue().requeue(s.job_id)?.is_some()
+            {
+                missing.push(s.index);
+            }
+        }
+        if !missing.is_empty() {
+            self.store().flush_blocking()?;
+            self.wake(Lane::Generate);
+        }
+        Ok(missing)
+    }
+
+    /// Copies the project's images to `dir` as scene-001.jpg … with a manifest.json. `dir` must
+    /// be new, empty, or an earlier export (its manifest says so): a file StoryReel did not
+    /// write is never replaced. Each file goes under a temporary name first, and images an
+    /// earlier export left that this one no longer lists are removed.
     pub fn export(&self, project: &Project, dir: &Path) -> Result<ExportReport> {
+        let gone = self.requeue_missing_images(project)?;
+        if !gone.is_empty() {
+            return Err(Error::Input(format!(
+                "The image files of scenes {} of '{}' are missing from the data folder; those scenes are queued to be made again. Export once they are done.",
+                crate::render::short_list(&gone),
+                project.title
+            )));
+        }
+        let earlier = earlier_export(dir)?;
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::io(
                 format!(
@@ -187,16 +218,9 @@ impl Engine {
             if let Some(img) = &s.image {
                 let src = self.assets().path(&img.hash, &img.ext)?;
                 let name = format!("scene-{:03}.{}", s.index, img.ext);
-                std::fs::copy(&src, dir.join(&name)).map_err(|e| {
-                    Error::io(
-                        format!(
-                            "Cannot copy {} to {} (run `storyreel doctor` if the image is missing)",
-                            src.display(),
-                            dir.display()
-                        ),
-                        e,
-                    )
-                })?;
+                let bytes = std::fs::read(&src)
+                    .map_err(|e| Error::io(format!("Cannot read {}", src.display()), e))?;
+                write_new(&dir.join(&name), &bytes)?;
                 files.push(name.clone());
                 file = Some(name);
             } else {
@@ -216,12 +240,10 @@ impl Engine {
         }
         let manifest = serde_json::to_vec_pretty(&Manifest { project, scenes })
             .map_err(|e| Error::Db(e.to_string()))?;
-        std::fs::write(dir.join("manifest.json"), manifest).map_err(|e| {
-            Error::io(
-                format!("Cannot write {}", dir.join("manifest.json").display()),
-                e,
-            )
-        })?;
+        write_new(&dir.join("manifest.json"), &manifest)?;
+        for stale in earlier.iter().filter(|f| !files.contains(f)) {
+            let _ = std::fs::remove_file(dir.join(stale));
+        }
         files.push("manifest.json".into());
         Ok(ExportReport {
             dir: dir.to_path_buf(),
@@ -236,4 +258,60 @@ impl Engine {
         self.store().flush().await?;
         Ok(n)
     }
+}
+
+/// The image files an earlier export wrote into `dir`, if `dir` is one; an error if `dir`
+/// holds anything else (nothing of the user's is ever replaced).
+fn earlier_export(dir: &Path) -> Result<Vec<String>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let refuse = || {
+        Error::Input(format!(
+            "The folder {} already holds files that are not a StoryReel export, so nothing was written there; export into an empty or new folder.",
+            dir.display()
+        ))
+    };
+    let manifest: serde_json::Value = std::fs::read(dir.join("manifest.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(refuse)?;
+    let listed: Vec<String> = manifest["scenes"]
+        .as_array()
+        .ok_or_else(refuse)?
+        .iter()
+        .filter_map(|s| s["file"].as_str().map(str::to_string))
+        .collect();
+    if manifest["project"]["id"].as_str().is_none() {
+        return Err(refuse());
+    }
+    // Only the manifest, its images, and our own temporary files may be there.
+    let ours = |n: &String| n == "manifest.json" || listed.contains(n) || n.ends_with(".part");
+    if !names.iter().all(ours) {
+        return Err(refuse());
+    }
+    Ok(listed)
+}
+
+/// Writes `bytes` to `path` under a temporary name first, then renames it into place.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.part", std::process::id()));
+    let ctx = |e: std::io::Error| Error::io(format!("Cannot write {}", path.display()), e);
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            ctx(e)
+        })
 }

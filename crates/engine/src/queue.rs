@@ -574,7 +574,11 @@ impl Queue {
     fn referenced(tx: &Tx, j: &Job) -> TxResult<bool> {
         if let Some(index) = j.scene_index {
             if let Some(s) = tx.scene(j.project_id, index)? {
-                if s.job_id == j.id || s.sync.as_ref().is_some_and(|x| x.job_id == j.id) {
+                let upload = s
+                    .sync
+                    .as_ref()
+                    .is_some_and(|x| x.job_id == j.id || x.thumb_job == Some(j.id));
+                if s.job_id == j.id || upload {
                     return Ok(true);
                 }
             }

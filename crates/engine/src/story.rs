@@ -29,8 +29,36 @@ pub struct ParsedStory {
     pub scenes: Vec<SceneDraft>,
 }
 
+/// The largest story file StoryReel reads (the app's file picker says the same).
+pub const MAX_STORY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Characters that show nothing: a paragraph of only these is blank.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}'
+        )
+}
+
+/// The error for a story file of `size` bytes, over `MAX_STORY_BYTES`.
+pub fn too_large(name: &str, size: u64) -> Error {
+    Error::Input(format!(
+        "{name} is {:.1} MB; a story may be at most {} MB. Split it into several stories.",
+        size as f64 / (1024.0 * 1024.0),
+        MAX_STORY_BYTES / (1024 * 1024)
+    ))
+}
+
+fn is_blank(s: &str) -> bool {
+    s.chars().all(invisible)
+}
+
 /// Parses a story from the bytes of a file called `name` (used for format detection and errors).
 pub fn parse(bytes: &[u8], name: &str, limits: &StoryConfig) -> Result<ParsedStory> {
+    if bytes.len() > MAX_STORY_BYTES {
+        return Err(too_large(name, bytes.len() as u64));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
         Error::Input(format!(
@@ -85,7 +113,7 @@ enum Mark {
 }
 
 fn classify(line: &str) -> Mark {
-    let t = line.trim();
+    let t = line.trim_matches(invisible);
     if t.is_empty() {
         return Mark::Blank;
     }
@@ -189,7 +217,7 @@ impl Builder {
         self.paragraph_break();
         let b = std::mem::take(self);
         let text = b.paragraphs.join("\n");
-        if !text.trim().is_empty() {
+        if !is_blank(&text) {
             out.push(SceneDraft {
                 title: b.title,
                 text,
@@ -246,12 +274,39 @@ fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
                 )));
             }
         }
-        let nonempty =
-            |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let nonempty = |s: Option<String>| s.filter(|s| !is_blank(s)).map(|s| s.trim().to_string());
         let prompt = nonempty(item.prompt);
-        let text = item.text.trim().to_string();
+        let text = if is_blank(&item.text) {
+            String::new()
+        } else {
+            item.text.trim().to_string()
+        };
         if text.is_empty() && prompt.is_none() {
             continue;
+        }
+        if text.is_empty() {
+            return Err(Error::Input(format!(
+                "{name}, line {line}: item {} has a prompt but no `text`; every scene needs the words it shows. Add \"text\": \"...\" to it.",
+                i + 1
+            )));
+        }
+        let caps = [
+            ("title", item.title.as_deref(), crate::edit::MAX_TITLE_CHARS),
+            ("prompt", prompt.as_deref(), crate::edit::MAX_PROMPT_CHARS),
+            (
+                "negative_prompt",
+                item.negative_prompt.as_deref(),
+                crate::edit::MAX_PROMPT_CHARS,
+            ),
+        ];
+        for (field, value, max) in caps {
+            let n = value.map_or(0, |v| v.chars().count());
+            if n > max {
+                return Err(Error::Input(format!(
+                    "{name}, line {line}: item {} has a `{field}` of {n} characters; keep it to {max}.",
+                    i + 1
+                )));
+            }
         }
         scenes.push(SceneDraft {
             title: nonempty(item.title),
@@ -396,6 +451,43 @@ mod tests {
         assert!(e.contains("duration_s"), "{e}");
         let e = err("{\"text\": 1}", "s.json");
         assert!(e.contains("list"), "{e}");
+    }
+
+    #[test]
+    fn caps_blanks_and_scenes_without_text() {
+        let big = vec![b'a'; MAX_STORY_BYTES + 1];
+        let e = parse(&big, "huge.txt", &StoryConfig::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("huge.txt") && e.contains("at most 4 MB"), "{e}");
+        // A paragraph of zero-width characters is blank: it splits, it is no scene.
+        let s = p("One.\n\n\u{200b}\u{200d}\n\n\u{feff}\u{2060}\n\nTwo.");
+        assert_eq!(s.scenes.len(), 2);
+        let e = err(
+            "[\n {\"text\": \"a\"},\n {\"prompt\": \"a castle\"}\n]",
+            "s.json",
+        );
+        assert!(
+            e.contains("s.json, line 3") && e.contains("no `text`"),
+            "{e}"
+        );
+        let long = "p".repeat(crate::edit::MAX_PROMPT_CHARS + 1);
+        let e = err(
+            &format!("[{{\"text\": \"a\", \"prompt\": \"{long}\"}}]"),
+            "s.json",
+        );
+        assert!(
+            e.contains("`prompt`") && e.contains("keep it to 4000"),
+            "{e}"
+        );
+        let title = "t".repeat(crate::edit::MAX_TITLE_CHARS + 1);
+        let e = err(
+            &format!("[{{\"text\": \"a\", \"title\": \"{title}\"}}]"),
+            "s.json",
+        );
+        assert!(e.contains("`title`"), "{e}");
+        let e = err("[{\"text\": \"\\u200b\", \"prompt\": \"p\"}]", "s.json");
+        assert!(e.contains("no `text`"), "{e}");
     }
 
     #[test]

@@ -363,3 +363,33 @@ async fn webdav_with_its_folder_syncs_and_a_wrong_password_is_said() {
         err.message
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thumbnail_uploads_are_retried_and_kept_like_images() {
+    let server = S3Server::start();
+    server.create_bucket(BUCKET);
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&server, BUCKET);
+    cfg.sync.upload_thumbnails = true;
+    let p;
+    {
+        let e = engine_with(
+            dir.path(),
+            cfg.clone(),
+            keys(s3::ACCESS_KEY, "a-wrong-secret-key-1234"),
+        );
+        p = import(&e, 2).await;
+        work_until(&e, Duration::from_secs(60), all_settled).await;
+    }
+    cfg.queue.prune_after_days = 0;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let e = engine(dir.path(), cfg);
+    e.prune().await.unwrap();
+    // Both uploads of each scene come back: the image's and the thumbnail's.
+    assert_eq!(e.sync_retry_now(None).await.unwrap(), 4);
+    work_until(&e, Duration::from_secs(60), all_settled).await;
+    let objects = server
+        .objects(BUCKET, &format!("{}/projects/{}", sync::PREFIX, p.id))
+        .await;
+    assert_eq!(objects.len(), 4, "{objects:?}");
+}

@@ -217,12 +217,23 @@ impl Engine {
     pub async fn request_render(
         &self,
         project: &Project,
-        spec: RenderSpec,
+        mut spec: RenderSpec,
     ) -> Result<RenderRequest> {
+        // Where one command wants its copy is that command's business (`save_video`): the
+        // stored spec drives later automatic renders, which must never write outside.
+        spec.output = None;
         let p = self
             .store()
             .project(project.id)?
             .unwrap_or_else(|| project.clone());
+        let gone = self.requeue_missing_images(&p)?;
+        if !gone.is_empty() {
+            return Err(Error::Input(format!(
+                "The image files of scenes {} of '{}' are missing from the data folder; those scenes are queued to be made again. Render once they are done.",
+                short_list(&gone),
+                p.title
+            )));
+        }
         let scenes = self.store().scenes_of(p.id)?;
         let missing: Vec<u32> = scenes
             .iter()
@@ -241,9 +252,6 @@ impl Engine {
         let fingerprint = self.render_fingerprint(&p, &scenes, &spec);
         if let Some(v) = p.video.as_ref().filter(|v| v.fingerprint == fingerprint) {
             if self.assets().verify(&v.hash, "mp4")? {
-                if let Some(out) = &spec.output {
-                    self.copy_out(&v.hash, out)?;
-                }
                 return Ok(RenderRequest::UpToDate(v.clone()));
             }
         }
@@ -336,6 +344,35 @@ impl Engine {
 
     /// Copies a stored video to `out` under a temp name, then renames it: never a half file
     /// under the final name.
+    /// Writes the project's current video to `out` (a temporary name, then a rename), once:
+    /// later renders never touch it. A file already there is replaced only if it is a video
+    /// StoryReel made (its bytes are in the data folder) or when `overwrite` is set.
+    pub fn save_video(&self, project: &Project, out: &Path, overwrite: bool) -> Result<()> {
+        let p = self
+            .store()
+            .project(project.id)?
+            .unwrap_or_else(|| project.clone());
+        let Some(v) = p.video else {
+            return Err(Error::NotFound(format!("'{}' has no video yet.", p.title)));
+        };
+        if out.exists() && !overwrite && !self.made_here(out) {
+            return Err(Error::Input(format!(
+                "{} already exists and is not a video StoryReel made, so it was left as it is; choose another name, or move that file away.",
+                out.display()
+            )));
+        }
+        self.copy_out(&v.hash, out)
+    }
+
+    /// Whether the file at `path` is one of the videos in the data folder.
+    fn made_here(&self, path: &Path) -> bool {
+        std::fs::read(path).is_ok_and(|b| {
+            self.assets()
+                .path(&crate::imaging::hash(&b), "mp4")
+                .is_ok_and(|p| p.is_file())
+        })
+    }
+
     fn copy_out(&self, hash: &str, out: &Path) -> Result<()> {
         let src = self.assets().path(hash, "mp4")?;
         let dir = match out.parent() {
@@ -454,10 +491,6 @@ impl Engine {
             frames_done: total,
             frames_total: total,
         });
-        if let Some(out) = &spec.output {
-            self.copy_out(&hash, out)
-                .map_err(|e| terminal("output", e.to_string()))?;
-        }
         let frame = p.aspect.frame();
         let video = VideoInfo {
             hash: hash.clone(),
@@ -584,7 +617,7 @@ impl Engine {
     }
 }
 
-fn short_list(v: &[u32]) -> String {
+pub(crate) fn short_list(v: &[u32]) -> String {
     let mut s: Vec<String> = v.iter().take(10).map(|i| i.to_string()).collect();
     if v.len() > 10 {
         s.push(format!("and {} more", v.len() - 10));

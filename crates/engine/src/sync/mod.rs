@@ -246,13 +246,14 @@ impl Engine {
             {
                 continue;
             }
-            // Only the current upload of a scene: an old image's upload stays history.
+            // Only the current uploads of a scene (its image, its thumbnail): an old image's
+            // upload stays history.
             let current = match j.scene_index {
                 Some(i) => self
                     .store()
                     .scene(j.project_id, i)?
                     .and_then(|s| s.sync)
-                    .is_some_and(|s| s.job_id == j.id),
+                    .is_some_and(|s| s.job_id == j.id || s.thumb_job == Some(j.id)),
                 None => true,
             };
             if current && self.queue().requeue(j.id)?.is_some() {
@@ -348,14 +349,16 @@ pub(crate) fn attach_uploads(
         return Ok(());
     };
     if let Some(old) = &scene.sync {
-        if let Some(j) = tx.job(old.job_id)? {
-            if !j.status.is_terminal() {
-                let mut c = j.clone();
-                c.status = JobStatus::Cancelled;
-                c.finished_at = Some(now_ms());
-                c.updated_at = now_ms();
-                c.lease_until = 0;
-                Queue::put_job(tx, Some(&j), &c)?;
+        for id in std::iter::once(old.job_id).chain(old.thumb_job) {
+            if let Some(j) = tx.job(id)? {
+                if !j.status.is_terminal() {
+                    let mut c = j.clone();
+                    c.status = JobStatus::Cancelled;
+                    c.finished_at = Some(now_ms());
+                    c.updated_at = now_ms();
+                    c.lease_until = 0;
+                    Queue::put_job(tx, Some(&j), &c)?;
+                }
             }
         }
     }
@@ -372,6 +375,7 @@ pub(crate) fn attach_uploads(
         next_try: None,
         synced_at: None,
         bytes: spec.map_or(0, |u| u.bytes),
+        thumb_job: jobs.get(1).map(|j| j.id),
     });
     tx.put_scene(scene)?;
     for j in jobs {
