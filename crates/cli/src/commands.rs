@@ -250,6 +250,13 @@ async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<Ex
     let checks = match config(cli) {
         Err(e) => vec![fail("config", &e)],
         Ok(_) => match open(cli) {
+            Err(e) if e.data_dir().is_some() => {
+                let dir = e
+                    .data_dir()
+                    .map(std::path::Path::to_path_buf)
+                    .unwrap_or_default();
+                storyreel_engine::doctor::unopened(&dir, &e)
+            }
             Err(e) => vec![fail("database", &e)],
             Ok(engine) => {
                 let mut checks = engine.doctor(deep)?;

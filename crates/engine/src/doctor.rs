@@ -41,6 +41,51 @@ fn check(name: &str, problems: Vec<String>, ok_detail: String) -> Check {
     }
 }
 
+/// What can be said of a data folder whose database does not open: the files made so far
+/// (outside the database, so not affected) and what to do.
+pub fn unopened(dir: &std::path::Path, why: &crate::error::Error) -> Vec<Check> {
+    let (mut images, mut videos) = (0usize, 0usize);
+    if let Ok(shards) = std::fs::read_dir(dir.join("assets")) {
+        for f in shards
+            .flatten()
+            .filter_map(|d| std::fs::read_dir(d.path()).ok())
+            .flatten()
+            .flatten()
+        {
+            match f.path().extension().and_then(|e| e.to_str()) {
+                Some("jpg" | "png" | "webp") => images += 1,
+                Some("mp4") => videos += 1,
+                _ => {}
+            }
+        }
+    }
+    let mut out = vec![Check {
+        name: "database".into(),
+        ok: false,
+        detail: why.to_string(),
+    }];
+    out.push(Check {
+        name: "files made so far".into(),
+        ok: true,
+        detail: format!(
+            "{images} image files (with thumbnails) and {videos} videos are in {}; they are outside the database and not affected",
+            dir.join("assets").display()
+        ),
+    });
+    if matches!(why, crate::error::Error::Corrupt { .. }) {
+        out.push(Check {
+            name: "what to do".into(),
+            ok: false,
+            detail: format!(
+                "restore a backup of {} if there is one; otherwise rename {} (to db.damaged, say): the next run starts a new database in the folder and keeps assets; import the stories again to get their projects back",
+                dir.display(),
+                dir.join("db").display()
+            ),
+        });
+    }
+    out
+}
+
 impl Engine {
     /// Checks each provider in the chain without spending a generation where the API allows:
     /// key present, endpoint reachable, key accepted.

@@ -22,8 +22,9 @@ pub enum Error {
     )]
     Locked { path: PathBuf, pid: String },
     #[error(
-        "The data folder {} is damaged: {detail}. Move the folder aside (or restore a backup) \
-         and run again; `storyreel doctor` shows what it can still read.",
+        "The data folder {} is damaged: {detail}. Nothing in it was changed. Restore a backup of \
+         the folder if there is one; otherwise move its `db` folder aside and StoryReel starts a \
+         new database there, keeping the images and videos already made (in `assets`).",
         path.display()
     )]
     Corrupt { path: PathBuf, detail: String },
@@ -73,6 +74,17 @@ impl Error {
             Error::Stale(_) => "stale",
             Error::Db(_) => "database",
             Error::Image(_) => "image",
+        }
+    }
+
+    /// The data folder the error is about, when it is about the folder itself (damaged, newer,
+    /// on a full disk).
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        match self {
+            Error::Corrupt { path, .. }
+            | Error::NewerSchema { path, .. }
+            | Error::DiskFull { path, .. } => Some(path),
+            _ => None,
         }
     }
 

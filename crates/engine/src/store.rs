@@ -82,10 +82,19 @@ impl Store {
                 ))
             }
             Ok(Err(e)) => {
+                // sled's own text ("Read corrupted data at file offset None backtrace ()")
+                // says nothing to a person: say what it means.
+                let detail = match e {
+                    sled::Error::Corruption { .. } => {
+                        "its database file is cut short or overwritten".to_string()
+                    }
+                    sled::Error::Io(io) => format!("its database files cannot be read ({io})"),
+                    other => format!("the database does not open ({other})"),
+                };
                 return Err(Error::Corrupt {
                     path: dir.to_path_buf(),
-                    detail: format!("the database does not open ({e})"),
-                })
+                    detail,
+                });
             }
             Err(_) => {
                 return Err(Error::Corrupt {

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub const USER: &str = "storyreel";
+pub const USER: &str = "dav-user";
 pub const PASSWORD: &str = "dav-secret-password-42";
 
 pub struct DavServer {

@@ -195,11 +195,11 @@ impl Engine {
                 target.create_bucket().await?;
                 self.put(job, target, &path, bytes.clone(), spec).await?;
             }
-            // WebDAV shows a missing base folder as a refused MKCOL: ask about the folder.
+            // WebDAV shows a missing base folder as a refused MKCOL: ask about the folder (and
+            // make it, if allowed), then try once more: the refusal may predate the folder,
+            // made meanwhile by another upload.
             Err(e) if target.dav.is_some() && e.trouble == Trouble::Object => {
-                if !target.check_dav_folder(create).await? {
-                    return Err(e);
-                }
+                target.check_dav_folder(create).await?;
                 self.put(job, target, &path, bytes.clone(), spec).await?;
             }
             r => r?,

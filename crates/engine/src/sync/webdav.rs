@@ -13,6 +13,8 @@ use super::target::{SyncError, Target, Trouble};
 pub(crate) struct Dav {
     client: reqwest::Client,
     base: Url,
+    /// Uploads running at once find the folder missing together: one creates it.
+    creating: tokio::sync::Mutex<()>,
 }
 
 impl Dav {
@@ -44,7 +46,11 @@ impl Dav {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        Ok(Dav { client, base })
+        Ok(Dav {
+            client,
+            base,
+            creating: tokio::sync::Mutex::new(()),
+        })
     }
 
     async fn send(&self, method: &str, url: Url) -> Result<StatusCode, reqwest::Error> {
@@ -58,9 +64,9 @@ impl Dav {
 }
 
 impl Target {
-    /// After a refused WebDAV upload: is the base folder there? `Ok(false)`: it is (the
-    /// refusal stands); `Ok(true)`: it was missing and is created now (`create`), so the
-    /// upload may go again; `Err`: what is wrong with it, as a sentence.
+    /// After a refused WebDAV upload: is the base folder there? `Ok(false)`: it is;
+    /// `Ok(true)`: it was missing and is created now (`create`); `Err`: what is wrong with
+    /// it, as a sentence.
     pub(super) async fn check_dav_folder(&self, create: bool) -> Result<bool, SyncError> {
         let Some(dav) = &self.dav else {
             return Ok(false);
@@ -73,7 +79,19 @@ impl Target {
         match status.as_u16() {
             200..=299 => Ok(false),
             401 | 403 => Err(self.classify_status(status.as_u16(), "", "checking the folder")),
-            404 | 409 if create => self.create_dav_chain(dav).await.map(|()| true),
+            404 | 409 if create => {
+                let _one = dav.creating.lock().await;
+                // Another upload may have made it while this one waited.
+                self.count();
+                let now = dav
+                    .send("PROPFIND", dav.base.clone())
+                    .await
+                    .map_err(|e| self.dav_offline(&e))?;
+                if !now.is_success() {
+                    self.create_dav_chain(dav).await?;
+                }
+                Ok(true)
+            }
             404 | 409 => Err(SyncError::new(
                 Trouble::Target,
                 "no_bucket",
@@ -114,6 +132,17 @@ impl Target {
                 .map_err(|e| self.dav_offline(&e))?;
             match status.as_u16() {
                 200..=299 | 301 | 405 => {}
+                // Locked or busy: another client is at it; the upload waits and tries again.
+                s @ (423 | 429 | 500..=599) => {
+                    return Err(SyncError::new(
+                        Trouble::Transient,
+                        "storage_busy",
+                        format!(
+                            "The WebDAV server answered HTTP {s} while creating the folder {}; StoryReel tries again by itself.",
+                            url.path()
+                        ),
+                    ))
+                }
                 s => {
                     return Err(SyncError::new(
                         Trouble::Target,
