@@ -283,6 +283,8 @@ fn dav_engine(
     cfg.sync.target = Some(format!("{}/reels/storyreel", server.url()));
     cfg.sync.allow_http = Some(true);
     cfg.sync.create_bucket = create;
+    cfg.queue.backoff_base_ms = 200;
+    cfg.queue.backoff_max_s = 2;
     let secrets = storyreel_engine::secrets::StaticSecrets::default()
         .with(ACCESS_KEY, USER)
         .with(SECRET_KEY, password);

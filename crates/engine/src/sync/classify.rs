@@ -199,7 +199,7 @@ impl Target {
         match status {
             401 | 403 => self.denied(text),
             404 => self.no_bucket(),
-            408 | 409 | 425 | 429 | 500..=599 => SyncError::new(
+            408 | 409 | 423 | 425 | 429 | 500..=599 => SyncError::new(
                 Trouble::Transient,
                 "storage_busy",
                 format!(
@@ -277,6 +277,11 @@ mod tests {
         );
         assert_eq!(
             t.classify_status(429, "", "uploading").trouble,
+            Trouble::Transient
+        );
+        // WebDAV's Locked: another client holds the folder for a moment.
+        assert_eq!(
+            t.classify_status(423, "", "uploading").trouble,
             Trouble::Transient
         );
         assert_eq!(
