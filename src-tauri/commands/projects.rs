@@ -330,14 +330,7 @@ pub async fn reveal_project(state: State<'_, AppState>, id: String) -> ApiResult
 #[tauri::command]
 pub async fn render_video(state: State<'_, AppState>, id: String) -> ApiResult<RenderView> {
     let (e, p) = project(&state, &id).await?;
-    let spec = p
-        .render
-        .clone()
-        .map(|mut s| {
-            s.output = None;
-            s
-        })
-        .unwrap_or_else(|| e.config().render.spec());
+    let spec = p.render.clone().unwrap_or_else(|| e.config().render.spec());
     Ok(match e.request_render(&p, spec).await? {
         RenderRequest::UpToDate(v) => RenderView {
             job_id: uuid::Uuid::nil(),

@@ -129,6 +129,27 @@ impl AssetStore {
     }
 }
 
+/// Puts a file at `dest` (outside the data folder) without ever leaving half of it there:
+/// `fill` writes a temporary name beside it (`.{name}.{pid}.part`), which is made durable and
+/// then renamed over `dest`. On any error the temporary file is removed and `dest` is as it was.
+pub fn place_file(
+    dest: &Path,
+    fill: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dest.with_file_name(format!(".{name}.{}.part", std::process::id()));
+    let done = fill(&tmp)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, dest));
+    if done.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    done
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

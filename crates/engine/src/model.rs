@@ -207,8 +207,6 @@ pub struct RenderSpec {
     pub narration_dir: Option<std::path::PathBuf>,
     pub music: Option<std::path::PathBuf>,
     pub music_volume: f32,
-    /// Also copy the MP4 here when it is done.
-    pub output: Option<std::path::PathBuf>,
 }
 
 /// A rendered MP4 in the asset store.
@@ -327,6 +325,11 @@ pub struct SyncInfo {
 }
 
 impl SyncInfo {
+    /// Whether `job` is one of this scene's current uploads (its image's or its thumbnail's).
+    pub fn owns(&self, job: Uuid) -> bool {
+        self.job_id == job || self.thumb_job == Some(job)
+    }
+
     /// Follows the upload job's status.
     pub fn follow(&mut self, job: &Job) {
         self.state = match job.status {

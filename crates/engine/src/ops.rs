@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::assets::place_file;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::model::{JobStatus, Lane, Project};
@@ -218,9 +219,9 @@ impl Engine {
             if let Some(img) = &s.image {
                 let src = self.assets().path(&img.hash, &img.ext)?;
                 let name = format!("scene-{:03}.{}", s.index, img.ext);
-                let bytes = std::fs::read(&src)
-                    .map_err(|e| Error::io(format!("Cannot read {}", src.display()), e))?;
-                write_new(&dir.join(&name), &bytes)?;
+                let dest = dir.join(&name);
+                place_file(&dest, |tmp| std::fs::copy(&src, tmp).map(|_| ()))
+                    .map_err(|e| Error::io(format!("Cannot write {}", dest.display()), e))?;
                 files.push(name.clone());
                 file = Some(name);
             } else {
@@ -240,7 +241,9 @@ impl Engine {
         }
         let manifest = serde_json::to_vec_pretty(&Manifest { project, scenes })
             .map_err(|e| Error::Db(e.to_string()))?;
-        write_new(&dir.join("manifest.json"), &manifest)?;
+        let dest = dir.join("manifest.json");
+        place_file(&dest, |tmp| std::fs::write(tmp, &manifest))
+            .map_err(|e| Error::io(format!("Cannot write {}", dest.display()), e))?;
         for stale in earlier.iter().filter(|f| !files.contains(f)) {
             let _ = std::fs::remove_file(dir.join(stale));
         }
@@ -298,20 +301,4 @@ fn earlier_export(dir: &Path) -> Result<Vec<String>> {
         return Err(refuse());
     }
     Ok(listed)
-}
-
-/// Writes `bytes` to `path` under a temporary name first, then renames it into place.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.part", std::process::id()));
-    let ctx = |e: std::io::Error| Error::io(format!("Cannot write {}", path.display()), e);
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            ctx(e)
-        })
 }

@@ -139,7 +139,6 @@ impl Workers {
                         tracing::warn!(%err, "could not hand a job back; it is re-queued at the next start")
                     }
                 }
-                e.queue().not_running(id);
             }
             (e.store().flush_blocking().is_ok(), released)
         });

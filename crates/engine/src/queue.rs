@@ -64,8 +64,11 @@ impl Queue {
     /// outbox in the same transaction, whichever way it leaves (the one place every route
     /// passes: finish, fail, cancel, release, recovery, sweep, delete, replacement).
     pub fn put_job(tx: &Tx, before: Option<&Job>, after: &Job) -> TxResult<()> {
-        let begun = after.upload.as_ref().and_then(|u| u.multipart.as_ref());
-        if let (Some(upload_id), Some(u)) = (begun, after.upload.as_ref()) {
+        if let Some((u, upload_id)) = after
+            .upload
+            .as_ref()
+            .and_then(|u| Some((u, u.multipart.as_ref()?)))
+        {
             if after.status != JobStatus::Running {
                 tx.put_abort(&crate::model::MultipartAbort {
                     target: u.target.clone(),
@@ -415,7 +418,7 @@ impl Queue {
 
     /// `sweep`, leaving alone the jobs in `live` (attempts this process is running: their
     /// lease may look expired after a laptop sleep or a clock step, but they are healthy).
-    pub fn sweep_except(&self, now: u64, live: &HashSet<Uuid>) -> Result<Vec<Job>> {
+    fn sweep_except(&self, now: u64, live: &HashSet<Uuid>) -> Result<Vec<Job>> {
         let mut out = Vec::new();
         for (id, until, attempt) in self.store.leases()? {
             if until >= now || live.contains(&id) {
@@ -574,11 +577,7 @@ impl Queue {
     fn referenced(tx: &Tx, j: &Job) -> TxResult<bool> {
         if let Some(index) = j.scene_index {
             if let Some(s) = tx.scene(j.project_id, index)? {
-                let upload = s
-                    .sync
-                    .as_ref()
-                    .is_some_and(|x| x.job_id == j.id || x.thumb_job == Some(j.id));
-                if s.job_id == j.id || upload {
+                if s.job_id == j.id || s.sync.as_ref().is_some_and(|x| x.owns(j.id)) {
                     return Ok(true);
                 }
             }

@@ -142,7 +142,6 @@ impl RenderConfig {
             narration_dir: None,
             music: None,
             music_volume: self.music_volume,
-            output: None,
         }
     }
 }
@@ -217,11 +216,8 @@ impl Engine {
     pub async fn request_render(
         &self,
         project: &Project,
-        mut spec: RenderSpec,
+        spec: RenderSpec,
     ) -> Result<RenderRequest> {
-        // Where one command wants its copy is that command's business (`save_video`): the
-        // stored spec drives later automatic renders, which must never write outside.
-        spec.output = None;
         let p = self
             .store()
             .project(project.id)?
@@ -375,30 +371,12 @@ impl Engine {
 
     fn copy_out(&self, hash: &str, out: &Path) -> Result<()> {
         let src = self.assets().path(hash, "mp4")?;
-        let dir = match out.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| "video.mp4".into());
-        let tmp = dir.join(format!(".{name}.part-{}", std::process::id()));
-        let ctx = |e: std::io::Error| {
+        crate::assets::place_file(out, |tmp| std::fs::copy(&src, tmp).map(|_| ())).map_err(|e| {
             Error::Input(format!(
                 "Cannot write the video to {} ({e}); check the folder exists and is writable.",
                 out.display()
             ))
-        };
-        std::fs::copy(&src, &tmp).map_err(ctx)?;
-        let done = std::fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .and_then(|_| std::fs::rename(&tmp, out));
-        if let Err(e) = done {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(ctx(e));
-        }
-        Ok(())
+        })
     }
 
     /// Runs a RenderVideo job.

@@ -251,22 +251,8 @@ pub(super) fn short(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::StaticSecrets;
-    use crate::sync::settings::{parse_target, SyncConfig};
-    use crate::sync::target::{ACCESS_KEY, SECRET_KEY};
-
-    fn cfg(target: &str) -> SyncConfig {
-        SyncConfig {
-            target: Some(target.into()),
-            ..Default::default()
-        }
-    }
-
-    fn keys() -> StaticSecrets {
-        StaticSecrets::default()
-            .with(ACCESS_KEY, "AKIDEXAMPLE")
-            .with(SECRET_KEY, "very-secret-key")
-    }
+    use crate::sync::settings::parse_target;
+    use crate::sync::target::tests::{cfg, keys};
 
     #[test]
     fn statuses_sort_into_trouble_kinds() {

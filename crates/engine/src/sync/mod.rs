@@ -253,7 +253,7 @@ impl Engine {
                     .store()
                     .scene(j.project_id, i)?
                     .and_then(|s| s.sync)
-                    .is_some_and(|s| s.job_id == j.id || s.thumb_job == Some(j.id)),
+                    .is_some_and(|s| s.owns(j.id)),
                 None => true,
             };
             if current && self.queue().requeue(j.id)?.is_some() {

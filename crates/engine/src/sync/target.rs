@@ -402,19 +402,19 @@ fn encode_key(key: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::secrets::StaticSecrets;
     use crate::sync::settings::parse_target;
 
-    fn cfg(target: &str) -> SyncConfig {
+    pub(in crate::sync) fn cfg(target: &str) -> SyncConfig {
         SyncConfig {
             target: Some(target.into()),
             ..Default::default()
         }
     }
 
-    fn keys() -> StaticSecrets {
+    pub(in crate::sync) fn keys() -> StaticSecrets {
         StaticSecrets::default()
             .with(ACCESS_KEY, "AKIDEXAMPLE")
             .with(SECRET_KEY, "very-secret-key")
