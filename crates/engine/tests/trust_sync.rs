@@ -395,3 +395,43 @@ async fn thumbnail_uploads_are_retried_and_kept_like_images() {
         .await;
     assert_eq!(objects.len(), 4, "{objects:?}");
 }
+
+/// A slow uplink with a one-second limit: each picture takes seconds to go up in parts, and
+/// still every upload finishes, because the limit is on progress, not on the whole request. (With
+/// a whole-request limit, every part timed out, forever: a single PUT could still land through
+/// the kernel's buffers after the client gave up, but a part's answer never arrives in time.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_finish_on_a_link_slower_than_the_request_limit() {
+    const RATE: u64 = 512 * 1024;
+    let server = S3Server::start();
+    server.create_bucket(BUCKET);
+    let proxy = storyreel_testkit::throttle::Throttle::start(&server.endpoint(), RATE);
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&server, BUCKET);
+    cfg.sync.endpoint = Some(proxy.url());
+    cfg.sync.timeout_s = 1;
+    cfg.sync.multipart_threshold_mb = 1;
+    cfg.generation.format = storyreel_engine::config::ImageFormat::Png;
+    let e = engine(dir.path(), cfg);
+    let p = import(&e, 2).await;
+    work_until(&e, Duration::from_secs(120), all_settled).await;
+    let mut largest = 0;
+    for s in scenes(&e, &p) {
+        let sync = s.sync.unwrap();
+        assert_eq!(sync.state, SyncState::Synced, "scene {}: {sync:?}", s.index);
+        let img = s.image.unwrap();
+        let local = std::fs::read(e.assets().path(&img.hash, &img.ext).unwrap()).unwrap();
+        let (remote, _) = server.object(BUCKET, &sync.key).await;
+        assert_eq!(
+            blake3::hash(&remote),
+            blake3::hash(&local),
+            "scene {}",
+            s.index
+        );
+        largest = largest.max(local.len() as u64);
+    }
+    assert!(
+        largest > 1024 * 1024 && largest / RATE >= 2,
+        "a picture ({largest} bytes) goes up in parts and needs at least twice the limit"
+    );
+}

@@ -4,6 +4,7 @@
 //! requests, and keeps the last request's headers and body for assertions.
 
 pub mod s3;
+pub mod throttle;
 pub mod webdav;
 
 use std::collections::{HashMap, VecDeque};

@@ -12,6 +12,7 @@ pub mod probe;
 pub mod report;
 pub mod settings;
 pub mod target;
+mod transport;
 mod upload;
 mod webdav;
 

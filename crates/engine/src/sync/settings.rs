@@ -34,7 +34,7 @@ pub struct SyncConfig {
     pub upload_thumbnails: bool,
     /// Files above this size go up in parts (multipart upload).
     pub multipart_threshold_mb: u64,
-    /// One request's time limit.
+    /// How long a request to the store may make no progress (a slow link that moves is fine).
     pub timeout_s: u64,
     pub connect_timeout_s: u64,
 }

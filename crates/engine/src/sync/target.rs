@@ -79,10 +79,23 @@ impl std::fmt::Debug for Target {
 }
 
 fn client_options(cfg: &SyncConfig) -> ClientOptions {
-    ClientOptions::new()
-        .with_timeout(Duration::from_secs(cfg.timeout_s))
-        .with_connect_timeout(Duration::from_secs(cfg.connect_timeout_s))
-        .with_allow_http(cfg.allow_http())
+    ClientOptions::new().with_allow_http(cfg.allow_http())
+}
+
+/// The HTTP transport of a remote target: its limits follow progress (see `transport`).
+fn connector(
+    cfg: &SyncConfig,
+    headers: object_store::HeaderMap,
+) -> Result<super::transport::Connector, String> {
+    super::transport::Connector::new(
+        Duration::from_secs(cfg.timeout_s),
+        Duration::from_secs(cfg.connect_timeout_s),
+        cfg.allow_http(),
+        headers,
+    )
+    .map_err(|e| {
+        format!("StoryReel cannot set up its network connection for the storage target: {e}.")
+    })
 }
 
 /// Few quick retries inside one request: the queue does the patient waiting (with full jitter,
@@ -148,6 +161,7 @@ impl Target {
                         .with_virtual_hosted_style_request(!cfg.path_style())
                         .with_allow_http(cfg.allow_http())
                         .with_client_options(client_options(cfg))
+                        .with_http_connector(connector(cfg, Default::default())?)
                         .with_retry(retry_config());
                     if let Some(e) = &cfg.endpoint {
                         b = b.with_endpoint(e.trim_end_matches('/'));
@@ -165,6 +179,7 @@ impl Target {
                             .with_bucket_name(bucket)
                             .with_service_account_key(key.expose())
                             .with_client_options(client_options(cfg))
+                            .with_http_connector(connector(cfg, Default::default())?)
                             .with_retry(retry_config())
                             .build()
                             .map_err(built)?,
@@ -188,6 +203,7 @@ impl Target {
                         .with_container_name(container)
                         .with_allow_http(cfg.allow_http())
                         .with_client_options(client_options(cfg))
+                        .with_http_connector(connector(cfg, Default::default())?)
                         .with_retry(retry_config());
                     if let Some(e) = &cfg.endpoint {
                         b = b.with_endpoint(e.trim_end_matches('/').to_string());
@@ -196,7 +212,6 @@ impl Target {
                     (store.clone(), Some(store))
                 }
                 TargetKind::WebDav { base } => {
-                    let mut opts = client_options(cfg);
                     let mut auth = object_store::HeaderMap::new();
                     if let (Some(user), Some(pw)) = (&access, &secret) {
                         use base64::Engine as _;
@@ -212,13 +227,14 @@ impl Target {
                                 })?;
                         value.set_sensitive(true);
                         auth.insert("authorization", value);
-                        opts = opts.with_default_headers(auth.clone());
                     }
+                    let http = connector(cfg, auth.clone())?;
                     dav = Some(super::webdav::Dav::new(base, auth, cfg)?);
                     metadata = false;
                     let store = HttpBuilder::new()
                         .with_url(base)
-                        .with_client_options(opts)
+                        .with_client_options(client_options(cfg))
+                        .with_http_connector(http)
                         .with_retry(retry_config())
                         .build()
                         .map_err(built)?;
