@@ -93,6 +93,21 @@ pub fn scope_assets<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
         }));
 }
 
+/// How often a halted engine looks for room on its disk.
+const SPACE_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Watches, for as long as the app runs, for a disk that was full to have room again; then the
+/// engine reopens and the work goes on by itself.
+pub fn watch_space<R: tauri::Runtime>(app: &tauri::AppHandle<R>, every: std::time::Duration) {
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            handle.state::<AppState>().resume_if_space().await;
+        }
+    });
+}
+
 pub fn run() -> Result<(), tauri::Error> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -120,6 +135,7 @@ pub fn run() -> Result<(), tauri::Error> {
                 app: handle.clone(),
             }));
             scope_assets(&handle);
+            watch_space(&handle, SPACE_CHECK);
             tauri::async_runtime::block_on(state.start());
             if let Ok(e) = tauri::async_runtime::block_on(state.engine()) {
                 if let (Ok(cards), Ok(mut w)) = (commands::system::cards(&e), watcher.lock()) {

@@ -265,6 +265,26 @@ impl AppState {
         }
     }
 
+    /// If the engine halted on a full disk and the disk has room again, reopens it so that the
+    /// work goes on, and says so. True when it did.
+    pub async fn resume_if_space(&self) -> bool {
+        let back = match self.engine().await {
+            Ok(engine) => engine.space_is_back(),
+            Err(_) => false,
+        };
+        if back {
+            tracing::info!("the disk holding the data folder has room again; reopening it");
+            self.restart().await;
+            self.emit(AppEvent::Notice {
+                level: storyreel_engine::events::NoticeLevel::Info,
+                message:
+                    "The disk holding StoryReel's data folder has room again; the work goes on."
+                        .into(),
+            });
+        }
+        back
+    }
+
     /// Reopens the engine (new settings or keys), then tells the UI to fetch everything again.
     pub async fn restart(&self) {
         self.stop().await;

@@ -490,6 +490,14 @@ impl Engine {
             .then(|| crate::store::disk_full(self.data_dir()))
     }
 
+    /// True when this engine halted on a full disk and the disk has room again: the front end
+    /// reopens the data folder (sled keeps a write error once it met one) and the work goes on.
+    pub fn space_is_back(&self) -> bool {
+        self.inner.halted.load(Ordering::SeqCst)
+            && crate::store::free_bytes(self.data_dir())
+                .is_some_and(|free| free >= crate::store::RESUME_SPACE)
+    }
+
     /// Notes a storage error: a full disk halts the workers, said once, never as damage.
     pub(crate) fn storage_failed(&self, err: &Error) {
         if matches!(err, Error::DiskFull { .. }) && !self.inner.halted.swap(true, Ordering::SeqCst)

@@ -343,6 +343,10 @@ impl Store {
 /// Below this much free space, a failed write is read as a full disk.
 const LOW_SPACE: u64 = 2 * 1024 * 1024;
 
+/// Free space at which work halted by a full disk is worth starting again: well above
+/// [`LOW_SPACE`], so that a few freed megabytes do not start and halt it over and over.
+pub const RESUME_SPACE: u64 = 32 * 1024 * 1024;
+
 /// Free bytes on the file system holding `dir` (None where that cannot be asked).
 pub fn free_bytes(dir: &Path) -> Option<u64> {
     #[cfg(unix)]

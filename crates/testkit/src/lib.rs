@@ -5,6 +5,7 @@
 
 pub mod s3;
 pub mod throttle;
+pub mod tmpfs;
 pub mod webdav;
 
 use std::collections::{HashMap, VecDeque};
