@@ -353,6 +353,8 @@ impl Engine {
             Ok(())
         })?;
         self.store().flush().await?;
+        self.store()
+            .note_project_count(self.store().project_count())?;
         self.emit_project(project.id);
         self.wake(Lane::Generate);
         Ok(ImportOutcome {

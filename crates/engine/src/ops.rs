@@ -150,6 +150,8 @@ impl Engine {
             .filter(|j| j.project_id == project.id)
             .collect();
         let scenes = self.store().scenes_of(project.id)?;
+        let left = self.store().project_count().saturating_sub(1);
+        self.store().note_project_count(left)?;
         self.store().transact(|tx| {
             for j in &jobs {
                 if let Some(cur) = tx.job(j.id)? {

@@ -39,6 +39,8 @@ pub struct Store {
     durable: bool,
     dir: PathBuf,
     _lock: File,
+    /// Serialises writes of the marker file.
+    marker_write: std::sync::Mutex<()>,
 }
 
 const META_SCHEMA: &[u8] = b"schema";
@@ -122,6 +124,7 @@ impl Store {
             durable,
             dir: dir.to_path_buf(),
             _lock: lock,
+            marker_write: std::sync::Mutex::new(()),
         };
         store.check_schema()?;
         Ok(store)
@@ -142,11 +145,7 @@ impl Store {
                 self.meta
                     .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
                 self.db.flush()?;
-                std::fs::write(
-                    self.marker(),
-                    format!("StoryReel data folder; data version {SCHEMA_VERSION}\n"),
-                )
-                .map_err(|e| Error::io(format!("Cannot write {}", self.marker().display()), e))?;
+                self.note_project_count(0)?;
             }
             Some(v) => {
                 let found =
@@ -161,9 +160,64 @@ impl Store {
                         known: SCHEMA_VERSION,
                     });
                 }
+                // sled reads a log cut short as an older database: projects would seem deleted,
+                // and the next write would bury them. The marker knows how many there were.
+                let had = self.noted_project_count();
+                let has = self.projects.len();
+                if had > has {
+                    return Err(Error::Corrupt {
+                        path: self.dir.clone(),
+                        detail: format!(
+                            "its database file is cut short: it holds {has} of its {had} projects"
+                        ),
+                    });
+                }
             }
         }
         Ok(())
+    }
+
+    /// Records, beside the database, how many projects it holds: after an import is flushed,
+    /// and before a delete (so the record is never above the truth but for damage).
+    pub fn note_project_count(&self, count: usize) -> Result<()> {
+        let text =
+            format!("StoryReel data folder; data version {SCHEMA_VERSION}\nprojects {count}\n");
+        let tmp = self.dir.join("storyreel-data.tmp");
+        // One writer at a time (two imports at once would share the temporary file).
+        let _one = self
+            .marker_write
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let write = || -> std::io::Result<()> {
+            let mut f = File::create(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, self.marker())
+        };
+        write().map_err(|e| {
+            if is_no_space(&e) {
+                disk_full(&self.dir)
+            } else {
+                Error::io(format!("Cannot write {}", self.marker().display()), e)
+            }
+        })
+    }
+
+    /// The project count the marker recorded (0 for a marker from before it did).
+    fn noted_project_count(&self) -> usize {
+        std::fs::read_to_string(self.marker())
+            .ok()
+            .and_then(|t| {
+                t.lines()
+                    .find_map(|l| l.strip_prefix("projects "))
+                    .and_then(|n| n.trim().parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
+    /// How many projects the database holds.
+    pub fn project_count(&self) -> usize {
+        self.projects.len()
     }
 
     pub fn dir(&self) -> &Path {

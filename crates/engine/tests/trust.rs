@@ -120,3 +120,63 @@ async fn a_laptop_sleep_never_expires_a_live_attempt() {
     assert_eq!((swept[0].id, swept[0].failures), (orphan.id, 1));
     assert_eq!(swept[0].kind, JobKind::GenerateScene);
 }
+
+/// A database file cut short (a copy interrupted, a disk error) must never open as an older,
+/// smaller database, as if projects had been deleted: it opens whole, or it is called damaged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_cut_short_never_opens_with_projects_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    {
+        let e = open_with(&whole, DebugKnobs::default());
+        for i in 0..4 {
+            import(
+                &e,
+                &format!("Story {i}, scene one.\n\nStory {i}, scene two.\n"),
+            )
+            .await;
+        }
+    }
+    let len = std::fs::metadata(whole.join("db").join("db"))
+        .unwrap()
+        .len();
+    let mut cuts: Vec<u64> = (1..20).map(|k| len * k / 20).collect();
+    cuts.extend([4096, 5000, 8192, 12000]);
+    let mut damaged = 0;
+    for cut in cuts.into_iter().filter(|&c| c < len) {
+        let copy = dir.path().join(format!("cut-{cut}"));
+        copy_dir(&whole, &copy);
+        let db = std::fs::OpenOptions::new()
+            .write(true)
+            .open(copy.join("db").join("db"))
+            .unwrap();
+        db.set_len(cut).unwrap();
+        drop(db);
+        let _ = std::fs::remove_file(copy.join("storyreel.lock"));
+        match Engine::open(EngineOptions::new(&copy, Config::default())) {
+            Ok(e) => assert_eq!(
+                e.store().projects().unwrap().len(),
+                4,
+                "cut at {cut} of {len} bytes opened with projects missing"
+            ),
+            Err(err) => {
+                assert_eq!(err.code(), "data_dir_damaged", "cut at {cut}: {err}");
+                damaged += 1;
+            }
+        }
+    }
+    assert!(damaged > 0, "some cut was noticed");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
