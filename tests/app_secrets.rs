@@ -1,0 +1,97 @@
+//! No IPC answer and no event carries a key, even when the provider and the storage server echo
+//! it back in their error texts (as real ones do: "Incorrect API key provided: sk-…",
+//! `<AWSAccessKeyId>`): the app shows the servers' words with the key masked.
+
+mod app;
+
+use std::time::{Duration, Instant};
+
+use app::{TestApp, STORY};
+use serde_json::json;
+use storyreel_engine::config::Config;
+use storyreel_testkit::s3::S3Server;
+use storyreel_testkit::{Fault, FaultServer, RawAnswer, Route};
+
+const KEY: &str = "sk-app-echoed-secret-31337";
+const ACCESS: &str = "AKIAAPPECHOEDACCESSID";
+const SECRET: &str = "app-wrong-secret-that-must-stay-inside";
+
+fn echo(status: u16) -> Fault {
+    let body = format!(
+        r#"{{"error": {{"message": "Incorrect API key provided: {KEY}. See https://api.example/v1/x?token={KEY}", "code": "invalid_api_key"}}}}"#
+    );
+    Fault::Raw(RawAnswer {
+        status,
+        headers: vec![],
+        body: body.into_bytes(),
+    })
+}
+
+#[test]
+fn no_answer_or_event_carries_a_key_that_a_server_echoes() {
+    let server = FaultServer::start();
+    server.set_default(Route::OpenAi, echo(400));
+    server.set_default(Route::OpenAiModels, echo(401));
+    let s3 = S3Server::start();
+    s3.create_bucket("secrets");
+    let mut cfg = Config::default();
+    cfg.generation.providers = vec!["openai".into()];
+    cfg.providers.openai.base_url = Some(format!("{}/v1", server.url()));
+    cfg.providers.openai.timeout_s = Some(2);
+    cfg.sync.target = Some("s3://secrets/p".into());
+    cfg.sync.endpoint = Some(s3.endpoint());
+    cfg.sync.region = Some("us-east-1".into());
+    cfg.sync.timeout_s = 5;
+    let toml = toml::to_string(&cfg).unwrap();
+    let t = TestApp::in_dir(tempfile::tempdir().unwrap(), true, |dir| {
+        std::fs::create_dir_all(dir.join("config")).unwrap();
+        std::fs::write(dir.join("config/config.toml"), &toml).unwrap();
+    });
+    t.ok("set_provider_key", json!({"name": "openai", "key": KEY}));
+    t.ok(
+        "set_storage_credentials",
+        json!({"accessKey": ACCESS, "secretKey": SECRET}),
+    );
+    let id = t.create(STORY)["id"].as_str().unwrap().to_string();
+    // Every scene falls back to a title card; every upload is refused.
+    let t0 = Instant::now();
+    loop {
+        let p = t.ok("get_project", json!({"id": id}));
+        let settled = p["card"]["status"] == "done"
+            && p["scenes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["sync"]["state"] == "failed");
+        if settled {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(60), "not settled: {p}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut seen = String::new();
+    for (cmd, args) in [
+        ("snapshot", json!({})),
+        ("list_projects", json!({})),
+        ("get_project", json!({"id": id})),
+        ("get_settings", json!({})),
+        ("stats", json!({})),
+        ("sync_status", json!({})),
+        ("activity", json!({})),
+        ("test_provider", json!({"name": "openai"})),
+        ("test_storage", json!({})),
+    ] {
+        let answer = match t.call(cmd, args) {
+            Ok(v) | Err(v) => v,
+        };
+        seen.push_str(&answer.to_string());
+    }
+    seen.push_str(&serde_json::to_string(&*t.events.lock().unwrap()).unwrap());
+    assert!(
+        seen.contains("Incorrect API key provided: ***"),
+        "the provider's own words reached the app, masked"
+    );
+    for secret in [KEY, ACCESS, SECRET, "token="] {
+        assert!(!seen.contains(secret), "{secret} crossed IPC or an event");
+    }
+}
