@@ -213,7 +213,7 @@ pub async fn create_project(
         .map_err(|e| ApiError::new("engine", format!("Cannot prepare the story: {e}.")))?;
     let style = project.style.filter(|s| !s.trim().is_empty());
     if let Some(s) = &style {
-        if storyreel_engine::providers::titlecard::Style::by_name(s).is_none() {
+        if storyreel_engine::style::Style::by_name(s).is_none() {
             return Err(ApiError::input(format!(
                 "There is no style preset called `{s}`."
             )));

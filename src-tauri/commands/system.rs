@@ -67,7 +67,7 @@ pub async fn snapshot(state: State<'_, AppState>) -> ApiResult<Snapshot> {
         connectivity: connectivity(&sync.health, &providers),
         sync,
         providers,
-        styles: storyreel_engine::providers::titlecard::Style::names()
+        styles: storyreel_engine::style::Style::names()
             .into_iter()
             .map(String::from)
             .collect(),

@@ -1,8 +1,8 @@
 //! Providers as the UI lists them, and the Stats screen.
 
 use serde::Serialize;
+use storyreel_engine::model::BreakerState;
 use storyreel_engine::model::{JobStatus, UserError};
-use storyreel_engine::providers::breaker::BreakerState;
 use storyreel_engine::Engine;
 use ts_rs::TS;
 

@@ -95,7 +95,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 pub fn providers(rows: &[storyreel_engine::providers::build::ProviderRow]) {
-    use storyreel_engine::providers::breaker::BreakerState;
+    use storyreel_engine::model::BreakerState;
     println!(
         "{:<14} {:<6} {:<11} {:<16} {:>6} {:>8} {:>8}  last error",
         "provider", "chain", "key", "breaker", "calls", "failures", "avg ms"

@@ -10,8 +10,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use storyreel_engine::config::Config;
+use storyreel_engine::config::RenderConfig;
 use storyreel_engine::model::Project;
-use storyreel_engine::render::{RenderConfig, RenderRequest};
+use storyreel_engine::render::RenderRequest;
 use storyreel_engine::{Engine, EngineOptions, ImportOptions};
 
 fn rounds() -> usize {
@@ -156,7 +157,7 @@ fn main() {
     println!("30 s of 1080x1920 video from 10 scenes, median of {n}:");
     println!(
         "  storyreel (default: ultrafast + {}, crf 25): {f:.2} s, real-time factor {:.2}x, {fmb:.1} MB; {:.2}x faster than zoompan",
-        storyreel_engine::render::DEFAULT_X264_PARAMS,
+        storyreel_engine::config::render::DEFAULT_X264_PARAMS,
         30.0 / f,
         z / f
     );

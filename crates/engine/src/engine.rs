@@ -16,11 +16,11 @@ use crate::model::{
     now_ms, Job, JobKind, JobStatus, Lane, Project, ProjectProgress, Scene, SCHEMA_VERSION,
 };
 use crate::providers::chain::ProviderChain;
-use crate::providers::titlecard::Style;
 use crate::queue::Queue;
 use crate::secrets::{NoSecrets, SecretSource};
 use crate::store::Store;
 use crate::story;
+use crate::style::Style;
 
 /// Knobs for tests of crash safety; never set in normal use.
 #[derive(Debug, Clone, Default)]

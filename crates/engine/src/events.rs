@@ -23,9 +23,7 @@ pub enum Event {
         running: Vec<Uuid>,
     },
     /// A provider's statistics and circuit-breaker state, after each call it answered.
-    Provider {
-        stats: crate::providers::chain::ProviderStats,
-    },
+    Provider { stats: crate::model::ProviderStats },
     /// The storage target's health, when it changes (ok, waiting for network, misconfigured).
     Sync {
         health: crate::sync::gate::SyncHealth,

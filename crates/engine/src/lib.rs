@@ -22,6 +22,7 @@ pub mod secrets;
 pub mod status;
 pub mod store;
 pub mod story;
+pub mod style;
 pub mod sync;
 
 pub use config::Config;

@@ -346,7 +346,7 @@ impl Store {
     }
     /// A provider's call statistics and breaker state, kept across runs (not flushed: a lost
     /// update only loses a count).
-    pub fn provider_stats(&self, name: &str) -> Option<crate::providers::chain::ProviderStats> {
+    pub fn provider_stats(&self, name: &str) -> Option<crate::model::ProviderStats> {
         let v = self
             .meta
             .get(format!("provider:{name}").as_bytes())
@@ -354,7 +354,7 @@ impl Store {
             .flatten()?;
         serde_json::from_slice(&v).ok()
     }
-    pub fn put_provider_stats(&self, stats: &crate::providers::chain::ProviderStats) {
+    pub fn put_provider_stats(&self, stats: &crate::model::ProviderStats) {
         let _ = self
             .meta
             .insert(format!("provider:{}", stats.name).as_bytes(), encode(stats));

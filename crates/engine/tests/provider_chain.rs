@@ -80,7 +80,7 @@ async fn the_breaker_opens_after_five_failures_then_sends_exactly_one_probe() {
         .unwrap();
     assert!(matches!(
         row.breaker,
-        storyreel_engine::providers::breaker::BreakerState::Open { .. }
+        storyreel_engine::model::BreakerState::Open { .. }
     ));
     assert_eq!((row.calls, row.failures), (5, 5));
 

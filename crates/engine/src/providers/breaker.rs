@@ -5,21 +5,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use crate::model::now_ms;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum BreakerState {
-    Closed,
-    /// Calls are skipped until `until` (ms since epoch).
-    Open {
-        until: u64,
-    },
-    /// The pause is over and one probe call is out.
-    HalfOpen,
-}
+use crate::model::{now_ms, BreakerState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admit {

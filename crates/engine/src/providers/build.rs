@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::automatic1111::Automatic1111;
-use super::breaker::{Breaker, BreakerState};
-use super::chain::{ChainEntry, ProviderChain, ProviderStats, RetryPolicy, StatsSink};
+use super::breaker::Breaker;
+use super::chain::{ChainEntry, ProviderChain, RetryPolicy, StatsSink};
 use super::comfyui::ComfyUi;
 use super::fal::Fal;
 use super::http::ProviderHttp;
@@ -16,6 +16,7 @@ use super::stability::Stability;
 use super::titlecard::TitleCard;
 use super::ImageProvider;
 use crate::config::{Config, ProviderConfig, KNOWN_PROVIDERS};
+use crate::model::{BreakerState, ProviderStats};
 use crate::secrets::SecretSource;
 use crate::store::Store;
 

@@ -6,25 +6,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 
-use super::breaker::{Admit, Breaker, BreakerState};
+use super::breaker::{Admit, Breaker};
 use super::titlecard::TitleCard;
 use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderError};
-use crate::model::{now_ms, UserError};
-
-/// What `storyreel providers` shows and what is kept across runs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ProviderStats {
-    pub name: String,
-    pub calls: u64,
-    pub failures: u64,
-    pub last_error: Option<UserError>,
-    pub last_ok_at: Option<u64>,
-    pub breaker: Option<BreakerState>,
-    /// Total time of successful calls, for the average.
-    pub ok_ms: u64,
-}
+use crate::model::{now_ms, BreakerState, ProviderStats, UserError};
 
 /// How a provider's transient errors are retried within one job.
 #[derive(Debug, Clone)]

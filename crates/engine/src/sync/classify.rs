@@ -4,8 +4,8 @@
 //! A "not found" is read at the depth it was met: a missing object on a check is only not
 //! visible yet; only a bucket- or container-level answer means "no bucket".
 
-use super::settings::TargetKind;
 use super::target::{SyncError, Target, Trouble};
+use crate::config::sync::TargetKind;
 
 impl Target {
     /// Sorts a failure of the check of one object (the HEAD or read-back after an upload). A
@@ -251,7 +251,7 @@ pub(super) fn short(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::settings::parse_target;
+    use crate::config::sync::parse_target;
     use crate::sync::target::tests::{cfg, keys};
 
     #[test]

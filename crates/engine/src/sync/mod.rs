@@ -10,7 +10,6 @@ mod classify;
 pub mod gate;
 pub mod probe;
 pub mod report;
-pub mod settings;
 pub mod target;
 mod transport;
 mod upload;
@@ -21,6 +20,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::config::sync::{object_name, scene_object, TargetSpec};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::Result;
@@ -32,7 +32,6 @@ use crate::queue::Queue;
 use crate::secrets::SecretSource;
 use crate::store::{Tx, TxResult};
 use gate::{Gate, SyncHealth};
-use settings::{object_name, scene_object, TargetSpec};
 use target::Target;
 
 /// The process's sync setup: the target (or why it cannot be built) and its health.

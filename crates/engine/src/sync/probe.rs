@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use object_store::{ObjectStoreExt, PutPayload};
 
-use super::settings::TargetKind;
+use crate::config::sync::TargetKind;
 use crate::engine::Engine;
 use crate::model::{now_ms, UserError};
 

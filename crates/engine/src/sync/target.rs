@@ -15,7 +15,7 @@ use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
 use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
 
-use super::settings::{SyncConfig, TargetKind, TargetSpec};
+use crate::config::sync::{SyncConfig, TargetKind, TargetSpec};
 use crate::model::UserError;
 use crate::secrets::{Secret, SecretSource};
 
@@ -420,8 +420,8 @@ fn encode_key(key: &str) -> String {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::config::sync::parse_target;
     use crate::secrets::StaticSecrets;
-    use crate::sync::settings::parse_target;
 
     pub(in crate::sync) fn cfg(target: &str) -> SyncConfig {
         SyncConfig {

@@ -10,8 +10,8 @@ use object_store::{
     Attribute, Attributes, GetOptions, ObjectStoreExt, PutMultipartOptions, PutOptions, PutPayload,
 };
 
-use super::settings::TargetKind;
 use super::target::{SyncError, Target, Trouble};
+use crate::config::sync::TargetKind;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::model::{now_ms, Job, Lane, UploadSpec};

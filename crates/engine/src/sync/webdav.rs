@@ -21,7 +21,7 @@ impl Dav {
     pub fn new(
         base: &str,
         headers: object_store::HeaderMap,
-        cfg: &super::settings::SyncConfig,
+        cfg: &crate::config::sync::SyncConfig,
     ) -> Result<Dav, String> {
         let mut h = reqwest::header::HeaderMap::new();
         for (k, v) in headers.iter() {

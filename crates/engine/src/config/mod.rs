@@ -4,12 +4,23 @@
 //! Secrets never live here: a provider names the environment variable that holds its key.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::Lane;
+
+mod generation;
+mod providers;
+mod queue;
+pub mod render;
+pub mod sync;
+
+pub use generation::{BreakerConfig, GenerationConfig, ImageFormat, StoryConfig};
+pub use providers::{ProviderConfig, ProviderSettings, ProvidersConfig, KNOWN_PROVIDERS};
+pub use queue::QueueConfig;
+pub use render::RenderConfig;
+pub use sync::SyncConfig;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -19,270 +30,9 @@ pub struct Config {
     pub queue: QueueConfig,
     pub providers: ProvidersConfig,
     pub breaker: BreakerConfig,
-    pub sync: crate::sync::settings::SyncConfig,
-    pub render: crate::render::RenderConfig,
+    pub sync: SyncConfig,
+    pub render: RenderConfig,
 }
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct StoryConfig {
-    /// Most scenes one story may have.
-    pub max_scenes: usize,
-    /// Most characters one scene may have.
-    pub max_scene_chars: usize,
-}
-
-impl Default for StoryConfig {
-    fn default() -> Self {
-        StoryConfig {
-            max_scenes: 500,
-            max_scene_chars: 4000,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum ImageFormat {
-    #[default]
-    Jpeg,
-    Png,
-}
-
-impl ImageFormat {
-    pub fn ext(self) -> &'static str {
-        match self {
-            ImageFormat::Jpeg => "jpg",
-            ImageFormat::Png => "png",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct GenerationConfig {
-    /// The provider chain, tried in order; `titlecard` is always added at the end.
-    pub providers: Vec<String>,
-    /// How many scenes are generated at once.
-    pub concurrency: usize,
-    /// The style preset for new projects.
-    pub style: String,
-    pub format: ImageFormat,
-    pub jpeg_quality: u8,
-    /// Tries per provider per job for transient errors (timeouts, 429, 5xx).
-    pub max_tries: u32,
-    /// First retry delay; doubles per try, with full jitter (a Retry-After from the provider wins).
-    pub retry_base_ms: u64,
-    pub retry_max_ms: u64,
-    /// The most time one provider may take for one scene, retries and waits included.
-    pub provider_budget_s: u64,
-    /// Largest image a provider may send or link to.
-    pub download_max_mb: u64,
-}
-
-impl Default for GenerationConfig {
-    fn default() -> Self {
-        GenerationConfig {
-            providers: vec!["titlecard".into()],
-            concurrency: 3,
-            style: "cinematic".into(),
-            format: ImageFormat::Jpeg,
-            jpeg_quality: 90,
-            max_tries: 3,
-            retry_base_ms: 1000,
-            retry_max_ms: 20_000,
-            provider_budget_s: 600,
-            download_max_mb: 30,
-        }
-    }
-}
-
-/// One circuit breaker per provider: `failures` consecutive failed calls open it for `open_s`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct BreakerConfig {
-    pub failures: u32,
-    pub open_s: u64,
-}
-
-impl Default for BreakerConfig {
-    fn default() -> Self {
-        BreakerConfig {
-            failures: 5,
-            open_s: 60,
-        }
-    }
-}
-
-/// `[providers.NAME]` sections. Every key is optional; `ProviderConfig::resolve` fills in the
-/// provider's own defaults.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ProvidersConfig {
-    pub openai: ProviderSettings,
-    pub fal: ProviderSettings,
-    pub stability: ProviderSettings,
-    pub automatic1111: ProviderSettings,
-    pub comfyui: ProviderSettings,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ProviderSettings {
-    pub enabled: Option<bool>,
-    pub base_url: Option<String>,
-    pub model: Option<String>,
-    /// The environment variable that holds the API key (the app keeps keys in the OS keychain).
-    pub api_key_env: Option<String>,
-    pub timeout_s: Option<u64>,
-    /// Fal and ComfyUI: how long to wait for a queued generation.
-    pub poll_timeout_s: Option<u64>,
-    pub poll_interval_ms: Option<u64>,
-    /// OpenAI: `quality`.
-    pub quality: Option<String>,
-    /// Automatic1111 / ComfyUI sampling.
-    pub steps: Option<u32>,
-    pub cfg_scale: Option<f32>,
-    pub sampler: Option<String>,
-    /// ComfyUI: a workflow file in API format (default: a built-in txt2img workflow).
-    pub workflow: Option<PathBuf>,
-    /// ComfyUI: the checkpoint for the built-in workflow.
-    pub checkpoint: Option<String>,
-}
-
-/// A provider's settings with its defaults filled in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProviderConfig {
-    pub name: &'static str,
-    pub enabled: bool,
-    pub base_url: String,
-    pub model: String,
-    pub api_key_env: Option<String>,
-    pub timeout: Duration,
-    pub poll_timeout: Duration,
-    pub poll_interval: Duration,
-    pub quality: Option<String>,
-    pub steps: u32,
-    pub cfg_scale: f32,
-    pub sampler: Option<String>,
-    pub workflow: Option<PathBuf>,
-    pub checkpoint: Option<String>,
-}
-
-impl ProvidersConfig {
-    pub fn settings(&self, name: &str) -> Option<&ProviderSettings> {
-        match name {
-            "openai" => Some(&self.openai),
-            "fal" => Some(&self.fal),
-            "stability" => Some(&self.stability),
-            "automatic1111" => Some(&self.automatic1111),
-            "comfyui" => Some(&self.comfyui),
-            _ => None,
-        }
-    }
-
-    /// The provider's settings with its defaults; None for names that take no settings.
-    pub fn resolve(&self, name: &str) -> Option<ProviderConfig> {
-        let s = self.settings(name)?;
-        let (name, base, model, key): (&'static str, &str, &str, Option<&str>) = match name {
-            "openai" => (
-                "openai",
-                "https://api.openai.com/v1",
-                "gpt-image-1",
-                Some("OPENAI_API_KEY"),
-            ),
-            "fal" => (
-                "fal",
-                "https://queue.fal.run",
-                "fal-ai/flux/schnell",
-                Some("FAL_KEY"),
-            ),
-            "stability" => (
-                "stability",
-                "https://api.stability.ai",
-                "core",
-                Some("STABILITY_API_KEY"),
-            ),
-            "automatic1111" => ("automatic1111", "http://127.0.0.1:7860", "", None),
-            _ => ("comfyui", "http://127.0.0.1:8188", "", None),
-        };
-        Some(ProviderConfig {
-            name,
-            enabled: s.enabled.unwrap_or(true),
-            base_url: s
-                .base_url
-                .clone()
-                .unwrap_or_else(|| base.to_string())
-                .trim_end_matches('/')
-                .to_string(),
-            model: s.model.clone().unwrap_or_else(|| model.to_string()),
-            api_key_env: s.api_key_env.clone().or(key.map(str::to_string)),
-            timeout: Duration::from_secs(s.timeout_s.unwrap_or(60)),
-            poll_timeout: Duration::from_secs(s.poll_timeout_s.unwrap_or(300)),
-            poll_interval: Duration::from_millis(s.poll_interval_ms.unwrap_or(1000)),
-            quality: s.quality.clone(),
-            steps: s.steps.unwrap_or(25),
-            cfg_scale: s.cfg_scale.unwrap_or(7.0),
-            sampler: s.sampler.clone(),
-            workflow: s.workflow.clone(),
-            checkpoint: s.checkpoint.clone(),
-        })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct QueueConfig {
-    /// Tries per job before it fails (errors and expired leases count; restarts do not).
-    pub max_attempts: u32,
-    /// Times a job may be interrupted by the app stopping before it is failed as a suspect.
-    pub max_interrupts: u32,
-    /// How long a running job may go without a heartbeat before it is re-queued.
-    pub lease_s: u64,
-    pub heartbeat_s: u64,
-    /// First retry delay; doubles per failure, with full jitter.
-    pub backoff_base_ms: u64,
-    pub backoff_max_s: u64,
-    /// Finished jobs older than this are pruned.
-    pub prune_after_days: u64,
-    pub upload_concurrency: usize,
-    pub render_concurrency: usize,
-}
-
-impl Default for QueueConfig {
-    fn default() -> Self {
-        QueueConfig {
-            max_attempts: 3,
-            max_interrupts: 20,
-            lease_s: 300,
-            heartbeat_s: 15,
-            backoff_base_ms: 2000,
-            backoff_max_s: 600,
-            prune_after_days: 30,
-            upload_concurrency: 4,
-            render_concurrency: 1,
-        }
-    }
-}
-
-impl QueueConfig {
-    pub fn lease(&self) -> Duration {
-        Duration::from_secs(self.lease_s)
-    }
-    pub fn heartbeat(&self) -> Duration {
-        Duration::from_secs(self.heartbeat_s)
-    }
-}
-
-/// Provider names this build knows.
-pub const KNOWN_PROVIDERS: &[&str] = &[
-    "openai",
-    "fal",
-    "stability",
-    "automatic1111",
-    "comfyui",
-    "titlecard",
-];
 
 impl Config {
     /// Reads a TOML file. Errors name the file, the line and the key.
@@ -336,11 +86,11 @@ impl Config {
         if let Some(msg) = self.out_of_range() {
             return bad(msg);
         }
-        if crate::providers::titlecard::Style::by_name(&self.generation.style).is_none() {
+        if crate::style::Style::by_name(&self.generation.style).is_none() {
             return bad(format!(
                 "[generation] style `{}` is unknown (known: {}).",
                 self.generation.style,
-                crate::providers::titlecard::Style::names().join(", ")
+                crate::style::Style::names().join(", ")
             ));
         }
         let q = &self.queue;
@@ -521,6 +271,7 @@ pub fn default_config_file() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn empty_config_is_the_default() {

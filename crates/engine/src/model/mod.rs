@@ -1,6 +1,9 @@
 //! The records StoryReel keeps: projects, scenes, jobs and assets. Every record is serde JSON
 //! with a schema version `v`, and carries its whole state (events send these as snapshots).
 
+mod provider;
+pub use provider::{BreakerState, ProviderStats};
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

@@ -1,0 +1,155 @@
+//! `[render]`: frame rate, captions, the encoder's settings and the reading pace.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::RenderSpec;
+
+/// `[render]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RenderConfig {
+    pub fps: u32,
+    pub captions: bool,
+    pub crossfade_ms: u64,
+    /// The ffmpeg binary (default: the one on PATH).
+    pub ffmpeg: Option<PathBuf>,
+    /// x264 preset, quality, and options over the preset (`key=value:key=value`). The
+    /// default is ultrafast with B-frames, CABAC, 8x8 transforms and deblocking put back: at
+    /// crf 25 it is within 0.0001 SSIM of veryfast at crf 20, three times faster, in a file 1.6x larger
+    /// (BENCHMARKS.md). `preset = "veryfast"`, `crf = 20`, `x264_params = ""` gives the smaller
+    /// file.
+    pub preset: String,
+    pub crf: u8,
+    pub x264_params: String,
+    pub music_volume: f32,
+    /// Reading pace for scenes without a duration.
+    pub words_per_second: f32,
+}
+
+impl Default for RenderConfig {
+    fn default() -> Self {
+        RenderConfig {
+            fps: 30,
+            captions: true,
+            crossfade_ms: 500,
+            ffmpeg: None,
+            preset: "ultrafast".into(),
+            crf: 25,
+            x264_params: DEFAULT_X264_PARAMS.into(),
+            music_volume: 0.2,
+            words_per_second: 2.5,
+        }
+    }
+}
+
+pub const DEFAULT_X264_PARAMS: &str = "bframes=3:cabac=1:8x8dct=1:deblock=1";
+
+/// Whether `p` reads as x264 options: `key=value` pairs joined by `:`.
+fn x264_params_ok(p: &str) -> bool {
+    p.is_empty()
+        || p.split(':').all(|kv| {
+            let mut it = kv.splitn(2, '=');
+            let key = it.next().unwrap_or("");
+            let val = it.next();
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && val.is_some_and(|v| {
+                    !v.is_empty()
+                        && v.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || ",.-_/".contains(c))
+                })
+        })
+}
+
+const PRESETS: &[&str] = &[
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+];
+
+impl RenderConfig {
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if !(1..=60).contains(&self.fps) {
+            return Err("[render] fps must be between 1 and 60.".into());
+        }
+        if self.crf > 51 {
+            return Err("[render] crf must be between 0 and 51 (lower is better).".into());
+        }
+        if !PRESETS.contains(&self.preset.as_str()) {
+            return Err(format!(
+                "[render] preset `{}` is not an x264 preset ({}).",
+                self.preset,
+                PRESETS.join(", ")
+            ));
+        }
+        if !x264_params_ok(&self.x264_params) {
+            return Err(format!(
+                "[render] x264_params `{}` should be x264 options as key=value pairs joined by `:` (for example \"{DEFAULT_X264_PARAMS}\"), or \"\" for the preset alone.",
+                self.x264_params
+            ));
+        }
+        if !(0.0..=2.0).contains(&self.music_volume)
+            || !(0.5..=10.0).contains(&self.words_per_second)
+        {
+            return Err(
+                "[render] music_volume must be 0 to 2 and words_per_second 0.5 to 10.".into(),
+            );
+        }
+        if self.crossfade_ms > 3000 {
+            return Err("[render] crossfade_ms must be at most 3000.".into());
+        }
+        Ok(())
+    }
+
+    /// A spec with this config's defaults.
+    pub fn spec(&self) -> RenderSpec {
+        RenderSpec {
+            fps: self.fps,
+            captions: self.captions,
+            narration: None,
+            narration_dir: None,
+            music: None,
+            music_volume: self.music_volume,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_render_config_names_what_is_wrong() {
+        assert_eq!(RenderConfig::default().check(), Ok(()));
+        for good in ["", "bframes=3", "ref=2:me=hex:partitions=i8x8,i4x4"] {
+            let c = RenderConfig {
+                x264_params: good.into(),
+                ..RenderConfig::default()
+            };
+            assert_eq!(c.check(), Ok(()), "{good}");
+        }
+        for bad in ["bframes", "=3", "a=1::b=2", "ref=2;rm -rf", "crf= 3"] {
+            let c = RenderConfig {
+                x264_params: bad.into(),
+                ..RenderConfig::default()
+            };
+            let err = c.check().unwrap_err();
+            assert!(err.contains("x264_params") && err.contains(bad), "{err}");
+        }
+        let c = RenderConfig {
+            preset: "warp".into(),
+            ..RenderConfig::default()
+        };
+        assert!(c.check().unwrap_err().contains("ultrafast, superfast"));
+    }
+}
