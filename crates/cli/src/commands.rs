@@ -313,12 +313,6 @@ async fn import(engine: &Engine, args: &ImportArgs) -> Result<(Project, bool)> {
     Ok((out.project, out.created))
 }
 
-pub(crate) fn print_notices(engine: &Engine) {
-    for n in engine.notices() {
-        eprintln!("note: {n}");
-    }
-}
-
 async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode> {
     let args = &make.import;
     let wait_sync = make.wait_sync.then_some(make.sync_timeout);
@@ -327,7 +321,7 @@ async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode>
         crate::render_cmd::spec(engine, Some(out), &make.render)?;
     }
     let started = Instant::now();
-    print_notices(engine);
+    crate::output::notices(engine);
     let (project, created) = import(engine, args).await?;
     if created {
         eprintln!(
@@ -449,7 +443,7 @@ async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode>
 
 async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
     let since = now_ms();
-    print_notices(engine);
+    crate::output::notices(engine);
     let _ = engine.prune().await;
     if engine.recovered_at_open() > 0 {
         eprintln!(

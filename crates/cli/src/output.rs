@@ -4,6 +4,13 @@ use storyreel_engine::doctor::Check;
 use storyreel_engine::model::short_id;
 use storyreel_engine::status::ProjectStatus;
 
+/// The engine's start-up notices (a provider skipped for want of a key, …).
+pub fn notices(engine: &storyreel_engine::Engine) {
+    for n in engine.notices() {
+        eprintln!("note: {n}");
+    }
+}
+
 pub fn json<T: serde::Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
         Ok(s) => println!("{s}"),

@@ -31,7 +31,7 @@ pub async fn sync(
             "No storage target is configured, so images stay local. Add a [sync] section with a target (e.g. target = \"s3://my-bucket/storyreel\") to the config; the README shows every key.".into(),
         ));
     }
-    crate::commands::print_notices(engine);
+    crate::output::notices(engine);
     if retry_now {
         let n = engine.sync_retry_now(p.as_ref()).await?;
         if n > 0 {

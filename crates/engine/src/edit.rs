@@ -6,9 +6,7 @@ use crate::events::Event;
 use crate::model::{now_ms, Project, Scene};
 use crate::store::abort;
 
-/// The longest title or prompt accepted from a person.
-pub const MAX_TITLE_CHARS: usize = 200;
-pub const MAX_PROMPT_CHARS: usize = 4000;
+use crate::story::{MAX_PROMPT_CHARS, MAX_TITLE_CHARS};
 
 impl Engine {
     /// Renames a project. The title is trimmed; an empty or over-long one is refused.

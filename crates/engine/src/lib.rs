@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod imaging;
+pub mod lanes;
 pub mod model;
 pub mod ops;
 pub mod pipeline;
@@ -24,6 +25,8 @@ pub mod store;
 pub mod story;
 pub mod style;
 pub mod sync;
+pub mod sync_ops;
+pub mod sync_probe;
 
 pub use config::Config;
 pub use engine::{DebugKnobs, Engine, EngineHandle, EngineOptions, ImportOptions, ImportOutcome};

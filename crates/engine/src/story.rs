@@ -32,6 +32,10 @@ pub struct ParsedStory {
 /// The largest story file StoryReel reads (the app's file picker says the same).
 pub const MAX_STORY_BYTES: usize = 4 * 1024 * 1024;
 
+/// The longest title or prompt accepted from a person (in a script or in the editor).
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_PROMPT_CHARS: usize = 4000;
+
 /// Characters that show nothing: a paragraph of only these is blank.
 fn invisible(c: char) -> bool {
     c.is_whitespace()
@@ -291,12 +295,12 @@ fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
             )));
         }
         let caps = [
-            ("title", item.title.as_deref(), crate::edit::MAX_TITLE_CHARS),
-            ("prompt", prompt.as_deref(), crate::edit::MAX_PROMPT_CHARS),
+            ("title", item.title.as_deref(), MAX_TITLE_CHARS),
+            ("prompt", prompt.as_deref(), MAX_PROMPT_CHARS),
             (
                 "negative_prompt",
                 item.negative_prompt.as_deref(),
-                crate::edit::MAX_PROMPT_CHARS,
+                MAX_PROMPT_CHARS,
             ),
         ];
         for (field, value, max) in caps {
@@ -471,7 +475,7 @@ mod tests {
             e.contains("s.json, line 3") && e.contains("no `text`"),
             "{e}"
         );
-        let long = "p".repeat(crate::edit::MAX_PROMPT_CHARS + 1);
+        let long = "p".repeat(MAX_PROMPT_CHARS + 1);
         let e = err(
             &format!("[{{\"text\": \"a\", \"prompt\": \"{long}\"}}]"),
             "s.json",
@@ -480,7 +484,7 @@ mod tests {
             e.contains("`prompt`") && e.contains("keep it to 4000"),
             "{e}"
         );
-        let title = "t".repeat(crate::edit::MAX_TITLE_CHARS + 1);
+        let title = "t".repeat(MAX_TITLE_CHARS + 1);
         let e = err(
             &format!("[{{\"text\": \"a\", \"title\": \"{title}\"}}]"),
             "s.json",

@@ -4,7 +4,8 @@
 //! A "not found" is read at the depth it was met: a missing object on a check is only not
 //! visible yet; only a bucket- or container-level answer means "no bucket".
 
-use super::target::{SyncError, Target, Trouble};
+use super::error::{short, SyncError, Trouble};
+use super::target::Target;
 use crate::config::sync::TargetKind;
 
 impl Target {
@@ -236,16 +237,6 @@ fn s3_code(text: &str) -> Option<String> {
     let end = text[start..].find("</Code>")? + start;
     let code = &text[start..end];
     (code.len() < 64 && code.chars().all(|c| c.is_ascii_alphanumeric())).then(|| code.to_string())
-}
-
-/// At most 200 characters of `s`.
-pub(super) fn short(s: &str) -> String {
-    let s = s.trim();
-    if s.chars().count() > 200 {
-        format!("{}…", s.chars().take(199).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]

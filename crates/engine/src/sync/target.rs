@@ -15,40 +15,13 @@ use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
 use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
 
+use super::error::{SyncError, Trouble};
 use crate::config::sync::{SyncConfig, TargetKind, TargetSpec};
-use crate::model::UserError;
 use crate::secrets::{Secret, SecretSource};
 
 /// The names under which the sync credentials are looked up (keychain entries in the app).
 pub const ACCESS_KEY: &str = "sync_access_key";
 pub const SECRET_KEY: &str = "sync_secret_key";
-
-/// What a failure means for the upload and for the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trouble {
-    /// Offline, the storage down or slow, throttling: wait and retry, without limit.
-    Transient,
-    /// The target itself is wrong (credentials, missing bucket): every upload would fail the
-    /// same way, so none is tried until the user acts.
-    Target,
-    /// This one object cannot be stored (refused as a bad request): it waits for the user.
-    Object,
-}
-
-#[derive(Debug, Clone)]
-pub struct SyncError {
-    pub trouble: Trouble,
-    pub user: UserError,
-}
-
-impl SyncError {
-    pub fn new(trouble: Trouble, code: &str, message: impl Into<String>) -> SyncError {
-        SyncError {
-            trouble,
-            user: UserError::new(code, message),
-        }
-    }
-}
 
 /// A built target.
 pub struct Target {
@@ -60,7 +33,7 @@ pub struct Target {
     pub metadata: bool,
     s3: Option<Arc<AmazonS3>>,
     /// WebDAV: the base folder's own client (to ask about it and create it).
-    pub(super) dav: Option<super::webdav::Dav>,
+    pub(crate) dav: Option<super::webdav::Dav>,
     pub(super) cfg: SyncConfig,
     /// Secret values, scrubbed from any text that might echo them.
     pub(super) redact: Vec<Secret>,
@@ -376,7 +349,7 @@ impl Target {
                             format!(
                                 "Cannot reach the storage at {} to create bucket {bucket} ({}); waiting for the network.",
                                 self.where_(),
-                                super::classify::short(&e.without_url().to_string())
+                                super::error::short(&e.without_url().to_string())
                             ),
                         )
                     })?;

@@ -10,13 +10,14 @@ use object_store::{
     Attribute, Attributes, GetOptions, ObjectStoreExt, PutMultipartOptions, PutOptions, PutPayload,
 };
 
-use super::target::{SyncError, Target, Trouble};
 use crate::config::sync::TargetKind;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::model::{now_ms, Job, Lane, UploadSpec};
 use crate::pipeline::JobError;
+use crate::sync::error::{SyncError, Trouble};
 use crate::sync::gate::SyncHealth;
+use crate::sync::target::Target;
 
 /// Parts of a multipart upload (S3 wants at least 5 MiB for all but the last; R2 equal sizes).
 const PART_BYTES: usize = 8 * 1024 * 1024;

@@ -1,0 +1,4 @@
+//! Each lane's job work: what one claimed job does, from its payload to its result.
+
+mod upload;
+mod upload_aborts;
