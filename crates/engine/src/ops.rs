@@ -154,12 +154,8 @@ impl Engine {
         self.store().note_project_count(left)?;
         self.store().transact(|tx| {
             for j in &jobs {
-                if let Some(cur) = tx.job(j.id)? {
-                    let mut gone = cur.clone();
-                    gone.status = JobStatus::Cancelled;
-                    Queue::put_job(tx, Some(&cur), &gone)?;
-                    tx.remove_job_record(j.id)?;
-                }
+                Queue::cancel_in(tx, j.id, crate::model::now_ms())?;
+                tx.remove_job_record(j.id)?;
             }
             for s in &scenes {
                 tx.remove_scene(project.id, s.index)?;

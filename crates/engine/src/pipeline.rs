@@ -18,46 +18,8 @@ use crate::events::Event;
 use crate::imaging;
 use crate::model::{now_ms, Asset, ImageInfo, Job, JobKind, Lane, UserError, SCHEMA_VERSION};
 use crate::providers::{ImageData, ImageRequest};
-use crate::queue::Claim;
+use crate::queue::{Claim, JobError};
 use crate::sync::gate::Admit;
-
-/// A job's failure: what the user reads, and whether another try may help.
-#[derive(Debug)]
-pub struct JobError {
-    pub user: UserError,
-    pub retryable: bool,
-}
-
-impl JobError {
-    /// A panic inside a job's work: a failed attempt like any other, never a dead worker.
-    pub(crate) fn panicked(job: &Job, panic: &(dyn std::any::Any + Send)) -> JobError {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        tracing::error!(job = %job.id, panic = %what, "a job hit an internal error");
-        let scene = job.scene_index.unwrap_or(0);
-        let (doing, then) = match job.kind {
-            JobKind::GenerateScene => (
-                format!("making the picture of scene {scene}"),
-                "the scene will be retried",
-            ),
-            JobKind::UploadAsset => (
-                format!("uploading the image of scene {scene}"),
-                "the upload will be retried",
-            ),
-            JobKind::RenderVideo => ("rendering the video".into(), "the render will be retried"),
-        };
-        JobError {
-            user: UserError::new(
-                "internal",
-                format!("StoryReel hit an internal error while {doing}; {then}."),
-            ),
-            retryable: true,
-        }
-    }
-}
 
 /// Aborts a task when dropped: a job's heartbeat lives exactly as long as the job's task.
 struct AbortOnDrop(JoinHandle<()>);
@@ -85,16 +47,6 @@ impl Drop for JobGuard {
         inner.queue.not_running(self.job);
         inner.activity.epoch.fetch_add(1, Ordering::SeqCst);
         inner.activity.busy.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-impl From<Error> for JobError {
-    fn from(e: Error) -> Self {
-        let retryable = matches!(e, Error::Io { .. } | Error::Db(_));
-        JobError {
-            user: UserError::new(e.code(), e.to_string()),
-            retryable,
-        }
     }
 }
 

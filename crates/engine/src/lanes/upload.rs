@@ -14,7 +14,7 @@ use crate::config::sync::TargetKind;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::model::{now_ms, Job, Lane, UploadSpec};
-use crate::pipeline::JobError;
+use crate::queue::JobError;
 use crate::sync::error::{SyncError, Trouble};
 use crate::sync::gate::SyncHealth;
 use crate::sync::target::Target;

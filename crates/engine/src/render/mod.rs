@@ -22,7 +22,7 @@ use crate::events::Event;
 use crate::model::{
     now_ms, Job, JobKind, JobStatus, Lane, Project, RenderSpec, Scene, UserError, VideoInfo,
 };
-use crate::pipeline::JobError;
+use crate::queue::JobError;
 use crate::queue::Queue;
 use ffmpeg::{AudioPlan, Encode, Ffmpeg};
 use timeline::Timeline;
@@ -148,15 +148,7 @@ impl Engine {
             .collect();
         self.store().transact(|tx| {
             for o in &old {
-                if let Some(cur) = tx.job(o.id)? {
-                    if !cur.status.is_terminal() {
-                        let mut c = cur.clone();
-                        c.status = JobStatus::Cancelled;
-                        c.finished_at = Some(now_ms());
-                        c.lease_until = 0;
-                        Queue::put_job(tx, Some(&cur), &c)?;
-                    }
-                }
+                Queue::cancel_in(tx, o.id, now_ms())?;
             }
             if let Some(mut pr) = tx.project(p.id)? {
                 pr.render = Some(spec.clone());

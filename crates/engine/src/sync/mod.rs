@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::sync::TargetSpec;
 use crate::config::Config;
-use crate::model::{now_ms, Job, JobStatus, Scene, SyncInfo, SyncState};
+use crate::model::{now_ms, Job, Scene, SyncInfo, SyncState};
 use crate::queue::Queue;
 use crate::secrets::SecretSource;
 use crate::store::{Tx, TxResult};
@@ -100,16 +100,7 @@ pub(crate) fn attach_uploads(
     };
     if let Some(old) = &scene.sync {
         for id in std::iter::once(old.job_id).chain(old.thumb_job) {
-            if let Some(j) = tx.job(id)? {
-                if !j.status.is_terminal() {
-                    let mut c = j.clone();
-                    c.status = JobStatus::Cancelled;
-                    c.finished_at = Some(now_ms());
-                    c.updated_at = now_ms();
-                    c.lease_until = 0;
-                    Queue::put_job(tx, Some(&j), &c)?;
-                }
-            }
+            Queue::cancel_in(tx, id, now_ms())?;
         }
     }
     let spec = first.upload.as_ref();

@@ -16,8 +16,15 @@ use uuid::Uuid;
 use crate::clock::ms_after;
 use crate::config::QueueConfig;
 use crate::error::{Error, Result};
-use crate::model::{now_ms, Job, JobKind, JobStatus, Lane, UserError};
+use crate::model::{now_ms, Job, JobKind, JobStatus, Lane};
 use crate::store::{abort, Store, Tx, TxResult};
+
+mod error;
+mod recovery;
+mod transition;
+
+pub use error::JobError;
+pub use transition::Move;
 
 // One value per claim, moved once: boxing the job would only add an allocation.
 #[allow(clippy::large_enum_variant)]
@@ -127,7 +134,7 @@ impl Queue {
 
     /// Most failed tries of a job of `lane`: uploads wait out transient trouble for as long as
     /// it lasts (their backoff is capped instead); other lanes stop at `max_attempts`.
-    fn max_failures(&self, lane: Lane) -> u32 {
+    pub(super) fn max_failures(&self, lane: Lane) -> u32 {
         match lane {
             Lane::Upload => u32::MAX,
             _ => self.cfg.max_attempts,
@@ -172,16 +179,6 @@ impl Queue {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&id);
-    }
-
-    /// Re-queues expired leases of jobs no worker of this process runs: a process never
-    /// expires its own live attempts (after a laptop sleep or a clock step their leases look
-    /// old, but the jobs are healthy). Claims wait meanwhile, so a job is never claimed and
-    /// swept at once.
-    pub fn sweep_dead(&self, now: u64) -> Result<Vec<Job>> {
-        let _guard = self.claim_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let live = self.live.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        self.sweep_except(now, &live)
     }
 
     fn claim_at(&self, lane: Lane, now: u64, live: bool) -> Result<Claim> {
@@ -293,227 +290,16 @@ impl Queue {
         })
     }
 
-    /// Commits a success, fenced: only if the job is still running this attempt. `apply` writes
-    /// the job's result (the scene's image, follow-up jobs) in the same transaction.
-    pub fn finish(
-        &self,
-        id: Uuid,
-        attempt: u32,
-        apply: impl Fn(&Tx, &Job) -> TxResult<()>,
-    ) -> Result<Job> {
-        let now = now_ms();
-        self.store.transact(|tx| {
-            let mut j = Self::fenced(tx, id, attempt)?;
-            let before = j.clone();
-            j.status = JobStatus::Succeeded;
-            j.finished_at = Some(now);
-            j.updated_at = now;
-            j.lease_until = 0;
-            j.phase = None;
-            j.error = None;
-            Self::put_job(tx, Some(&before), &j)?;
-            apply(tx, &j)?;
-            Ok(j)
-        })
-    }
-
-    fn fenced(tx: &Tx, id: Uuid, attempt: u32) -> TxResult<Job> {
+    pub(super) fn fenced(tx: &Tx, id: Uuid, attempt: u32) -> TxResult<Job> {
         match tx.job(id)? {
             Some(j) if j.status == JobStatus::Running && j.attempt == attempt => Ok(j),
             _ => abort(Error::Stale(id.to_string())),
         }
     }
 
-    /// Records a failed attempt (fenced). Retryable errors go back to the queue after a backoff
-    /// until `max_attempts`; the rest fail the job with `err` for the user.
-    pub fn fail(&self, id: Uuid, attempt: u32, err: UserError, retryable: bool) -> Result<Job> {
-        let now = now_ms();
-        let delay = self.backoff_ms_for_next(id)?;
-        self.store.transact(|tx| {
-            let mut j = Self::fenced(tx, id, attempt)?;
-            let before = j.clone();
-            j.failures += 1;
-            j.updated_at = now;
-            j.lease_until = 0;
-            j.phase = None;
-            j.error = Some(err.clone());
-            if retryable && j.failures < self.max_failures(j.lane()) {
-                j.status = JobStatus::Queued;
-                j.not_before = ms_after(now, delay);
-            } else {
-                j.status = JobStatus::Failed;
-                j.finished_at = Some(now);
-            }
-            Self::put_job(tx, Some(&before), &j)?;
-            Ok(j)
-        })
-    }
-
-    fn backoff_ms_for_next(&self, id: Uuid) -> Result<u64> {
+    pub(super) fn backoff_ms_for_next(&self, id: Uuid) -> Result<u64> {
         let failures = self.store.job(id)?.map_or(0, |j| j.failures);
         Ok(backoff_ms(&self.cfg, failures + 1))
-    }
-
-    /// Hands a running job back to the queue without counting a failure (the process is stopping).
-    pub fn release(&self, id: Uuid, attempt: u32) -> Result<Option<Job>> {
-        let now = now_ms();
-        let r = self.store.transact(|tx| {
-            let mut j = Self::fenced(tx, id, attempt)?;
-            let before = j.clone();
-            j.status = JobStatus::Queued;
-            j.lease_until = 0;
-            j.phase = None;
-            j.updated_at = now;
-            Self::put_job(tx, Some(&before), &j)?;
-            Ok(j)
-        });
-        match r {
-            Ok(j) => Ok(Some(j)),
-            Err(Error::Stale(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// At start: every job left running by a dead process goes back to the queue at once.
-    pub fn recover(&self) -> Result<Vec<Job>> {
-        let now = now_ms();
-        let mut out = Vec::new();
-        for (id, _, _) in self.store.leases()? {
-            let j = self.store.transact(|tx| {
-                let Some(mut j) = tx.job(id)? else {
-                    tx.lease_remove(id)?;
-                    return Ok(None);
-                };
-                if j.status != JobStatus::Running {
-                    tx.lease_remove(id)?;
-                    return Ok(None);
-                }
-                let before = j.clone();
-                j.interrupts += 1;
-                j.lease_until = 0;
-                j.phase = None;
-                j.updated_at = now;
-                if j.interrupts > self.cfg.max_interrupts {
-                    j.status = JobStatus::Failed;
-                    j.finished_at = Some(now);
-                    j.error = Some(UserError::new(
-                        "interrupted",
-                        format!("StoryReel stopped {} times while this job ran; it was set aside as a suspect. Retry it to try again.", j.interrupts),
-                    ));
-                } else {
-                    j.status = JobStatus::Queued;
-                }
-                Self::put_job(tx, Some(&before), &j)?;
-                Ok(Some(j))
-            })?;
-            out.extend(j);
-        }
-        Ok(out)
-    }
-
-    /// Re-queues running jobs whose lease expired (a stuck or dead worker); counts as a failure.
-    pub fn sweep(&self, now: u64) -> Result<Vec<Job>> {
-        self.sweep_except(now, &HashSet::new())
-    }
-
-    /// `sweep`, leaving alone the jobs in `live` (attempts this process is running: their
-    /// lease may look expired after a laptop sleep or a clock step, but they are healthy).
-    fn sweep_except(&self, now: u64, live: &HashSet<Uuid>) -> Result<Vec<Job>> {
-        let mut out = Vec::new();
-        for (id, until, attempt) in self.store.leases()? {
-            if until >= now || live.contains(&id) {
-                continue;
-            }
-            let delay = backoff_ms(&self.cfg, self.store.job(id)?.map_or(1, |j| j.failures + 1));
-            let r = self.store.transact(|tx| {
-                let mut j = Self::fenced(tx, id, attempt)?;
-                if j.lease_until >= now {
-                    return Ok(None);
-                }
-                let before = j.clone();
-                j.failures += 1;
-                j.lease_until = 0;
-                j.phase = None;
-                j.updated_at = now;
-                j.error = Some(UserError::new(
-                    "timed_out",
-                    format!(
-                        "The job made no progress for {} s and was stopped.",
-                        self.cfg.lease_s
-                    ),
-                ));
-                if j.failures < self.max_failures(j.lane()) {
-                    j.status = JobStatus::Queued;
-                    j.not_before = ms_after(now, delay);
-                } else {
-                    j.status = JobStatus::Failed;
-                    j.finished_at = Some(now);
-                }
-                Self::put_job(tx, Some(&before), &j)?;
-                Ok(Some(j))
-            });
-            match r {
-                Ok(j) => out.extend(j),
-                Err(Error::Stale(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(out)
-    }
-
-    /// Cancels a queued or running job. A running attempt's late result is then dropped.
-    pub fn cancel(&self, id: Uuid) -> Result<Option<Job>> {
-        let now = now_ms();
-        self.store.transact(|tx| {
-            let Some(mut j) = tx.job(id)? else {
-                return abort(Error::NotFound(format!("There is no job {id}.")));
-            };
-            if j.status.is_terminal() {
-                return Ok(None);
-            }
-            let before = j.clone();
-            j.status = JobStatus::Cancelled;
-            j.finished_at = Some(now);
-            j.updated_at = now;
-            j.lease_until = 0;
-            j.phase = None;
-            j.error = None;
-            Self::put_job(tx, Some(&before), &j)?;
-            Ok(Some(j))
-        })
-    }
-
-    /// Puts a finished job back at the end of the queue with a fresh count of tries.
-    pub fn requeue(&self, id: Uuid) -> Result<Option<Job>> {
-        self.requeue_at(id, None)
-    }
-
-    /// Like `requeue`, with a new priority (a scene the user asked for again goes first).
-    pub fn requeue_at(&self, id: Uuid, priority: Option<u8>) -> Result<Option<Job>> {
-        let now = now_ms();
-        let seq = self.store.next_seq()?;
-        self.store.transact(|tx| {
-            let Some(mut j) = tx.job(id)? else {
-                return abort(Error::NotFound(format!("There is no job {id}.")));
-            };
-            if !j.status.is_terminal() {
-                return Ok(None);
-            }
-            let before = j.clone();
-            j.status = JobStatus::Queued;
-            j.seq = seq;
-            if let Some(p) = priority {
-                j.priority = p;
-            }
-            j.failures = 0;
-            j.interrupts = 0;
-            j.not_before = 0;
-            j.finished_at = None;
-            j.error = None;
-            j.updated_at = now;
-            Self::put_job(tx, Some(&before), &j)?;
-            Ok(Some(j))
-        })
     }
 
     /// Makes every queued job of a lane claimable now (the user's "retry now").
@@ -545,55 +331,6 @@ impl Queue {
             .enumerate()
             .map(|(i, id)| (id, i as u32 + 1))
             .collect())
-    }
-
-    /// Deletes finished jobs older than `days` that nothing refers to: not a scene's job or
-    /// upload, not a project's render, not the upload of a project's current video. A failed
-    /// upload a scene still points to is work waiting for the user ("retry now"), never
-    /// history. Each job is checked again inside the transaction that removes it.
-    pub fn prune(&self, days: u64) -> Result<usize> {
-        let cutoff = now_ms().saturating_sub(days.saturating_mul(86_400_000));
-        let old = |j: &Job| j.status.is_terminal() && j.finished_at.is_some_and(|f| f < cutoff);
-        let mut n = 0;
-        for j in self.store.all_jobs()? {
-            if !old(&j) {
-                continue;
-            }
-            n += self.store.transact(|tx| {
-                let Some(cur) = tx.job(j.id)? else {
-                    return Ok(0);
-                };
-                if !old(&cur) || Self::referenced(tx, &cur)? {
-                    return Ok(0);
-                }
-                tx.remove_job_record(cur.id)?;
-                Ok(1)
-            })?;
-        }
-        Ok(n)
-    }
-
-    /// Whether a scene or a project still points to `j`.
-    fn referenced(tx: &Tx, j: &Job) -> TxResult<bool> {
-        if let Some(index) = j.scene_index {
-            if let Some(s) = tx.scene(j.project_id, index)? {
-                if s.job_id == j.id || s.sync.as_ref().is_some_and(|x| x.owns(j.id)) {
-                    return Ok(true);
-                }
-            }
-        }
-        let Some(p) = tx.project(j.project_id)? else {
-            return Ok(false);
-        };
-        if p.render_job == Some(j.id) {
-            return Ok(true);
-        }
-        let video_upload = j.scene_index.is_none()
-            && j.upload
-                .as_ref()
-                .zip(p.video.as_ref())
-                .is_some_and(|(u, v)| u.hash == v.hash);
-        Ok(video_upload)
     }
 }
 

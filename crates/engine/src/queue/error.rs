@@ -1,0 +1,53 @@
+//! A job's failed attempt as the queue records it: what the user reads, and whether another
+//! try may help.
+
+use crate::error::Error;
+use crate::model::{Job, JobKind, UserError};
+
+/// A job's failure: what the user reads, and whether another try may help.
+#[derive(Debug)]
+pub struct JobError {
+    pub user: UserError,
+    pub retryable: bool,
+}
+
+impl JobError {
+    /// A panic inside a job's work: a failed attempt like any other, never a dead worker.
+    pub(crate) fn panicked(job: &Job, panic: &(dyn std::any::Any + Send)) -> JobError {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(job = %job.id, panic = %what, "a job hit an internal error");
+        let scene = job.scene_index.unwrap_or(0);
+        let (doing, then) = match job.kind {
+            JobKind::GenerateScene => (
+                format!("making the picture of scene {scene}"),
+                "the scene will be retried",
+            ),
+            JobKind::UploadAsset => (
+                format!("uploading the image of scene {scene}"),
+                "the upload will be retried",
+            ),
+            JobKind::RenderVideo => ("rendering the video".into(), "the render will be retried"),
+        };
+        JobError {
+            user: UserError::new(
+                "internal",
+                format!("StoryReel hit an internal error while {doing}; {then}."),
+            ),
+            retryable: true,
+        }
+    }
+}
+
+impl From<Error> for JobError {
+    fn from(e: Error) -> Self {
+        let retryable = matches!(e, Error::Io { .. } | Error::Db(_));
+        JobError {
+            user: UserError::new(e.code(), e.to_string()),
+            retryable,
+        }
+    }
+}
