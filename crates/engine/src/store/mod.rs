@@ -7,24 +7,30 @@
 //! project id) and `meta` (schema version, global pause).
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::transaction::{TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
 use uuid::Uuid;
 
 use crate::error::{is_no_space, Error, Result};
 use crate::model::{Asset, Job, Lane, Project, Scene, SCHEMA_VERSION};
 
-pub type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
+mod codec;
+mod space;
+mod tx;
 
-/// Aborts a transaction with an engine error.
-pub fn abort<T>(e: Error) -> TxResult<T> {
-    Err(ConflictableTransactionError::Abort(e))
-}
+pub use codec::{
+    abort, decode, decode_lease, encode, encode_lease, job_queue_key, queue_key, scene_key,
+    TxResult,
+};
+use codec::{decode_kv, get, META_ABORT, META_PAUSED, META_SCHEMA};
+pub use space::{disk_full, free_bytes, RESUME_SPACE};
+use space::{lock_dir, LOW_SPACE};
+pub use tx::Tx;
 
 pub struct Store {
     db: sled::Db,
@@ -42,11 +48,6 @@ pub struct Store {
     /// Serialises writes of the marker file.
     marker_write: std::sync::Mutex<()>,
 }
-
-const META_SCHEMA: &[u8] = b"schema";
-const META_PAUSED: &[u8] = b"paused";
-/// Prefix of the abort outbox's entries in `meta` (`mpabort:` ++ upload id).
-const META_ABORT: &str = "mpabort:";
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -391,261 +392,6 @@ impl Store {
     }
     pub fn size_on_disk(&self) -> u64 {
         self.db.size_on_disk().unwrap_or(0)
-    }
-}
-
-/// Below this much free space, a failed write is read as a full disk.
-const LOW_SPACE: u64 = 2 * 1024 * 1024;
-
-/// Free space at which work halted by a full disk is worth starting again: well above
-/// [`LOW_SPACE`], so that a few freed megabytes do not start and halt it over and over.
-pub const RESUME_SPACE: u64 = 32 * 1024 * 1024;
-
-/// Free bytes on the file system holding `dir` (None where that cannot be asked).
-pub fn free_bytes(dir: &Path) -> Option<u64> {
-    #[cfg(unix)]
-    {
-        let st = rustix::fs::statvfs(dir).ok()?;
-        Some(st.f_bavail.saturating_mul(st.f_frsize))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        None
-    }
-}
-
-pub fn disk_full(dir: &Path) -> Error {
-    Error::DiskFull {
-        path: dir.to_path_buf(),
-        free_mb: free_bytes(dir).unwrap_or(0) / (1024 * 1024),
-    }
-}
-
-/// Takes the folder's lock file, writing our pid into it, or says who holds it.
-fn lock_dir(dir: &Path) -> Result<File> {
-    let path = dir.join("storyreel.lock");
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| Error::io(format!("Cannot create the lock file {}", path.display()), e))?;
-    // A short command (a `status` in another terminal) holds the folder for milliseconds:
-    // wait up to a second for it before saying who holds it.
-    let mut tries = 0;
-    let locked = loop {
-        match f.try_lock() {
-            Err(std::fs::TryLockError::WouldBlock) if tries < 20 => {
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            other => break other,
-        }
-    };
-    match locked {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            // The holder writes its pid just after it takes the lock: give it a moment.
-            let mut pid = String::new();
-            for _ in 0..10 {
-                pid.clear();
-                let _ = f.seek(SeekFrom::Start(0));
-                let _ = f.read_to_string(&mut pid);
-                if !pid.trim().is_empty() {
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            let pid = pid.trim();
-            return Err(Error::Locked {
-                path: dir.to_path_buf(),
-                pid: if pid.is_empty() {
-                    "unknown".into()
-                } else {
-                    pid.into()
-                },
-            });
-        }
-        Err(std::fs::TryLockError::Error(e)) => {
-            return Err(Error::io(format!("Cannot lock {}", path.display()), e))
-        }
-    }
-    let _ = f.set_len(0);
-    let _ = f.seek(SeekFrom::Start(0));
-    let _ = write!(f, "{}", std::process::id());
-    let _ = f.flush();
-    Ok(f)
-}
-
-// ----- codec -----
-
-pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
-    // Our records are plain structs of strings and numbers: serialising them cannot fail.
-    serde_json::to_vec(v).unwrap_or_default()
-}
-
-pub fn decode<T: DeserializeOwned>(tree: &str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        Error::Db(format!(
-            "a record in `{tree}` is unreadable ({e}); run `storyreel doctor`"
-        ))
-    })
-}
-
-fn get<T: DeserializeOwned>(tree: &Tree, name: &str, key: &[u8]) -> Result<Option<T>> {
-    tree.get(key)?.map(|v| decode(name, &v)).transpose()
-}
-
-fn decode_kv<T: DeserializeOwned>(
-    kv: sled::Result<(sled::IVec, sled::IVec)>,
-    name: &str,
-) -> Result<T> {
-    let (_, v) = kv?;
-    decode(name, &v)
-}
-
-pub fn scene_key(project: Uuid, index: u32) -> [u8; 20] {
-    let mut k = [0u8; 20];
-    k[..16].copy_from_slice(project.as_bytes());
-    k[16..].copy_from_slice(&index.to_be_bytes());
-    k
-}
-
-pub fn queue_key(lane: Lane, priority: u8, seq: u64) -> [u8; 10] {
-    let mut k = [0u8; 10];
-    k[0] = lane.as_u8();
-    k[1] = 255 - priority;
-    k[2..].copy_from_slice(&seq.to_be_bytes());
-    k
-}
-
-pub fn job_queue_key(job: &Job) -> [u8; 10] {
-    queue_key(job.lane(), job.priority, job.seq)
-}
-
-pub fn encode_lease(until: u64, attempt: u32) -> [u8; 12] {
-    let mut v = [0u8; 12];
-    v[..8].copy_from_slice(&until.to_be_bytes());
-    v[8..].copy_from_slice(&attempt.to_be_bytes());
-    v
-}
-
-pub fn decode_lease(v: &[u8]) -> Option<(u64, u32)> {
-    let until = u64::from_be_bytes(v.get(..8)?.try_into().ok()?);
-    let attempt = u32::from_be_bytes(v.get(8..12)?.try_into().ok()?);
-    Some((until, attempt))
-}
-
-/// A transaction over every tree, with typed access.
-pub struct Tx<'a> {
-    t: &'a [TransactionalTree],
-}
-
-const PROJECTS: usize = 0;
-const SCENES: usize = 1;
-const JOBS: usize = 2;
-const QUEUE: usize = 3;
-const LEASES: usize = 4;
-const ASSETS: usize = 5;
-const SOURCES: usize = 6;
-const META: usize = 7;
-
-impl Tx<'_> {
-    fn read<T: DeserializeOwned>(
-        &self,
-        tree: usize,
-        name: &str,
-        key: &[u8],
-    ) -> TxResult<Option<T>> {
-        match self.t[tree].get(key)? {
-            None => Ok(None),
-            Some(v) => decode(name, &v)
-                .map(Some)
-                .map_err(ConflictableTransactionError::Abort),
-        }
-    }
-    pub fn project(&self, id: Uuid) -> TxResult<Option<Project>> {
-        self.read(PROJECTS, "projects", id.as_bytes())
-    }
-    pub fn put_project(&self, p: &Project) -> TxResult<()> {
-        self.t[PROJECTS].insert(p.id.as_bytes().as_slice(), encode(p))?;
-        Ok(())
-    }
-    pub fn remove_project(&self, id: Uuid) -> TxResult<()> {
-        self.t[PROJECTS].remove(id.as_bytes().as_slice())?;
-        Ok(())
-    }
-    pub fn scene(&self, project: Uuid, index: u32) -> TxResult<Option<Scene>> {
-        self.read(SCENES, "scenes", &scene_key(project, index))
-    }
-    pub fn put_scene(&self, s: &Scene) -> TxResult<()> {
-        self.t[SCENES].insert(scene_key(s.project_id, s.index).as_slice(), encode(s))?;
-        Ok(())
-    }
-    pub fn remove_scene(&self, project: Uuid, index: u32) -> TxResult<()> {
-        self.t[SCENES].remove(scene_key(project, index).as_slice())?;
-        Ok(())
-    }
-    pub fn job(&self, id: Uuid) -> TxResult<Option<Job>> {
-        self.read(JOBS, "jobs", id.as_bytes())
-    }
-    pub fn put_job_record(&self, j: &Job) -> TxResult<()> {
-        self.t[JOBS].insert(j.id.as_bytes().as_slice(), encode(j))?;
-        Ok(())
-    }
-    pub fn remove_job_record(&self, id: Uuid) -> TxResult<()> {
-        self.t[JOBS].remove(id.as_bytes().as_slice())?;
-        Ok(())
-    }
-    pub fn index_insert(&self, job: &Job) -> TxResult<()> {
-        self.t[QUEUE].insert(job_queue_key(job).as_slice(), job.id.as_bytes().as_slice())?;
-        Ok(())
-    }
-    /// Removes the job's queue entry; says whether it was there.
-    pub fn index_remove(&self, job: &Job) -> TxResult<bool> {
-        Ok(self.t[QUEUE]
-            .remove(job_queue_key(job).as_slice())?
-            .is_some())
-    }
-    pub fn index_contains(&self, job: &Job) -> TxResult<bool> {
-        Ok(self.t[QUEUE]
-            .get(job_queue_key(job).as_slice())?
-            .is_some_and(|v| v.as_ref() == job.id.as_bytes()))
-    }
-    pub fn lease_set(&self, job: Uuid, until: u64, attempt: u32) -> TxResult<()> {
-        self.t[LEASES].insert(
-            job.as_bytes().as_slice(),
-            encode_lease(until, attempt).as_slice(),
-        )?;
-        Ok(())
-    }
-    pub fn lease_remove(&self, job: Uuid) -> TxResult<()> {
-        self.t[LEASES].remove(job.as_bytes().as_slice())?;
-        Ok(())
-    }
-    pub fn put_asset(&self, a: &Asset) -> TxResult<()> {
-        self.t[ASSETS].insert(a.hash.as_bytes(), encode(a))?;
-        Ok(())
-    }
-    pub fn put_source(&self, hash: &str, project: Uuid) -> TxResult<()> {
-        self.t[SOURCES].insert(hash.as_bytes(), project.as_bytes().as_slice())?;
-        Ok(())
-    }
-    pub fn remove_source(&self, hash: &str) -> TxResult<()> {
-        self.t[SOURCES].remove(hash.as_bytes())?;
-        Ok(())
-    }
-    /// Adds a begun multipart upload to the abort outbox.
-    pub fn put_abort(&self, a: &crate::model::MultipartAbort) -> TxResult<()> {
-        let key = format!("{META_ABORT}{}", a.upload_id);
-        self.t[META].insert(key.as_bytes(), encode(a))?;
-        Ok(())
-    }
-    pub fn set_global_pause(&self, paused: bool) -> TxResult<()> {
-        self.t[META].insert(META_PAUSED, &[paused as u8])?;
-        Ok(())
     }
 }
 

@@ -1,0 +1,187 @@
+//! The compose loop: frames drawn from the plan on worker threads, in order, into ffmpeg.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use super::ffmpeg::{Encode, Ffmpeg};
+use super::plan::Plan;
+use super::{captions, frames, motion, yuv};
+use crate::config::RenderConfig;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::model::UserError;
+use crate::queue::JobError;
+
+pub(crate) struct Encoded {
+    pub(crate) total_s: f32,
+    pub(crate) audio: bool,
+}
+
+/// Composes every frame and feeds ffmpeg; stops (and removes nothing: the caller does) when
+/// `cancel` is set. Runs on a blocking thread.
+pub(crate) fn render_blocking(
+    engine: &Engine,
+    ff: &Ffmpeg,
+    plan: &Plan,
+    cfg: &RenderConfig,
+    tmp: &Path,
+    cancel: &AtomicBool,
+    done: &AtomicU64,
+) -> std::result::Result<Encoded, JobError> {
+    use std::io::{Read, Write};
+    let (w, h) = (plan.frame.width, plan.frame.height);
+    let total_s = plan.timeline.frames as f32 / plan.timeline.fps as f32;
+    let mut child = ff
+        .command(&Encode {
+            width: w,
+            height: h,
+            fps: plan.timeline.fps,
+            preset: &cfg.preset,
+            crf: cfg.crf,
+            x264_params: &cfg.x264_params,
+            total_s,
+            audio: &plan.audio,
+            out: tmp,
+        })
+        .spawn()
+        .map_err(|e| JobError::from(Error::io(format!("Cannot start {}", ff.bin.display()), e)))?;
+    let mut stderr = child.stderr.take();
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(e) = stderr.as_mut() {
+            let _ = e.take(64 * 1024).read_to_string(&mut s);
+        }
+        s
+    });
+    let stdin = child.stdin.take();
+    let failure = std::thread::scope(|scope| {
+        // Composing and writing overlap: the writer feeds ffmpeg one frame while the next is
+        // composed; three buffers go round between them.
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<yuv::Yuv>(2);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<yuv::Yuv>();
+        for _ in 0..3 {
+            let _ = empty_tx.send(yuv::Yuv::new(w, h));
+        }
+        scope.spawn(move || {
+            let Some(mut pipe) = stdin else { return };
+            for frame in full_rx {
+                if let Err(e) = pipe.write_all(frame.as_bytes()) {
+                    // ffmpeg stopped: its message says why
+                    tracing::debug!(error = %e, "the encoder stopped reading frames");
+                    return;
+                }
+                done.fetch_add(1, Ordering::Relaxed);
+                // The composer may be done already; the frames still queued get written.
+                let _ = empty_tx.send(frame);
+            }
+            // Dropping the pipe here tells ffmpeg the frames are all there.
+        });
+        let failure = compose_all(engine, plan, cancel, &empty_rx, &full_tx);
+        drop(full_tx);
+        if failure.is_some() {
+            let _ = child.kill(); // before the writer is waited for
+        }
+        failure
+    });
+    let status = child.wait();
+    let err = err_reader.join().unwrap_or_default();
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    let written = done.load(Ordering::Relaxed);
+    match status {
+        Ok(s) if s.success() && written == plan.timeline.frames => Ok(Encoded {
+            total_s,
+            audio: !plan.audio.is_empty(),
+        }),
+        status => {
+            let why = match (err.lines().last(), status) {
+                (Some(line), _) => line.trim().to_string(),
+                (None, Ok(s)) if !s.success() => format!("it stopped ({s}) without a message"),
+                (None, Err(e)) => format!("it could not be waited for ({e})"),
+                (None, Ok(_)) => format!(
+                    "it took {written} of the {} frames and stopped without a message",
+                    plan.timeline.frames
+                ),
+            };
+            Err(JobError {
+                user: UserError::new(
+                    "encoder",
+                    format!("ffmpeg could not encode the video: {why}"),
+                ),
+                retryable: false,
+            })
+        }
+    }
+}
+
+/// Composes every frame of `plan` into buffers taken from `empty` and hands them to `full`,
+/// loading each scene when it first shows. Returns why it stopped early, if it did (a writer
+/// that stopped is not a failure here: ffmpeg's own message says why).
+fn compose_all(
+    engine: &Engine,
+    plan: &Plan,
+    cancel: &AtomicBool,
+    empty: &std::sync::mpsc::Receiver<yuv::Yuv>,
+    full: &std::sync::mpsc::SyncSender<yuv::Yuv>,
+) -> Option<JobError> {
+    let mut composer = frames::Composer::new(plan.frame.width, plan.frame.height);
+    let mut cache: Vec<(usize, frames::Source)> = Vec::new();
+    for f in 0..plan.timeline.frames {
+        if cancel.load(Ordering::Relaxed) {
+            return Some(JobError {
+                user: UserError::new("stopped", "The render was stopped."),
+                retryable: true,
+            });
+        }
+        let at = plan.timeline.at(f);
+        let wanted = [Some(at.a), at.b.map(|b| b.0)];
+        cache.retain(|(i, _)| *i >= at.a);
+        for i in wanted.into_iter().flatten() {
+            if !cache.iter().any(|(c, _)| *c == i) {
+                match load_source(engine, plan, i) {
+                    Ok(s) => cache.push((i, s)),
+                    Err(e) => return Some(JobError::from(e)),
+                }
+            }
+        }
+        let find = |i: usize| cache.iter().find(|(c, _)| *c == i).map(|(_, s)| s);
+        let (Some(a), b) = (find(at.a), at.b.and_then(|b| find(b.0))) else {
+            return None;
+        };
+        let Ok(mut frame) = empty.recv() else {
+            tracing::debug!(frame = f, "the frame writer stopped");
+            return None;
+        };
+        composer.compose(at, a, b, &mut frame);
+        if full.send(frame).is_err() {
+            tracing::debug!(frame = f, "the frame writer stopped");
+            return None;
+        }
+    }
+    None
+}
+
+fn load_source(engine: &Engine, plan: &Plan, i: usize) -> Result<frames::Source> {
+    let s = &plan.scenes[i];
+    let path = engine.assets().path(&s.hash, &s.ext)?;
+    let bytes = std::fs::read(&path).map_err(|e| {
+        Error::io(
+            format!(
+                "The image of scene {} is missing ({}); `storyreel doctor` checks the data folder",
+                s.index,
+                path.display()
+            ),
+            e,
+        )
+    })?;
+    let rgb = crate::imaging::cover(&crate::imaging::decode_limited(&bytes)?, plan.frame);
+    Ok(frames::Source {
+        image: yuv::Yuv::from_rgb(&rgb),
+        motion: motion::Motion::for_scene(plan.project, s.index),
+        caption: s
+            .caption
+            .as_deref()
+            .and_then(|t| captions::Caption::new(t, plan.frame)),
+    })
+}

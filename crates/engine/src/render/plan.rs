@@ -1,0 +1,109 @@
+//! A render's plan: each scene's picture, duration, caption and narration, and the audio, read
+//! from the project before any frame is drawn.
+
+use std::path::{Path, PathBuf};
+
+use super::ffmpeg::{AudioPlan, Ffmpeg};
+use super::timeline::{self, Timeline};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::model::{Project, RenderSpec, Scene};
+
+const AUDIO_EXTS: &[&str] = &["mp3", "m4a", "aac", "wav", "ogg", "opus", "flac"];
+
+/// The narration file of scene `index` in `dir`, if there is one.
+pub(crate) fn scene_narration(dir: &Path, index: u32) -> Option<PathBuf> {
+    AUDIO_EXTS
+        .iter()
+        .map(|e| dir.join(format!("scene-{index:03}.{e}")))
+        .find(|p| p.is_file())
+}
+
+pub(crate) struct PlanScene {
+    pub(crate) index: u32,
+    pub(crate) hash: String,
+    pub(crate) ext: String,
+    pub(crate) caption: Option<String>,
+}
+
+pub(crate) struct Plan {
+    pub(crate) project: uuid::Uuid,
+    pub(crate) frame: crate::model::Frame,
+    pub(crate) scenes: Vec<PlanScene>,
+    pub(crate) timeline: Timeline,
+    pub(crate) audio: AudioPlan,
+}
+
+impl Engine {
+    pub(crate) fn render_plan(
+        &self,
+        p: &Project,
+        scenes: &[Scene],
+        spec: &RenderSpec,
+        ff: &Ffmpeg,
+    ) -> Result<Plan> {
+        let cfg = &self.config().render;
+        let mut audio = AudioPlan::default();
+        let mut durations: Vec<f32> = scenes
+            .iter()
+            .map(|s| {
+                s.duration_s
+                    .filter(|d| d.is_finite() && *d > 0.0)
+                    .map(|d| d.clamp(0.5, 60.0))
+                    .unwrap_or_else(|| timeline::reading_duration(&s.text, cfg.words_per_second))
+            })
+            .collect();
+        let xfade = cfg.crossfade_ms as f32 / 1000.0;
+        if let Some(dir) = &spec.narration_dir {
+            if !dir.is_dir() {
+                return Err(Error::Input(format!(
+                    "The narration folder {} does not exist.",
+                    dir.display()
+                )));
+            }
+            for (i, s) in scenes.iter().enumerate() {
+                if let Some(f) = scene_narration(dir, s.index) {
+                    let len = ff.audio_seconds(&f, &format!("narration of scene {}", s.index))?;
+                    durations[i] = durations[i].max(len + 0.4 + xfade);
+                }
+            }
+        }
+        let mut tl = Timeline::new(durations, xfade, spec.fps);
+        if let Some(n) = &spec.narration {
+            let len = ff.audio_seconds(n, "narration")?;
+            tl = tl.fit_to(len + 0.5);
+            audio.narration = Some(n.clone());
+        }
+        if let Some(dir) = &spec.narration_dir {
+            for (i, s) in scenes.iter().enumerate() {
+                if let Some(f) = scene_narration(dir, s.index) {
+                    audio.scene_narration.push((tl.starts[i] + 0.2, f));
+                }
+            }
+        }
+        if let Some(m) = &spec.music {
+            ff.audio_seconds(m, "music")?;
+            audio.music = Some((m.clone(), spec.music_volume));
+        }
+        Ok(Plan {
+            project: p.id,
+            frame: p.aspect.frame(),
+            scenes: scenes
+                .iter()
+                .map(|s| {
+                    let img = s.image.as_ref();
+                    PlanScene {
+                        index: s.index,
+                        hash: img.map(|i| i.hash.clone()).unwrap_or_default(),
+                        ext: img.map(|i| i.ext.clone()).unwrap_or_default(),
+                        // A title card shows its text already.
+                        caption: (spec.captions && !img.is_some_and(|i| i.placeholder))
+                            .then(|| s.text.clone()),
+                    }
+                })
+                .collect(),
+            timeline: tl,
+            audio,
+        })
+    }
+}

@@ -1,0 +1,95 @@
+//! The data folder's disk and lock: free space (a full disk is never called damage) and the
+//! lock file that keeps a second process out.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Below this much free space, a failed write is read as a full disk.
+pub(super) const LOW_SPACE: u64 = 2 * 1024 * 1024;
+
+/// Free space at which work halted by a full disk is worth starting again: well above
+/// [`LOW_SPACE`], so that a few freed megabytes do not start and halt it over and over.
+pub const RESUME_SPACE: u64 = 32 * 1024 * 1024;
+
+/// Free bytes on the file system holding `dir` (None where that cannot be asked).
+pub fn free_bytes(dir: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let st = rustix::fs::statvfs(dir).ok()?;
+        Some(st.f_bavail.saturating_mul(st.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+pub fn disk_full(dir: &Path) -> Error {
+    Error::DiskFull {
+        path: dir.to_path_buf(),
+        free_mb: free_bytes(dir).unwrap_or(0) / (1024 * 1024),
+    }
+}
+
+/// Takes the folder's lock file, writing our pid into it, or says who holds it.
+pub(super) fn lock_dir(dir: &Path) -> Result<File> {
+    let path = dir.join("storyreel.lock");
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| Error::io(format!("Cannot create the lock file {}", path.display()), e))?;
+    // A short command (a `status` in another terminal) holds the folder for milliseconds:
+    // wait up to a second for it before saying who holds it.
+    let mut tries = 0;
+    let locked = loop {
+        match f.try_lock() {
+            Err(std::fs::TryLockError::WouldBlock) if tries < 20 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => break other,
+        }
+    };
+    match locked {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            // The holder writes its pid just after it takes the lock: give it a moment.
+            let mut pid = String::new();
+            for _ in 0..10 {
+                pid.clear();
+                let _ = f.seek(SeekFrom::Start(0));
+                let _ = f.read_to_string(&mut pid);
+                if !pid.trim().is_empty() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            let pid = pid.trim();
+            return Err(Error::Locked {
+                path: dir.to_path_buf(),
+                pid: if pid.is_empty() {
+                    "unknown".into()
+                } else {
+                    pid.into()
+                },
+            });
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(Error::io(format!("Cannot lock {}", path.display()), e))
+        }
+    }
+    let _ = f.set_len(0);
+    let _ = f.seek(SeekFrom::Start(0));
+    let _ = write!(f, "{}", std::process::id());
+    let _ = f.flush();
+    Ok(f)
+}
+
+// ----- codec -----
