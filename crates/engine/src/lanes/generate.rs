@@ -1,0 +1,187 @@
+//! The generate lane's job: a scene's picture through the provider chain (a title card at the
+//! end of it), decoded, cropped, encoded and stored content-addressed, then recorded with the
+//! scene and its upload queued.
+
+use std::io::Write;
+use std::time::Instant;
+
+use tokio::sync::OwnedSemaphorePermit;
+
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::events::Event;
+use crate::imaging;
+use crate::model::{now_ms, Asset, ImageInfo, Job, Lane, UserError, SCHEMA_VERSION};
+use crate::providers::{ImageData, ImageRequest};
+use crate::queue::JobError;
+
+impl Engine {
+    /// Tells the UI what a running job is doing now.
+    pub(crate) fn phase(&self, job: &Job, phase: &str) {
+        if self.inner.events.wanted() {
+            let mut j = job.clone();
+            j.phase = Some(phase.to_string());
+            self.emit(Event::Job { job: j });
+        }
+    }
+
+    /// Generates a scene's image. The lane's slot bounds the provider calls; once the provider
+    /// has answered, the slot goes to the next job and the picture work waits for a CPU permit.
+    pub(crate) async fn generate_scene(
+        &self,
+        job: &Job,
+        slot: OwnedSemaphorePermit,
+    ) -> Result<Job, JobError> {
+        let index = job
+            .scene_index
+            .ok_or_else(|| JobError::from(Error::Db("a scene job has no scene".into())))?;
+        let scene = self.store().scene(job.project_id, index)?.ok_or_else(|| {
+            JobError::from(Error::NotFound(format!("scene {index} no longer exists")))
+        })?;
+        let project = self.store().project(job.project_id)?.ok_or_else(|| {
+            JobError::from(Error::NotFound("the project no longer exists".into()))
+        })?;
+        if let Some(log) = &self.inner.debug.start_log {
+            // One write per line (O_APPEND), so a kill never leaves half a line.
+            let line = format!("{} {}\n", job.id, job.attempt);
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+            {
+                let _ = f.write_all(line.as_bytes());
+            }
+        }
+        if let Some(d) = self.inner.debug.step_delay {
+            tokio::time::sleep(d).await;
+        }
+        if self.inner.debug.panic_on_attempt == Some(job.attempt) {
+            panic!("debug knob: a panic inside attempt {}", job.attempt);
+        }
+        let req = ImageRequest {
+            project_id: project.id,
+            scene_index: index,
+            scene_count: project.scene_count,
+            title: scene.title.clone(),
+            text: scene.text.clone(),
+            prompt: scene.prompt.clone(),
+            negative_prompt: scene.negative_prompt.clone(),
+            style: project.style.clone(),
+            frame: project.aspect.frame(),
+            variation: job.attempt,
+        };
+        self.phase(job, "generating");
+        let started = Instant::now();
+        let generated = self
+            .inner
+            .chain
+            .generate(&req)
+            .await
+            .map_err(|e| JobError {
+                retryable: e.retryable,
+                user: e.to_user(),
+            })?;
+        drop(slot);
+        let _cpu = self
+            .inner
+            .cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| JobError::from(Error::Db("shutting down".into())))?;
+        self.phase(job, "saving");
+        let gen_cfg = self.config().generation.clone();
+        let assets = self.assets().clone();
+        let frame = req.frame;
+        let data = generated.data;
+        let saved = tokio::task::spawn_blocking(move || -> Result<(Asset, Asset), Error> {
+            let rgb = match data {
+                ImageData::Pixels(p) if p.width() == frame.width && p.height() == frame.height => p,
+                ImageData::Pixels(p) => imaging::cover(&image::DynamicImage::ImageRgb8(p), frame),
+                ImageData::Encoded(bytes) => {
+                    imaging::cover(&imaging::decode_limited(&bytes)?, frame)
+                }
+            };
+            let ext = gen_cfg.format.ext();
+            let bytes = imaging::encode(&rgb, gen_cfg.format, gen_cfg.jpeg_quality)?;
+            let thumb = imaging::thumbnail(&rgb)?;
+            let now = now_ms();
+            let asset = |b: &[u8], ext: &str, w: u32, h: u32| -> Result<Asset, Error> {
+                Ok(Asset {
+                    v: SCHEMA_VERSION,
+                    hash: assets.put(b, ext)?,
+                    ext: ext.into(),
+                    bytes: b.len() as u64,
+                    width: w,
+                    height: h,
+                    created_at: now,
+                })
+            };
+            let th = rgb.height() * imaging::THUMB_WIDTH / rgb.width().max(1);
+            Ok((
+                asset(&bytes, ext, rgb.width(), rgb.height())?,
+                asset(&thumb, "jpg", imaging::THUMB_WIDTH, th)?,
+            ))
+        })
+        .await
+        .map_err(|e| JobError::from(Error::Image(format!("saving the image stopped: {e}"))))??;
+        let (image, thumb) = saved;
+        let info = ImageInfo {
+            hash: image.hash.clone(),
+            ext: image.ext.clone(),
+            width: image.width,
+            height: image.height,
+            bytes: image.bytes,
+            thumb_hash: thumb.hash.clone(),
+            provider: generated.provider,
+            model: generated.model,
+            placeholder: generated.placeholder,
+            revised_prompt: generated.revised_prompt,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+            created_at: now_ms(),
+            fallback: generated.fallback,
+        };
+        // The outbox: the image's upload is queued in the same transaction that records it.
+        let uploads = self.plan_scene_uploads(
+            job.project_id,
+            index,
+            (&image.hash, &image.ext, image.bytes),
+            (&thumb.hash, &thumb.ext, thumb.bytes),
+        )?;
+        let target = self.sync_target().cloned();
+        let done = self.queue().finish(job.id, job.attempt, |tx, _| {
+            if let Some(mut s) = tx.scene(job.project_id, index)? {
+                s.image = Some(info.clone());
+                // A title card stands in for a reason: keep it on the scene for the user.
+                s.error = if info.placeholder {
+                    info.fallback.last().cloned()
+                } else {
+                    None
+                };
+                match &target {
+                    Some(t) => crate::sync::attach_uploads(tx, &mut s, &uploads, t)?,
+                    None => tx.put_scene(&s)?,
+                }
+            }
+            tx.put_asset(&image)?;
+            tx.put_asset(&thumb)?;
+            Ok(())
+        });
+        match done {
+            Ok(j) => {
+                if !uploads.is_empty() {
+                    self.wake(Lane::Upload);
+                }
+                Ok(j)
+            }
+            Err(Error::Stale(_)) => {
+                tracing::debug!(job = %job.id, "result arrived after the job changed; dropped");
+                Err(JobError {
+                    user: UserError::new("stale", "stale"),
+                    retryable: false,
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
