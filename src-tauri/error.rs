@@ -63,7 +63,7 @@ impl From<storyreel_engine::Error> for ApiError {
     fn from(e: storyreel_engine::Error) -> Self {
         use storyreel_engine::Error as E;
         let code = match &e {
-            E::Input(_) => "input",
+            E::Input(_) | E::NotReady(_) => "input",
             E::Config(_) => "config",
             E::NotFound(_) => "not_found",
             E::Locked { .. } | E::Stale(_) => "busy",

@@ -32,7 +32,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             output,
             opts,
         } => {
-            let p = engine.find_project(&project)?;
+            let p = crate::hints::find_project(&engine, &project)?;
             crate::render_cmd::render(&engine, &p, output.as_deref(), &opts).await
         }
         Command::Sync {
@@ -59,7 +59,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Work { until_idle } => work(&engine, until_idle).await,
         Command::Status { project, json } => {
             let list = match project {
-                Some(q) => vec![engine.project_status(&engine.find_project(&q)?, true)?],
+                Some(q) => {
+                    vec![engine.project_status(&crate::hints::find_project(&engine, &q)?, true)?]
+                }
                 None => engine.list(true)?,
             };
             if json {
@@ -92,7 +94,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             placeholders,
             scene,
         } => {
-            let p = engine.find_project(&project)?;
+            let p = crate::hints::find_project(&engine, &project)?;
             let filter = RetryFilter {
                 failed: failed || (!placeholders && scene.is_none()),
                 placeholders,
@@ -121,7 +123,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     return Ok(ExitCode::SUCCESS);
                 }
             }
-            let p = engine.find_project(&target)?;
+            let p = crate::hints::find_project(&engine, &target)?;
             let n = engine.cancel_project(&p).await?;
             println!(
                 "Cancelled {n} job{} of '{}'. `storyreel retry {} --failed` queues them again.",
@@ -134,7 +136,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Pause { project } => pause(&engine, project, true).await,
         Command::Resume { project } => pause(&engine, project, false).await,
         Command::Export { project, dir } => {
-            let p = engine.find_project(&project)?;
+            let p = crate::hints::find_project(&engine, &project)?;
             let report = engine.export(&p, &dir)?;
             println!(
                 "Exported {} files of '{}' to {}.",
@@ -192,7 +194,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 
 fn config(cli: &Cli) -> Result<Config> {
     match &cli.config {
-        Some(path) => Config::load(path),
+        Some(path) => Config::load(path).map_err(crate::hints::config_unreadable),
         None => match default_config_file() {
             Some(p) if p.is_file() => Config::load(&p),
             _ => Ok(Config::default()),
@@ -517,7 +519,9 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
 }
 
 async fn pause(engine: &Engine, project: Option<String>, paused: bool) -> Result<ExitCode> {
-    let p = project.map(|q| engine.find_project(&q)).transpose()?;
+    let p = project
+        .map(|q| crate::hints::find_project(engine, &q))
+        .transpose()?;
     engine.set_paused(p.as_ref(), paused).await?;
     let what = p
         .as_ref()

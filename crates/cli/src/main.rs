@@ -18,6 +18,7 @@ mod pipe;
 
 mod args;
 mod commands;
+mod hints;
 mod output;
 mod progress;
 mod render_cmd;
@@ -72,6 +73,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
+            if let Some(hint) = hints::for_error(&e) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::from(match e {
                 Error::Stale(_) => 1,
                 _ => 2,

@@ -157,7 +157,7 @@ pub async fn render(
         println!("The video of '{}' was not made: {why}", project.title);
         return Ok(ExitCode::from(1));
     }
-    let p = engine.find_project(&project.id.to_string())?;
+    let p = crate::hints::find_project(engine, &project.id.to_string())?;
     let Some(v) = p.video.clone() else {
         return Ok(ExitCode::from(1));
     };

@@ -16,7 +16,9 @@ pub async fn sync(
     status: bool,
     json: bool,
 ) -> Result<ExitCode> {
-    let p = project.map(|q| engine.find_project(&q)).transpose()?;
+    let p = project
+        .map(|q| crate::hints::find_project(engine, &q))
+        .transpose()?;
     if status {
         let report = engine.sync_report(p.as_ref().map(|p| p.id))?;
         if json {

@@ -265,7 +265,7 @@ impl Engine {
                 };
                 if !present {
                     problems.push(format!(
-                        "the image of scene {} (project {}) is {}; `storyreel retry PROJECT --scene {}` makes it again",
+                        "the image of scene {} (project {}) is {}; retrying scene {} makes it again",
                         sc.index,
                         sc.project_id,
                         if deep { "missing or changed" } else { "missing" },

@@ -417,9 +417,7 @@ impl Engine {
         ) {
             return r;
         }
-        Err(Error::NotFound(format!(
-            "No project matches `{q}`. `storyreel list` shows the projects."
-        )))
+        Err(Error::NotFound(format!("No project matches `{q}`.")))
     }
 
     /// A project's progress, from its scenes.

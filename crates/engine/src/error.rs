@@ -15,9 +15,12 @@ pub enum Error {
     /// A project, scene or job the user named does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// Work asked for before what it needs is done (a video before every picture is made).
+    #[error("{0}")]
+    NotReady(String),
     #[error(
         "The data folder {} is already open by another StoryReel (pid {pid}). \
-         Close that one first, or choose another folder with --data-dir.",
+         Close that one first, or choose another data folder.",
         path.display()
     )]
     Locked { path: PathBuf, pid: String },
@@ -63,7 +66,7 @@ impl Error {
     /// A stable machine-readable code, used in JSON output and across IPC.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Input(_) => "bad_input",
+            Error::Input(_) | Error::NotReady(_) => "bad_input",
             Error::Config(_) => "bad_config",
             Error::NotFound(_) => "not_found",
             Error::Locked { .. } => "data_dir_locked",

@@ -343,9 +343,15 @@ async fn bad_inputs_are_clear_errors() {
             .await
             .unwrap_err()
             .to_string();
+        // What to do, in words both front ends can show (the CLI adds its command).
         assert!(
-            err.contains("3 of 3 scenes have no image") && err.contains("storyreel work"),
+            err.contains("3 of 3 scenes have no image")
+                && err.contains("Make their pictures first"),
             "{err}"
+        );
+        assert!(
+            !err.contains("storyreel "),
+            "no CLI command in an engine sentence: {err}"
         );
     }
     // An unreadable music file.

@@ -39,7 +39,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::Config(format!(
-                "Cannot read the config file {}: {e}. Check the path given by --config or STORYREEL_CONFIG.",
+                "Cannot read the config file {}: {e}. Check that the file is there and readable.",
                 path.display()
             ))
         })?;

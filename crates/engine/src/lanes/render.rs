@@ -34,7 +34,7 @@ impl Engine {
             return Err(terminal(
                 "missing_images",
                 format!(
-                    "Scene {} has no image, so the video cannot be made; `storyreel work` makes it first.",
+                    "Scene {} has no image, so the video cannot be made; make its picture first.",
                     s.index
                 ),
             ));

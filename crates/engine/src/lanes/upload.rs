@@ -34,7 +34,7 @@ impl Engine {
         let spec = job.upload.clone().ok_or_else(|| JobError {
             user: crate::model::UserError::new(
                 "bad_job",
-                "This upload job names no file; run `storyreel doctor`.",
+                "This upload job names no file; the data folder's check says more.",
             ),
             retryable: false,
         })?;
@@ -211,7 +211,7 @@ impl Engine {
                 Trouble::Object,
                 "verify_failed",
                 format!(
-                    "The stored copy of {key} does not match the local file ({why}); something else writes there. `storyreel sync --retry-now` uploads it again."
+                    "The stored copy of {key} does not match the local file ({why}); something else writes there. Retrying the uploads sends it again."
                 ),
             )),
         }
@@ -227,7 +227,7 @@ impl Engine {
                 Trouble::Object,
                 "local_missing",
                 format!(
-                    "The local image of {scene} is missing or damaged, so it cannot be uploaded; regenerate it (`storyreel retry PROJECT --scene N`)."
+                    "The local image of {scene} is missing or damaged, so it cannot be uploaded; make the scene's picture again."
                 ),
             )
         };

@@ -346,7 +346,7 @@ impl SyncInfo {
         self.error = match job.status {
             JobStatus::Cancelled => Some(UserError::new(
                 "cancelled",
-                "The upload was cancelled; `storyreel sync --retry-now` uploads it again.",
+                "The upload was cancelled; retrying the uploads sends it again.",
             )),
             _ => job.error.clone(),
         };

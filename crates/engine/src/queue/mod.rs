@@ -248,7 +248,7 @@ impl Queue {
                 continue;
             };
             let Some(job) = self.store.job(id)? else {
-                tracing::warn!(%id, "queue entry without a job record; `storyreel doctor` reports it");
+                tracing::warn!(%id, "queue entry without a job record; the data folder's check reports it");
                 continue;
             };
             if job.not_before > now {

@@ -168,7 +168,7 @@ fn load_source(engine: &Engine, plan: &Plan, i: usize) -> Result<frames::Source>
     let bytes = std::fs::read(&path).map_err(|e| {
         Error::io(
             format!(
-                "The image of scene {} is missing ({}); `storyreel doctor` checks the data folder",
+                "The image of scene {} is missing ({}); the data folder's check finds every missing image",
                 s.index,
                 path.display()
             ),

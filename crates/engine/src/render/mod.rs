@@ -107,8 +107,8 @@ impl Engine {
             .map(|s| s.index)
             .collect();
         if !missing.is_empty() {
-            return Err(Error::Input(format!(
-                "'{}' cannot be rendered yet: {} of {} scenes have no image (scenes {}). `storyreel work` (or `storyreel make`) makes them first.",
+            return Err(Error::NotReady(format!(
+                "'{}' cannot be rendered yet: {} of {} scenes have no image (scenes {}). Make their pictures first.",
                 p.title,
                 missing.len(),
                 scenes.len(),

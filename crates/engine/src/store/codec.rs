@@ -30,7 +30,7 @@ pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
 pub fn decode<T: DeserializeOwned>(tree: &str, bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| {
         Error::Db(format!(
-            "a record in `{tree}` is unreadable ({e}); run `storyreel doctor`"
+            "a record in `{tree}` is unreadable ({e}); the data folder's check says more"
         ))
     })
 }

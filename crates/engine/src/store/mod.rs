@@ -63,7 +63,7 @@ impl Store {
     /// the crash test's control run, which must show that the test can fail.
     pub fn open(dir: &Path, durable: bool) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|e| {
-            Error::io(format!("Cannot create the data folder {} (check its permissions, or pick another with --data-dir)", dir.display()), e)
+            Error::io(format!("Cannot create the data folder {} (check its permissions, or choose another data folder)", dir.display()), e)
         })?;
         let lock = lock_dir(dir)?;
         let db_path = dir.join("db");

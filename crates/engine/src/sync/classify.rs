@@ -73,7 +73,7 @@ impl Target {
         SyncError::new(
             Trouble::Target,
             "no_bucket",
-            format!("{what}: {fix}, then `storyreel sync --retry-now`."),
+            format!("{what}: {fix}, then retry the uploads."),
         )
     }
 
@@ -99,7 +99,7 @@ impl Target {
                     Trouble::Object,
                     "refused",
                     format!(
-                        "The storage refused {doing}: {}. `storyreel sync --retry-now` tries again.",
+                        "The storage refused {doing}: {}. Retrying the uploads tries again.",
                         self.scrub(&e.to_string())
                     ),
                 )
@@ -159,7 +159,7 @@ impl Target {
                 Trouble::Target,
                 "target_unwritable",
                 format!(
-                    "StoryReel may not write to {} ({io}); check the folder's permissions, then `storyreel sync --retry-now`.",
+                    "StoryReel may not write to {} ({io}); check the folder's permissions, then retry the uploads.",
                     self.spec.name
                 ),
             ),
@@ -189,7 +189,7 @@ impl Target {
             Trouble::Target,
             "denied",
             format!(
-                "The storage at {} refused StoryReel's credentials{code}: check {vars} (in the app: Settings → Storage) and the bucket's permissions, then `storyreel sync --retry-now`.",
+                "The storage at {} refused StoryReel's credentials{code}: check {vars} (in the app: Settings → Storage) and the bucket's permissions, then retry the uploads.",
                 self.where_()
             ),
         )
@@ -211,7 +211,7 @@ impl Target {
                 Trouble::Object,
                 "refused",
                 format!(
-                    "The storage refused {doing} with HTTP {status}{code}; check [sync] in the config, then `storyreel sync --retry-now`."
+                    "The storage refused {doing} with HTTP {status}{code}; check [sync] in the config, then retry the uploads."
                 ),
             ),
         }

@@ -38,7 +38,7 @@ impl Target {
                 Trouble::Target,
                 "no_bucket",
                 format!(
-                    "The WebDAV folder {} does not exist on the server: create it there, or set create_bucket = true in [sync] and StoryReel creates it, then `storyreel sync --retry-now`.",
+                    "The WebDAV folder {} does not exist on the server: create it there, or set create_bucket = true in [sync] and StoryReel creates it, then retry the uploads.",
                     dav.base.path()
                 ),
             )),
@@ -90,7 +90,7 @@ impl Target {
                         Trouble::Target,
                         "no_bucket",
                         format!(
-                            "The WebDAV server refused to create the folder {} (HTTP {s}); create it there, then `storyreel sync --retry-now`.",
+                            "The WebDAV server refused to create the folder {} (HTTP {s}); create it there, then retry the uploads.",
                             url.path()
                         ),
                     ))

@@ -1,0 +1,33 @@
+//! What the CLI adds to the engine's sentences: the command or flag that does what they say.
+//! (The engine's sentences fit both front ends; the app adds its buttons the same way.)
+
+use storyreel_engine::model::Project;
+use storyreel_engine::{Engine, Error, Result};
+
+/// The CLI's hint for an error it is about to print, if it has one.
+pub fn for_error(e: &Error) -> Option<&'static str> {
+    match e {
+        Error::Locked { .. } => Some("To use another data folder: --data-dir DIR."),
+        Error::NotReady(_) => Some("`storyreel work` (or `storyreel make`) makes them first."),
+        _ => None,
+    }
+}
+
+/// Finds the project the user named; if none matches, says how to list them.
+pub fn find_project(engine: &Engine, query: &str) -> Result<Project> {
+    engine.find_project(query).map_err(|e| match e {
+        Error::NotFound(m) => Error::NotFound(format!("{m} `storyreel list` shows the projects.")),
+        other => other,
+    })
+}
+
+/// The config file named by --config (or found by default) could not be read: say where the
+/// path came from.
+pub fn config_unreadable(e: Error) -> Error {
+    match e {
+        Error::Config(m) if m.starts_with("Cannot read") => Error::Config(format!(
+            "{m} (Its path comes from --config or STORYREEL_CONFIG.)"
+        )),
+        other => other,
+    }
+}
