@@ -1,26 +1,8 @@
 /** The error every API call rejects with: a sentence for a person, a code for the program. */
 
-export type ErrorCode =
-  | 'input'
-  | 'story'
-  | 'not_found'
-  | 'busy'
-  | 'config'
-  | 'keychain'
-  | 'engine'
-  | 'io'
-  | 'ipc';
+import type { ErrorCode } from '../bindings/ErrorCode';
 
-const KNOWN: readonly string[] = [
-  'input',
-  'story',
-  'not_found',
-  'busy',
-  'config',
-  'keychain',
-  'engine',
-  'io',
-];
+export type { ErrorCode };
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
@@ -35,6 +17,31 @@ export class ApiError extends Error {
   }
 }
 
+/** Every code the core sends; `satisfies` keeps the list in step with the generated type. */
+const KNOWN = [
+  'input',
+  'story',
+  'not_found',
+  'busy',
+  'config',
+  'keychain',
+  'io',
+  'disk_full',
+  'data_dir_damaged',
+  'data_dir_newer',
+  'engine',
+  'ipc',
+] as const satisfies readonly ErrorCode[];
+
+/** A check the other way round: a code added to the type but missing from KNOWN fails to build. */
+type Missing = Exclude<ErrorCode, (typeof KNOWN)[number]>;
+const complete: Missing extends never ? true : never = true;
+void complete;
+
+function isCode(v: unknown): v is ErrorCode {
+  return typeof v === 'string' && (KNOWN as readonly string[]).includes(v);
+}
+
 function sentence(text: string): string {
   const t = text.trim();
   if (!t) return 'Something went wrong.';
@@ -47,7 +54,8 @@ export function toApiError(raw: unknown): ApiError {
   if (raw && typeof raw === 'object') {
     const o = raw as Record<string, unknown>;
     const message = typeof o.message === 'string' ? o.message : '';
-    const code = typeof o.code === 'string' && KNOWN.includes(o.code) ? (o.code as ErrorCode) : 'ipc';
+    // The core only sends codes of the generated ErrorCode; anything else did not come from it.
+    const code: ErrorCode = isCode(o.code) ? o.code : 'ipc';
     const line =
       typeof o.line === 'number' && Number.isFinite(o.line) && o.line >= 1 ? Math.floor(o.line) : null;
     if (message || typeof o.code === 'string') return new ApiError(code, sentence(message), line);

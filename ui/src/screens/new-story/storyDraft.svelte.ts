@@ -5,6 +5,7 @@
 import { api, toApiError, type ApiError } from '../../lib/api';
 import type { Aspect } from '../../lib/bindings/Aspect';
 import type { ProjectCard } from '../../lib/bindings/ProjectCard';
+import { Busy } from '../../lib/busy.svelte';
 import { toDraftScenes, withKeys, type EditDraft } from '../../lib/logic/drafts';
 
 class StoryDraft {
@@ -21,10 +22,18 @@ class StoryDraft {
   /** The text and aspect the current scenes were previewed from. */
   previewedFrom = $state<string | null>(null);
   error = $state<ApiError | null>(null);
-  previewing = $state(false);
-  creating = $state(false);
   createError = $state<string | null>(null);
+  #previewing = new Busy();
+  #creating = new Busy();
   #token = 0;
+
+  get previewing(): boolean {
+    return this.#previewing.busy;
+  }
+
+  get creating(): boolean {
+    return this.#creating.busy;
+  }
 
   get key(): string {
     return `${this.aspect}\u0000${this.name ?? ''}\u0000${this.text}`;
@@ -57,26 +66,31 @@ class StoryDraft {
       return false;
     }
     const token = ++this.#token;
-    this.previewing = true;
-    try {
-      const p = await api.previewStory(text, this.name, this.aspect);
-      if (token !== this.#token) return false;
-      this.drafts = withKeys(p?.scenes);
-      this.edited = false;
-      this.error = null;
-      this.previewedFrom = key;
-      if (!this.titleTouched) this.title = typeof p?.title === 'string' ? p.title : '';
-      return this.drafts.length > 0;
-    } catch (e) {
-      if (token !== this.#token) return false;
-      this.error = toApiError(e);
-      this.drafts = [];
-      this.edited = false;
-      this.previewedFrom = key;
-      return false;
-    } finally {
-      if (token === this.#token) this.previewing = false;
-    }
+    const latest = () => token === this.#token;
+    return this.#previewing.run(
+      async () => {
+        const p = await api.previewStory(text, this.name, this.aspect);
+        if (!latest()) return false;
+        this.drafts = withKeys(p?.scenes);
+        this.edited = false;
+        this.error = null;
+        this.previewedFrom = key;
+        if (!this.titleTouched) this.title = typeof p?.title === 'string' ? p.title : '';
+        return this.drafts.length > 0;
+      },
+      {
+        // a newer preview (or a reset) owns the flag and the result
+        latest,
+        onError: (e) => {
+          if (!latest()) return false;
+          this.error = toApiError(e);
+          this.drafts = [];
+          this.edited = false;
+          this.previewedFrom = key;
+          return false;
+        },
+      },
+    );
   }
 
   /** Creates the project from the scenes shown (previewing first when they are not current). */
@@ -94,24 +108,26 @@ class StoryDraft {
       this.createError = 'Every scene is empty: add some text to at least one.';
       return null;
     }
-    this.creating = true;
-    try {
-      const card = await api.createProject({
-        title: this.title.trim() || null,
-        aspect: this.aspect,
-        style: this.style || null,
-        scenes,
-      });
-      this.reset();
-      return card;
-    } catch (e) {
-      const err = toApiError(e);
-      if (err.code === 'story') this.error = err;
-      else this.createError = err.message;
-      return null;
-    } finally {
-      this.creating = false;
-    }
+    return this.#creating.run(
+      async () => {
+        const card = await api.createProject({
+          title: this.title.trim() || null,
+          aspect: this.aspect,
+          style: this.style || null,
+          scenes,
+        });
+        this.reset();
+        return card;
+      },
+      {
+        onError: (e) => {
+          const err = toApiError(e);
+          if (err.code === 'story') this.error = err;
+          else this.createError = err.message;
+          return null;
+        },
+      },
+    );
   }
 
   reset() {
@@ -124,7 +140,7 @@ class StoryDraft {
     this.edited = false;
     this.previewedFrom = null;
     this.error = null;
-    this.previewing = false;
+    this.#previewing.clear();
     this.createError = null;
   }
 }
