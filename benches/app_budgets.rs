@@ -60,10 +60,7 @@ fn prepare(data: &Path) {
             )
             .await
             .expect("import");
-        assert_eq!(
-            e.store().scenes_of(r.project.id).expect("scenes").len(),
-            SCENES
-        );
+        assert_eq!(e.scenes(r.project.id).expect("scenes").len(), SCENES);
         let w = e.start();
         while !e.is_idle().expect("idle") {
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -15,8 +15,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::dto::{
-    card_of, connectivity, job_view, providers, scene_view, Connectivity, JobView, ProjectCard,
-    ProviderView, SceneView,
+    card_of, connectivity, providers, Connectivity, JobView, ProjectCard, ProviderView, SceneView,
 };
 
 /// The Tauri event name the UI listens to.
@@ -100,7 +99,6 @@ fn title(engine: &Engine, mem: &mut Memory, id: Uuid) -> String {
         return t.clone();
     }
     let t = engine
-        .store()
         .project(id)
         .ok()
         .flatten()
@@ -121,7 +119,7 @@ fn check_connectivity(engine: &Engine, sink: &Sink, mem: &mut Memory) {
 fn forward(engine: &Engine, sink: &Sink, mem: &mut Memory, e: Event) {
     match e {
         Event::Job { job } => {
-            if job.kind == JobKind::GenerateScene {
+            if job.kind() == JobKind::GenerateScene {
                 match (&job.status, &job.phase) {
                     (JobStatus::Running, Some(p)) => {
                         mem.phases.insert(job.id, p.clone());
@@ -134,10 +132,10 @@ fn forward(engine: &Engine, sink: &Sink, mem: &mut Memory, e: Event) {
                 // A phase change comes as a job event alone: send the scene with it.
                 if job.status == JobStatus::Running {
                     if let Some(i) = job.scene_index {
-                        if let Ok(Some(s)) = engine.store().scene(job.project_id, i) {
+                        if let Ok(Some(s)) = engine.scene(job.project_id, i) {
                             let phase = mem.phases.get(&s.job_id).cloned();
                             sink(AppEvent::Scene {
-                                scene: scene_view(engine, &s, phase, None),
+                                scene: engine.scene_view(&s, phase, None),
                             });
                         }
                     }
@@ -146,14 +144,14 @@ fn forward(engine: &Engine, sink: &Sink, mem: &mut Memory, e: Event) {
             let t = title(engine, mem, job.project_id);
             let pos = mem.positions.get(&job.id).copied();
             sink(AppEvent::Job {
-                job: job_view(&job, &t, pos),
+                job: JobView::of(&job, &t, pos),
             });
         }
         Event::Scene { scene } => {
             let phase = mem.phases.get(&scene.job_id).cloned();
             let pos = mem.positions.get(&scene.job_id).copied();
             sink(AppEvent::Scene {
-                scene: scene_view(engine, &scene, phase, pos),
+                scene: engine.scene_view(&scene, phase, pos),
             });
         }
         Event::Project { progress } => {

@@ -27,7 +27,7 @@ impl<R: Runtime> Desktop for RealDesktop<R> {
     fn reveal(&self, path: &Path) -> ApiResult<()> {
         tauri_plugin_opener::open_path(path, None::<&str>).map_err(|e| {
             ApiError::new(
-                "io",
+                crate::error::ErrorCode::Io,
                 format!(
                     "Cannot open {} in the file manager: {e}. The files are there; open the folder yourself.",
                     path.display()

@@ -30,7 +30,7 @@ pub trait KeyStore: Send + Sync {
 fn unavailable(e: keyring::Error) -> ApiError {
     // keyring's errors name the platform's failure, never the secret itself.
     ApiError::new(
-        "keychain",
+        crate::error::ErrorCode::Keychain,
         format!(
             "The system keychain is not available ({e}). On Linux, StoryReel keeps keys in the Secret Service (GNOME Keyring or KWallet): start it, then try again."
         ),
@@ -72,21 +72,36 @@ impl KeyStore for MemoryKeys {
         Ok(self
             .0
             .lock()
-            .map_err(|_| ApiError::new("keychain", "The key store is unusable."))?
+            .map_err(|_| {
+                ApiError::new(
+                    crate::error::ErrorCode::Keychain,
+                    "The key store is unusable.",
+                )
+            })?
             .get(account)
             .cloned())
     }
     fn set(&self, account: &str, value: &str) -> Result<(), ApiError> {
         self.0
             .lock()
-            .map_err(|_| ApiError::new("keychain", "The key store is unusable."))?
+            .map_err(|_| {
+                ApiError::new(
+                    crate::error::ErrorCode::Keychain,
+                    "The key store is unusable.",
+                )
+            })?
             .insert(account.into(), Secret::new(value));
         Ok(())
     }
     fn delete(&self, account: &str) -> Result<(), ApiError> {
         self.0
             .lock()
-            .map_err(|_| ApiError::new("keychain", "The key store is unusable."))?
+            .map_err(|_| {
+                ApiError::new(
+                    crate::error::ErrorCode::Keychain,
+                    "The key store is unusable.",
+                )
+            })?
             .remove(account);
         Ok(())
     }

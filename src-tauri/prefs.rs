@@ -29,8 +29,12 @@ impl Prefs {
         }
     }
     pub fn save(&self, path: &Path) -> ApiResult<()> {
-        let bytes = serde_json::to_vec_pretty(self)
-            .map_err(|e| ApiError::new("io", format!("Cannot write the preferences: {e}.")))?;
+        let bytes = serde_json::to_vec_pretty(self).map_err(|e| {
+            ApiError::new(
+                crate::error::ErrorCode::Io,
+                format!("Cannot write the preferences: {e}."),
+            )
+        })?;
         write_atomic(path, &bytes)
     }
 }
@@ -39,7 +43,7 @@ impl Prefs {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> ApiResult<()> {
     let fail = |e: std::io::Error| {
         ApiError::new(
-            "io",
+            crate::error::ErrorCode::Io,
             format!(
                 "Cannot write {}: {e}. Check that the folder is writable.",
                 path.display()
@@ -64,8 +68,12 @@ pub fn load_config(path: &Path) -> ApiResult<Config> {
 }
 
 pub fn save_config(path: &Path, cfg: &Config) -> ApiResult<()> {
-    let text = toml::to_string_pretty(cfg)
-        .map_err(|e| ApiError::new("config", format!("Cannot write the settings: {e}.")))?;
+    let text = toml::to_string_pretty(cfg).map_err(|e| {
+        ApiError::new(
+            crate::error::ErrorCode::Config,
+            format!("Cannot write the settings: {e}."),
+        )
+    })?;
     let text = format!(
         "# StoryReel settings (written by the app; the CLI reads them too).\n# API keys and storage credentials are in the system keychain, never here.\n\n{text}"
     );

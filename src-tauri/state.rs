@@ -35,7 +35,7 @@ impl Desktop for NoDesktop {
     }
     fn reveal(&self, _: &std::path::Path) -> ApiResult<()> {
         Err(ApiError::new(
-            "engine",
+            crate::error::ErrorCode::Engine,
             "There is no file manager to show the folder in.",
         ))
     }
@@ -62,7 +62,7 @@ impl AppOptions {
             .or_else(storyreel_engine::config::default_config_file)
             .ok_or_else(|| {
                 ApiError::new(
-                    "config",
+                    crate::error::ErrorCode::Config,
                     "This system has no home folder for StoryReel's settings; set STORYREEL_CONFIG.",
                 )
             })?;
@@ -174,7 +174,7 @@ impl AppState {
             .or_else(storyreel_engine::config::default_data_dir)
             .ok_or_else(|| {
                 ApiError::new(
-                    "config",
+                    crate::error::ErrorCode::Config,
                     "This system has no home folder for StoryReel's data; choose a data folder in Settings.",
                 )
             })
@@ -190,7 +190,7 @@ impl AppState {
             Slot::Running(r) => Ok(r.engine.clone()),
             Slot::Failed(e) => Err(e.clone()),
             Slot::Stopped => Err(ApiError::new(
-                "engine",
+                crate::error::ErrorCode::Engine,
                 "StoryReel is starting or stopping; try again in a moment.",
             )),
         }

@@ -32,7 +32,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
                 tauri::async_runtime::spawn(async move {
                     let state = app.state::<AppState>();
                     if let Ok(e) = state.engine().await {
-                        let paused = e.store().globally_paused().unwrap_or(false);
+                        let paused = e.globally_paused().unwrap_or(false);
                         if let Err(err) = e.set_paused(None, !paused).await {
                             tracing::warn!(%err, "pause from the tray");
                         }

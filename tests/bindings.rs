@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use storyreel_app::bridge::AppEvent;
 use storyreel_app::commands::system::{AppInfo, Snapshot};
 use storyreel_app::dto::*;
-use storyreel_app::error::ApiError;
+use storyreel_app::error::{ApiError, ErrorCode};
 use ts_rs::{Config, TS};
 
 fn export_all(dir: &Path) {
@@ -41,6 +41,7 @@ fn export_all(dir: &Path) {
         Stats,
         AppEvent,
         ApiError,
+        ErrorCode,
         Theme,
     );
 }

@@ -1,18 +1,17 @@
 //! Library, New story and Project: list, preview, create, rename, delete, pause, retry,
 //! regenerate placeholders, reveal, render.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use storyreel_engine::model::{JobStatus, Lane, Project, Scene};
+use storyreel_engine::model::{JobStatus, Project};
 use storyreel_engine::render::RenderRequest;
+use storyreel_engine::story::SceneDraft;
 use storyreel_engine::{Engine, ImportOptions, RetryFilter};
 use tauri::State;
-use uuid::Uuid;
 
 use super::project_id;
 use crate::dto::{
-    card_of, scene_view, DraftScene, NewProject, ProjectCard, ProjectDetail, RenderView, StoryFile,
+    card_of, DraftScene, NewProject, ProjectCard, ProjectDetail, RenderView, StoryFile,
     StoryPreview,
 };
 use crate::error::{ApiError, ApiResult};
@@ -32,61 +31,10 @@ pub async fn list_projects(state: State<'_, AppState>) -> ApiResult<Vec<ProjectC
     super::system::cards(&state.engine().await?)
 }
 
-/// The latest render job of a project, as the Project screen shows it.
-fn render_view(e: &Engine, p: &Project) -> ApiResult<Option<RenderView>> {
-    Ok(e.latest_render_job(p)?.map(|j| {
-        let (done, total) = match (&p.video, j.status) {
-            (Some(v), JobStatus::Succeeded) => (v.frames, v.frames),
-            _ => (0, 0),
-        };
-        RenderView {
-            job_id: j.id,
-            status: j.status,
-            frames_done: done,
-            frames_total: total,
-            error: j.error,
-        }
-    }))
-}
-
-/// What each running scene's worker is doing now, read from those scenes' jobs only.
-fn running_phases(e: &Engine, scenes: &[Scene]) -> ApiResult<HashMap<Uuid, String>> {
-    let mut phases = HashMap::new();
-    for s in scenes.iter().filter(|s| s.status == JobStatus::Running) {
-        if let Some(j) = e.store().job(s.job_id)? {
-            if let (JobStatus::Running, Some(ph)) = (j.status, j.phase) {
-                phases.insert(j.id, ph);
-            }
-        }
-    }
-    Ok(phases)
-}
-
 #[tauri::command]
 pub async fn get_project(state: State<'_, AppState>, id: String) -> ApiResult<ProjectDetail> {
     let (e, p) = project(&state, &id).await?;
-    let scenes = e.store().scenes_of(p.id)?;
-    let phases = running_phases(&e, &scenes)?;
-    let positions = if scenes.iter().any(|s| s.status == JobStatus::Queued) {
-        e.queue().positions(Lane::Generate)?
-    } else {
-        HashMap::new()
-    };
-    Ok(ProjectDetail {
-        card: crate::dto::project_card(&e, &p, &scenes)?,
-        scenes: scenes
-            .iter()
-            .map(|s| {
-                scene_view(
-                    &e,
-                    s,
-                    phases.get(&s.job_id).cloned(),
-                    positions.get(&s.job_id).copied(),
-                )
-            })
-            .collect(),
-        render: render_view(&e, &p)?,
-    })
+    Ok(e.project_detail(&p)?)
 }
 
 /// A title from the first words of a story, for one that has none.
@@ -142,16 +90,24 @@ pub async fn preview_story(
 /// Reads a story the person picked (size-capped, UTF-8 checked).
 pub(crate) fn read_story(path: &std::path::Path) -> ApiResult<StoryFile> {
     let shown = path.display();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ApiError::new("io", format!("Cannot open {shown}: {e}.")))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        ApiError::new(
+            crate::error::ErrorCode::Io,
+            format!("Cannot open {shown}: {e}."),
+        )
+    })?;
     if meta.len() > MAX_STORY_BYTES {
         return Err(ApiError::input(format!(
             "{shown} is {} MB; a story file can be at most 4 MB. Split it into several stories.",
             meta.len() / (1024 * 1024)
         )));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| ApiError::new("io", format!("Cannot read {shown}: {e}.")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        ApiError::new(
+            crate::error::ErrorCode::Io,
+            format!("Cannot read {shown}: {e}."),
+        )
+    })?;
     let text = String::from_utf8(bytes).map_err(|_| {
         ApiError::input(format!(
             "{shown} is not UTF-8 text. Save it as UTF-8 (any editor's \"Save as\" offers it) and open it again."
@@ -171,19 +127,13 @@ pub async fn open_story_file(state: State<'_, AppState>) -> ApiResult<Option<Sto
     let desktop = state.desktop();
     let picked = tokio::task::spawn_blocking(move || desktop.pick_story_file())
         .await
-        .map_err(|_| ApiError::new("engine", "The file dialog closed unexpectedly."))?;
+        .map_err(|_| {
+            ApiError::new(
+                crate::error::ErrorCode::Engine,
+                "The file dialog closed unexpectedly.",
+            )
+        })?;
     picked.map(|p| read_story(&p)).transpose()
-}
-
-#[derive(serde::Serialize)]
-struct ScriptScene<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<&'a str>,
-    text: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    prompt: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    duration_s: Option<f32>,
 }
 
 #[tauri::command]
@@ -197,20 +147,6 @@ pub async fn create_project(
             "The story has no scenes: write or paste some text first.",
         ));
     }
-    // The edited scenes become a JSON script, so they go through the same checks as any story.
-    let script: Vec<ScriptScene> = project
-        .scenes
-        .iter()
-        .filter(|s| !s.text.trim().is_empty())
-        .map(|s| ScriptScene {
-            title: s.title.as_deref().filter(|t| !t.trim().is_empty()),
-            text: s.text.trim(),
-            prompt: s.prompt.as_deref().filter(|p| !p.trim().is_empty()),
-            duration_s: s.duration_s,
-        })
-        .collect();
-    let bytes = serde_json::to_vec(&script)
-        .map_err(|e| ApiError::new("engine", format!("Cannot prepare the story: {e}.")))?;
     let style = project.style.filter(|s| !s.trim().is_empty());
     if let Some(s) = &style {
         if storyreel_engine::style::Style::by_name(s).is_none() {
@@ -219,22 +155,30 @@ pub async fn create_project(
             )));
         }
     }
+    let title = project.title.filter(|t| !t.trim().is_empty()).or_else(|| {
+        let first = project.scenes.iter().find(|s| !s.text.trim().is_empty())?;
+        Some(title_from(first.text.trim()))
+    });
+    let drafts = project
+        .scenes
+        .into_iter()
+        .map(|s| SceneDraft {
+            title: s.title,
+            text: s.text,
+            prompt: s.prompt,
+            negative_prompt: None,
+            duration_s: s.duration_s,
+            line: s.line,
+        })
+        .collect();
+    let opts = ImportOptions {
+        title,
+        aspect: project.aspect,
+        style,
+        force_new: false,
+    };
     let out = e
-        .import(
-            &bytes,
-            "story.json",
-            ImportOptions {
-                title: Some(
-                    project
-                        .title
-                        .filter(|t| !t.trim().is_empty())
-                        .unwrap_or_else(|| title_from(script[0].text)),
-                ),
-                aspect: project.aspect,
-                style,
-                force_new: false,
-            },
-        )
+        .import_scenes(None, drafts, opts)
         .await
         .map_err(ApiError::story)?;
     card_of(&e, out.project.id)
@@ -317,7 +261,7 @@ pub async fn reveal_project(state: State<'_, AppState>, id: String) -> ApiResult
         if src.is_file() {
             std::fs::copy(&src, dir.join("story.mp4")).map_err(|err| {
                 ApiError::new(
-                    "io",
+                    crate::error::ErrorCode::Io,
                     format!("Cannot copy the video to {}: {err}.", dir.display()),
                 )
             })?;

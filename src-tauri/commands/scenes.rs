@@ -5,25 +5,18 @@ use storyreel_engine::{Engine, RetryFilter};
 use tauri::State;
 
 use super::projects::project;
-use crate::dto::{scene_view, SceneView};
+use crate::dto::SceneView;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Scene `index` of a project; a missing one is a sentence.
 fn scene(e: &Engine, p: &Project, index: u32) -> ApiResult<Scene> {
-    e.store()
-        .scene(p.id, index)?
+    e.scene(p.id, index)?
         .ok_or_else(|| ApiError::not_found(format!("{} has no scene {index}.", p.title)))
 }
 
 fn view(e: &Engine, p: &Project, index: u32) -> ApiResult<SceneView> {
-    let s = scene(e, p, index)?;
-    let pos = e
-        .queue()
-        .positions(storyreel_engine::model::Lane::Generate)?
-        .get(&s.job_id)
-        .copied();
-    Ok(scene_view(e, &s, None, pos))
+    Ok(e.scene_view_of(&scene(e, p, index)?)?)
 }
 
 #[tauri::command]

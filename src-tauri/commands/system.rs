@@ -5,8 +5,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::dto::{
-    activity, connectivity, project_card, providers, sync_view, Activity, Connectivity,
-    ProjectCard, ProviderView, SyncView,
+    connectivity, providers, sync_view, Activity, Connectivity, ProjectCard, ProviderView, SyncView,
 };
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -48,12 +47,7 @@ pub struct Snapshot {
 
 /// Every project's card, oldest first.
 pub(crate) fn cards(engine: &storyreel_engine::Engine) -> ApiResult<Vec<ProjectCard>> {
-    let mut projects = engine.store().projects()?;
-    projects.sort_by_key(|p| (p.created_at, p.id));
-    projects
-        .iter()
-        .map(|p| project_card(engine, p, &engine.store().scenes_of(p.id)?))
-        .collect()
+    Ok(engine.project_cards()?)
 }
 
 #[tauri::command]
@@ -63,7 +57,7 @@ pub async fn snapshot(state: State<'_, AppState>) -> ApiResult<Snapshot> {
     let providers = providers(&e);
     Ok(Snapshot {
         projects: cards(&e)?,
-        activity: activity(&e)?,
+        activity: e.activity()?,
         connectivity: connectivity(&sync.health, &providers),
         sync,
         providers,

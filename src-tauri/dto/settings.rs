@@ -225,7 +225,7 @@ pub fn apply(cfg: &Config, input: &SettingsInput) -> ApiResult<Config> {
     c.queue.upload_concurrency = lanes.upload as usize;
     c.queue.render_concurrency = lanes.render as usize;
     c.validate("the settings")
-        .map_err(|e| ApiError::new("config", e.to_string()))?;
+        .map_err(|e| ApiError::new(crate::error::ErrorCode::Config, e.to_string()))?;
     Ok(c)
 }
 

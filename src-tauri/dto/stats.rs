@@ -81,8 +81,8 @@ fn ratio(n: u32, d: u32) -> f64 {
 pub fn stats(engine: &Engine) -> ApiResult<Stats> {
     let (mut total, mut done, mut failed, mut placeholders, mut fallbacks) = (0, 0, 0, 0, 0);
     let (mut ms, mut timed) = (0u64, 0u64);
-    for p in engine.store().projects()? {
-        for s in engine.store().scenes_of(p.id)? {
+    for p in engine.projects()? {
+        for s in engine.scenes(p.id)? {
             total += 1;
             match s.status {
                 JobStatus::Succeeded => done += 1,

@@ -110,7 +110,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Cancel { target } => {
             if let Ok(id) = Uuid::parse_str(target.trim()) {
-                if engine.store().job(id)?.is_some() {
+                if engine.job(id)?.is_some() {
                     let cancelled = engine.cancel_job(id).await?;
                     println!(
                         "{}",
@@ -479,8 +479,7 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
         return Ok(ExitCode::from(code));
     }
     let failed: Vec<_> = engine
-        .store()
-        .all_jobs()?
+        .jobs()?
         .into_iter()
         .filter(|j| j.status == JobStatus::Failed && j.finished_at.is_some_and(|t| t >= since))
         .collect();
@@ -501,7 +500,6 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let waiting = engine
-        .store()
         .queue_order(storyreel_engine::model::Lane::Generate)?
         .len();
     let uploads = engine.uploads_outstanding(None)?;

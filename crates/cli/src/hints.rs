@@ -9,6 +9,7 @@ pub fn for_error(e: &Error) -> Option<&'static str> {
     match e {
         Error::Locked { .. } => Some("To use another data folder: --data-dir DIR."),
         Error::NotReady(_) => Some("`storyreel work` (or `storyreel make`) makes them first."),
+        Error::Db(_) => Some("`storyreel doctor` checks the data folder and says what to do."),
         _ => None,
     }
 }

@@ -112,7 +112,7 @@ pub async fn render(
     let mut stop = crate::signals::listen();
     let mut last_tenth = 0;
     let outcome = loop {
-        let j = engine.store().job(job.id)?;
+        let j = engine.job(job.id)?;
         if let Some(j) = j.filter(|j| j.status.is_terminal()) {
             break Ok(j);
         }

@@ -296,7 +296,7 @@ impl Engine {
     fn sync_check(&self) -> Check {
         let (ok, detail) = match &self.inner.sync.target {
             None => (true, "no target: images stay local".to_string()),
-            Some(Err(why)) => (false, why.clone()),
+            Some(Err(why)) => (false, why.to_string()),
             Some(Ok(t)) => {
                 let report = self.sync_report(None);
                 let counts = report
@@ -356,7 +356,7 @@ mod tests {
             "{records:?}"
         );
         let err = e.store().all_jobs().unwrap_err().to_string();
-        assert!(err.contains("storyreel doctor"), "{err}");
+        assert!(err.contains("the data folder's check"), "{err}");
         // A queue entry whose job vanished is reported too.
         e.store().jobs.remove(scene.job_id.as_bytes()).unwrap();
         let queue = e

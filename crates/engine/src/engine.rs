@@ -12,15 +12,11 @@ use crate::assets::AssetStore;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::events::{Event, EventBus};
-use crate::model::{
-    now_ms, Job, JobKind, JobStatus, Lane, Project, ProjectProgress, Scene, SCHEMA_VERSION,
-};
+use crate::model::{now_ms, Job, Lane, Project, ProjectProgress, Scene};
 use crate::providers::chain::ProviderChain;
 use crate::queue::Queue;
 use crate::secrets::{NoSecrets, SecretSource};
 use crate::store::Store;
-use crate::story;
-use crate::style::Style;
 
 /// Knobs for tests of crash safety; never set in normal use.
 #[derive(Debug, Clone, Default)]
@@ -204,10 +200,23 @@ impl Engine {
         })
     }
 
+    /// The record store. The front ends read through the facade (`reads`, `views`); the store
+    /// is public only to the engine's own tests and benches (feature `internals`).
+    #[cfg(feature = "internals")]
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
+    #[cfg(not(feature = "internals"))]
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+    /// The job queue; public only with the feature `internals`, as the store.
+    #[cfg(feature = "internals")]
     pub fn queue(&self) -> &Queue {
+        &self.inner.queue
+    }
+    #[cfg(not(feature = "internals"))]
+    pub(crate) fn queue(&self) -> &Queue {
         &self.inner.queue
     }
     pub fn config(&self) -> &Config {
@@ -244,123 +253,6 @@ impl Engine {
             self.store(),
             &self.inner.chain,
         )
-    }
-
-    /// Imports a story: one project, one scene and one queued generate job per scene, in one
-    /// transaction, flushed before it returns. The same story with the same options again
-    /// returns the existing project (unless `force_new`).
-    pub async fn import(
-        &self,
-        bytes: &[u8],
-        name: &str,
-        opts: ImportOptions,
-    ) -> Result<ImportOutcome> {
-        let parsed = story::parse(bytes, name, &self.inner.config.story)?;
-        let style_name = opts
-            .style
-            .clone()
-            .unwrap_or_else(|| self.inner.config.generation.style.clone());
-        let style = Style::by_name(&style_name).ok_or_else(|| {
-            Error::Input(format!(
-                "Unknown style `{style_name}`. Choose one of: {}.",
-                Style::names().join(", ")
-            ))
-        })?;
-        let stem = Path::new(name)
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_else(|| "Untitled".into());
-        let title = opts
-            .title
-            .clone()
-            .or(parsed.title.clone())
-            .unwrap_or(stem)
-            .trim()
-            .to_string();
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(bytes);
-        hasher.update(format!("\0{}\0{}\0{}", opts.aspect.label(), style.name, title).as_bytes());
-        let source_hash = hasher.finalize().to_hex().to_string();
-
-        if !opts.force_new {
-            if let Some(id) = self.store().project_by_source(&source_hash)? {
-                if let Some(project) = self.store().project(id)? {
-                    return Ok(ImportOutcome {
-                        project,
-                        created: false,
-                    });
-                }
-            }
-        }
-
-        let now = now_ms();
-        let project = Project {
-            v: SCHEMA_VERSION,
-            id: crate::model::new_id(),
-            title,
-            aspect: opts.aspect,
-            style: style.name.to_string(),
-            paused: false,
-            scene_count: parsed.scenes.len() as u32,
-            source_name: Some(name.to_string()),
-            source_hash: source_hash.clone(),
-            created_at: now,
-            updated_at: now,
-            render: None,
-            video: None,
-            render_job: None,
-        };
-        let mut rows = Vec::with_capacity(parsed.scenes.len());
-        for (i, d) in parsed.scenes.iter().enumerate() {
-            let index = i as u32 + 1;
-            let job = Job::new(
-                JobKind::GenerateScene,
-                project.id,
-                Some(index),
-                self.store().next_seq()?,
-                0,
-            );
-            let scene = Scene {
-                v: SCHEMA_VERSION,
-                project_id: project.id,
-                index,
-                title: d.title.clone(),
-                text: d.text.clone(),
-                prompt: d
-                    .prompt
-                    .clone()
-                    .unwrap_or_else(|| style.prompt_for(&d.text)),
-                negative_prompt: d.negative_prompt.clone(),
-                duration_s: d.duration_s,
-                line: d.line,
-                status: JobStatus::Queued,
-                job_id: job.id,
-                attempts: 0,
-                image: None,
-                error: None,
-                updated_at: now,
-                sync: None,
-            };
-            rows.push((scene, job));
-        }
-        self.store().transact(|tx| {
-            tx.put_project(&project)?;
-            tx.put_source(&source_hash, project.id)?;
-            for (scene, job) in &rows {
-                tx.put_scene(scene)?;
-                Queue::put_job(tx, None, job)?;
-            }
-            Ok(())
-        })?;
-        self.store().flush().await?;
-        self.store()
-            .note_project_count(self.store().project_count())?;
-        self.emit_project(project.id);
-        self.wake(Lane::Generate);
-        Ok(ImportOutcome {
-            project,
-            created: true,
-        })
     }
 
     /// Finds a project by id, unique id prefix, or title (exact, then case-insensitive).
@@ -494,8 +386,16 @@ impl Engine {
     /// reopens the data folder (sled keeps a write error once it met one) and the work goes on.
     pub fn space_is_back(&self) -> bool {
         self.inner.halted.load(Ordering::SeqCst)
-            && crate::store::free_bytes(self.data_dir())
+            && self
+                .free_space()
                 .is_some_and(|free| free >= crate::store::RESUME_SPACE)
+    }
+
+    /// Free bytes where StoryReel writes: the least of the database's disk and the pictures'
+    /// (the same disk, unless the `assets` folder is a mount of its own).
+    fn free_space(&self) -> Option<u64> {
+        let db = crate::store::free_bytes(self.data_dir())?;
+        Some(crate::store::free_bytes(self.assets().root()).map_or(db, |a| a.min(db)))
     }
 
     /// Notes a storage error: a full disk halts the workers, said once, never as damage.

@@ -4,11 +4,79 @@ use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The one vocabulary of error kinds both front ends use: the engine's errors map onto it, the
+/// app adds the two only it can meet (`keychain`, `ipc`). Its TypeScript type is generated.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// An argument, a name or a value the user gave is not usable.
+    Input,
+    /// A story that cannot be used (the error may carry its line).
+    Story,
+    /// A project, scene or job that does not exist (any more).
+    NotFound,
+    /// The data folder or the thing asked about is in use or changed meanwhile.
+    Busy,
+    /// The configuration is wrong.
+    Config,
+    /// The OS keychain refused (the app only).
+    Keychain,
+    /// A file could not be read or written.
+    Io,
+    /// The disk holding the data folder is full.
+    DiskFull,
+    /// The data folder is damaged.
+    DataDirDamaged,
+    /// The data folder was written by a newer StoryReel.
+    DataDirNewer,
+    /// Something inside StoryReel failed (the database, an image).
+    Engine,
+    /// The call between the app's window and its core failed (the app only).
+    Ipc,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Input => "input",
+            ErrorCode::Story => "story",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Busy => "busy",
+            ErrorCode::Config => "config",
+            ErrorCode::Keychain => "keychain",
+            ErrorCode::Io => "io",
+            ErrorCode::DiskFull => "disk_full",
+            ErrorCode::DataDirDamaged => "data_dir_damaged",
+            ErrorCode::DataDirNewer => "data_dir_newer",
+            ErrorCode::Engine => "engine",
+            ErrorCode::Ipc => "ipc",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Something the user gave us (a story, an argument) is not usable.
+    /// Something the user gave us (an argument, a name, a value) is not usable.
     #[error("{0}")]
     Input(String),
+    /// A story (a file, or scenes edited in the app) that cannot be used. The message names the
+    /// place; `line` is the 1-based line of the story it is about, when there is one.
+    #[error("{message}")]
+    Story { message: String, line: Option<u32> },
     /// The configuration file or an option is wrong.
     #[error("{0}")]
     Config(String),
@@ -63,20 +131,35 @@ pub enum Error {
 }
 
 impl Error {
-    /// A stable machine-readable code, used in JSON output and across IPC.
-    pub fn code(&self) -> &'static str {
+    /// What kind of error this is, for a program (the app's screens, a job's record).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Input(_) | Error::NotReady(_) => "bad_input",
-            Error::Config(_) => "bad_config",
-            Error::NotFound(_) => "not_found",
-            Error::Locked { .. } => "data_dir_locked",
-            Error::Corrupt { .. } => "data_dir_damaged",
-            Error::NewerSchema { .. } => "data_dir_newer",
-            Error::DiskFull { .. } => "disk_full",
-            Error::Io { .. } => "io",
-            Error::Stale(_) => "stale",
-            Error::Db(_) => "database",
-            Error::Image(_) => "image",
+            Error::Input(_) | Error::NotReady(_) => ErrorCode::Input,
+            Error::Story { .. } => ErrorCode::Story,
+            Error::Config(_) => ErrorCode::Config,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Locked { .. } | Error::Stale(_) => ErrorCode::Busy,
+            Error::Corrupt { .. } => ErrorCode::DataDirDamaged,
+            Error::NewerSchema { .. } => ErrorCode::DataDirNewer,
+            Error::DiskFull { .. } => ErrorCode::DiskFull,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Db(_) | Error::Image(_) => ErrorCode::Engine,
+        }
+    }
+
+    /// A story error about `line` (1-based), when there is one.
+    pub fn story(line: Option<u32>, message: impl Into<String>) -> Error {
+        Error::Story {
+            message: message.into(),
+            line,
+        }
+    }
+
+    /// The story line the error is about, for a story error that has one.
+    pub fn line(&self) -> Option<u32> {
+        match self {
+            Error::Story { line, .. } => *line,
+            _ => None,
         }
     }
 

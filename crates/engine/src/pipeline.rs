@@ -244,7 +244,8 @@ impl Engine {
         let slots = Arc::new(Semaphore::new(self.config().concurrency(lane)));
         let mut jobs = JoinSet::new();
         loop {
-            if *stop.borrow() {
+            // A full disk halts every lane: no job starts until the data folder reopens.
+            if *stop.borrow() || self.inner.halted.load(Ordering::SeqCst) {
                 break;
             }
             let slot = tokio::select! {
@@ -368,10 +369,20 @@ impl Engine {
                     Ok(()) => self.emit_job(&done),
                     Err(err) => self.storage_failed(&err),
                 }
-                if done.kind == JobKind::GenerateScene {
+                if done.kind() == JobKind::GenerateScene {
                     // A changed scene makes a video asked for earlier out of date.
                     self.rerender_if_wanted(done.project_id).await;
                 }
+            }
+            Some(Err(err)) if err.is_disk_full() => {
+                // Not the job's fault: halt, and hand it back uncounted when the workers stop.
+                tracing::info!(job = %job.id, "the disk is full; the job is handed back");
+                self.storage_failed(&crate::store::disk_full(self.data_dir()));
+                self.inner
+                    .handback
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((job.id, job.attempt));
             }
             Some(Err(JobError { user, retryable })) => {
                 match self.queue().fail(job.id, job.attempt, user, retryable) {
@@ -390,6 +401,6 @@ impl Engine {
     }
 
     async fn execute(&self, job: &Job, slot: OwnedSemaphorePermit) -> Result<Job, JobError> {
-        crate::lanes::handler(job.kind).run(self, job, slot).await
+        crate::lanes::handler(job.kind()).run(self, job, slot).await
     }
 }

@@ -1,4 +1,5 @@
-//! What `status` and `list` show: projects with their counts, and every scene's state.
+//! What `status` and `list` show: projects with their counts, and every scene's state. The
+//! scenes are the shared scene view (`views`), in the CLI's JSON shape.
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -6,6 +7,7 @@ use uuid::Uuid;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::model::{Counts, JobStatus, Lane, Project, UserError};
+use crate::views::SceneView;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectStatus {
@@ -44,41 +46,40 @@ pub struct SceneStatus {
     pub sync: Option<crate::sync::report::SceneSync>,
 }
 
+impl From<SceneView> for SceneStatus {
+    /// The CLI's shape of the scene view both front ends share.
+    fn from(v: SceneView) -> SceneStatus {
+        SceneStatus {
+            index: v.index,
+            title: v.title,
+            status: v.status,
+            provider: v.provider,
+            placeholder: v.placeholder,
+            image: v.image,
+            thumbnail: v.thumbnail,
+            attempts: v.attempts,
+            queue_position: v.queue_position,
+            error: v.error,
+            text: v.text,
+            prompt: v.prompt,
+            job_id: v.job_id,
+            sync: v.sync,
+        }
+    }
+}
+
 impl Engine {
     /// A project's status; with `scenes`, every scene too.
     pub fn project_status(&self, project: &Project, scenes: bool) -> Result<ProjectStatus> {
         let progress = self.progress(project)?;
         let scenes = if scenes {
-            let positions = self.queue().positions(Lane::Generate)?;
-            let path = |hash: &str, ext: &str| {
-                self.assets()
-                    .path(hash, ext)
-                    .ok()
-                    .map(|p| p.display().to_string())
-            };
+            let positions = self.queue_positions(Lane::Generate)?;
             Some(
-                self.store()
-                    .scenes_of(project.id)?
-                    .into_iter()
-                    .map(|s| SceneStatus {
-                        sync: self.scene_sync(&s),
-                        index: s.index,
-                        title: s.title.clone(),
-                        status: s.status,
-                        provider: s.image.as_ref().map(|i| i.provider.clone()),
-                        placeholder: s.image.as_ref().is_some_and(|i| i.placeholder),
-                        image: s.image.as_ref().and_then(|i| path(&i.hash, &i.ext)),
-                        thumbnail: s.image.as_ref().and_then(|i| path(&i.thumb_hash, "jpg")),
-                        attempts: s.attempts,
-                        queue_position: if s.status == JobStatus::Queued {
-                            positions.get(&s.job_id).copied()
-                        } else {
-                            None
-                        },
-                        error: s.error.clone(),
-                        text: s.text,
-                        prompt: s.prompt,
-                        job_id: s.job_id,
+                self.scenes(project.id)?
+                    .iter()
+                    .map(|s| {
+                        let position = positions.get(&s.job_id).copied();
+                        SceneStatus::from(self.scene_view(s, None, position))
                     })
                     .collect(),
             )
@@ -102,9 +103,7 @@ impl Engine {
 
     /// Every project, oldest first.
     pub fn list(&self, scenes: bool) -> Result<Vec<ProjectStatus>> {
-        let mut projects = self.store().projects()?;
-        projects.sort_by_key(|p| (p.created_at, p.id));
-        projects
+        self.projects()?
             .iter()
             .map(|p| self.project_status(p, scenes))
             .collect()

@@ -47,11 +47,14 @@ fn invisible(c: char) -> bool {
 
 /// The error for a story file of `size` bytes, over `MAX_STORY_BYTES`.
 pub fn too_large(name: &str, size: u64) -> Error {
-    Error::Input(format!(
-        "{name} is {:.1} MB; a story may be at most {} MB. Split it into several stories.",
-        size as f64 / (1024.0 * 1024.0),
-        MAX_STORY_BYTES / (1024 * 1024)
-    ))
+    Error::story(
+        None,
+        format!(
+            "{name} is {:.1} MB; a story may be at most {} MB. Split it into several stories.",
+            size as f64 / (1024.0 * 1024.0),
+            MAX_STORY_BYTES / (1024 * 1024)
+        ),
+    )
 }
 
 fn is_blank(s: &str) -> bool {
@@ -65,7 +68,7 @@ pub fn parse(bytes: &[u8], name: &str, limits: &StoryConfig) -> Result<ParsedSto
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        Error::Input(format!(
+        Error::story(Some(line as u32), format!(
             "{name}: line {line} is not UTF-8 text. Save the story as UTF-8 (any editor's \"Save as\" offers it) and try again."
         ))
     })?;
@@ -82,14 +85,70 @@ pub fn parse(bytes: &[u8], name: &str, limits: &StoryConfig) -> Result<ParsedSto
     Ok(story)
 }
 
+/// Scenes as a person edited them (in the app's preview), checked as a story file's are:
+/// blank fields are none, scenes without text are left out, lengths and durations are capped.
+/// Errors name the scene's line in the story it was drafted from.
+pub fn from_drafts(
+    title: Option<String>,
+    drafts: Vec<SceneDraft>,
+    limits: &StoryConfig,
+) -> Result<ParsedStory> {
+    let nonempty = |s: Option<String>| s.filter(|s| !is_blank(s)).map(|s| s.trim().to_string());
+    let mut scenes = Vec::with_capacity(drafts.len());
+    for d in drafts.into_iter().filter(|d| !is_blank(&d.text)) {
+        let n = scenes.len() + 1;
+        if let Some(v) = d
+            .duration_s
+            .filter(|v| !v.is_finite() || !(0.5..=60.0).contains(v))
+        {
+            return Err(Error::story(
+                Some(d.line),
+                format!("Scene {n} lasts {v} seconds; use a number of seconds from 0.5 to 60."),
+            ));
+        }
+        let caps = [
+            ("title", d.title.as_deref(), MAX_TITLE_CHARS),
+            ("prompt", d.prompt.as_deref(), MAX_PROMPT_CHARS),
+            (
+                "negative prompt",
+                d.negative_prompt.as_deref(),
+                MAX_PROMPT_CHARS,
+            ),
+        ];
+        for (field, value, max) in caps {
+            let chars = value.map_or(0, |v| v.chars().count());
+            if chars > max {
+                return Err(Error::story(
+                    Some(d.line),
+                    format!("Scene {n} has a {field} of {chars} characters; keep it to {max}."),
+                ));
+            }
+        }
+        scenes.push(SceneDraft {
+            title: nonempty(d.title),
+            text: d.text.trim().to_string(),
+            prompt: nonempty(d.prompt),
+            negative_prompt: nonempty(d.negative_prompt),
+            duration_s: d.duration_s,
+            line: d.line,
+        });
+    }
+    let story = ParsedStory {
+        title: nonempty(title),
+        scenes,
+    };
+    check_limits(&story, "The story", limits)?;
+    Ok(story)
+}
+
 fn check_limits(story: &ParsedStory, name: &str, limits: &StoryConfig) -> Result<()> {
     if story.scenes.is_empty() {
-        return Err(Error::Input(format!(
+        return Err(Error::story(None, format!(
             "{name} has no story text: write at least one paragraph (scenes are separated by blank lines, `---` or headings)."
         )));
     }
     if story.scenes.len() > limits.max_scenes {
-        return Err(Error::Input(format!(
+        return Err(Error::story(None, format!(
             "{name} has {} scenes; the limit is {}. Split the story into several files, or raise [story] max_scenes in the config.",
             story.scenes.len(),
             limits.max_scenes
@@ -98,7 +157,7 @@ fn check_limits(story: &ParsedStory, name: &str, limits: &StoryConfig) -> Result
     for (i, s) in story.scenes.iter().enumerate() {
         let n = s.text.chars().count();
         if n > limits.max_scene_chars {
-            return Err(Error::Input(format!(
+            return Err(Error::story(Some(s.line), format!(
                 "{name}, line {}: scene {} has {n} characters; the limit is {}. Split it with a blank line or `---`, or raise [story] max_scene_chars.",
                 s.line,
                 i + 1,
@@ -250,7 +309,7 @@ const JSON_SHAPE: &str =
 
 fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
     let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
-        Error::Input(format!(
+        Error::story(Some(e.line() as u32), format!(
             "{name}, line {} column {}: not a valid JSON script ({}). A script is a list like {JSON_SHAPE}.",
             e.line(),
             e.column(),
@@ -263,16 +322,16 @@ fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
         let offset = (raw.get().as_ptr() as usize).saturating_sub(base);
         let line = text[..offset.min(text.len())].matches('\n').count() as u32 + 1;
         let item: JsonScene = serde_json::from_str(raw.get()).map_err(|e| {
-            Error::Input(format!(
+            Error::story(Some((line + e.line() as u32).saturating_sub(1)), format!(
                 "{name}, line {}: item {} of the script is not a scene ({}). Each item looks like {JSON_SHAPE}.",
-                line + e.line() as u32 - 1,
+                (line + e.line() as u32).saturating_sub(1),
                 i + 1,
                 strip_position(&e.to_string())
             ))
         })?;
         if let Some(d) = item.duration_s {
             if !d.is_finite() || !(0.5..=60.0).contains(&d) {
-                return Err(Error::Input(format!(
+                return Err(Error::story(Some(line), format!(
                     "{name}, line {line}: item {} has duration_s {d}; use a number of seconds from 0.5 to 60.",
                     i + 1
                 )));
@@ -289,7 +348,7 @@ fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
             continue;
         }
         if text.is_empty() {
-            return Err(Error::Input(format!(
+            return Err(Error::story(Some(line), format!(
                 "{name}, line {line}: item {} has a prompt but no `text`; every scene needs the words it shows. Add \"text\": \"...\" to it.",
                 i + 1
             )));
@@ -306,7 +365,7 @@ fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
         for (field, value, max) in caps {
             let n = value.map_or(0, |v| v.chars().count());
             if n > max {
-                return Err(Error::Input(format!(
+                return Err(Error::story(Some(line), format!(
                     "{name}, line {line}: item {} has a `{field}` of {n} characters; keep it to {max}.",
                     i + 1
                 )));

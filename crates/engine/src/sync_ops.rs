@@ -9,7 +9,9 @@ use crate::config::sync::{object_name, scene_object, TargetSpec};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::events::Event;
-use crate::model::{now_ms, Job, JobKind, JobStatus, Lane, Project, Scene, SyncState, UploadSpec};
+use crate::model::{
+    now_ms, Job, JobKind, JobPayload, JobStatus, Lane, Project, Scene, SyncState, UploadSpec,
+};
 use crate::queue::Queue;
 use crate::sync::gate::SyncHealth;
 use crate::sync::report::{SceneSync, SyncCounts, SyncItem, SyncReport};
@@ -86,22 +88,21 @@ impl Engine {
         files
             .into_iter()
             .map(|(name, (hash, ext, bytes))| {
-                let mut job = Job::new(
-                    JobKind::UploadAsset,
-                    project,
-                    Some(index),
-                    self.store().next_seq()?,
-                    0,
-                );
-                job.upload = Some(Box::new(UploadSpec {
+                let upload = UploadSpec {
                     hash: hash.to_string(),
                     ext: ext.to_string(),
                     bytes,
                     key: object_name(project, &name),
                     target: spec.name.clone(),
                     multipart: None,
-                }));
-                Ok(job)
+                };
+                Ok(Job::new(
+                    JobPayload::UploadAsset(Box::new(upload)),
+                    project,
+                    Some(index),
+                    self.store().next_seq()?,
+                    0,
+                ))
             })
             .collect()
     }
@@ -163,7 +164,7 @@ impl Engine {
         self.inner.sync.gate.reset();
         let mut n = 0;
         for j in self.store().all_jobs()? {
-            if j.kind != JobKind::UploadAsset
+            if j.kind() != JobKind::UploadAsset
                 || !matches!(j.status, JobStatus::Failed | JobStatus::Cancelled)
                 || project.is_some_and(|p| p.id != j.project_id)
             {
@@ -204,22 +205,21 @@ impl Engine {
         let Some(spec) = self.sync_target() else {
             return Ok(None);
         };
-        let mut job = Job::new(
-            JobKind::UploadAsset,
-            project,
-            None,
-            self.store().next_seq()?,
-            0,
-        );
-        job.upload = Some(Box::new(UploadSpec {
+        let upload = UploadSpec {
             hash: hash.to_string(),
             ext: ext.to_string(),
             bytes,
             key: object_name(project, name),
             target: spec.name.clone(),
             multipart: None,
-        }));
-        Ok(Some(job))
+        };
+        Ok(Some(Job::new(
+            JobPayload::UploadAsset(Box::new(upload)),
+            project,
+            None,
+            self.store().next_seq()?,
+            0,
+        )))
     }
 
     /// Queues the upload of a project's file of the asset store (see `plan_file_upload`).
@@ -250,7 +250,7 @@ impl Engine {
             .all_jobs()?
             .iter()
             .filter(|j| {
-                j.kind == JobKind::UploadAsset
+                j.kind() == JobKind::UploadAsset
                     && !j.status.is_terminal()
                     && project.is_none_or(|p| p == j.project_id)
             })

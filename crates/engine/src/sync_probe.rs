@@ -22,7 +22,7 @@ impl Engine {
                     "No storage target is set, so images stay on this computer. Enter a target (s3://bucket/prefix, gs://, az://, https:// for WebDAV or file:///folder) and save it to test it.",
                 ))
             }
-            Some(Err(why)) => return Err(UserError::new("sync_config", why.clone())),
+            Some(Err(why)) => return Err(UserError::new("sync_config", why.to_string())),
             Some(Ok(t)) => t.clone(),
         };
         let started = Instant::now();

@@ -17,7 +17,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use storyreel_engine::config::QueueConfig;
 use storyreel_engine::model::{
-    now_ms, Aspect, Job, JobKind, JobStatus, Lane, Project, Scene, UserError, SCHEMA_VERSION,
+    now_ms, Aspect, Job, JobPayload, JobStatus, Lane, Project, Scene, UserError, SCHEMA_VERSION,
 };
 use storyreel_engine::queue::{Claim, Queue};
 use storyreel_engine::store::Store;
@@ -246,7 +246,7 @@ impl Harness {
         let store = self.store();
         let seq = ok(store.next_seq(), "next_seq")?;
         let job = Job::new(
-            JobKind::GenerateScene,
+            JobPayload::GenerateScene,
             self.project,
             Some(index),
             seq,

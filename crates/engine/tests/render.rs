@@ -322,7 +322,7 @@ async fn a_changed_scene_renders_the_video_again() {
         .all_jobs()
         .unwrap()
         .into_iter()
-        .filter(|j| j.kind == JobKind::RenderVideo && j.status == JobStatus::Succeeded)
+        .filter(|j| j.kind() == JobKind::RenderVideo && j.status == JobStatus::Succeeded)
         .count();
     assert_eq!(renders, 2);
 }

@@ -97,7 +97,7 @@ async fn an_outage_waits_quietly_and_catches_up() {
         .all_jobs()
         .unwrap()
         .into_iter()
-        .filter(|j| j.kind == JobKind::UploadAsset && j.status == JobStatus::Failed)
+        .filter(|j| j.kind() == JobKind::UploadAsset && j.status == JobStatus::Failed)
         .count();
     assert_eq!(failed, 0);
 }
@@ -259,7 +259,7 @@ fn a_half_done_multipart_upload_is_aborted_and_redone() {
                     .all_jobs()
                     .unwrap()
                     .into_iter()
-                    .find_map(|j| j.upload.and_then(|u| u.multipart));
+                    .find_map(|j| j.upload().and_then(|u| u.multipart.clone()));
                 if let Some(id) = mp {
                     break id;
                 }
@@ -305,10 +305,10 @@ fn a_half_done_multipart_upload_is_aborted_and_redone() {
             .all_jobs()
             .unwrap()
             .into_iter()
-            .find(|j| j.scene_index.is_none() && j.kind == JobKind::UploadAsset)
+            .find(|j| j.scene_index.is_none() && j.kind() == JobKind::UploadAsset)
             .unwrap();
         assert_eq!(job.status, JobStatus::Succeeded);
-        assert!(job.upload.unwrap().multipart.is_none());
+        assert!(job.upload().unwrap().multipart.is_none());
         // The first attempt's parts are gone: aborting it again finds nothing.
         use object_store::multipart::MultipartStore;
         let client = server.client(BUCKET);
@@ -334,7 +334,7 @@ async fn without_a_target_everything_stays_local() {
         .all_jobs()
         .unwrap()
         .iter()
-        .all(|j| j.kind != JobKind::UploadAsset));
+        .all(|j| j.kind() != JobKind::UploadAsset));
     let r = e.sync_report(None).unwrap();
     assert_eq!(r.target, None);
     assert_eq!(r.health, SyncHealth::Local);

@@ -118,7 +118,7 @@ async fn a_laptop_sleep_never_expires_a_live_attempt() {
     let swept = e.sweep_expired(woke).unwrap();
     assert_eq!(swept.len(), 1);
     assert_eq!((swept[0].id, swept[0].failures), (orphan.id, 1));
-    assert_eq!(swept[0].kind, JobKind::GenerateScene);
+    assert_eq!(swept[0].kind(), JobKind::GenerateScene);
 }
 
 /// A database file cut short (a copy interrupted, a disk error) must never open as an older,

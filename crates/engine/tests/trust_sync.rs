@@ -5,7 +5,7 @@ mod sync;
 
 use std::time::Duration;
 
-use storyreel_engine::model::{JobKind, JobStatus, SyncState};
+use storyreel_engine::model::{JobKind, JobPayload, JobStatus, SyncState};
 use storyreel_testkit::s3::{self, S3Server};
 use sync::{
     all_settled, assert_all_synced, config, engine, engine_with, import, keys, scenes, work_until,
@@ -42,7 +42,7 @@ async fn pruning_keeps_a_failed_upload_that_a_scene_still_points_to() {
         .all_jobs()
         .unwrap()
         .into_iter()
-        .filter(|j| j.kind == JobKind::UploadAsset && j.status == JobStatus::Failed)
+        .filter(|j| j.kind() == JobKind::UploadAsset && j.status == JobStatus::Failed)
         .count();
     assert_eq!(
         failed_uploads, 3,
@@ -52,7 +52,21 @@ async fn pruning_keeps_a_failed_upload_that_a_scene_still_points_to() {
     work_until(&e, Duration::from_secs(60), all_settled).await;
     assert_all_synced(&e, &server, &p).await;
     // History nothing points to is still pruned (the control).
-    let mut old = storyreel_engine::model::Job::new(JobKind::UploadAsset, p.id, Some(1), 1, 0);
+    let spec = storyreel_engine::model::UploadSpec {
+        hash: "0".repeat(64),
+        ext: "png".into(),
+        bytes: 1,
+        key: "old.png".into(),
+        target: "old".into(),
+        multipart: None,
+    };
+    let mut old = storyreel_engine::model::Job::new(
+        JobPayload::UploadAsset(Box::new(spec)),
+        p.id,
+        Some(1),
+        1,
+        0,
+    );
     old.status = JobStatus::Succeeded;
     old.finished_at = Some(1);
     e.store().transact(|tx| tx.put_job_record(&old)).unwrap();
@@ -97,13 +111,13 @@ async fn begun(
     let t0 = std::time::Instant::now();
     loop {
         let running = e.store().all_jobs().unwrap().into_iter().find(|j| {
-            j.kind == JobKind::UploadAsset
+            j.kind() == JobKind::UploadAsset
                 && j.status == JobStatus::Running
-                && j.upload.as_ref().is_some_and(|u| u.multipart.is_some())
+                && j.upload().is_some_and(|u| u.multipart.is_some())
         });
         if let Some(j) = running {
             assert_eq!(open_uploads(server, BUCKET).await, 1, "the upload is open");
-            let bytes = j.upload.as_ref().unwrap().bytes;
+            let bytes = j.upload().unwrap().bytes;
             assert!(bytes > 1024 * 1024, "a multipart-sized image: {bytes}");
             return (w, j);
         }
@@ -236,7 +250,7 @@ async fn an_unplugged_target_folder_makes_uploads_wait_not_fail() {
         .all_jobs()
         .unwrap()
         .iter()
-        .any(|j| j.kind == JobKind::UploadAsset && j.status == JobStatus::Running)
+        .any(|j| j.kind() == JobKind::UploadAsset && j.status == JobStatus::Running)
     {
         assert!(t0.elapsed() < Duration::from_secs(30));
         tokio::time::sleep(Duration::from_millis(10)).await;

@@ -31,8 +31,26 @@ pub struct S3Server {
     kind: Kind,
 }
 
+/// A test server that is not installed, with how to install it.
+#[derive(Debug)]
+pub struct MissingTool(String);
+
+impl From<&str> for MissingTool {
+    fn from(how: &str) -> MissingTool {
+        MissingTool(how.to_string())
+    }
+}
+
+impl std::fmt::Display for MissingTool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MissingTool {}
+
 /// Where moto's server is, or a message saying how to install it.
-pub fn moto_binary() -> Result<PathBuf, String> {
+pub fn moto_binary() -> Result<PathBuf, MissingTool> {
     if let Some(p) = std::env::var_os("STORYREEL_MOTO_SERVER") {
         return Ok(PathBuf::from(p));
     }
@@ -47,12 +65,12 @@ pub fn moto_binary() -> Result<PathBuf, String> {
         .ok_or_else(|| {
             "moto's server is not installed: one sync test needs it. Install it with \
              `python3 -m venv ~/.cache/storyreel-test-tools/moto && ~/.cache/storyreel-test-tools/moto/bin/pip install 'moto[server]'` (bash .ci/run does)."
-                .to_string()
+                .into()
         })
 }
 
 /// Where the s3s-fs binary is, or a message saying how to install it.
-pub fn s3s_fs_binary() -> Result<PathBuf, String> {
+pub fn s3s_fs_binary() -> Result<PathBuf, MissingTool> {
     if let Some(p) = std::env::var_os("STORYREEL_S3S_FS") {
         return Ok(PathBuf::from(p));
     }
@@ -70,7 +88,7 @@ pub fn s3s_fs_binary() -> Result<PathBuf, String> {
         .ok_or_else(|| {
             "s3s-fs is not installed: the sync tests need a real S3-compatible server. Install it with \
              `cargo install s3s-fs --version 0.14.1 --locked --features binary` (bash .ci/run does)."
-                .to_string()
+                .into()
         })
 }
 

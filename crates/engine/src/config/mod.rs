@@ -22,6 +22,20 @@ pub use queue::QueueConfig;
 pub use render::RenderConfig;
 pub use sync::SyncConfig;
 
+/// A settings value StoryReel cannot use, as a sentence naming its section and key and saying
+/// what would do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadSetting(pub String);
+
+impl std::ops::Deref for BadSetting {
+    type Target = str;
+    /// The sentence itself.
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -97,10 +111,10 @@ impl Config {
         if q.lease_s < q.heartbeat_s.saturating_mul(2) {
             return bad("[queue] lease_s must be at least twice heartbeat_s.".into());
         }
-        if let Err(msg) = self.sync.check() {
+        if let Err(BadSetting(msg)) = self.sync.check() {
             return bad(msg);
         }
-        if let Err(msg) = self.render.check() {
+        if let Err(BadSetting(msg)) = self.render.check() {
             return bad(msg);
         }
         Ok(())

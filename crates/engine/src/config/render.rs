@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::BadSetting;
+
 use crate::model::RenderSpec;
 
 /// `[render]`.
@@ -78,35 +80,39 @@ const PRESETS: &[&str] = &[
 ];
 
 impl RenderConfig {
-    pub fn check(&self) -> std::result::Result<(), String> {
+    pub fn check(&self) -> std::result::Result<(), BadSetting> {
         if !(1..=60).contains(&self.fps) {
-            return Err("[render] fps must be between 1 and 60.".into());
+            return Err(BadSetting("[render] fps must be between 1 and 60.".into()));
         }
         if self.crf > 51 {
-            return Err("[render] crf must be between 0 and 51 (lower is better).".into());
+            return Err(BadSetting(
+                "[render] crf must be between 0 and 51 (lower is better).".into(),
+            ));
         }
         if !PRESETS.contains(&self.preset.as_str()) {
-            return Err(format!(
+            return Err(BadSetting(format!(
                 "[render] preset `{}` is not an x264 preset ({}).",
                 self.preset,
                 PRESETS.join(", ")
-            ));
+            )));
         }
         if !x264_params_ok(&self.x264_params) {
-            return Err(format!(
+            return Err(BadSetting(format!(
                 "[render] x264_params `{}` should be x264 options as key=value pairs joined by `:` (for example \"{DEFAULT_X264_PARAMS}\"), or \"\" for the preset alone.",
                 self.x264_params
-            ));
+            )));
         }
         if !(0.0..=2.0).contains(&self.music_volume)
             || !(0.5..=10.0).contains(&self.words_per_second)
         {
-            return Err(
+            return Err(BadSetting(
                 "[render] music_volume must be 0 to 2 and words_per_second 0.5 to 10.".into(),
-            );
+            ));
         }
         if self.crossfade_ms > 3000 {
-            return Err("[render] crossfade_ms must be at most 3000.".into());
+            return Err(BadSetting(
+                "[render] crossfade_ms must be at most 3000.".into(),
+            ));
         }
         Ok(())
     }

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::BadSetting;
+
 /// The `[sync]` section.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -116,46 +118,52 @@ impl SyncConfig {
     }
 
     /// Checks the section; `Err` is a sentence naming the key.
-    pub fn check(&self) -> Result<Option<TargetSpec>, String> {
+    pub fn check(&self) -> Result<Option<TargetSpec>, BadSetting> {
         let Some(target) = &self.target else {
             return Ok(None);
         };
         let spec = parse_target(target)?;
         if let Some(e) = &self.endpoint {
             if !(e.starts_with("http://") || e.starts_with("https://")) {
-                return Err(format!(
+                return Err(BadSetting(format!(
                     "[sync] endpoint `{e}` must start with http:// or https://."
-                ));
+                )));
             }
             if !matches!(spec.kind, TargetKind::S3 { .. } | TargetKind::Azure { .. }) {
-                return Err(
+                return Err(BadSetting(
                     "[sync] endpoint applies to s3:// (and az://) targets only; remove it.".into(),
-                );
+                ));
             }
         }
         if let Some(b) = &self.public_url_base {
             if !(b.starts_with("http://") || b.starts_with("https://")) {
-                return Err(format!(
+                return Err(BadSetting(format!(
                     "[sync] public_url_base `{b}` must start with http:// or https://."
-                ));
+                )));
             }
         }
         if let Some(c) = self.concurrency {
             if !(1..=64).contains(&c) {
-                return Err("[sync] concurrency must be between 1 and 64.".into());
+                return Err(BadSetting(
+                    "[sync] concurrency must be between 1 and 64.".into(),
+                ));
             }
         }
         if !(1..=5000).contains(&self.multipart_threshold_mb) {
-            return Err("[sync] multipart_threshold_mb must be between 1 and 5000.".into());
+            return Err(BadSetting(
+                "[sync] multipart_threshold_mb must be between 1 and 5000.".into(),
+            ));
         }
         if self.timeout_s == 0 || self.connect_timeout_s == 0 {
-            return Err("[sync] timeout_s and connect_timeout_s must be above 0.".into());
+            return Err(BadSetting(
+                "[sync] timeout_s and connect_timeout_s must be above 0.".into(),
+            ));
         }
         if let TargetKind::WebDav { base } = &spec.kind {
             if base.starts_with("http://") && self.allow_http != Some(true) {
-                return Err(format!(
+                return Err(BadSetting(format!(
                     "[sync] target `{target}` is plain http: use https://, or set allow_http = true for a server on a trusted network."
-                ));
+                )));
             }
         }
         Ok(Some(spec))
@@ -196,12 +204,12 @@ impl SyncConfig {
 
 /// Parses a target URL. Credentials in the URL are refused: they belong in the keychain or
 /// the environment, never in a file.
-pub fn parse_target(target: &str) -> Result<TargetSpec, String> {
+pub fn parse_target(target: &str) -> Result<TargetSpec, BadSetting> {
     let t = target.trim();
     let bad = |why: &str| {
-        Err(format!(
+        Err(BadSetting(format!(
             "[sync] target `{t}` {why} Use s3://bucket/prefix, gs://bucket/prefix, az://container/prefix, https://webdav-host/path or file:///folder."
-        ))
+        )))
     };
     let Some((scheme, rest)) = t.split_once("://") else {
         return bad("is not a URL.");

@@ -21,8 +21,7 @@ impl Engine {
             retryable: false,
         };
         let spec = job
-            .render
-            .as_deref()
+            .render_spec()
             .cloned()
             .unwrap_or_else(|| self.config().render.spec());
         let p = self
@@ -43,7 +42,7 @@ impl Engine {
             .map_err(|e| terminal("no_ffmpeg", e.to_string()))?;
         let plan = self
             .render_plan(&p, &scenes, &spec, &ff)
-            .map_err(|e| terminal(e.code(), e.to_string()))?;
+            .map_err(|e| terminal(e.code().as_str(), e.to_string()))?;
         let fingerprint = self.render_fingerprint(&p, &scenes, &spec);
         let tmp = self.assets().temp_path("mp4")?;
         let cancel = Arc::new(AtomicBool::new(false));

@@ -31,7 +31,7 @@ impl Engine {
     /// Runs an upload job; the lane's slot is held by the caller for the whole of it.
     pub(crate) async fn upload_asset(&self, job: &Job) -> Result<Job, JobError> {
         let sync = &self.inner.sync;
-        let spec = job.upload.clone().ok_or_else(|| JobError {
+        let spec = job.upload().cloned().ok_or_else(|| JobError {
             user: crate::model::UserError::new(
                 "bad_job",
                 "This upload job names no file; the data folder's check says more.",
@@ -42,7 +42,7 @@ impl Engine {
             match &sync.target {
                 Some(Ok(t)) => t.clone(),
                 Some(Err(why)) => {
-                    let e = SyncError::new(Trouble::Target, "sync_config", why.clone());
+                    let e = SyncError::new(Trouble::Target, "sync_config", why.to_string());
                     return Err(self.sync_failed(e));
                 }
                 // No target (the lane holds then): hand it back untouched for a later configuration.
@@ -400,7 +400,7 @@ impl Engine {
 
     async fn record_multipart(&self, job: &Job, id: Option<String>) -> Result<(), SyncError> {
         let r = self.queue().update_running(job.id, job.attempt, |j| {
-            if let Some(u) = j.upload.as_mut() {
+            if let Some(u) = j.upload_mut() {
                 u.multipart = id.clone();
             }
         });

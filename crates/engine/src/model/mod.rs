@@ -1,7 +1,9 @@
 //! The records StoryReel keeps: projects, scenes, jobs and assets. Every record is serde JSON
 //! with a schema version `v`, and carries its whole state (events send these as snapshots).
 
+mod job;
 mod provider;
+pub use job::{Job, JobKind, JobPayload, JobStatus, MissingPayload, UploadSpec};
 pub use provider::{BreakerState, ProviderStats};
 
 use serde::{Deserialize, Serialize};
@@ -55,52 +57,6 @@ impl Lane {
             Lane::Generate => "generate",
             Lane::Upload => "upload",
             Lane::Render => "render",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum JobKind {
-    GenerateScene,
-    UploadAsset,
-    RenderVideo,
-}
-
-impl JobKind {
-    pub fn lane(self) -> Lane {
-        match self {
-            JobKind::GenerateScene => Lane::Generate,
-            JobKind::UploadAsset => Lane::Upload,
-            JobKind::RenderVideo => Lane::Render,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    Queued,
-    Running,
-    Succeeded,
-    Failed,
-    Cancelled,
-}
-
-impl JobStatus {
-    pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled
-        )
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            JobStatus::Queued => "queued",
-            JobStatus::Running => "running",
-            JobStatus::Succeeded => "succeeded",
-            JobStatus::Failed => "failed",
-            JobStatus::Cancelled => "cancelled",
         }
     }
 }
@@ -366,95 +322,6 @@ pub struct MultipartAbort {
     pub key: String,
     pub upload_id: String,
     pub at: u64,
-}
-
-/// What an UploadAsset job uploads: a content-addressed file and the object's name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UploadSpec {
-    pub hash: String,
-    pub ext: String,
-    pub bytes: u64,
-    /// The object's name below the target's prefix (`projects/{project}/scene-001-ab12cd34.jpg`).
-    pub key: String,
-    /// The target, as configured when the job was queued.
-    pub target: String,
-    /// A multipart upload begun by an attempt: aborted before the next attempt starts over.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub multipart: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Job {
-    pub v: u32,
-    pub id: Uuid,
-    pub kind: JobKind,
-    pub project_id: Uuid,
-    pub scene_index: Option<u32>,
-    pub status: JobStatus,
-    /// Higher runs first.
-    pub priority: u8,
-    /// Order within a priority; from the database's monotonic id generator.
-    pub seq: u64,
-    /// Number of times the job was claimed; completion is fenced by it.
-    pub attempt: u32,
-    /// Failed tries (errors and expired leases) counted against `max_attempts`.
-    pub failures: u32,
-    /// Times the job was interrupted by the process stopping (not the job's fault).
-    pub interrupts: u32,
-    /// Not claimable before this time (ms since epoch; 0 = now).
-    pub not_before: u64,
-    pub lease_until: u64,
-    pub created_at: u64,
-    pub updated_at: u64,
-    pub started_at: Option<u64>,
-    pub finished_at: Option<u64>,
-    pub error: Option<UserError>,
-    /// What the running job is doing now, for display.
-    pub phase: Option<String>,
-    /// UploadAsset jobs: what to upload where.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upload: Option<Box<UploadSpec>>,
-    /// RenderVideo jobs: how to render.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub render: Option<Box<RenderSpec>>,
-}
-
-impl Job {
-    pub fn new(
-        kind: JobKind,
-        project_id: Uuid,
-        scene_index: Option<u32>,
-        seq: u64,
-        priority: u8,
-    ) -> Job {
-        let now = now_ms();
-        Job {
-            v: SCHEMA_VERSION,
-            id: new_id(),
-            kind,
-            project_id,
-            scene_index,
-            status: JobStatus::Queued,
-            priority,
-            seq,
-            attempt: 0,
-            failures: 0,
-            interrupts: 0,
-            not_before: 0,
-            lease_until: 0,
-            created_at: now,
-            updated_at: now,
-            started_at: None,
-            finished_at: None,
-            error: None,
-            phase: None,
-            upload: None,
-            render: None,
-        }
-    }
-    pub fn lane(&self) -> Lane {
-        self.kind.lane()
-    }
 }
 
 /// A file in the content-addressed asset folder.

@@ -14,7 +14,7 @@ use super::http::ProviderHttp;
 use super::openai::OpenAi;
 use super::stability::Stability;
 use super::titlecard::TitleCard;
-use super::ImageProvider;
+use super::{ImageProvider, ProviderError};
 use crate::config::{Config, ProviderConfig, KNOWN_PROVIDERS};
 use crate::model::{BreakerState, ProviderStats};
 use crate::secrets::SecretSource;
@@ -37,10 +37,10 @@ fn remote(
     cfg: ProviderConfig,
     key: Option<crate::secrets::Secret>,
     max_bytes: u64,
-) -> Result<Option<Arc<dyn ImageProvider>>, String> {
+) -> Result<Option<Arc<dyn ImageProvider>>, ProviderError> {
     let label = label(cfg.name);
     let name = cfg.name;
-    let http = ProviderHttp::new(cfg, label, key, max_bytes).map_err(|e| e.message)?;
+    let http = ProviderHttp::new(cfg, label, key, max_bytes)?;
     Ok(match name {
         "openai" => Some(Arc::new(OpenAi::new(http))),
         "automatic1111" => Some(Arc::new(Automatic1111::new(http))),
@@ -93,7 +93,7 @@ pub fn chain(
             Ok(None) => notices.push(format!(
                 "{l} is not available in this version of StoryReel; skipping it."
             )),
-            Err(e) => notices.push(format!("{l}: {e}; skipping it.")),
+            Err(e) => notices.push(format!("{l}: {}; skipping it.", e.message)),
         }
     }
     entries.push(ChainEntry::new(

@@ -75,16 +75,35 @@ fn walk(v: &mut Value, f: &mut impl FnMut(&str) -> Option<Value>) {
     }
 }
 
+/// What is wrong with a ComfyUI workflow file, said as the end of "The workflow file … ".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+struct WorkflowProblem(String);
+
+impl std::ops::Deref for WorkflowProblem {
+    type Target = str;
+    /// The sentence itself.
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Why `wf` is not a workflow StoryReel can fill, if it is not.
-fn validate(wf: &mut Value) -> Result<(), String> {
+fn validate(wf: &mut Value) -> Result<(), WorkflowProblem> {
     let Some(nodes) = wf.as_object().filter(|m| !m.is_empty()) else {
-        return Err("is not an API-format workflow (a JSON object of nodes)".into());
+        return Err(WorkflowProblem(
+            "is not an API-format workflow (a JSON object of nodes)".into(),
+        ));
     };
     if nodes.contains_key("nodes") && nodes.contains_key("links") {
-        return Err("is in ComfyUI's UI format; save it with \"Export (API)\" instead".into());
+        return Err(WorkflowProblem(
+            "is in ComfyUI's UI format; save it with \"Export (API)\" instead".into(),
+        ));
     }
     if let Some((id, _)) = nodes.iter().find(|(_, n)| !n["class_type"].is_string()) {
-        return Err(format!("has a node `{id}` without a class_type"));
+        return Err(WorkflowProblem(format!(
+            "has a node `{id}` without a class_type"
+        )));
     }
     let mut found = Vec::new();
     walk(wf, &mut |name| {
@@ -96,12 +115,14 @@ fn validate(wf: &mut Value) -> Result<(), String> {
         .find(|n| !PLACEHOLDERS.split(' ').any(|p| p == *n));
     if let Some(bad) = unknown {
         let known = PLACEHOLDERS.replace(' ', "}}, {{");
-        return Err(format!(
+        return Err(WorkflowProblem(format!(
             "has an unknown placeholder {{{{{bad}}}}} (known: {{{{{known}}}}})"
-        ));
+        )));
     }
     if !found.iter().any(|n| n == "prompt") {
-        return Err("has no {{prompt}} placeholder (every scene would look the same)".into());
+        return Err(WorkflowProblem(
+            "has no {{prompt}} placeholder (every scene would look the same)".into(),
+        ));
     }
     Ok(())
 }
@@ -204,7 +225,7 @@ impl ComfyUi {
         };
         let mut wf: Value = serde_json::from_str(&text)
             .map_err(|e| self.bad_workflow(&format!("is not valid JSON ({e})")))?;
-        validate(&mut wf).map_err(|why| self.bad_workflow(&why))?;
+        validate(&mut wf).map_err(|why| self.bad_workflow(&why.0))?;
         Ok(wf)
     }
 

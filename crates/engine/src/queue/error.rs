@@ -1,7 +1,7 @@
 //! A job's failed attempt as the queue records it: what the user reads, and whether another
 //! try may help.
 
-use crate::error::Error;
+use crate::error::{is_no_space, Error, ErrorCode};
 use crate::model::{Job, JobKind, UserError};
 
 /// A job's failure: what the user reads, and whether another try may help.
@@ -21,7 +21,7 @@ impl JobError {
             .unwrap_or_default();
         tracing::error!(job = %job.id, panic = %what, "a job hit an internal error");
         let scene = job.scene_index.unwrap_or(0);
-        let (doing, then) = match job.kind {
+        let (doing, then) = match job.kind() {
             JobKind::GenerateScene => (
                 format!("making the picture of scene {scene}"),
                 "the scene will be retried",
@@ -42,11 +42,26 @@ impl JobError {
     }
 }
 
+impl JobError {
+    /// True when the attempt stopped because the disk holding the data folder is full. Such an
+    /// attempt is no failure of the job: the engine halts and hands the job back uncounted, so a
+    /// long spell without room never uses up a scene's attempts.
+    pub(crate) fn is_disk_full(&self) -> bool {
+        self.user.code == ErrorCode::DiskFull.as_str()
+    }
+}
+
 impl From<Error> for JobError {
     fn from(e: Error) -> Self {
-        let retryable = matches!(e, Error::Io { .. } | Error::Db(_));
+        let no_space = matches!(&e, Error::Io { source, .. } if is_no_space(source));
+        let code = if no_space {
+            ErrorCode::DiskFull
+        } else {
+            e.code()
+        };
+        let retryable = matches!(e, Error::Io { .. } | Error::Db(_) | Error::DiskFull { .. });
         JobError {
-            user: UserError::new(e.code(), e.to_string()),
+            user: UserError::new(code.as_str(), e.to_string()),
             retryable,
         }
     }

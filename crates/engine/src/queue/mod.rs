@@ -72,8 +72,7 @@ impl Queue {
     /// passes: finish, fail, cancel, release, recovery, sweep, delete, replacement).
     pub fn put_job(tx: &Tx, before: Option<&Job>, after: &Job) -> TxResult<()> {
         if let Some((u, upload_id)) = after
-            .upload
-            .as_ref()
+            .upload()
             .and_then(|u| Some((u, u.multipart.as_ref()?)))
         {
             if after.status != JobStatus::Running {
@@ -84,7 +83,7 @@ impl Queue {
                     at: after.updated_at,
                 })?;
                 let mut cleared = after.clone();
-                if let Some(u) = cleared.upload.as_mut() {
+                if let Some(u) = cleared.upload_mut() {
                     u.multipart = None;
                 }
                 return Self::put_job(tx, before, &cleared);
@@ -107,7 +106,7 @@ impl Queue {
         let Some(index) = after.scene_index else {
             return Ok(());
         };
-        match after.kind {
+        match after.kind() {
             JobKind::GenerateScene => {
                 if let Some(mut scene) = tx.scene(after.project_id, index)? {
                     if scene.job_id == after.id {

@@ -138,8 +138,7 @@ impl Queue {
             return Ok(true);
         }
         let video_upload = j.scene_index.is_none()
-            && j.upload
-                .as_ref()
+            && j.upload()
                 .zip(p.video.as_ref())
                 .is_some_and(|(u, v)| u.hash == v.hash);
         Ok(video_upload)

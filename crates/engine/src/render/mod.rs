@@ -17,7 +17,9 @@ use std::path::Path;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::model::{now_ms, Job, JobKind, JobStatus, Lane, Project, RenderSpec, Scene, VideoInfo};
+use crate::model::{
+    now_ms, Job, JobKind, JobPayload, JobStatus, Lane, Project, RenderSpec, Scene, VideoInfo,
+};
 use crate::queue::Queue;
 use plan::scene_narration;
 
@@ -121,14 +123,13 @@ impl Engine {
                 return Ok(RenderRequest::UpToDate(v.clone()));
             }
         }
-        let mut job = Job::new(
-            JobKind::RenderVideo,
+        let job = Job::new(
+            JobPayload::RenderVideo(Box::new(spec.clone())),
             p.id,
             None,
             self.store().next_seq()?,
             0,
         );
-        job.render = Some(Box::new(spec.clone()));
         // Each render replaces the one before, so only the latest can still be unfinished.
         let old: Vec<Job> = self
             .latest_render_job(&p)?
@@ -165,7 +166,7 @@ impl Engine {
             .store()
             .all_jobs()?
             .into_iter()
-            .filter(|j| j.kind == JobKind::RenderVideo && j.project_id == p.id)
+            .filter(|j| j.kind() == JobKind::RenderVideo && j.project_id == p.id)
             .max_by_key(|j| (j.created_at, j.seq)))
     }
 

@@ -437,7 +437,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path(), true).unwrap();
         let job = Job::new(
-            crate::model::JobKind::GenerateScene,
+            crate::model::JobPayload::GenerateScene,
             Uuid::now_v7(),
             Some(1),
             1,

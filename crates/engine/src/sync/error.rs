@@ -38,3 +38,17 @@ pub(crate) fn short(s: &str) -> String {
         s.to_string()
     }
 }
+
+/// Why a storage target could not be set up (a missing credential, an unusable address), found
+/// before any request is sent: a sentence for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SetupError(pub String);
+
+impl std::ops::Deref for SetupError {
+    type Target = str;
+    /// The sentence itself.
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}

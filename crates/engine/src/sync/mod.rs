@@ -30,7 +30,7 @@ use target::Target;
 /// The process's sync setup: the target (or why it cannot be built) and its health.
 pub(crate) struct SyncSetup {
     pub spec: Option<TargetSpec>,
-    pub target: Option<std::result::Result<Arc<Target>, String>>,
+    pub target: Option<std::result::Result<Arc<Target>, error::SetupError>>,
     pub gate: Gate,
 }
 
@@ -62,7 +62,7 @@ impl SyncSetup {
                 _ => SyncHealth::Ok,
             },
             Some(Err(why)) => SyncHealth::Misconfigured {
-                reason: crate::model::UserError::new("sync_config", why.clone()),
+                reason: crate::model::UserError::new("sync_config", why.to_string()),
             },
         })
         .with_probe_delays(cfg.queue.backoff_base_ms, cfg.queue.backoff_max_s * 1000);
@@ -103,7 +103,7 @@ pub(crate) fn attach_uploads(
             Queue::cancel_in(tx, id, now_ms())?;
         }
     }
-    let spec = first.upload.as_ref();
+    let spec = first.upload();
     scene.sync = Some(SyncInfo {
         state: SyncState::Pending,
         job_id: first.id,

@@ -15,7 +15,7 @@ use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
 use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
 
-use super::error::{SyncError, Trouble};
+use super::error::{SetupError, SyncError, Trouble};
 use crate::config::sync::{SyncConfig, TargetKind, TargetSpec};
 use crate::secrets::{Secret, SecretSource};
 
@@ -59,7 +59,7 @@ fn client_options(cfg: &SyncConfig) -> ClientOptions {
 fn connector(
     cfg: &SyncConfig,
     headers: object_store::HeaderMap,
-) -> Result<super::transport::Connector, String> {
+) -> Result<super::transport::Connector, SetupError> {
     super::transport::Connector::new(
         Duration::from_secs(cfg.timeout_s),
         Duration::from_secs(cfg.connect_timeout_s),
@@ -67,7 +67,9 @@ fn connector(
         headers,
     )
     .map_err(|e| {
-        format!("StoryReel cannot set up its network connection for the storage target: {e}.")
+        SetupError(format!(
+            "StoryReel cannot set up its network connection for the storage target: {e}."
+        ))
     })
 }
 
@@ -92,23 +94,23 @@ impl Target {
         spec: TargetSpec,
         cfg: &SyncConfig,
         secrets: &dyn SecretSource,
-    ) -> Result<Target, String> {
+    ) -> Result<Target, SetupError> {
         let access_var = cfg.access_key_var(&spec.kind);
         let secret_var = cfg.secret_key_var(&spec.kind);
         let access = secrets.get(ACCESS_KEY, access_var.as_deref());
         let secret = secrets.get(SECRET_KEY, secret_var.as_deref());
         let need = |what: &str, var: &Option<String>| {
-            format!(
+            SetupError(format!(
                 "The storage target {} needs {what}: set {} (the app keeps it in the OS keychain).",
                 spec.name,
                 var.as_deref().unwrap_or("it")
-            )
+            ))
         };
         let built = |e: object_store::Error| {
-            format!(
+            SetupError(format!(
                 "The storage target {} cannot be set up: {e}. Check [sync] in the config.",
                 spec.name
-            )
+            ))
         };
         let mut s3 = None;
         let mut dav = None;
@@ -196,7 +198,7 @@ impl Target {
                         let mut value =
                             object_store::HeaderValue::from_str(&format!("Basic {token}"))
                                 .map_err(|_| {
-                                    "The WebDAV user name or password holds characters that cannot be sent; check them.".to_string()
+                                    SetupError("The WebDAV user name or password holds characters that cannot be sent; check them.".into())
                                 })?;
                         value.set_sensitive(true);
                         auth.insert("authorization", value);

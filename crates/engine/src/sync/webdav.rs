@@ -20,7 +20,7 @@ impl Dav {
         base: &str,
         headers: object_store::HeaderMap,
         cfg: &crate::config::sync::SyncConfig,
-    ) -> Result<Dav, String> {
+    ) -> Result<Dav, super::error::SetupError> {
         let mut h = reqwest::header::HeaderMap::new();
         for (k, v) in headers.iter() {
             if let (Ok(name), Ok(value)) = (
@@ -38,9 +38,17 @@ impl Dav {
             .connect_timeout(std::time::Duration::from_secs(cfg.connect_timeout_s))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| format!("Cannot set up the WebDAV client: {}", e.without_url()))?;
-        let mut base = Url::parse(base)
-            .map_err(|_| format!("The WebDAV address {base} is not a URL; check [sync] target."))?;
+            .map_err(|e| {
+                super::error::SetupError(format!(
+                    "Cannot set up the WebDAV client: {}",
+                    e.without_url()
+                ))
+            })?;
+        let mut base = Url::parse(base).map_err(|_| {
+            super::error::SetupError(format!(
+                "The WebDAV address {base} is not a URL; check [sync] target."
+            ))
+        })?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }

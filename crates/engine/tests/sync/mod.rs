@@ -85,7 +85,7 @@ pub fn all_settled(e: &Engine) -> bool {
         .all_jobs()
         .unwrap()
         .iter()
-        .filter(|j| j.kind == JobKind::GenerateScene)
+        .filter(|j| j.kind() == JobKind::GenerateScene)
         .all(|j| j.status.is_terminal());
     generated && e.uploads_outstanding(None).unwrap() == 0
 }

@@ -1,0 +1,168 @@
+//! Import: a story file, or scenes edited in the app, become one project with one scene and one
+//! queued generate job per scene, in one transaction.
+
+use std::path::Path;
+
+use crate::engine::{Engine, ImportOptions, ImportOutcome};
+use crate::error::{Error, Result};
+use crate::model::{now_ms, Job, JobPayload, JobStatus, Lane, Project, Scene, SCHEMA_VERSION};
+use crate::queue::Queue;
+use crate::story::{self, ParsedStory, SceneDraft};
+use crate::style::Style;
+
+impl Engine {
+    /// Imports a story file's bytes (`name` is its file name: it picks the format and is the
+    /// title of last resort). Flushed before it returns. The same story with the same options
+    /// again returns the existing project (unless `force_new`).
+    pub async fn import(
+        &self,
+        bytes: &[u8],
+        name: &str,
+        opts: ImportOptions,
+    ) -> Result<ImportOutcome> {
+        let parsed = story::parse(bytes, name, &self.config().story)?;
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(bytes);
+        self.import_parsed(parsed, Some(name), hasher, opts).await
+    }
+
+    /// Imports scenes as they were edited (in the app's preview): the same checks as a story
+    /// file's scenes, without turning them back into text. Scenes without text are left out.
+    pub async fn import_scenes(
+        &self,
+        title: Option<String>,
+        drafts: Vec<SceneDraft>,
+        opts: ImportOptions,
+    ) -> Result<ImportOutcome> {
+        let parsed = story::from_drafts(title, drafts, &self.config().story)?;
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(b"scenes\0");
+        for d in &parsed.scenes {
+            for field in [
+                d.title.as_deref(),
+                Some(d.text.as_str()),
+                d.prompt.as_deref(),
+                d.negative_prompt.as_deref(),
+            ] {
+                hasher.update(field.unwrap_or("\u{1}").as_bytes());
+                hasher.update(b"\0");
+            }
+            hasher.update(&d.duration_s.unwrap_or(0.0).to_le_bytes());
+        }
+        self.import_parsed(parsed, None, hasher, opts).await
+    }
+
+    /// The import itself; `hasher` has seen the story's content and adds the options. `name`
+    /// is the story file's, if it came from one.
+    async fn import_parsed(
+        &self,
+        parsed: ParsedStory,
+        name: Option<&str>,
+        mut hasher: blake3::Hasher,
+        opts: ImportOptions,
+    ) -> Result<ImportOutcome> {
+        let style_name = opts
+            .style
+            .clone()
+            .unwrap_or_else(|| self.config().generation.style.clone());
+        let style = Style::by_name(&style_name).ok_or_else(|| {
+            Error::Input(format!(
+                "Unknown style `{style_name}`. Choose one of: {}.",
+                Style::names().join(", ")
+            ))
+        })?;
+        let stem = Path::new(name.unwrap_or_default())
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| "Untitled".into());
+        let title = opts
+            .title
+            .clone()
+            .or(parsed.title.clone())
+            .unwrap_or(stem)
+            .trim()
+            .to_string();
+        hasher.update(format!("\0{}\0{}\0{}", opts.aspect.label(), style.name, title).as_bytes());
+        let source_hash = hasher.finalize().to_hex().to_string();
+
+        if !opts.force_new {
+            if let Some(id) = self.store().project_by_source(&source_hash)? {
+                if let Some(project) = self.store().project(id)? {
+                    return Ok(ImportOutcome {
+                        project,
+                        created: false,
+                    });
+                }
+            }
+        }
+
+        let now = now_ms();
+        let project = Project {
+            v: SCHEMA_VERSION,
+            id: crate::model::new_id(),
+            title,
+            aspect: opts.aspect,
+            style: style.name.to_string(),
+            paused: false,
+            scene_count: parsed.scenes.len() as u32,
+            source_name: name.map(str::to_string),
+            source_hash: source_hash.clone(),
+            created_at: now,
+            updated_at: now,
+            render: None,
+            video: None,
+            render_job: None,
+        };
+        let mut rows = Vec::with_capacity(parsed.scenes.len());
+        for (i, d) in parsed.scenes.iter().enumerate() {
+            let index = i as u32 + 1;
+            let job = Job::new(
+                JobPayload::GenerateScene,
+                project.id,
+                Some(index),
+                self.store().next_seq()?,
+                0,
+            );
+            let scene = Scene {
+                v: SCHEMA_VERSION,
+                project_id: project.id,
+                index,
+                title: d.title.clone(),
+                text: d.text.clone(),
+                prompt: d
+                    .prompt
+                    .clone()
+                    .unwrap_or_else(|| style.prompt_for(&d.text)),
+                negative_prompt: d.negative_prompt.clone(),
+                duration_s: d.duration_s,
+                line: d.line,
+                status: JobStatus::Queued,
+                job_id: job.id,
+                attempts: 0,
+                image: None,
+                error: None,
+                updated_at: now,
+                sync: None,
+            };
+            rows.push((scene, job));
+        }
+        self.store().transact(|tx| {
+            tx.put_project(&project)?;
+            tx.put_source(&source_hash, project.id)?;
+            for (scene, job) in &rows {
+                tx.put_scene(scene)?;
+                Queue::put_job(tx, None, job)?;
+            }
+            Ok(())
+        })?;
+        self.store().flush().await?;
+        self.store()
+            .note_project_count(self.store().project_count())?;
+        self.emit_project(project.id);
+        self.wake(Lane::Generate);
+        Ok(ImportOutcome {
+            project,
+            created: true,
+        })
+    }
+}
