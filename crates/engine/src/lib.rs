@@ -29,6 +29,7 @@ pub mod style;
 pub mod sync;
 pub mod sync_ops;
 pub mod sync_probe;
+pub mod typeset;
 pub mod views;
 
 pub use config::Config;

@@ -229,7 +229,7 @@ pub struct Scene {
     pub sync: Option<SyncInfo>,
 }
 
-/// Where an image stands with the remote storage (DESIGN §6).
+/// Where an image stands with the remote storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncState {

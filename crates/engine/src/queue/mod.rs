@@ -1,6 +1,6 @@
 //! The durable queue: one mechanism for the generate, upload and render lanes.
 //!
-//! Lifecycle (DESIGN.md §4): queued -claim-> running -ok-> succeeded; a retryable error goes back
+//! Lifecycle: queued -claim-> running -ok-> succeeded; a retryable error goes back
 //! to queued after a backoff with full jitter, until `max_attempts`; a terminal error, or the last
 //! attempt, goes to failed; an expired lease re-queues (counted as a failure); a process that died
 //! leaves leases that `recover` re-queues at start (not counted as a failure). Completion is

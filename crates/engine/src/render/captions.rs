@@ -6,7 +6,7 @@ use ab_glyph::{Font, PxScale, ScaleFont};
 
 use super::yuv::{Yuv, BLACK_Y, NEUTRAL_C, WHITE_Y};
 use crate::model::Frame;
-use crate::providers::titlecard::{fonts, layout, wrap};
+use crate::typeset::{fonts, layout, wrap};
 
 const MAX_LINES: usize = 3;
 

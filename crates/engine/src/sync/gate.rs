@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{now_ms, UserError};
 
-/// The most a probe waits (DESIGN §6: backoff capped at 10 minutes).
+/// The most a probe waits (backoff capped at 10 minutes).
 pub const PROBE_MAX_MS: u64 = 600_000;
 const PROBE_BASE_MS: u64 = 1_000;
 

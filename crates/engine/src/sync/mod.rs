@@ -1,4 +1,4 @@
-//! Background sync of finished images to remote object storage (DESIGN §6).
+//! Background sync of finished images to remote object storage.
 //!
 //! The outbox is the upload lane of the queue: committing a scene's image enqueues its
 //! UploadAsset job in the same transaction, so no image is ever forgotten, and the scene's
