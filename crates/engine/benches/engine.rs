@@ -42,7 +42,7 @@ fn request(i: u32) -> ImageRequest {
 
 /// What one scene costs without the queue: draw, encode, thumbnail, hash and store the files.
 fn bare_scene(i: u32, assets: &AssetStore) {
-    let img = titlecard::render(&request(i)).expect("render");
+    let img = titlecard::render(&request(i), None);
     let bytes = imaging::encode(&img, ImageFormat::Jpeg, 90).expect("encode");
     let thumb = imaging::thumbnail(&img).expect("thumb");
     assets.put(&bytes, "jpg").expect("put");
@@ -69,7 +69,7 @@ fn main() {
         let (mut r, mut e, mut t) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
         for _ in 0..n {
             let t0 = Instant::now();
-            let img = titlecard::render(&req).expect("render");
+            let img = titlecard::render(&req, None);
             let t1 = Instant::now();
             let bytes = imaging::encode(&img, ImageFormat::Jpeg, 90).expect("encode");
             let t2 = Instant::now();

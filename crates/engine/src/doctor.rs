@@ -289,10 +289,36 @@ impl Engine {
             detail: format!("valid; providers: {}", self.provider_names().join(" -> ")),
         });
         out.push(self.sync_check());
+        out.push(self.fonts_check());
         Ok(out)
     }
 
     /// The storage target: configured, with its credentials, and how it stands (no request).
+    /// The writing systems the fonts cover (the creator's own, the embedded, the installed).
+    /// Never a failure: a missing script only matters to a story written in it, whose scenes say
+    /// so; here it is said with where to get a font.
+    fn fonts_check(&self) -> Check {
+        let font = self.config().render.font.clone();
+        let (covered, lacking) = crate::typeset::coverage(font.as_deref());
+        let mut detail = format!("cover {}", covered.join(", "));
+        if !lacking.is_empty() {
+            let names: Vec<&str> = lacking.iter().map(|s| s.name.as_str()).collect();
+            let mut packages: Vec<&str> = lacking.iter().map(|s| s.package).collect();
+            packages.sort_unstable();
+            packages.dedup();
+            detail.push_str(&format!(
+                "; no font for {} (on Debian: sudo apt install {})",
+                names.join(", "),
+                packages.join(" ")
+            ));
+        }
+        Check {
+            name: "fonts".into(),
+            ok: true,
+            detail,
+        }
+    }
+
     fn sync_check(&self) -> Check {
         let (ok, detail) = match &self.inner.sync.target {
             None => (true, "no target: images stay local".to_string()),

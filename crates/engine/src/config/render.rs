@@ -28,6 +28,9 @@ pub struct RenderConfig {
     pub music_volume: f32,
     /// Reading pace for scenes without a duration.
     pub words_per_second: f32,
+    /// A font of the creator's own (TrueType, OpenType or a collection) for title cards and
+    /// captions. Writing systems it lacks fall back to the fonts installed on the system.
+    pub font: Option<PathBuf>,
 }
 
 impl Default for RenderConfig {
@@ -42,6 +45,7 @@ impl Default for RenderConfig {
             x264_params: DEFAULT_X264_PARAMS.into(),
             music_volume: 0.2,
             words_per_second: 2.5,
+            font: None,
         }
     }
 }
@@ -65,6 +69,28 @@ fn x264_params_ok(p: &str) -> bool {
                             .all(|c| c.is_ascii_alphanumeric() || ",.-_/".contains(c))
                 })
         })
+}
+
+/// Whether `path` is a font file: read its first bytes (the full check, that every table
+/// reads, happens where the font is used; a font that fails there falls back to the embedded).
+fn check_font_file(path: &std::path::Path) -> std::result::Result<(), BadSetting> {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
+    if let Err(e) = read {
+        return Err(BadSetting(format!(
+            "[render] font {} cannot be read ({e}); give the full path of a .ttf, .otf or .ttc file, or remove the setting to use the built-in font.",
+            path.display()
+        )));
+    }
+    const FONT_TAGS: [[u8; 4]; 4] = [[0, 1, 0, 0], *b"OTTO", *b"true", *b"ttcf"];
+    if !FONT_TAGS.contains(&head) {
+        return Err(BadSetting(format!(
+            "[render] font {} is not a font file StoryReel can use (TrueType .ttf, OpenType .otf or a .ttc collection).",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 const PRESETS: &[&str] = &[
@@ -108,6 +134,9 @@ impl RenderConfig {
             return Err(BadSetting(
                 "[render] music_volume must be 0 to 2 and words_per_second 0.5 to 10.".into(),
             ));
+        }
+        if let Some(font) = &self.font {
+            check_font_file(font)?;
         }
         if self.crossfade_ms > 3000 {
             return Err(BadSetting(

@@ -94,38 +94,52 @@ impl Engine {
         let assets = self.assets().clone();
         let frame = req.frame;
         let data = generated.data;
-        let saved = tokio::task::spawn_blocking(move || -> Result<(Asset, Asset), Error> {
-            let rgb = match data {
-                ImageData::Pixels(p) if p.width() == frame.width && p.height() == frame.height => p,
-                ImageData::Pixels(p) => imaging::cover(&image::DynamicImage::ImageRgb8(p), frame),
-                ImageData::Encoded(bytes) => {
-                    imaging::cover(&imaging::decode_limited(&bytes)?, frame)
-                }
-            };
-            let ext = gen_cfg.format.ext();
-            let bytes = imaging::encode(&rgb, gen_cfg.format, gen_cfg.jpeg_quality)?;
-            let thumb = imaging::thumbnail(&rgb)?;
-            let now = now_ms();
-            let asset = |b: &[u8], ext: &str, w: u32, h: u32| -> Result<Asset, Error> {
-                Ok(Asset {
-                    v: SCHEMA_VERSION,
-                    hash: assets.put(b, ext)?,
-                    ext: ext.into(),
-                    bytes: b.len() as u64,
-                    width: w,
-                    height: h,
-                    created_at: now,
-                })
-            };
-            let th = rgb.height() * imaging::THUMB_WIDTH / rgb.width().max(1);
-            Ok((
-                asset(&bytes, ext, rgb.width(), rgb.height())?,
-                asset(&thumb, "jpg", imaging::THUMB_WIDTH, th)?,
-            ))
-        })
+        // Text a title card or a caption draws: say which writing system no font covers.
+        let words = format!("{} {}", req.title.as_deref().unwrap_or(""), req.text);
+        let font = self.config().render.font.clone();
+        let saved = tokio::task::spawn_blocking(
+            move || -> Result<(Asset, Asset, Option<String>), Error> {
+                let missing = crate::typeset::missing_scripts(&words, font.as_deref());
+                let note = crate::typeset::scripts::missing_sentence(&missing);
+                let rgb = match data {
+                    ImageData::Pixels(p)
+                        if p.width() == frame.width && p.height() == frame.height =>
+                    {
+                        p
+                    }
+                    ImageData::Pixels(p) => {
+                        imaging::cover(&image::DynamicImage::ImageRgb8(p), frame)
+                    }
+                    ImageData::Encoded(bytes) => {
+                        imaging::cover(&imaging::decode_limited(&bytes)?, frame)
+                    }
+                };
+                let ext = gen_cfg.format.ext();
+                let bytes = imaging::encode(&rgb, gen_cfg.format, gen_cfg.jpeg_quality)?;
+                let thumb = imaging::thumbnail(&rgb)?;
+                let now = now_ms();
+                let asset = |b: &[u8], ext: &str, w: u32, h: u32| -> Result<Asset, Error> {
+                    Ok(Asset {
+                        v: SCHEMA_VERSION,
+                        hash: assets.put(b, ext)?,
+                        ext: ext.into(),
+                        bytes: b.len() as u64,
+                        width: w,
+                        height: h,
+                        created_at: now,
+                    })
+                };
+                let th = rgb.height() * imaging::THUMB_WIDTH / rgb.width().max(1);
+                Ok((
+                    asset(&bytes, ext, rgb.width(), rgb.height())?,
+                    asset(&thumb, "jpg", imaging::THUMB_WIDTH, th)?,
+                    note,
+                ))
+            },
+        )
         .await
         .map_err(|e| JobError::from(Error::Image(format!("saving the image stopped: {e}"))))??;
-        let (image, thumb) = saved;
+        let (image, thumb, font_note) = saved;
         let info = ImageInfo {
             hash: image.hash.clone(),
             ext: image.ext.clone(),
@@ -152,8 +166,11 @@ impl Engine {
         let done = self.queue().finish(job.id, job.attempt, |tx, _| {
             if let Some(mut s) = tx.scene(job.project_id, index)? {
                 s.image = Some(info.clone());
-                // A title card stands in for a reason: keep it on the scene for the user.
-                s.error = if info.placeholder {
+                // Text no font covers comes first (the person can fix it at once); else a title
+                // card stands in for a reason: keep it on the scene for the user.
+                s.error = if let Some(note) = &font_note {
+                    Some(UserError::new("font_missing", note.clone()))
+                } else if info.placeholder {
                     info.fallback.last().cloned()
                 } else {
                     None

@@ -97,7 +97,9 @@ pub fn chain(
         }
     }
     entries.push(ChainEntry::new(
-        Arc::new(TitleCard),
+        Arc::new(TitleCard {
+            font: config.render.font.clone(),
+        }),
         Breaker::new(u32::MAX, Duration::ZERO),
         store.provider_stats("titlecard"),
     ));

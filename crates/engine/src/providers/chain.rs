@@ -101,7 +101,7 @@ impl ProviderChain {
     ) -> Self {
         if !entries.last().is_some_and(|e| e.provider.is_placeholder()) {
             entries.push(ChainEntry::new(
-                Arc::new(TitleCard),
+                Arc::new(TitleCard::default()),
                 Breaker::new(u32::MAX, Duration::ZERO),
                 None,
             ));

@@ -1,18 +1,23 @@
 //! The title card: a placeholder image drawn here, with no network. A gradient chosen from the
 //! project's style (varied per scene), the scene number, the title and the scene text wrapped and
-//! sized to fit, in an embedded font (DejaVu) so it renders the same on every machine.
+//! sized to fit, set by `typeset` in any script (Latin, Greek and Cyrillic in the embedded
+//! DejaVu, so they render the same on every machine).
 //! Deterministic: the same scene and style give the same pixels.
 
-use ab_glyph::{point, Font, FontRef, PxScale};
+use std::path::{Path, PathBuf};
+
 use async_trait::async_trait;
 use image::{Rgb, RgbImage};
 
 use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderError};
 use crate::style::{Style, STYLES};
-use crate::typeset::{fit, fonts, layout, measure};
+use crate::typeset::{Alignment, TextStyle, Typesetter};
 
-/// The title-card provider.
-pub struct TitleCard;
+/// The title-card provider. `font` is the creator's own font, if set.
+#[derive(Debug, Clone, Default)]
+pub struct TitleCard {
+    pub font: Option<PathBuf>,
+}
 
 #[async_trait]
 impl ImageProvider for TitleCard {
@@ -23,15 +28,15 @@ impl ImageProvider for TitleCard {
         true
     }
     async fn generate(&self, req: &ImageRequest) -> Result<GeneratedImage, ProviderError> {
-        let req = req.clone();
-        let img = tokio::task::spawn_blocking(move || render(&req))
+        let (req, font) = (req.clone(), self.font.clone());
+        let img = tokio::task::spawn_blocking(move || render(&req, font.as_deref()))
             .await
             .map_err(|e| {
                 ProviderError::terminal(
                     "titlecard",
                     format!("The title card could not be drawn: {e}"),
                 )
-            })??;
+            })?;
         Ok(GeneratedImage {
             data: ImageData::Pixels(img),
             provider: "titlecard".into(),
@@ -43,11 +48,14 @@ impl ImageProvider for TitleCard {
     }
 }
 
-/// Draws the card for `req` at its frame.
-pub fn render(req: &ImageRequest) -> Result<RgbImage, ProviderError> {
-    let fonts = fonts().ok_or_else(|| {
-        ProviderError::terminal("titlecard", "The embedded font could not be loaded.")
-    })?;
+const BOLD_START: TextStyle = TextStyle {
+    bold: true,
+    align: Alignment::Start,
+    line_spacing: 1.2,
+};
+
+/// Draws the card for `req` at its frame, in any script (see `typeset`).
+pub fn render(req: &ImageRequest, font: Option<&Path>) -> RgbImage {
     let (w, h) = (req.frame.width.max(16), req.frame.height.max(16));
     let style = Style::by_name(&req.style).unwrap_or(&STYLES[0]);
     let seed = blake3::hash(format!("{}:{}", style.name, req.scene_index).as_bytes());
@@ -64,46 +72,30 @@ pub fn render(req: &ImageRequest) -> Result<RgbImage, ProviderError> {
     let unit = w.min(h) as f32;
     let margin = unit * 0.08;
     let inner_w = w as f32 - 2.0 * margin;
-    let mut pen = Pen {
-        img: &mut img,
-        shadow: style.shadow,
-    };
+    let title = req.title.as_deref().filter(|t| !t.trim().is_empty());
+    let mut t = Typesetter::for_texts(&[title.unwrap_or(""), &req.text], font);
 
     // A large, faint scene number in the lower corner.
-    let big = format!("{:02}", req.scene_index);
-    let big_size = unit * 0.42;
-    let big_w = measure(&fonts.bold, big_size, &big);
-    pen.text(
-        &fonts.bold,
-        big_size,
-        w as f32 - margin * 0.6 - big_w,
-        h as f32 - margin * 0.6,
-        &big,
-        style.text,
-        0.08,
-        false,
-    );
+    let big = t.line(&format!("{:02}", req.scene_index), unit * 0.42, BOLD_START);
+    if let Some(first) = big.lines.first() {
+        let x = w as f32 - margin * 0.6 - first.width;
+        let y = h as f32 - margin * 0.6 - first.baseline;
+        t.draw(&big, &mut img, x, y, style.text, 0.08, 0.0);
+    }
 
     // The label: SCENE i / n, and a short accent rule under it.
     let label_size = (unit * 0.034).round();
-    let mut y = margin + label_size;
     let label = format!(
         "SCENE {} / {}",
         req.scene_index,
         req.scene_count.max(req.scene_index)
     );
-    pen.text(
-        &fonts.bold,
-        label_size,
-        margin,
-        y,
-        &label,
-        style.accent,
-        1.0,
-        true,
-    );
-    y += label_size * 0.6;
-    pen.rect(
+    let label = t.line(&label, label_size, BOLD_START);
+    let mut y = margin;
+    t.draw(&label, &mut img, margin, y, style.accent, 1.0, style.shadow);
+    y += label.height + label_size * 0.15;
+    paint_rect(
+        &mut img,
         margin,
         y,
         unit * 0.12,
@@ -113,53 +105,49 @@ pub fn render(req: &ImageRequest) -> Result<RgbImage, ProviderError> {
     y += label_size * 1.2;
 
     // The title, bold, up to three lines.
-    if let Some(title) = req.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        let (size, lines) = fit(
-            &fonts.bold,
+    if let Some(title) = title {
+        let block = t.fit(
             title,
+            BOLD_START,
             inner_w,
             unit * 0.3,
             unit * 0.075,
             unit * 0.035,
             Some(3),
         );
-        for line in &lines {
-            y += size * 1.2;
-            pen.text(&fonts.bold, size, margin, y, line, style.text, 1.0, true);
-        }
-        y += size * 0.5;
+        t.draw(&block, &mut img, margin, y, style.text, 1.0, style.shadow);
+        y += block.height + block.size * 0.5;
     }
 
     // The scene text: the largest size at which it all fits, centred in the space left.
     let bottom = h as f32 - margin * 1.4;
     let box_h = (bottom - y - margin * 0.5).max(unit * 0.1);
-    let (size, lines) = fit(
-        &fonts.regular,
+    let text_style = TextStyle {
+        bold: false,
+        align: Alignment::Center,
+        line_spacing: 1.32,
+    };
+    let block = t.fit(
         &req.text,
+        text_style,
         inner_w,
         box_h,
         unit * 0.068,
         unit * 0.012,
         None,
     );
-    let line_h = size * 1.32;
-    let block_h = lines.len() as f32 * line_h;
-    let mut ty = y + margin * 0.5 + ((box_h - block_h) / 2.0).max(0.0);
-    for line in &lines {
-        ty += line_h;
-        let lw = measure(&fonts.regular, size, line);
-        pen.text(
-            &fonts.regular,
-            size,
-            margin + (inner_w - lw) / 2.0,
-            ty - line_h * 0.26,
-            line,
-            style.text,
-            1.0,
-            true,
-        );
+    let top = y + margin * 0.5 + ((box_h - block.height) / 2.0).max(0.0);
+    t.draw(&block, &mut img, margin, top, style.text, 1.0, style.shadow);
+    img
+}
+
+fn paint_rect(img: &mut RgbImage, x: f32, y: f32, w: f32, h: f32, color: [u8; 3]) {
+    let (iw, ih) = (img.width(), img.height());
+    for py in (y.max(0.0) as u32)..((y + h) as u32).min(ih) {
+        for px in (x.max(0.0) as u32)..((x + w) as u32).min(iw) {
+            img.put_pixel(px, py, Rgb(color));
+        }
     }
-    Ok(img)
 }
 
 fn paint_gradient(img: &mut RgbImage, c0: [u8; 3], c1: [u8; 3], angle: f32) {
@@ -188,84 +176,6 @@ fn paint_gradient(img: &mut RgbImage, c0: [u8; 3], c1: [u8; 3], angle: f32) {
     }
 }
 
-struct Pen<'a> {
-    img: &'a mut RgbImage,
-    shadow: f32,
-}
-
-impl Pen<'_> {
-    #[allow(clippy::too_many_arguments)]
-    fn text(
-        &mut self,
-        font: &FontRef<'static>,
-        size: f32,
-        x: f32,
-        baseline: f32,
-        text: &str,
-        color: [u8; 3],
-        alpha: f32,
-        shadow: bool,
-    ) {
-        if shadow && self.shadow > 0.0 {
-            let off = (size * 0.06).max(1.0);
-            self.glyphs(
-                font,
-                size,
-                x + off,
-                baseline + off,
-                text,
-                [0, 0, 0],
-                alpha * self.shadow,
-            );
-        }
-        self.glyphs(font, size, x, baseline, text, color, alpha);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn glyphs(
-        &mut self,
-        font: &FontRef<'static>,
-        size: f32,
-        x: f32,
-        baseline: f32,
-        text: &str,
-        color: [u8; 3],
-        alpha: f32,
-    ) {
-        let scale = PxScale::from(size);
-        let (w, h) = (self.img.width() as i32, self.img.height() as i32);
-        layout(font, size, text, |id, left| {
-            let g = id.with_scale_and_position(scale, point(x + left, baseline));
-            let Some(outline) = font.outline_glyph(g) else {
-                return;
-            };
-            let b = outline.px_bounds();
-            let img = &mut *self.img;
-            outline.draw(|gx, gy, cov| {
-                let px = b.min.x as i32 + gx as i32;
-                let py = b.min.y as i32 + gy as i32;
-                if px < 0 || py < 0 || px >= w || py >= h {
-                    return;
-                }
-                let a = (cov * alpha).clamp(0.0, 1.0);
-                let p = img.get_pixel_mut(px as u32, py as u32);
-                for (c, target) in p.0.iter_mut().zip(color) {
-                    *c = (*c as f32 * (1.0 - a) + target as f32 * a).round() as u8;
-                }
-            });
-        });
-    }
-
-    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: [u8; 3]) {
-        let (iw, ih) = (self.img.width(), self.img.height());
-        for py in (y.max(0.0) as u32)..((y + h) as u32).min(ih) {
-            for px in (x.max(0.0) as u32)..((x + w) as u32).min(iw) {
-                self.img.put_pixel(px, py, Rgb(color));
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,8 +200,8 @@ mod tests {
     fn renders_every_frame_deterministically() {
         for aspect in [Aspect::Portrait, Aspect::Landscape, Aspect::Square] {
             let r = req("The lamp turned all night, and the sea answered.", aspect);
-            let a = render(&r).unwrap();
-            let b = render(&r).unwrap();
+            let a = render(&r, None);
+            let b = render(&r, None);
             assert_eq!(
                 (a.width(), a.height()),
                 (aspect.frame().width, aspect.frame().height)
@@ -303,13 +213,15 @@ mod tests {
     #[test]
     fn text_is_drawn_and_stays_inside_the_margins() {
         let r = req(&"word ".repeat(800), Aspect::Portrait);
-        let img = render(&r).unwrap();
-        let plain = render(&ImageRequest {
-            text: String::new(),
-            title: None,
-            ..r.clone()
-        })
-        .unwrap();
+        let img = render(&r, None);
+        let plain = render(
+            &ImageRequest {
+                text: String::new(),
+                title: None,
+                ..r.clone()
+            },
+            None,
+        );
         let margin = (1080.0 * 0.08) as u32 - 6;
         let mut changed_inside = 0;
         for (x, y, p) in img.enumerate_pixels() {

@@ -2,16 +2,21 @@
 //! near the bottom. Drawn once per scene into a coverage band (luma at full size, chroma at
 //! half), then blended into each YUV frame.
 
-use ab_glyph::{Font, PxScale, ScaleFont};
-
-use super::yuv::{Yuv, BLACK_Y, NEUTRAL_C, WHITE_Y};
+use super::yuv::{chroma, luma, Yuv, BLACK_Y, NEUTRAL_C, WHITE_Y};
 use crate::model::Frame;
-use crate::typeset::{fonts, layout, wrap};
+use crate::typeset::{Alignment, TextStyle, Typesetter};
 
 const MAX_LINES: usize = 3;
 
+const STYLE: TextStyle = TextStyle {
+    bold: true,
+    align: Alignment::Center,
+    line_spacing: 1.28,
+};
+
 /// A scene's caption: a band of the frame (starting on an even row) with, per pixel, outline
 /// and text coverage, and per 2x2 block the coverage of both (where the chroma turns grey).
+/// Colour glyphs (emoji) keep their colours: luma and chroma painted over the white.
 #[derive(Debug, Clone)]
 pub struct Caption {
     pub top: u32,
@@ -20,79 +25,43 @@ pub struct Caption {
     outline: Vec<u8>,
     text: Vec<u8>,
     grey: Vec<u8>,
-}
-
-/// Lines of `text` that fit `max_lines` at `size`, the last one ending in an ellipsis if cut.
-fn lines_for(font: &ab_glyph::FontRef<'static>, text: &str, size: f32, max_w: f32) -> Vec<String> {
-    let mut lines = wrap(font, size, text, max_w);
-    if lines.len() > MAX_LINES {
-        lines.truncate(MAX_LINES);
-        let last = &mut lines[MAX_LINES - 1];
-        while !last.is_empty() && layout(font, size, &format!("{last}…"), |_, _| {}) > max_w {
-            last.pop();
-        }
-        last.push('…');
-    }
-    lines
+    color_y: Vec<(u32, u8, u8)>,
+    color_c: Vec<(u32, u8, u8, u8)>,
 }
 
 impl Caption {
-    /// None for an empty text (or if the embedded font cannot be read).
-    pub fn new(text: &str, frame: Frame) -> Option<Caption> {
+    /// None for an empty text. `font` is the creator's own font, if set.
+    pub fn new(text: &str, frame: Frame, font: Option<&std::path::Path>) -> Option<Caption> {
         let text = text.trim();
         if text.is_empty() {
             return None;
         }
-        let font = &fonts()?.bold;
         let (fw, fh) = (frame.width as f32, frame.height as f32);
         let margin = (fw * 0.07).round();
-        let max_w = fw - 2.0 * margin;
-        // Largest size (of a few) at which the text fits in three lines.
-        let mut size = fw.min(fh) * 0.05;
-        let mut lines = wrap(font, size, text, max_w);
-        while lines.len() > MAX_LINES && size > fw.min(fh) * 0.036 {
-            size *= 0.9;
-            lines = wrap(font, size, text, max_w);
-        }
-        if lines.len() > MAX_LINES {
-            lines = lines_for(font, text, size, max_w);
-        }
-        let scaled = font.as_scaled(PxScale::from(size));
-        let line_h = (scaled.ascent() - scaled.descent() + scaled.line_gap()).ceil() * 1.1;
-        let pad = (size * 0.12).ceil().max(2.0);
-        let height = (line_h * lines.len() as f32 + 2.0 * pad).ceil() as u32;
+        let max_w = (fw - 2.0 * margin).max(16.0);
+        let unit = fw.min(fh);
+        // The largest size at which the text fits in three lines, else cut with an ellipsis.
+        let mut t = Typesetter::for_texts(&[text], font);
+        let block = t.fit(
+            text,
+            STYLE,
+            max_w,
+            f32::INFINITY,
+            unit * 0.05,
+            unit * 0.036,
+            Some(MAX_LINES),
+        );
+        let pad = (block.size * 0.3).ceil().max(2.0);
+        let height = ((block.height + 2.0 * pad).ceil() as u32 + 1) & !1;
         let bottom_margin = (fh * 0.1).round() as u32;
-        let height = (height + 1) & !1;
         let top = frame.height.saturating_sub(bottom_margin + height) & !1;
         let width = frame.width & !1;
-        let mut cov = vec![0f32; (width * height) as usize];
-        for (i, line) in lines.iter().enumerate() {
-            let line_w = layout(font, size, line, |_, _| {});
-            let x = (fw - line_w) / 2.0;
-            let baseline = pad + scaled.ascent() + line_h * i as f32;
-            layout(font, size, line, |id, left| {
-                let g = id.with_scale_and_position(
-                    PxScale::from(size),
-                    ab_glyph::point(x + left, baseline),
-                );
-                let Some(outline) = font.outline_glyph(g) else {
-                    return;
-                };
-                let b = outline.px_bounds();
-                outline.draw(|gx, gy, c| {
-                    let px = b.min.x as i64 + gx as i64;
-                    let py = b.min.y as i64 + gy as i64;
-                    if px >= 0 && py >= 0 && (px as u32) < width && (py as u32) < height {
-                        let i = (py as u32 * width + px as u32) as usize;
-                        cov[i] = (cov[i] + c).min(1.0);
-                    }
-                });
-            });
-        }
-        let text_a: Vec<u8> = cov.iter().map(|c| (c * 255.0).round() as u8).collect();
-        let r = (size * 0.09).round().max(2.0) as usize;
+        let mask = t.mask(&block, width, height, margin, pad);
+        let text_a = mask.cover;
+        let r = (block.size * 0.09).round().max(2.0) as usize;
         let outline = dilate(&text_a, width as usize, height as usize, r);
         let grey = chroma_cover(&outline, &text_a, width as usize, height as usize);
+        let (color_y, color_c) = colour_layer(&mask.color, width as usize);
         Some(Caption {
             top,
             height,
@@ -100,6 +69,8 @@ impl Caption {
             outline,
             text: text_a,
             grey,
+            color_y,
+            color_c,
         })
     }
 
@@ -123,14 +94,26 @@ impl Caption {
             let v = (*p as u32 * (255 - o) + BLACK_Y as u32 * o) / 255;
             *p = ((v * (255 - t) + WHITE_Y as u32 * t) / 255) as u8;
         }
+        for &(i, y, a) in &self.color_y {
+            let a = (a as u32 * op) >> 8;
+            if let Some(p) = luma.get_mut(i as usize) {
+                *p = ((*p as u32 * (255 - a) + y as u32 * a) / 255) as u8;
+            }
+        }
         let (cw, crow) = (w / 2, self.top as usize / 2);
         let n = rows / 2 * cw;
-        for plane in [up, vp] {
+        for (plane, pick) in [(up, 0usize), (vp, 1usize)] {
             let band = &mut plane[crow * cw..][..n];
             for (p, g) in band.iter_mut().zip(&self.grey) {
                 let g = (*g as u32 * op) >> 8;
                 if g != 0 {
                     *p = ((*p as u32 * (255 - g) + NEUTRAL_C as u32 * g) / 255) as u8;
+                }
+            }
+            for &(i, u, v, a) in &self.color_c {
+                let (c, a) = ([u, v][pick] as u32, (a as u32 * op) >> 8);
+                if let Some(p) = band.get_mut(i as usize) {
+                    *p = ((*p as u32 * (255 - a) + c * a) / 255) as u8;
                 }
             }
         }
@@ -152,6 +135,38 @@ fn chroma_cover(outline: &[u8], text: &[u8], w: usize, h: usize) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The colour glyphs' pixels in the encoder's format: luma per pixel, and chroma per 2x2 block
+/// from the coverage-weighted mean colour, with the block's mean coverage.
+#[allow(clippy::type_complexity)]
+fn colour_layer(
+    pixels: &[(usize, [u8; 3], u8)],
+    w: usize,
+) -> (Vec<(u32, u8, u8)>, Vec<(u32, u8, u8, u8)>) {
+    use std::collections::BTreeMap;
+    let mut ys = Vec::with_capacity(pixels.len());
+    let mut blocks: BTreeMap<usize, [u32; 4]> = BTreeMap::new();
+    for &(i, [r, g, b], a) in pixels {
+        ys.push((i as u32, luma(r as i32, g as i32, b as i32), a));
+        let (x, y) = (i % w, i / w);
+        let acc = blocks.entry((y / 2) * (w / 2) + x / 2).or_default();
+        let a32 = a as u32;
+        acc[0] += r as u32 * a32;
+        acc[1] += g as u32 * a32;
+        acc[2] += b as u32 * a32;
+        acc[3] += a32;
+    }
+    let cs = blocks
+        .into_iter()
+        .filter(|(_, acc)| acc[3] > 0)
+        .map(|(ci, [r, g, b, a])| {
+            let (r, g, b) = ((r / a) as i32, (g / a) as i32, (b / a) as i32);
+            let (u, v) = chroma(r * 4, g * 4, b * 4);
+            (ci as u32, u, v, (a / 4).min(255) as u8)
+        })
+        .collect();
+    (ys, cs)
 }
 
 /// A square max filter of radius `r` (separable): the outline around the glyphs.
@@ -184,7 +199,12 @@ mod tests {
             width: 1080,
             height: 1920,
         };
-        let c = Caption::new("The keeper climbs the tower as the storm gathers.", frame).unwrap();
+        let c = Caption::new(
+            "The keeper climbs the tower as the storm gathers.",
+            frame,
+            None,
+        )
+        .unwrap();
         assert!(c.top > 1920 / 2 && c.top + c.height <= 1920 - 192);
         assert_eq!((c.top % 2, c.height % 2), (0, 0));
         let grey = image::RgbImage::from_pixel(1080, 1920, image::Rgb([120, 120, 120]));
@@ -206,7 +226,7 @@ mod tests {
         // Chroma stays neutral over grey: no colour fringes around the letters.
         let (_, u, v) = yuv.planes();
         assert!(u.iter().chain(v).all(|c| c.abs_diff(128) <= 1));
-        assert!(Caption::new("   ", frame).is_none());
+        assert!(Caption::new("   ", frame, None).is_none());
     }
 
     #[test]
@@ -216,7 +236,7 @@ mod tests {
             height: 1080,
         };
         let long = "word ".repeat(400);
-        let c = Caption::new(&long, frame).unwrap();
+        let c = Caption::new(&long, frame, None).unwrap();
         assert!(c.height < 400, "{}", c.height);
     }
 }

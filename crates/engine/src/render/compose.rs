@@ -182,6 +182,6 @@ fn load_source(engine: &Engine, plan: &Plan, i: usize) -> Result<frames::Source>
         caption: s
             .caption
             .as_deref()
-            .and_then(|t| captions::Caption::new(t, plan.frame)),
+            .and_then(|t| captions::Caption::new(t, plan.frame, plan.font.as_deref())),
     })
 }

@@ -32,6 +32,8 @@ pub(crate) struct Plan {
     pub(crate) scenes: Vec<PlanScene>,
     pub(crate) timeline: Timeline,
     pub(crate) audio: AudioPlan,
+    /// The creator's own font for the captions, if set.
+    pub(crate) font: Option<PathBuf>,
 }
 
 impl Engine {
@@ -104,6 +106,7 @@ impl Engine {
                 .collect(),
             timeline: tl,
             audio,
+            font: cfg.font.clone(),
         })
     }
 }
