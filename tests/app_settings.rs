@@ -278,3 +278,40 @@ fn a_damaged_config_file_is_reported_not_a_crash() {
         "{e}"
     );
 }
+
+/// A font chosen in Settings is written to the config and draws the next cards; a file that is
+/// not a font is refused with a sentence and the config stays as it was.
+#[test]
+fn a_chosen_font_draws_the_cards() {
+    let font = std::path::Path::new("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf");
+    assert!(font.is_file(), "the CI installs fonts-noto-core");
+    let first_card = |t: &TestApp| {
+        let id = t.create(STORY)["id"].as_str().unwrap().to_string();
+        let p = t.wait_project(&id, |p| p["card"]["status"] == "done");
+        let path = p["scenes"][0]["image"].as_str().unwrap().to_string();
+        std::fs::read(path).unwrap()
+    };
+    let plain = first_card(&TestApp::new(true));
+
+    let t = TestApp::new(true);
+    let mut i = input(&t.ok("get_settings", json!({})));
+    let config = t.dir.path().join("config/config.toml");
+    let before = std::fs::read_to_string(&config).unwrap_or_default();
+    let not_a_font = t.dir.path().join("notes.ttf");
+    std::fs::write(&not_a_font, "shopping list").unwrap();
+    i["font"] = json!(not_a_font);
+    let e = t.err("save_settings", json!({"settings": i}));
+    assert_eq!(e["code"], "input");
+    assert!(
+        e["message"].as_str().unwrap().contains("not a font file"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap_or_default(), before);
+
+    i["font"] = json!(font);
+    let s = t.ok("save_settings", json!({"settings": i}));
+    assert_eq!(s["font"], json!(font));
+    let toml = std::fs::read_to_string(&config).unwrap();
+    assert!(toml.contains("NotoSerif-Regular.ttf"), "{toml}");
+    assert_ne!(first_card(&t), plain, "the card is set in the chosen font");
+}

@@ -57,6 +57,9 @@ pub struct Settings {
     pub providers: Vec<ProviderSetting>,
     pub storage: StorageSettings,
     pub concurrency: Concurrency,
+    /// The creator's own font for title cards and captions (a full path), or "" for the
+    /// built-in one.
+    pub font: String,
     pub data_dir: String,
     pub theme: Theme,
     pub config_file: String,
@@ -85,6 +88,8 @@ pub struct SettingsInput {
     pub providers: Vec<ProviderInput>,
     pub storage: StorageInput,
     pub concurrency: Concurrency,
+    #[serde(default)]
+    pub font: String,
     pub data_dir: String,
     pub theme: Theme,
 }
@@ -144,6 +149,12 @@ pub fn settings_view(
             upload: cfg.queue.upload_concurrency as u32,
             render: cfg.queue.render_concurrency as u32,
         },
+        font: cfg
+            .render
+            .font
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
         data_dir: data_dir.into(),
         theme,
         config_file: config_file.into(),
@@ -153,6 +164,22 @@ pub fn settings_view(
 fn opt(v: &str) -> Option<String> {
     let v = v.trim();
     (!v.is_empty()).then(|| v.to_string())
+}
+
+/// A font file the person chose: a full path to a file StoryReel can set text in.
+fn font_file(path: &str) -> ApiResult<std::path::PathBuf> {
+    let p = std::path::PathBuf::from(path);
+    if !p.is_absolute() {
+        return Err(ApiError::input(format!(
+            "The font must be given as a full path (it is `{path}`)."
+        )));
+    }
+    storyreel_engine::typeset::check_font_file(&p).map_err(|why| {
+        ApiError::input(format!(
+            "The font {path} cannot be used: {why}. Choose a .ttf, .otf or .ttc file, or leave the field empty for the built-in font."
+        ))
+    })?;
+    Ok(p)
 }
 
 /// The config with the person's settings applied, validated as the engine would.
@@ -224,6 +251,10 @@ pub fn apply(cfg: &Config, input: &SettingsInput) -> ApiResult<Config> {
     c.generation.concurrency = lanes.generate as usize;
     c.queue.upload_concurrency = lanes.upload as usize;
     c.queue.render_concurrency = lanes.render as usize;
+    c.render.font = match opt(&input.font) {
+        None => None,
+        Some(f) => Some(font_file(&f)?),
+    };
     c.validate("the settings")
         .map_err(|e| ApiError::new(crate::error::ErrorCode::Config, e.to_string()))?;
     Ok(c)
@@ -256,6 +287,7 @@ mod tests {
                 public_url_base: v.storage.public_url_base,
             },
             concurrency: v.concurrency,
+            font: v.font,
             data_dir: v.data_dir,
             theme: v.theme,
         }
@@ -296,5 +328,30 @@ mod tests {
         let mut bad = input(&cfg);
         bad.storage.target = "ftp://nowhere".into();
         assert_eq!(apply(&cfg, &bad).unwrap_err().code, "config");
+    }
+
+    #[test]
+    fn a_font_is_a_full_path_to_a_font_file() {
+        let cfg = Config::default();
+        let dir = tempfile::tempdir().unwrap();
+        let font = dir.path().join("Mine.ttf");
+        std::fs::write(&font, dejavu::sans::regular()).unwrap();
+        let mut i = input(&cfg);
+        i.font = font.display().to_string();
+        let c = apply(&cfg, &i).unwrap();
+        assert_eq!(c.render.font.as_deref(), Some(font.as_path()));
+        let v = settings_view(&c, &MemoryKeys::default(), "/d", Theme::System, "/c");
+        assert_eq!(v.font, font.display().to_string());
+
+        i.font = "Mine.ttf".into();
+        assert!(apply(&cfg, &i).unwrap_err().message.contains("full path"));
+        let text = dir.path().join("notes.ttf");
+        std::fs::write(&text, "not a font").unwrap();
+        i.font = text.display().to_string();
+        let e = apply(&cfg, &i).unwrap_err();
+        assert_eq!(e.code, "input");
+        assert!(e.message.contains("not a font file"), "{}", e.message);
+        i.font = String::new();
+        assert_eq!(apply(&cfg, &i).unwrap().render.font, None);
     }
 }

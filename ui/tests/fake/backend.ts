@@ -75,6 +75,7 @@ export class FakeBackend {
       ],
       storage: { target: '', endpoint: '', region: '', create_bucket: false, public_url_base: '', access_key_set: false, secret_key_set: false },
       concurrency: { generate: 3, upload: 4, render: 1 },
+      font: "",
       data_dir: DATA,
       theme: 'system',
       config_file: '/home/creator/.config/storyreel/config.toml',
@@ -798,6 +799,7 @@ export class FakeBackend {
         }),
       storage: { ...this.settings.storage, ...input.storage },
       concurrency: { ...input.concurrency },
+      font: input.font ?? '',
       data_dir: input.data_dir,
       theme: input.theme,
     };

@@ -12,6 +12,7 @@ const settings = (): Settings => ({
   ],
   storage: { target: '', endpoint: '', region: '', create_bucket: false, public_url_base: '', access_key_set: false, secret_key_set: false },
   concurrency: { generate: 3, upload: 4, render: 1 },
+  font: '',
   data_dir: '/data',
   theme: 'dark',
   config_file: '/config.toml',
@@ -37,7 +38,7 @@ describe('toSettingsInput', () => {
     expect(input.chain).toEqual(['openai', 'fal', 'comfyui']);
     expect(input.providers.map((p) => p.name)).toEqual(['openai', 'fal', 'comfyui']);
     expect(input.providers[0]).toEqual({ name: 'openai', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1' });
-    expect(Object.keys(input).sort()).toEqual(['chain', 'concurrency', 'data_dir', 'providers', 'storage', 'theme']);
+    expect(Object.keys(input).sort()).toEqual(['chain', 'concurrency', 'data_dir', 'font', 'providers', 'storage', 'theme']);
     expect(Object.keys(input.storage)).not.toContain('access_key_set');
   });
 });
@@ -49,8 +50,12 @@ describe('validateForm and sameForm', () => {
     f.storage.target = 'ftp://x';
     f.concurrency.render = 5;
     f.data_dir = 'Stories';
+    f.font = 'fonts/Mine.ttf';
     const e = validateForm(f);
-    expect(Object.keys(e).sort()).toEqual(['concurrency.render', 'concurrency.upload', 'data_dir', 'storage.target']);
+    expect(Object.keys(e).sort()).toEqual(['concurrency.render', 'concurrency.upload', 'data_dir', 'font', 'storage.target']);
+    expect(e.font).toMatch(/full path/);
+    f.font = '/home/me/notes.txt';
+    expect(validateForm(f).font).toMatch(/\.ttf/);
     expect(e['concurrency.upload']).toBe('Use a whole number from 1 to 32.');
     expect(e['concurrency.render']).toBe('Use a whole number from 1 to 4.');
     expect(e.data_dir).toMatch(/full path/);
@@ -64,6 +69,8 @@ describe('validateForm and sameForm', () => {
     f.data_dir = '';
     expect(validateForm(f)).toEqual({});
     f.data_dir = 'C:\\Users\\me\\Stories';
+    expect(validateForm(f)).toEqual({});
+    f.font = '/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf';
     expect(validateForm(f)).toEqual({});
   });
   it('compares what would be saved', () => {

@@ -8,4 +8,9 @@ export type Settings = {
 /**
  * Provider names in the order they are tried; the title card always ends the chain.
  */
-chain: Array<string>, providers: Array<ProviderSetting>, storage: StorageSettings, concurrency: Concurrency, data_dir: string, theme: Theme, config_file: string, };
+chain: Array<string>, providers: Array<ProviderSetting>, storage: StorageSettings, concurrency: Concurrency, 
+/**
+ * The creator's own font for title cards and captions (a full path), or "" for the
+ * built-in one.
+ */
+font: string, data_dir: string, theme: Theme, config_file: string, };

@@ -4,4 +4,4 @@ import type { ProviderInput } from "./ProviderInput";
 import type { StorageInput } from "./StorageInput";
 import type { Theme } from "./Theme";
 
-export type SettingsInput = { chain: Array<string>, providers: Array<ProviderInput>, storage: StorageInput, concurrency: Concurrency, data_dir: string, theme: Theme, };
+export type SettingsInput = { chain: Array<string>, providers: Array<ProviderInput>, storage: StorageInput, concurrency: Concurrency, font: string, data_dir: string, theme: Theme, };

@@ -19,6 +19,8 @@ export type SettingsForm = {
   providers: ProviderForm[];
   storage: { target: string; endpoint: string; region: string; create_bucket: boolean; public_url_base: string };
   concurrency: { generate: number; upload: number; render: number };
+  /** The creator's own font for title cards and captions; '' for the built-in one. */
+  font: string;
   data_dir: string;
   theme: Theme;
 };
@@ -64,6 +66,7 @@ export function formFromSettings(s: Settings): SettingsForm {
       public_url_base: str(st?.public_url_base),
     },
     concurrency: { generate: int(c?.generate, 3), upload: int(c?.upload, 4), render: int(c?.render, 1) },
+    font: str(s?.font),
     data_dir: str(s?.data_dir),
     theme: asTheme(s?.theme),
   };
@@ -87,6 +90,7 @@ export function toSettingsInput(f: SettingsForm): SettingsInput {
       public_url_base: f.storage.public_url_base.trim(),
     },
     concurrency: { ...f.concurrency },
+    font: f.font.trim(),
     data_dir: f.data_dir.trim(),
     theme: f.theme,
   };
@@ -98,6 +102,9 @@ export const CONCURRENCY_MAX = { generate: 16, upload: 32, render: 4 } as const;
 export type FormErrors = Partial<Record<string, string>>;
 
 const SCHEMES = ['s3://', 'gs://', 'az://', 'https://', 'http://', 'file://'];
+
+/** A full path on Linux, macOS or Windows. */
+const FULL_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 
 /** Sentences for the fields that cannot be saved as they are, keyed by field. */
 export function validateForm(f: SettingsForm): FormErrors {
@@ -120,7 +127,10 @@ export function validateForm(f: SettingsForm): FormErrors {
     if (u && !/^https?:\/\/\S+$/.test(u)) e[`provider.${p.name}.base_url`] = 'The base URL starts with http:// or https://.';
   }
   const dir = f.data_dir.trim();
-  if (dir && !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(dir)) e.data_dir = 'Use a full path, such as /home/you/Stories.';
+  if (dir && !FULL_PATH.test(dir)) e.data_dir = 'Use a full path, such as /home/you/Stories.';
+  const font = f.font.trim();
+  if (font && !FULL_PATH.test(font)) e.font = 'Use the full path of a font file, such as /home/you/Fonts/MyFont.ttf.';
+  else if (font && !/\.(ttf|otf|ttc|otc)$/i.test(font)) e.font = 'Choose a font file: .ttf, .otf or .ttc.';
   return e;
 }
 
