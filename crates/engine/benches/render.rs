@@ -4,6 +4,7 @@
 //! extra options), so the gain from composing and the gain from the encoder settings show apart.
 //!
 //! `cargo bench -p storyreel-engine --bench render` (needs ffmpeg; `BENCH_ROUNDS=N`, default 3).
+//! `BENCH_CAPTIONS=1` times the same video with and without a caption over every scene instead.
 
 use std::path::Path;
 use std::process::Command;
@@ -88,6 +89,41 @@ fn zoompan(images: &Path, out: &Path) -> (Duration, u64) {
     (took, std::fs::metadata(out).map_or(0, |m| m.len()))
 }
 
+/// The cost of captions (`BENCH_CAPTIONS=1`): the same video with and without a caption over
+/// every scene. Title cards carry their text and get none, so for this run the scenes' pictures
+/// count as provider pictures.
+fn captions(rt: &tokio::runtime::Runtime, data: &Path, p: &Project) {
+    let (mut plain, mut captioned) = (Vec::new(), Vec::new());
+    for round in 0..rounds() {
+        set_placeholder(data, p, true);
+        plain.push(ours(rt, data, p, RenderConfig::default()));
+        set_placeholder(data, p, false);
+        captioned.push(ours(rt, data, p, RenderConfig::default()));
+        println!(
+            "round {}: no captions {:.2} s, captions {:.2} s",
+            round + 1,
+            plain[round].0.as_secs_f64(),
+            captioned[round].0.as_secs_f64()
+        );
+    }
+    let ((a, _), (b, _)) = (median(plain), median(captioned));
+    println!(
+        "median: no captions {a:.2} s, a caption over every scene {b:.2} s (+{:.1} %)",
+        (b / a - 1.0) * 100.0
+    );
+}
+
+fn set_placeholder(data: &Path, p: &Project, placeholder: bool) {
+    let e =
+        Engine::open(EngineOptions::new(data.to_path_buf(), Config::default())).expect("engine");
+    for mut s in e.store().scenes_of(p.id).expect("scenes") {
+        if let Some(img) = s.image.as_mut() {
+            img.placeholder = placeholder;
+        }
+        e.store().transact(|tx| tx.put_scene(&s)).expect("scene");
+    }
+}
+
 fn median(mut v: Vec<(Duration, u64)>) -> (f64, f64) {
     v.sort();
     let (d, b) = v[v.len() / 2];
@@ -133,6 +169,10 @@ fn main() {
         e.export(&p, &images).expect("export");
         p
     };
+    if std::env::var_os("BENCH_CAPTIONS").is_some() {
+        captions(&rt, &data, &p);
+        return;
+    }
     let veryfast = RenderConfig {
         preset: "veryfast".into(),
         crf: 20,

@@ -51,7 +51,7 @@ impl Caption {
             unit * 0.036,
             Some(MAX_LINES),
         );
-        let pad = (block.size * 0.3).ceil().max(2.0);
+        let pad = (block.size * 0.15).ceil().max(2.0);
         let height = ((block.height + 2.0 * pad).ceil() as u32 + 1) & !1;
         let bottom_margin = (fh * 0.1).round() as u32;
         let top = frame.height.saturating_sub(bottom_margin + height) & !1;
