@@ -5,6 +5,8 @@ import { card, scene } from './builders';
 describe('sceneChip', () => {
   it('shows the queue place while queued', () => {
     expect(sceneChip(scene({ status: 'queued', queue_position: 4 })).text).toBe('queued #4');
+    const note = { code: 'font_missing', message: 'No installed font covers this scene’s Thai…' };
+    expect(sceneChip(scene({ status: 'succeeded', placeholder: true, error: note }))).toEqual({ text: 'font missing', tone: 'warn' });
     expect(sceneChip(scene({ status: 'queued', queue_position: null })).text).toBe('queued');
   });
   it('shows phase and percent while generating', () => {

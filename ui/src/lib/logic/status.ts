@@ -26,6 +26,8 @@ export function sceneChip(scene: Pick<SceneView, 'status' | 'phase' | 'percent' 
       return { text: parts.length ? `generating — ${parts.join(' ')}` : 'generating', tone: 'active' };
     }
     case 'succeeded':
+      // Part of the text could not be drawn: the scene names the writing system and the fix.
+      if (scene.error?.code === 'font_missing') return { text: 'font missing', tone: 'warn' };
       return scene.placeholder ? { text: 'placeholder', tone: 'warn' } : { text: 'done', tone: 'ok' };
     case 'failed': {
       const why = scene.error?.message?.trim();
