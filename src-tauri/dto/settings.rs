@@ -117,7 +117,9 @@ pub fn settings_view(
         .map(|r| ProviderSetting {
             name: r.name.into(),
             label: storyreel_engine::providers::build::label(r.name).into(),
-            enabled: r.enabled,
+            // On means in the chain: a provider the chain does not name is not called, even
+            // though its section is not switched off.
+            enabled: r.enabled && cfg.generation.providers.iter().any(|n| n == r.name),
             model: r.model,
             base_url: r.base_url,
             needs_key: r.api_key_env.is_some(),
@@ -226,7 +228,11 @@ pub fn apply(cfg: &Config, input: &SettingsInput) -> ApiResult<Config> {
             "automatic1111" => &mut c.providers.automatic1111,
             _ => &mut c.providers.comfyui,
         };
-        s.enabled = (!p.enabled).then_some(false);
+        // Turning a provider on clears a switch-off written in its section; turning it off
+        // only takes it out of the chain, so its section stays as it was.
+        if p.enabled && s.enabled == Some(false) {
+            s.enabled = None;
+        }
         s.model = opt(&p.model).filter(|m| *m != defaults.model || s.model.is_some());
         s.base_url = base.filter(|b| *b != defaults.base_url || s.base_url.is_some());
     }
@@ -291,6 +297,65 @@ mod tests {
             data_dir: v.data_dir,
             theme: v.theme,
         }
+    }
+
+    /// What the UI sends: the chain is the switched-on providers, in the order shown.
+    fn as_the_ui_sends(cfg: &Config) -> SettingsInput {
+        let mut i = input(cfg);
+        let v = settings_view(cfg, &MemoryKeys::default(), "/d", Theme::System, "/c");
+        i.chain = v
+            .providers
+            .iter()
+            .filter(|p| p.enabled)
+            .map(|p| p.name.clone())
+            .collect();
+        i
+    }
+
+    #[test]
+    fn the_switches_show_the_real_chain_and_saving_keeps_it() {
+        let cfg = Config::default();
+        let v = settings_view(&cfg, &MemoryKeys::default(), "/d", Theme::System, "/c");
+        assert!(
+            v.providers.iter().all(|p| !p.enabled),
+            "the default chain is title cards only"
+        );
+        let mut i = as_the_ui_sends(&cfg);
+        i.theme = Theme::Dark;
+        assert_eq!(
+            apply(&cfg, &i).unwrap(),
+            cfg,
+            "saving the theme changes nothing else"
+        );
+
+        let mut two = Config::default();
+        two.generation.providers = vec!["fal".into(), "openai".into(), "titlecard".into()];
+        let v = settings_view(&two, &MemoryKeys::default(), "/d", Theme::System, "/c");
+        let on: Vec<&str> = v
+            .providers
+            .iter()
+            .filter(|p| p.enabled)
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(
+            on,
+            ["openai", "fal"],
+            "REMOTE_PROVIDERS order; the UI sorts by the chain"
+        );
+        let mut i = as_the_ui_sends(&two);
+        i.chain = vec!["fal".into(), "openai".into()];
+        assert_eq!(apply(&two, &i).unwrap(), two);
+
+        // Turning one on adds it to the chain; its section is not rewritten.
+        let mut i = as_the_ui_sends(&cfg);
+        i.chain = vec!["automatic1111".into()];
+        i.providers
+            .iter_mut()
+            .filter(|p| p.name == "automatic1111")
+            .for_each(|p| p.enabled = true);
+        let c = apply(&cfg, &i).unwrap();
+        assert_eq!(c.generation.providers, ["automatic1111", "titlecard"]);
+        assert_eq!(c.providers, cfg.providers);
     }
 
     #[test]
