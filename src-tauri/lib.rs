@@ -51,6 +51,7 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> 
             sync::test_storage,
             settings::get_settings,
             settings::save_settings,
+            settings::set_theme,
             settings::set_provider_key,
             settings::set_storage_credentials,
             settings::test_provider,

@@ -315,3 +315,21 @@ fn a_chosen_font_draws_the_cards() {
     assert!(toml.contains("NotoSerif-Regular.ttf"), "{toml}");
     assert_ne!(first_card(&t), plain, "the card is set in the chosen font");
 }
+
+/// The theme is kept at once and on its own: the config is not touched and the engine does not
+/// reopen.
+#[test]
+fn the_theme_is_kept_at_once_without_reopening_the_engine() {
+    let t = TestApp::new(false);
+    let config = t.dir.path().join("config/config.toml");
+    let before = std::fs::read_to_string(&config).ok();
+    let resets = t.events_of("reset").len();
+    t.ok("set_theme", json!({"theme": "dark"}));
+    assert_eq!(t.ok("get_settings", json!({}))["theme"], "dark");
+    assert_eq!(std::fs::read_to_string(&config).ok(), before);
+    assert_eq!(t.events_of("reset").len(), resets, "no restart");
+    // An unknown theme is refused by the command's own argument check (the UI sees it as `ipc`).
+    let e = t.err("set_theme", json!({"theme": "neon"}));
+    assert!(e.to_string().contains("neon"), "{e}");
+    assert_eq!(t.ok("get_settings", json!({}))["theme"], "dark");
+}

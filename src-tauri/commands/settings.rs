@@ -57,6 +57,15 @@ pub async fn save_settings(
     current(&state)
 }
 
+/// The theme applies at once: it is a preference of this app, not a setting of the engine, so
+/// it is saved on its own (nothing else changes, the engine does not reopen).
+#[tauri::command]
+pub async fn set_theme(state: State<'_, AppState>, theme: crate::dto::Theme) -> ApiResult<()> {
+    let mut prefs = state.prefs();
+    prefs.theme = theme;
+    prefs.save(&state.opts.prefs_file)
+}
+
 fn known(name: &str) -> ApiResult<()> {
     if REMOTE_PROVIDERS.contains(&name) {
         Ok(())

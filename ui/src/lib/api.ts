@@ -12,6 +12,7 @@ import type { NewProject } from './bindings/NewProject';
 import type { ProjectCard } from './bindings/ProjectCard';
 import type { ProjectDetail } from './bindings/ProjectDetail';
 import type { RenderView } from './bindings/RenderView';
+import type { Theme } from './bindings/Theme';
 import type { SceneView } from './bindings/SceneView';
 import type { Settings } from './bindings/Settings';
 import type { SettingsInput } from './bindings/SettingsInput';
@@ -65,6 +66,7 @@ export const api = {
   syncRetryAll: () => call<number>('sync_retry_all'),
   getSettings: () => call<Settings>('get_settings'),
   saveSettings: (settings: SettingsInput) => call<Settings>('save_settings', { settings }),
+  setTheme: (theme: Theme) => call<null>('set_theme', { theme }),
   setProviderKey: (name: string, key: string | null) => call<Settings>('set_provider_key', { name, key }),
   /** null leaves a key as it is; "" removes it. */
   setStorageCredentials: (accessKey: string | null, secretKey: string | null) =>

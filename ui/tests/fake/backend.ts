@@ -719,6 +719,9 @@ export class FakeBackend {
         return this.settings;
       case 'save_settings':
         return this.#saveSettings(a.settings as SettingsInput);
+      case 'set_theme':
+        this.settings = { ...this.settings, theme: a.theme as Settings['theme'] };
+        return null;
       case 'set_provider_key': {
         const name = String(a.name);
         const p = this.settings.providers.find((x) => x.name === name);

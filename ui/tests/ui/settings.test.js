@@ -140,3 +140,29 @@ test('fields that cannot be saved say why, and nothing is sent', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a theme applies and is kept at once, and clicking it keeps the page in view', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url, {}, { width: 1024, height: 560 });
+  await page.keyboard.press('Control+5');
+  await page.getByTestId('screen-settings').waitFor();
+  await page.getByTestId('provider-row').first().waitFor();
+  // Scroll the settings page to its end, as a person does to reach Appearance.
+  await page.getByTestId('theme-dark').scrollIntoViewIfNeeded();
+  await page.getByTestId('theme-dark').click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  const view = await page.evaluate(() => ({
+    root: document.scrollingElement?.scrollTop ?? 0,
+    body: document.body.scrollTop,
+    sidebar: document.querySelector('nav, aside')?.getBoundingClientRect().top ?? 0,
+  }));
+  assert.deepEqual(view, { root: 0, body: 0, sidebar: 0 }, 'the app did not scroll out of view');
+  const box = await page.getByTestId('theme-dark').boundingBox();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= 560, `the clicked theme is in view: ${JSON.stringify(box)}`);
+  // Kept without Save, and nothing else was saved.
+  const calls = await callsTo(page, 'set_theme');
+  assert.deepEqual(calls.map((/** @type {any} */ c) => c.args.theme), ['dark']);
+  assert.equal((await callsTo(page, 'save_settings')).length, 0);
+  await waitText(page.locator('.savebar .state'), 'All changes saved');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
