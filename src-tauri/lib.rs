@@ -10,7 +10,7 @@ pub mod keychain;
 pub mod notify;
 pub mod prefs;
 pub mod state;
-mod tray;
+pub mod tray;
 
 use std::sync::{Arc, Mutex};
 
@@ -143,15 +143,14 @@ pub fn run() -> Result<(), tauri::Error> {
                     w.seed(cards);
                 }
             }
-            if let Err(e) = tray::build(&handle) {
-                tracing::warn!(%e, "no tray icon on this desktop");
-            }
+            tray::start(&handle);
             Ok(())
         })
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
-                // Closing hides to the tray: the queue and the uploads keep going.
-                if window.app_handle().tray_by_id(tray::TRAY_ID).is_some() {
+                // Closing hides to the tray, where one is shown: the queue and the uploads
+                // keep going. Without one, closing quits (running jobs are handed back).
+                if tray::shown() && window.app_handle().tray_by_id(tray::TRAY_ID).is_some() {
                     api.prevent_close();
                     let _ = window.hide();
                 }

@@ -1,5 +1,9 @@
 //! The tray icon: progress in its tooltip, show the window, pause or resume all, quit.
-//! Closing the window hides it here; the queue keeps working.
+//! Closing the window hides it here, so the queue keeps working, but only where a tray is
+//! really shown: without the tray library, without a D-Bus session or without a status
+//! notifier host (stock GNOME), the app starts without one and closing the window quits.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
@@ -15,6 +19,56 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
         let _ = w.show();
         let _ = w.set_focus();
     }
+}
+
+static SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// Whether a tray icon is really shown, so that hiding the window to it leaves a way back.
+pub fn shown() -> bool {
+    SHOWN.load(Ordering::SeqCst)
+}
+
+/// Puts the tray icon up when the desktop can show it. Never fails the start: a missing tray
+/// library (which panics inside the tray crate) or a desktop without a tray host is a line in
+/// the log, and the app runs without a tray.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    if !host_present() {
+        tracing::info!(
+            "no tray on this desktop (no status notifier host); closing the window quits"
+        );
+        return;
+    }
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(app)));
+    match built {
+        Ok(Ok(_)) => SHOWN.store(true, Ordering::SeqCst),
+        Ok(Err(e)) => tracing::warn!(%e, "no tray icon on this desktop; closing the window quits"),
+        Err(_) => tracing::warn!(
+            "the tray library (libayatana-appindicator3) is missing; closing the window quits"
+        ),
+    }
+}
+
+/// Whether the session has a status notifier host that shows tray icons (KDE, most desktops
+/// with an AppIndicator host; not stock GNOME, not a bare X server).
+#[cfg(target_os = "linux")]
+pub fn host_present() -> bool {
+    let Ok(conn) = zbus::blocking::Connection::session() else {
+        return false;
+    };
+    zbus::blocking::Proxy::new(
+        &conn,
+        "org.kde.StatusNotifierWatcher",
+        "/StatusNotifierWatcher",
+        "org.kde.StatusNotifierWatcher",
+    )
+    .and_then(|p| p.get_property::<bool>("IsStatusNotifierHostRegistered"))
+    .unwrap_or(false)
+}
+
+/// Windows and macOS always show tray (menu bar) icons.
+#[cfg(not(target_os = "linux"))]
+pub fn host_present() -> bool {
+    true
 }
 
 pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
