@@ -24,10 +24,19 @@ async fn import(e: &Engine, text: &str) -> storyreel_engine::model::Project {
         .project
 }
 
+/// Works until every job has ended. (`is_idle` alone is true while a retry waits out its
+/// backoff, which is what this file's panicked attempts do.)
 async fn work_until_idle(e: &Engine, limit: Duration) {
     let w = e.start();
     let deadline = Instant::now() + limit;
-    while !e.is_idle().unwrap() {
+    let ended = |e: &Engine| {
+        e.store()
+            .all_jobs()
+            .unwrap()
+            .iter()
+            .all(|j| j.status.is_terminal())
+    };
+    while !(e.is_idle().unwrap() && ended(e)) {
         assert!(
             Instant::now() < deadline,
             "work did not finish: a job hangs"
