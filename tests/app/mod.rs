@@ -146,7 +146,24 @@ impl TestApp {
     pub fn wait_project(&self, id: &str, done: impl Fn(&Value) -> bool) -> Value {
         let t0 = Instant::now();
         loop {
-            let p = self.ok("get_project", json!({"id": id}));
+            // While the engine reopens (new settings, space back on the disk), commands answer
+            // "starting or stopping" for a moment; the UI asks again on the reset that follows.
+            let p = match self.call("get_project", json!({"id": id})) {
+                Ok(p) => p,
+                Err(e)
+                    if e["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("starting or stopping")) =>
+                {
+                    assert!(
+                        t0.elapsed() < Duration::from_secs(60),
+                        "the engine never reopened: {e}"
+                    );
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+                Err(e) => panic!("get_project failed: {e}"),
+            };
             if done(&p) {
                 return p;
             }
