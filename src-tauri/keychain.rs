@@ -32,7 +32,7 @@ fn unavailable(e: keyring::Error) -> ApiError {
     ApiError::new(
         crate::error::ErrorCode::Keychain,
         format!(
-            "The system keychain is not available ({e}). On Linux, StoryReel keeps keys in the Secret Service (GNOME Keyring or KWallet): start it, then try again."
+            "The system keychain is not available ({e}). On Linux, StoryReel keeps keys in the Secret Service (GNOME Keyring or KWallet): start it, then try again, or have StoryReel read this key from an environment variable instead."
         ),
     )
 }
@@ -63,46 +63,44 @@ impl KeyStore for OsKeychain {
     }
 }
 
-/// Secrets in memory (tests, and a stand-in where no keychain runs).
+/// Secrets in memory (tests, and a stand-in where no keychain runs). `set_unavailable` makes
+/// it answer as a machine without a Secret Service does.
 #[derive(Default)]
-pub struct MemoryKeys(Mutex<HashMap<String, Secret>>);
+pub struct MemoryKeys {
+    keys: Mutex<HashMap<String, Secret>>,
+    unavailable: std::sync::atomic::AtomicBool,
+}
+
+impl MemoryKeys {
+    pub fn set_unavailable(&self, yes: bool) {
+        self.unavailable
+            .store(yes, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn map(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, Secret>>, ApiError> {
+        if self.unavailable.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(unavailable(keyring::Error::NoStorageAccess(
+                std::io::Error::other("no Secret Service on the session bus").into(),
+            )));
+        }
+        self.keys.lock().map_err(|_| {
+            ApiError::new(
+                crate::error::ErrorCode::Keychain,
+                "The key store is unusable.",
+            )
+        })
+    }
+}
 
 impl KeyStore for MemoryKeys {
     fn get(&self, account: &str) -> Result<Option<Secret>, ApiError> {
-        Ok(self
-            .0
-            .lock()
-            .map_err(|_| {
-                ApiError::new(
-                    crate::error::ErrorCode::Keychain,
-                    "The key store is unusable.",
-                )
-            })?
-            .get(account)
-            .cloned())
+        Ok(self.map()?.get(account).cloned())
     }
     fn set(&self, account: &str, value: &str) -> Result<(), ApiError> {
-        self.0
-            .lock()
-            .map_err(|_| {
-                ApiError::new(
-                    crate::error::ErrorCode::Keychain,
-                    "The key store is unusable.",
-                )
-            })?
-            .insert(account.into(), Secret::new(value));
+        self.map()?.insert(account.into(), Secret::new(value));
         Ok(())
     }
     fn delete(&self, account: &str) -> Result<(), ApiError> {
-        self.0
-            .lock()
-            .map_err(|_| {
-                ApiError::new(
-                    crate::error::ErrorCode::Keychain,
-                    "The key store is unusable.",
-                )
-            })?
-            .remove(account);
+        self.map()?.remove(account);
         Ok(())
     }
 }
@@ -134,9 +132,9 @@ impl KeychainSecrets {
                     map.insert(name, s);
                 }
                 Ok(None) => {}
+                // Keys read from environment variables still come through (key_sources.rs).
                 Err(e) => {
-                    trouble = Some(e.message);
-                    break;
+                    trouble.get_or_insert(e.message);
                 }
             }
         }

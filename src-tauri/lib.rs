@@ -6,7 +6,9 @@ pub mod commands;
 mod desktop;
 pub mod dto;
 pub mod error;
+pub mod key_sources;
 pub mod keychain;
+pub mod media;
 pub mod notify;
 pub mod prefs;
 pub mod state;
@@ -39,6 +41,9 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> 
             projects::regenerate_placeholders,
             projects::reveal_project,
             projects::render_video,
+            video::open_video,
+            video::show_video,
+            video::save_video_as,
             scenes::update_scene_prompt,
             scenes::regenerate_scene,
             scenes::retry_scene,
@@ -54,6 +59,7 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> 
             settings::set_theme,
             settings::set_provider_key,
             settings::set_storage_credentials,
+            settings::set_key_env,
             settings::test_provider,
             stats::stats,
         ])
@@ -91,6 +97,9 @@ pub fn scope_assets<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
             let _ = handle
                 .asset_protocol_scope()
                 .allow_directory(dir.join("assets"), true);
+            if let Some(m) = handle.state::<AppState>().media() {
+                m.allow(dir.join("assets"));
+            }
         }));
 }
 
@@ -135,6 +144,10 @@ pub fn run() -> Result<(), tauri::Error> {
             state.set_desktop(Arc::new(desktop::RealDesktop {
                 app: handle.clone(),
             }));
+            match media::MediaServer::start() {
+                Ok(m) => state.set_media(m),
+                Err(e) => tracing::warn!(%e, "no video server: videos will not play in the window"),
+            }
             scope_assets(&handle);
             watch_space(&handle, SPACE_CHECK);
             tauri::async_runtime::block_on(state.start());

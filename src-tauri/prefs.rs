@@ -1,5 +1,5 @@
 //! Where the app keeps its own things: the engine config (`config.toml`, shared with the CLI)
-//! and the app's preferences (`app.json`: data folder, theme).
+//! and the app's preferences (`app.json`: data folder, theme, where keys come from).
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,9 @@ pub struct Prefs {
     /// A data folder other than the platform's default.
     pub data_dir: Option<PathBuf>,
     pub theme: Theme,
+    /// Keys read from an environment variable instead of the keychain: keychain account →
+    /// the variable's name (never its value).
+    pub key_env: std::collections::BTreeMap<String, String>,
 }
 
 impl Prefs {
@@ -103,6 +106,7 @@ mod tests {
         let p = Prefs {
             data_dir: Some("/x".into()),
             theme: Theme::Dark,
+            key_env: [("provider:openai".to_string(), "MY_KEY".to_string())].into(),
         };
         p.save(&prefs).unwrap();
         assert_eq!(Prefs::load(&prefs), p);

@@ -23,6 +23,12 @@ pub trait Desktop: Send + Sync {
     fn pick_story_file(&self) -> Option<PathBuf>;
     /// Shows a folder in the file manager.
     fn reveal(&self, path: &std::path::Path) -> ApiResult<()>;
+    /// Shows a file selected in its folder in the file manager.
+    fn reveal_file(&self, path: &std::path::Path) -> ApiResult<()>;
+    /// Opens a file in the program the desktop uses for it (a video player for a video).
+    fn open_file(&self, path: &std::path::Path) -> ApiResult<()>;
+    /// Where the person chose to save a file, or None when they cancelled.
+    fn pick_save_path(&self, title: &str, suggested: &str) -> Option<PathBuf>;
     fn notify(&self, title: &str, body: &str);
 }
 
@@ -38,6 +44,18 @@ impl Desktop for NoDesktop {
             crate::error::ErrorCode::Engine,
             "There is no file manager to show the folder in.",
         ))
+    }
+    fn reveal_file(&self, path: &std::path::Path) -> ApiResult<()> {
+        self.reveal(path)
+    }
+    fn open_file(&self, _: &std::path::Path) -> ApiResult<()> {
+        Err(ApiError::new(
+            crate::error::ErrorCode::Engine,
+            "There is no program to open the file with.",
+        ))
+    }
+    fn pick_save_path(&self, _: &str, _: &str) -> Option<PathBuf> {
+        None
     }
     fn notify(&self, _: &str, _: &str) {}
 }
@@ -98,6 +116,8 @@ pub struct AppState {
     notices: Mutex<Vec<String>>,
     /// Told the data folder each time an engine opens one (the webview's asset scope).
     on_open: Mutex<Option<OnOpen>>,
+    /// Serves videos to the window's player (absent in tests on the mock runtime).
+    media: std::sync::OnceLock<crate::media::MediaServer>,
 }
 
 /// What the window does when an engine opens a data folder.
@@ -116,7 +136,17 @@ impl AppState {
             desktop: Mutex::new(Arc::new(NoDesktop)),
             notices: Mutex::new(Vec::new()),
             on_open: Mutex::new(None),
+            media: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Gives the app its video server (once, at start).
+    pub fn set_media(&self, m: crate::media::MediaServer) {
+        let _ = self.media.set(m);
+    }
+
+    pub fn media(&self) -> Option<&crate::media::MediaServer> {
+        self.media.get()
     }
 
     /// Sets what happens each time an engine opens a data folder (and does it now for the
@@ -198,7 +228,9 @@ impl AppState {
 
     fn open_engine(&self) -> ApiResult<Engine> {
         let config = load_config(&self.opts.config_file)?;
-        let (secrets, trouble) = KeychainSecrets::load(self.opts.keys.as_ref(), KNOWN_PROVIDERS);
+        let prefs = self.prefs();
+        let keys = crate::key_sources::KeySources::new(self.opts.keys.as_ref(), &prefs.key_env);
+        let (secrets, trouble) = KeychainSecrets::load(&keys, KNOWN_PROVIDERS);
         let mut opts = EngineOptions::new(self.data_dir()?, config);
         opts.secrets = Arc::new(secrets);
         // The CLI (or the previous engine of this app) may still be letting go of the folder.

@@ -95,3 +95,83 @@ fn no_answer_or_event_carries_a_key_that_a_server_echoes() {
         assert!(!seen.contains(secret), "{secret} crossed IPC or an event");
     }
 }
+
+/// Where no system keychain runs, saving a key says so and offers the other way; a key moved to
+/// an environment variable is read from it (and used by the engine), is never written, never
+/// crosses IPC, and goes back to the keychain when the person switches back.
+#[test]
+fn keys_work_without_a_keychain_through_a_variable_the_person_names() {
+    const VAR: &str = "STORYREEL_APP_TEST_OPENAI_KEY_FROM_ENV";
+    const VALUE: &str = "sk-from-the-environment-4242";
+    std::env::set_var(VAR, VALUE);
+    let t = TestApp::new(false);
+    t.keys.set_unavailable(true);
+
+    let e = t.err("set_provider_key", json!({"name": "openai", "key": "sk-typed"}));
+    assert_eq!(e["code"], "keychain", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("environment variable"),
+        "the way out is named: {e}"
+    );
+
+    let e = t.err("set_key_env", json!({"key": "openai", "var": "1 BAD"}));
+    assert_eq!(e["code"], "input", "{e}");
+    let e = t.err("set_key_env", json!({"key": "nobody", "var": VAR}));
+    assert_eq!(e["code"], "input", "{e}");
+
+    let s = t.ok("set_key_env", json!({"key": "openai", "var": VAR}));
+    let openai = s["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "openai")
+        .unwrap()
+        .clone();
+    assert_eq!(openai["key_env"], VAR, "{openai}");
+    assert_eq!(openai["key_set"], true, "{openai}");
+    // The engine reopened with the key: the provider's key is there.
+    let snap = t.ok("snapshot", json!({}));
+    let p = snap["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "openai")
+        .unwrap()
+        .clone();
+    assert_eq!(p["key"], "present", "{p}");
+    // Typing a key for it now says where it comes from.
+    let e = t.err("set_provider_key", json!({"name": "openai", "key": "sk-typed"}));
+    assert!(e["message"].as_str().unwrap().contains(VAR), "{e}");
+    // The preference names the variable, never its value; no answer carries the value.
+    let prefs = std::fs::read_to_string(t.dir.path().join("config/app.json")).unwrap();
+    assert!(prefs.contains(VAR) && !prefs.contains(VALUE), "{prefs}");
+    let mut seen = String::new();
+    for cmd in ["snapshot", "get_settings"] {
+        seen.push_str(&t.ok(cmd, json!({})).to_string());
+    }
+    assert!(!seen.contains(VALUE));
+
+    // Storage credentials can come from variables too.
+    let s = t.ok(
+        "set_key_env",
+        json!({"key": "storage_access", "var": "STORYREEL_APP_TEST_NO_SUCH_VAR"}),
+    );
+    assert_eq!(
+        s["storage"]["access_key_env"],
+        "STORYREEL_APP_TEST_NO_SUCH_VAR"
+    );
+    assert_eq!(s["storage"]["access_key_set"], false, "an unset variable");
+
+    // Back to the keychain (still unavailable here): the key is no longer there.
+    let s = t.ok("set_key_env", json!({"key": "openai", "var": null}));
+    let openai = s["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "openai")
+        .unwrap()
+        .clone();
+    assert_eq!(openai["key_env"], serde_json::Value::Null);
+    assert_eq!(openai["key_set"], false);
+    std::env::remove_var(VAR);
+}

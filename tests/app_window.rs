@@ -1,7 +1,8 @@
 //! End to end: the real `storyreel-app` binary in a window under Xvfb, driven through
 //! tauri-driver and WebKitWebDriver. Paste a 5-scene story, Generate, see five title cards and
-//! the project reach "done"; restart the app and see the same state. Screenshots of each
-//! screen go to target/e2e-artifacts/.
+//! the project reach "done"; render the video and watch it play in the window (the frames on
+//! the X display move, its clock runs); restart the app and see the same state. Screenshots of
+//! each screen go to target/e2e-artifacts/.
 //!
 //! Needs Xvfb, WebKitWebDriver (webkit2gtk-driver) and tauri-driver (.ci/run installs them) and
 //! the built UI (`npm --prefix ui run build` before the app is compiled). Without them the test
@@ -12,7 +13,8 @@ mod window;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use window::{artifacts, start_driver, start_xvfb, until, which, Driver};
+use serde_json::json;
+use window::{artifacts, grab_gray, start_driver, start_xvfb, until, which, Driver};
 
 const STORY: &str = "The ferry leaves at dawn.\n\nGulls follow it across the bay.\n\nA girl counts the waves.\n\nThe town wakes as it docks.\n\nThe ferry turns home at dusk.";
 
@@ -69,9 +71,10 @@ fn a_story_becomes_five_title_cards_in_the_real_window_and_survives_a_restart() 
         chips.len() == 5
             && chips
                 .iter()
-                .all(|c| c.to_lowercase().contains("placeholder"))
+                .all(|c| c.to_lowercase().contains("title card"))
     });
     d.shot("project-done");
+    the_video_plays(&d, &display);
     for screen in ["activity", "sync", "settings", "stats", "library"] {
         d.click(&format!("[data-testid=nav-{screen}]"));
         std::thread::sleep(Duration::from_millis(700));
@@ -93,4 +96,64 @@ fn a_story_becomes_five_title_cards_in_the_real_window_and_survives_a_restart() 
     d.shot("project-after-restart");
     d.quit();
     drop(driver);
+}
+
+/// Renders the video, then plays it in the window's player: its clock runs, and two frames of
+/// the player on the X display, a second apart, are both pictures (not black) and differ.
+fn the_video_plays(d: &Driver, display: &str) {
+    d.click("[data-testid=render-button]");
+    let player = d.wait("[data-testid=video-player]", 180);
+    let el = json!([{ (window::ELEMENT): player }]);
+    until(30, "the player has the video's size and first frame", d, || {
+        let v = d.script(
+            "const v = arguments[0]; v.scrollIntoView({block: 'center'}); \
+             return [v.readyState, v.videoWidth, v.error ? v.error.code : 0]",
+            el.clone(),
+        );
+        assert_eq!(v[2], 0, "the player reports a media error: {v}");
+        v[0].as_u64().unwrap_or(0) >= 2 && v[1].as_u64().unwrap_or(0) > 0
+    });
+    d.script(
+        "const v = arguments[0]; v.muted = true; v.play(); return true",
+        el.clone(),
+    );
+    until(30, "the video plays", d, || {
+        d.script("return arguments[0].currentTime", el.clone())
+            .as_f64()
+            .unwrap_or(0.0)
+            > 0.5
+    });
+    // The top of the picture (the player's controls sit at the bottom), in screen pixels: the
+    // window is at the display's top left (Xvfb has no window manager).
+    let r = d.script(
+        "const r = arguments[0].getBoundingClientRect(); const k = window.devicePixelRatio; \
+         return [r.left * k, r.top * k, r.width * k, r.height * k * 0.6]",
+        el.clone(),
+    );
+    let n = |i: usize| r[i].as_f64().unwrap_or(0.0).max(0.0).round() as u32;
+    let (x, y, w, h) = (n(0), n(1), n(2).clamp(16, 1200) & !1, n(3).clamp(16, 800) & !1);
+    let t0 = d
+        .script("return arguments[0].currentTime", el.clone())
+        .as_f64()
+        .unwrap_or(0.0);
+    let a = grab_gray(display, x, y, w, h).expect("a frame of the player");
+    std::thread::sleep(Duration::from_secs(1));
+    let b = grab_gray(display, x, y, w, h).expect("a second frame of the player");
+    let t1 = d
+        .script("return arguments[0].currentTime", el.clone())
+        .as_f64()
+        .unwrap_or(0.0);
+    d.shot("video-playing");
+    assert!(t1 - t0 > 0.5, "the clock runs: {t0} then {t1}");
+    let spread = |f: &[u8]| f.iter().max().unwrap_or(&0) - f.iter().min().unwrap_or(&0);
+    assert!(
+        spread(&a) > 40 && spread(&b) > 40,
+        "the player shows a picture, not a black box"
+    );
+    let changed = a.iter().zip(&b).filter(|(p, q)| p.abs_diff(**q) > 8).count();
+    assert!(
+        changed * 100 > a.len(),
+        "two frames a second apart differ ({changed} of {} pixels changed)",
+        a.len()
+    );
 }

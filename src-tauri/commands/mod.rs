@@ -8,6 +8,7 @@ pub mod settings;
 pub mod stats;
 pub mod sync;
 pub mod system;
+pub mod video;
 
 use uuid::Uuid;
 

@@ -37,25 +37,70 @@ pub async fn get_project(state: State<'_, AppState>, id: String) -> ApiResult<Pr
     Ok(e.project_detail(&p)?)
 }
 
-/// A title from the first words of a story, for one that has none.
-fn title_from(text: &str) -> String {
-    let t: String = text
-        .split_whitespace()
-        .take(6)
-        .collect::<Vec<_>>()
-        .join(" ");
-    t.trim_end_matches(|c: char| !c.is_alphanumeric())
-        .to_string()
+/// The longest automatic title, in characters.
+const AUTO_TITLE_CHARS: usize = 60;
+
+/// A title from the opening of a story, for one that has none: its first sentence when that
+/// is short enough, else its first clause, else whole words up to the limit with an ellipsis;
+/// never a phrase cut in the middle of a word.
+pub fn title_from(text: &str) -> String {
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let ends_sentence = |c: char| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '\n');
+    let ends_clause = |c: char| matches!(c, ',' | ';' | ':' | '—' | '–' | '、' | '，' | '；');
+    let tidy = |t: &str| {
+        t.trim()
+            .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '"' && c != '”' && c != ')')
+            .to_string()
+    };
+    let sentence = words
+        .char_indices()
+        .find(|(_, c)| ends_sentence(*c))
+        .map(|(i, _)| &words[..i])
+        .unwrap_or(&words);
+    if sentence.chars().count() <= AUTO_TITLE_CHARS {
+        return tidy(sentence);
+    }
+    // The last clause break that fits.
+    let fits = |i: usize| words[..i].chars().count() <= AUTO_TITLE_CHARS;
+    if let Some((i, _)) = sentence
+        .char_indices()
+        .rfind(|(i, c)| ends_clause(*c) && fits(*i) && *i > 0)
+    {
+        let t = tidy(&sentence[..i]);
+        if t.chars().count() >= 12 {
+            return t;
+        }
+    }
+    let mut out = String::new();
+    for w in sentence.split(' ') {
+        if out.chars().count() + w.chars().count() + 1 > AUTO_TITLE_CHARS - 1 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if out.is_empty() {
+        // One very long word (or a script without spaces): cut by characters.
+        out = sentence.chars().take(AUTO_TITLE_CHARS - 1).collect();
+    }
+    format!("{}…", tidy(&out))
 }
 
+/// What the story's messages call it: its file's name, or "Your story" for a pasted one (which
+/// has no file to name).
 fn name_or_default(name: &str) -> &str {
     let n = name.trim();
     if n.is_empty() {
-        "story.txt"
+        PASTED
     } else {
         n
     }
 }
+
+/// How messages name a story that was pasted or typed.
+pub const PASTED: &str = "Your story";
 
 #[tauri::command]
 pub async fn preview_story(
@@ -291,4 +336,29 @@ pub async fn render_video(state: State<'_, AppState>, id: String) -> ApiResult<R
             error: None,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::title_from;
+
+    #[test]
+    fn automatic_titles_end_where_a_phrase_ends() {
+        assert_eq!(title_from("The ferry leaves at dawn.\n\nGulls."), "The ferry leaves at dawn");
+        assert_eq!(title_from("Who is there?"), "Who is there");
+        let long = "When the old lighthouse keeper finally climbed the stairs, the lamp had been dark for three nights and the sea was rising.";
+        assert_eq!(
+            title_from(long),
+            "When the old lighthouse keeper finally climbed the stairs"
+        );
+        let no_breaks = "Lanterns drift over the water while the children of the harbour town count them one by one until morning";
+        let t = title_from(no_breaks);
+        assert!(t.ends_with('…') && t.chars().count() <= 60, "{t}");
+        assert!(no_breaks.starts_with(t.trim_end_matches('…')), "{t}");
+        assert!(!t.trim_end_matches('…').ends_with(' '), "{t}");
+        assert_eq!(title_from("渡し舟が出る。かもめが追う。"), "渡し舟が出る");
+        let unbroken = "あ".repeat(200);
+        assert_eq!(title_from(&unbroken).chars().count(), 60);
+        assert_eq!(title_from("   "), "");
+    }
 }

@@ -2,8 +2,11 @@
 
 use tauri::State;
 
+use crate::keychain::KeyStore;
+
 use crate::dto::{apply, settings_view, Settings, SettingsInput, TestResult, REMOTE_PROVIDERS};
 use crate::error::{ApiError, ApiResult};
+use crate::key_sources::{check_var_name, KeySources};
 use crate::keychain::{provider_account, STORAGE_ACCESS, STORAGE_SECRET};
 use crate::prefs::{load_config, save_config};
 use crate::state::AppState;
@@ -11,13 +14,20 @@ use crate::state::AppState;
 fn current(state: &AppState) -> ApiResult<Settings> {
     let cfg = load_config(&state.opts.config_file)?;
     let prefs = state.prefs();
-    Ok(settings_view(
+    let keys = KeySources::new(state.opts.keys.as_ref(), &prefs.key_env);
+    let mut view = settings_view(
         &cfg,
-        state.opts.keys.as_ref(),
+        &keys,
         &state.data_dir()?.display().to_string(),
         prefs.theme,
         &state.opts.config_file.display().to_string(),
-    ))
+    );
+    for p in &mut view.providers {
+        p.key_env = prefs.key_env.get(&provider_account(&p.name)).cloned();
+    }
+    view.storage.access_key_env = prefs.key_env.get(STORAGE_ACCESS).cloned();
+    view.storage.secret_key_env = prefs.key_env.get(STORAGE_SECRET).cloned();
+    Ok(view)
 }
 
 #[tauri::command]
@@ -77,6 +87,37 @@ fn known(name: &str) -> ApiResult<()> {
     }
 }
 
+/// Where one key comes from: `var` names the environment variable to read it from, None puts
+/// it back in the system keychain. `key` is a provider's name, `storage_access` or
+/// `storage_secret`.
+#[tauri::command]
+pub async fn set_key_env(
+    state: State<'_, AppState>,
+    key: String,
+    var: Option<String>,
+) -> ApiResult<Settings> {
+    let account = match key.as_str() {
+        "storage_access" => STORAGE_ACCESS.to_string(),
+        "storage_secret" => STORAGE_SECRET.to_string(),
+        name => {
+            known(name)?;
+            provider_account(name)
+        }
+    };
+    let mut prefs = state.prefs();
+    match var.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => {
+            prefs.key_env.insert(account, check_var_name(v)?);
+        }
+        None => {
+            prefs.key_env.remove(&account);
+        }
+    }
+    prefs.save(&state.opts.prefs_file)?;
+    state.restart().await;
+    current(&state)
+}
+
 fn store_or_delete(state: &AppState, account: &str, value: Option<&str>) -> ApiResult<()> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => {
@@ -85,9 +126,13 @@ fn store_or_delete(state: &AppState, account: &str, value: Option<&str>) -> ApiR
                     "That key has line breaks or is too long; paste the key alone.",
                 ));
             }
-            state.opts.keys.set(account, v)
+            let prefs = state.prefs();
+            KeySources::new(state.opts.keys.as_ref(), &prefs.key_env).set(account, v)
         }
-        None => state.opts.keys.delete(account),
+        None => {
+            let prefs = state.prefs();
+            KeySources::new(state.opts.keys.as_ref(), &prefs.key_env).delete(account)
+        }
     }
 }
 

@@ -17,6 +17,9 @@ pub struct AppInfo {
     pub version: String,
     pub engine_version: String,
     pub data_dir: String,
+    /// Where the window's player asks for videos: the address of the app's own video server,
+    /// followed by the video's path (URL-encoded). Null where videos cannot play in the window.
+    pub media_base: Option<String>,
 }
 
 #[tauri::command]
@@ -29,6 +32,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
             .data_dir()
             .map(|d| d.display().to_string())
             .unwrap_or_default(),
+        media_base: state.media().map(|m| m.base()),
     }
 }
 

@@ -29,6 +29,9 @@ pub struct ProviderSetting {
     pub base_url: String,
     pub needs_key: bool,
     pub key_set: bool,
+    /// The environment variable the key is read from, when the person chose one over the
+    /// system keychain.
+    pub key_env: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -41,6 +44,9 @@ pub struct StorageSettings {
     pub public_url_base: String,
     pub access_key_set: bool,
     pub secret_key_set: bool,
+    /// The environment variables the credentials are read from instead of the keychain.
+    pub access_key_env: Option<String>,
+    pub secret_key_env: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -124,6 +130,7 @@ pub fn settings_view(
             base_url: r.base_url,
             needs_key: r.api_key_env.is_some(),
             key_set: has_key(keys, &provider_account(r.name)),
+            key_env: None,
         })
         .collect();
     let s = &cfg.sync;
@@ -145,6 +152,8 @@ pub fn settings_view(
             public_url_base: text(&s.public_url_base),
             access_key_set: has_key(keys, STORAGE_ACCESS),
             secret_key_set: has_key(keys, STORAGE_SECRET),
+            access_key_env: None,
+            secret_key_env: None,
         },
         concurrency: Concurrency {
             generate: cfg.generation.concurrency as u32,

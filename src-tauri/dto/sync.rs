@@ -83,10 +83,18 @@ pub fn connectivity(health: &SyncHealth, providers: &[crate::dto::ProviderView])
                 .is_some_and(|e| matches!(e.code.as_str(), "unreachable" | "timeout" | "network"))
                 || p.breaker == "open"
         });
-    if storage_offline || providers_offline {
+    // Say which part is out of reach, so the sidebar and the Sync screen never disagree
+    // (storage reachable while the image providers are not is "Connected" on Sync).
+    let message = match (storage_offline, providers_offline) {
+        (true, true) => Some("offline — scenes use title cards, uploads wait"),
+        (true, false) => Some("storage unreachable — uploads wait"),
+        (false, true) => Some("image providers unreachable — scenes use title cards"),
+        (false, false) => None,
+    };
+    if let Some(message) = message {
         Connectivity {
             offline: true,
-            message: Some("offline — scenes use title cards, uploads wait".into()),
+            message: Some(message.into()),
         }
     } else {
         Connectivity {

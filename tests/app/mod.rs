@@ -24,6 +24,9 @@ pub const LOCAL: &str = "tauri://localhost";
 pub struct FakeDesktop {
     pub pick: Mutex<Option<PathBuf>>,
     pub revealed: Mutex<Vec<PathBuf>>,
+    pub opened: Mutex<Vec<PathBuf>>,
+    pub save_to: Mutex<Option<PathBuf>>,
+    pub save_asked: Mutex<Vec<String>>,
     pub notified: Mutex<Vec<String>>,
 }
 
@@ -34,6 +37,18 @@ impl Desktop for FakeDesktop {
     fn reveal(&self, path: &Path) -> ApiResult<()> {
         self.revealed.lock().unwrap().push(path.to_path_buf());
         Ok(())
+    }
+    fn reveal_file(&self, path: &Path) -> ApiResult<()> {
+        self.revealed.lock().unwrap().push(path.to_path_buf());
+        Ok(())
+    }
+    fn open_file(&self, path: &Path) -> ApiResult<()> {
+        self.opened.lock().unwrap().push(path.to_path_buf());
+        Ok(())
+    }
+    fn pick_save_path(&self, _: &str, suggested: &str) -> Option<PathBuf> {
+        self.save_asked.lock().unwrap().push(suggested.into());
+        self.save_to.lock().unwrap().clone()
     }
     fn notify(&self, title: &str, _: &str) {
         self.notified.lock().unwrap().push(title.into());

@@ -224,6 +224,20 @@ impl Driver {
     }
 }
 
+/// One frame of an X display's rectangle, as 8-bit grey pixels (ffmpeg's x11grab).
+pub fn grab_gray(display: &str, x: u32, y: u32, w: u32, h: u32) -> Option<Vec<u8>> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "x11grab", "-draw_mouse", "0"])
+        .args(["-video_size", &format!("{w}x{h}")])
+        .args(["-i", &format!("{display}+{x},{y}")])
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    (out.status.success() && out.stdout.len() == (w * h) as usize).then_some(out.stdout)
+}
+
 pub fn artifacts() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-artifacts");
     let _ = std::fs::create_dir_all(&dir);

@@ -35,6 +35,19 @@ export async function revealProject(card: ProjectCard) {
   await api.revealProject(card.id);
 }
 
+export async function openVideo(card: ProjectCard) {
+  await api.openVideo(card.id);
+}
+
+export async function showVideo(card: ProjectCard) {
+  await api.showVideo(card.id);
+}
+
+export async function saveVideoAs(card: ProjectCard) {
+  const saved = await api.saveVideoAs(card.id);
+  if (saved) toasts.push(`Video saved as ${saved}.`, 'success');
+}
+
 export async function renderVideo(card: ProjectCard) {
   store.putRender(card.id, await api.renderVideo(card.id));
 }

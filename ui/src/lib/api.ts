@@ -53,6 +53,10 @@ export const api = {
   retryFailed: (id: string) => call<number>('retry_failed', { id }),
   regeneratePlaceholders: (id: string) => call<number>('regenerate_placeholders', { id }),
   revealProject: (id: string) => call<null>('reveal_project', { id }),
+  openVideo: (id: string) => call<null>('open_video', { id }),
+  showVideo: (id: string) => call<null>('show_video', { id }),
+  /** The path the video was saved to, or null when the person cancelled. */
+  saveVideoAs: (id: string) => call<string | null>('save_video_as', { id }),
   renderVideo: (id: string) => call<RenderView>('render_video', { id }),
   updateScenePrompt: (projectId: string, index: number, prompt: string) =>
     call<SceneView>('update_scene_prompt', { projectId, index, prompt }),
@@ -71,6 +75,8 @@ export const api = {
   /** null leaves a key as it is; "" removes it. */
   setStorageCredentials: (accessKey: string | null, secretKey: string | null) =>
     call<Settings>('set_storage_credentials', { accessKey, secretKey }),
+  /** Reads a key from an environment variable instead of the keychain (null: back to the keychain). */
+  setKeyEnv: (key: string, variable: string | null) => call<Settings>('set_key_env', { key, var: variable }),
   testProvider: (name: string) => call<TestResult>('test_provider', { name }),
   testStorage: () => call<TestResult>('test_storage'),
   stats: () => call<Stats>('stats'),
@@ -95,4 +101,14 @@ export function fileSrc(path: string | null | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The URL the player loads a video from: the app's own video server when there is one
+ * (WebKitGTK's player cannot read the asset protocol), the file URL otherwise.
+ */
+export function videoSrc(path: string | null | undefined, mediaBase: string | null | undefined): string | null {
+  if (typeof path !== 'string' || !path) return null;
+  if (typeof mediaBase === 'string' && mediaBase) return `${mediaBase}${encodeURIComponent(path)}`;
+  return fileSrc(path);
 }

@@ -50,6 +50,8 @@ export class FakeBackend {
   offline = false;
   settings: Settings;
   providers: ProviderView[];
+  /** Jobs that ended, newest first (the Activity history). */
+  recent: JobView[] = [];
   notices: string[] = [];
   /** Outcomes to use for the next scenes that finish, in order (then: by marker, or done). */
   planned: Outcome[] = [];
@@ -67,13 +69,13 @@ export class FakeBackend {
     this.settings = {
       chain: ['openai', 'automatic1111'],
       providers: [
-        { name: 'openai', label: 'OpenAI', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1', needs_key: true, key_set: true },
-        { name: 'fal', label: 'fal.ai', enabled: false, model: 'fal-ai/flux/schnell', base_url: 'https://queue.fal.run', needs_key: true, key_set: false },
-        { name: 'stability', label: 'Stability AI', enabled: false, model: 'core', base_url: 'https://api.stability.ai', needs_key: true, key_set: false },
-        { name: 'automatic1111', label: 'Automatic1111', enabled: true, model: 'sd_xl_base_1.0', base_url: 'http://127.0.0.1:7860', needs_key: false, key_set: false },
-        { name: 'comfyui', label: 'ComfyUI', enabled: false, model: 'sd_xl_base_1.0.safetensors', base_url: 'http://127.0.0.1:8188', needs_key: false, key_set: false },
+        { name: 'openai', label: 'OpenAI', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1', needs_key: true, key_set: true, key_env: null },
+        { name: 'fal', label: 'fal.ai', enabled: false, model: 'fal-ai/flux/schnell', base_url: 'https://queue.fal.run', needs_key: true, key_set: false, key_env: null },
+        { name: 'stability', label: 'Stability AI', enabled: false, model: 'core', base_url: 'https://api.stability.ai', needs_key: true, key_set: false, key_env: null },
+        { name: 'automatic1111', label: 'Automatic1111', enabled: true, model: 'sd_xl_base_1.0', base_url: 'http://127.0.0.1:7860', needs_key: false, key_set: false, key_env: null },
+        { name: 'comfyui', label: 'ComfyUI', enabled: false, model: 'sd_xl_base_1.0.safetensors', base_url: 'http://127.0.0.1:8188', needs_key: false, key_set: false, key_env: null },
       ],
-      storage: { target: '', endpoint: '', region: '', create_bucket: false, public_url_base: '', access_key_set: false, secret_key_set: false },
+      storage: { target: '', endpoint: '', region: '', create_bucket: false, public_url_base: '', access_key_set: false, secret_key_set: false, access_key_env: null, secret_key_env: null },
       concurrency: { generate: 3, upload: 4, render: 1 },
       font: "",
       data_dir: DATA,
@@ -183,6 +185,7 @@ export class FakeBackend {
       project_title: p.card.title,
       scene_index: sceneIndex,
       status: 'queued',
+      finished_at: null,
       phase: null,
       attempt: 1,
       started_at: null,
@@ -197,6 +200,10 @@ export class FakeBackend {
 
   #setJob(job: JobView, patch: Partial<JobView>) {
     const next = { ...job, ...patch };
+    if (next.status !== 'queued' && next.status !== 'running') {
+      next.finished_at = Date.now();
+      this.recent = [next, ...this.recent.filter((j) => j.id !== next.id)].slice(0, 40);
+    }
     this.jobs.set(job.id, next);
     if (next.status !== 'queued') this.queue[job.lane] = this.queue[job.lane].filter((id) => id !== job.id);
     if (next.status === 'running') {
@@ -326,7 +333,7 @@ export class FakeBackend {
     const next = this.planned.shift();
     if (next) return next;
     if (/\[fail\]/i.test(s.text)) return 'fail';
-    if (this.offline || /\[placeholder\]/i.test(s.text)) return 'placeholder';
+    if (this.offline || this.#firstProvider() === 'titlecard' || /\[placeholder\]/i.test(s.text)) return 'placeholder';
     return 'done';
   }
 
@@ -487,7 +494,7 @@ export class FakeBackend {
     this.offline = offline;
     this.emit({
       type: 'connectivity',
-      connectivity: { offline, message: offline ? 'No network: the providers and the storage cannot be reached.' : null },
+      connectivity: { offline, message: offline ? 'offline — scenes use title cards, uploads wait' : null },
     });
     if (this.syncEnabled) this.emit({ type: 'sync', health: this.#health() });
   }
@@ -516,8 +523,9 @@ export class FakeBackend {
         })
         .filter((j): j is JobView => !!j),
       queued_total: this.queue[lane].length,
+      in_use: lane !== 'upload' || this.syncEnabled,
     }));
-    return { paused: this.paused, lanes };
+    return { paused: this.paused, lanes, recent: this.recent.map((j) => ({ ...j, position: null })) };
   }
 
   syncView(): SyncView {
@@ -580,7 +588,7 @@ export class FakeBackend {
       activity: this.activity(),
       sync: this.syncView(),
       providers: this.providers,
-      connectivity: { offline: this.offline, message: this.offline ? 'No network.' : null },
+      connectivity: { offline: this.offline, message: this.offline ? 'offline — scenes use title cards, uploads wait' : null },
       styles: STYLES,
       notices: this.notices,
     };
@@ -595,7 +603,7 @@ export class FakeBackend {
     const a = args ?? {};
     switch (cmd) {
       case 'app_info':
-        return { name: 'StoryReel', version: '0.1.0', engine_version: '0.1.0', data_dir: this.settings.data_dir };
+        return { name: 'StoryReel', version: '0.1.0', engine_version: '0.1.0', data_dir: this.settings.data_dir, media_base: null };
       case 'snapshot':
         return this.snapshot();
       case 'list_projects':
@@ -657,6 +665,17 @@ export class FakeBackend {
       case 'reveal_project':
         this.#project(a.id);
         return null;
+      case 'open_video':
+      case 'show_video': {
+        const p = this.#project(a.id);
+        if (!p.card.video) throw fail('not_found', 'This story has no video yet. Render it first.');
+        return null;
+      }
+      case 'save_video_as': {
+        const p = this.#project(a.id);
+        if (!p.card.video) throw fail('not_found', 'This story has no video yet. Render it first.');
+        return `/home/me/Videos/${p.card.title}.mp4`;
+      }
       case 'render_video': {
         const p = this.#project(a.id);
         if (p.render && (p.render.status === 'queued' || p.render.status === 'running')) throw fail('busy', 'This video is already being rendered.');
@@ -731,6 +750,18 @@ export class FakeBackend {
         this.#refreshProviders();
         return this.settings;
       }
+      case 'set_key_env': {
+        // as the shell: a provider's key moves to a variable (the fake's environment has FAKE_* set)
+        const name = String(a.key);
+        const p = this.settings.providers.find((x) => x.name === name);
+        if (!p) throw fail('input', `\`${name}\` is not a provider that takes a key.`);
+        const v = typeof a.var === 'string' ? a.var.trim() : '';
+        if (v && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) throw fail('input', `\`${v}\` is not a variable name: use letters, digits and _ only, such as OPENAI_API_KEY.`);
+        p.key_env = v || null;
+        p.key_set = v ? v.startsWith('FAKE_') : false;
+        this.#refreshProviders();
+        return this.settings;
+      }
       case 'set_storage_credentials': {
         // as the shell: null keeps a key, "" removes it
         if (typeof a.accessKey === 'string') this.settings.storage.access_key_set = a.accessKey.trim().length > 0;
@@ -775,6 +806,13 @@ export class FakeBackend {
     this.#refreshCard(p);
     this.#emitQueue('generate');
     return p.card;
+  }
+
+  /** The chain as a fresh install has it (title cards only, no image provider set up). */
+  titleCardsOnly() {
+    this.settings.chain = [];
+    for (const p of this.settings.providers) p.enabled = false;
+    this.#refreshProviders();
   }
 
   #refreshProviders() {

@@ -23,9 +23,11 @@ mockIPC((cmd, payload) => {
 }, { shouldMockEvents: true });
 
 type Internals = { convertFileSrc: (path: string, protocol?: string) => string };
+const brokenVideo = params.get('video') === 'broken';
 (window as unknown as { __TAURI_INTERNALS__: Internals }).__TAURI_INTERNALS__.convertFileSrc = (path: string) =>
-  fakeFileSrc(path);
+  brokenVideo && /\.mp4$/.test(path) ? '/nope.webm' : fakeFileSrc(path);
 
+if (params.get('providers') === 'none') fake.titleCardsOnly();
 seedFixture(fake, params.get('fixture'));
 if (params.get('offline') === '1') fake.offline = true;
 const theme = params.get('theme');

@@ -12,7 +12,7 @@ export const ARTIFACTS = resolve(here, '../../test-artifacts');
 
 /** The desktop app's content security policy, sent with every page so that the tests obey it. */
 export const CSP =
-  "default-src 'self'; img-src 'self' asset: http://asset.localhost data:; media-src 'self' asset: http://asset.localhost; style-src 'self' 'unsafe-inline'; script-src 'self'";
+  "default-src 'self'; img-src 'self' asset: http://asset.localhost data:; media-src 'self' http://127.0.0.1:*; style-src 'self' 'unsafe-inline'; script-src 'self'";
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',

@@ -1,7 +1,7 @@
 // Library (rename, delete, empty state) and Activity (lanes, elapsed time, cancel, global pause).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { callsTo, openApp, suite, texts, waitText } from './harness.js';
+import { callsTo, openApp, screenshot, suite, texts, waitText } from './harness.js';
 
 const ctx = suite(before, after);
 
@@ -85,6 +85,34 @@ test('activity shows lanes with running and queued jobs, ticking, cancellable, p
   await page.evaluate(() => [1, 2, 3].forEach(() => window.__fake.tick()));
   await waitText(gen.getByTestId('lane-queued-total'), '4');
   assert.deepEqual(await texts(page, 'job-running').then((t) => t.length), 1);
+
+  // What ended stays in the history: the cancelled job and the finished scene, newest first.
+  const history = page.getByTestId('activity-history');
+  await history.getByTestId('history-item').nth(1).waitFor();
+  const items = await history.getByTestId('history-item').allInnerTexts();
+  assert.match(items[0] ?? '', /Paper Boats\s*· scene 6\s*done/);
+  assert.ok(items.some((t) => /cancelled/.test(t)), items.join(' | '));
+  assert.equal(await page.getByTestId('lane-upload').getByTestId('lane-concurrency').innerText(), '4 at a time');
+  await screenshot(page, 'activity-history');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a render in Activity shows its frame, as the project does', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url);
+  await page.getByTestId('nav-new').click();
+  await page.getByTestId('story-text').fill('One.\n\nTwo.');
+  await page.getByTestId('generate-button').click();
+  await page.getByTestId('screen-project').waitFor();
+  await page.evaluate(() => window.__fake.runAll());
+  await waitText(page.getByTestId('project-status'), 'done');
+  await page.getByTestId('render-button').click();
+  await page.evaluate(() => [1, 2].forEach(() => window.__fake.tick()));
+  await waitText(page.getByTestId('render-progress'), /Rendering frame 68 of 270/);
+  await page.keyboard.press('Control+3');
+  await waitText(page.getByTestId('lane-render').getByTestId('job-phase'), 'rendering frame 68 of 270 · 25%');
+  // No storage set up: the upload lane says it is not in use instead of a concurrency.
+  assert.equal(await page.getByTestId('lane-upload').getByTestId('lane-concurrency').innerText(), 'not in use: no storage is set up');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -79,6 +79,11 @@ test('a pasted story shows its scenes, can be edited, and generates a project', 
 test('Generate works straight after pasting, without a preview', async () => {
   const { page, problems, context } = await openApp(ctx.browser, ctx.url);
   await page.keyboard.press('Control+n');
+  // The story box has the cursor: typing goes straight into it.
+  await page.getByTestId('story-text').waitFor();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'story-text');
+  await page.keyboard.type('One scene.');
+  assert.equal(await page.getByTestId('story-text').inputValue(), 'One scene.');
   await page.getByTestId('story-text').fill('One scene.\n\nTwo scenes.');
   await page.getByTestId('generate-button').click();
   await page.getByTestId('screen-project').waitFor();
@@ -169,7 +174,7 @@ test('a typed story previews by itself, and generates (the flow of the window te
   await page.getByTestId('scene-card').nth(4).waitFor();
   await page.evaluate(() => window.__fake.runAll());
   await waitText(page.getByTestId('project-status'), 'done');
-  assert.deepEqual(await texts(page, 'scene-status'), ['placeholder', 'placeholder', 'placeholder', 'placeholder', 'placeholder']);
+  assert.deepEqual(await texts(page, 'scene-status'), ['title card', 'title card', 'title card', 'title card', 'title card']);
   assert.equal((await callsTo(page, 'create_project')).length, 1);
   // Back in the library, one card that opens the same project.
   await page.getByTestId('nav-library').click();

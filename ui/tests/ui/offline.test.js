@@ -18,8 +18,8 @@ test('the offline indicator follows the snapshot and connectivity events', async
   await page.getByTestId('generate-button').click();
   await page.getByTestId('scene-card').nth(1).waitFor();
   await page.evaluate(() => window.__fake.runAll());
-  await waitText(page.getByTestId('scene-status').nth(1), 'placeholder');
-  assert.deepEqual(await texts(page, 'scene-status'), ['placeholder', 'placeholder']);
+  await waitText(page.getByTestId('scene-status').nth(1), 'title card');
+  assert.deepEqual(await texts(page, 'scene-status'), ['title card', 'title card']);
   assert.equal(await page.locator('[role="alert"]').count(), 0);
   assert.equal(await page.getByTestId('offline-indicator').count(), 1);
   await screenshot(page, 'offline-project');

@@ -35,7 +35,7 @@ test('scenes go from queued to generating to done, placeholder or failed', async
   await waitText(page.getByTestId('project-progress'), /^1\/3 done/);
 
   await tick(page, 3);
-  await waitText(status.nth(1), 'placeholder');
+  await waitText(status.nth(1), 'title card');
   await tick(page, 3);
   await waitText(status.nth(2), 'failed: openai refused the prompt as unsafe');
   await waitText(page.getByTestId('project-status'), 'failed');
@@ -55,7 +55,7 @@ test('scenes go from queued to generating to done, placeholder or failed', async
   await tick(page, 3);
   await waitText(status.nth(2), 'done');
   await waitText(page.getByTestId('project-status'), 'done');
-  assert.deepEqual(await texts(page, 'scene-status'), ['done', 'placeholder', 'done']);
+  assert.deepEqual(await texts(page, 'scene-status'), ['done', 'title card', 'done']);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -137,6 +137,53 @@ test('render the video: progress from render events, then the player', async () 
   await screenshot(page, 'project-video');
   await waitText(page.getByTestId('render-button'), 'Render again');
   assert.equal((await callsTo(page, 'render_video')).length, 1);
+
+  // The player has the video's shape: a 9:16 video is taller than it is wide.
+  const box = await page.getByTestId('video-player').boundingBox();
+  assert.ok(box && box.height > box.width * 1.5, `a tall player: ${JSON.stringify(box)}`);
+
+  // The video outside the window: save a copy, open it in the player, show it in its folder.
+  await page.getByTestId('video-save').click();
+  await page.getByTestId('toast').filter({ hasText: 'Video saved as /home/me/Videos/' }).waitFor();
+  await page.getByTestId('video-open').click();
+  await page.getByTestId('video-show').click();
+  await page.waitForFunction(() => window.__fake.calls.some((/** @type {{cmd: string}} */ c) => c.cmd === 'show_video'));
+  for (const cmd of ['save_video_as', 'open_video', 'show_video']) assert.equal((await callsTo(page, cmd)).length, 1, cmd);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a video the window cannot play: a sentence, and the way to open it elsewhere', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url, { video: 'broken' });
+  await createStory(page, 'One.\n\nTwo.');
+  await page.evaluate(() => window.__fake.runAll());
+  await waitText(page.getByTestId('project-status'), 'done');
+  await page.getByTestId('render-button').click();
+  await tick(page, 6);
+  await waitText(page.getByTestId('video-unplayable'), /cannot play inside StoryReel on this computer/);
+  assert.equal(await page.getByTestId('video-player').count(), 0);
+  assert.match((await page.getByTestId('video-open').getAttribute('class')) ?? '', /primary/);
+  await page.evaluate(() => window.__fake.failing.set('open_video', { code: 'io', message: 'Cannot open the file /v.mp4: no program on this desktop is set up to do it. The file is there; open it from your file manager.' }));
+  await page.getByTestId('video-open').click();
+  await waitText(page.locator('.render [role="alert"]').last(), /no program on this desktop/);
+  await screenshot(page, 'project-video-unplayable');
+  // the broken video's own load error is expected here, nothing else
+  assert.deepEqual(problems.filter((p) => !/nope\.webm|Failed to load resource/.test(p)), []);
+  await context.close();
+});
+
+test('with no image provider set up, title cards are the result, not a warning', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url, { providers: 'none' });
+  await createStory(page, 'A quiet harbour.\n\nA storm at sea.');
+  await page.evaluate(() => window.__fake.runAll());
+  await waitText(page.getByTestId('project-status'), 'done');
+  assert.deepEqual(await texts(page, 'scene-status'), ['title card', 'title card']);
+  for (const chip of await page.getByTestId('scene-status').all()) {
+    assert.match((await chip.getAttribute('class')) ?? '', /tone-ok/);
+  }
+  assert.equal(await page.getByTestId('regenerate-placeholders').count(), 0);
+  await page.getByTestId('setup-provider').click();
+  await page.getByTestId('screen-settings').waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -100,6 +100,15 @@ test('API keys are write-only and saved through the keychain command', async () 
   await fal.getByTestId('provider-test').click();
   await waitText(fal.getByTestId('provider-test-result'), 'fal.ai needs an API key.');
 
+  // Credentials belong to a store: a folder on disk (file://) has none to give.
+  await page.getByTestId('storage-target').fill('file:///home/me/out');
+  assert.equal(await page.getByTestId('storage-access-key').count(), 0);
+  assert.equal(await page.getByTestId('storage-endpoint').count(), 0);
+  await page.getByTestId('storage-target').fill('s3://');
+  await page.getByTestId('storage-target').blur();
+  await waitText(page.getByTestId('storage-target-error'), 'Add the bucket (or server) after s3://, such as s3://my-bucket/storyreel.');
+  await page.getByTestId('storage-target').fill('s3://my-bucket');
+  assert.equal(await page.getByTestId('storage-target-error').count(), 0);
   await page.getByTestId('storage-access-key').fill('AKIA123');
   await page.getByTestId('storage-secret-key').fill('s3cr3t');
   await page.getByTestId('storage-credentials-save').click();
@@ -163,6 +172,34 @@ test('a theme applies and is kept at once, and clicking it keeps the page in vie
   assert.deepEqual(calls.map((/** @type {any} */ c) => c.args.theme), ['dark']);
   assert.equal((await callsTo(page, 'save_settings')).length, 0);
   await waitText(page.locator('.savebar .state'), 'All changes saved');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('without a system keychain, a key can be read from an environment variable', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url);
+  await page.getByTestId('nav-settings').click();
+  const fal = row(page, 'fal');
+  await fal.getByTestId('provider-details').click();
+  const message =
+    'The system keychain is not available (no Secret Service on the session bus). On Linux, StoryReel keeps keys in the Secret Service (GNOME Keyring or KWallet): start it, then try again, or have StoryReel read this key from an environment variable instead.';
+  await page.evaluate((m) => window.__fake.failing.set('set_provider_key', { code: 'keychain', message: m }), message);
+  await fal.getByTestId('provider-key-input').fill('fal-secret');
+  await fal.getByTestId('provider-key-save').click();
+  await waitText(fal.locator('[role="alert"]'), message);
+
+  await fal.getByTestId('provider-key-choose-var').click();
+  assert.equal(await fal.getByTestId('provider-key-var').inputValue(), 'FAL_KEY');
+  await fal.getByTestId('provider-key-var').fill('FAKE_FAL_KEY');
+  await fal.getByTestId('provider-key-use-var').click();
+  await waitText(fal.getByTestId('provider-key-env'), 'Read from the environment variable FAKE_FAL_KEY: set');
+  assert.deepEqual((await callsTo(page, 'set_key_env')).at(-1)?.args, { key: 'fal', var: 'FAKE_FAL_KEY' });
+  assert.equal(await fal.getByTestId('provider-key-input').count(), 0);
+  await screenshot(page, 'settings-key-from-env');
+
+  await fal.getByTestId('provider-key-use-keychain').click();
+  await fal.getByTestId('provider-key-input').waitFor();
+  assert.deepEqual((await callsTo(page, 'set_key_env')).at(-1)?.args, { key: 'fal', var: null });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -64,6 +64,7 @@ export function job(over: Partial<JobView> = {}): JobView {
     started_at: null,
     position: 1,
     not_before: null,
+    finished_at: null,
     error: null,
     ...over,
   };
@@ -75,10 +76,11 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     activity: {
       paused: false,
       lanes: [
-        { lane: 'generate', concurrency: 3, running: [], queued: [job()], queued_total: 1 },
-        { lane: 'upload', concurrency: 4, running: [], queued: [], queued_total: 0 },
-        { lane: 'render', concurrency: 1, running: [], queued: [], queued_total: 0 },
+        { lane: 'generate', concurrency: 3, running: [], queued: [job()], queued_total: 1, in_use: true },
+        { lane: 'upload', concurrency: 4, running: [], queued: [], queued_total: 0, in_use: true },
+        { lane: 'render', concurrency: 1, running: [], queued: [], queued_total: 0, in_use: true },
       ],
+      recent: [],
     },
     sync: {
       target: null,

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/lib/bindings/Settings';
 import { moveItem } from '../../src/lib/logic/list';
-import { formFromSettings, sameForm, toSettingsInput, validateForm } from '../../src/lib/logic/settings';
+import { formFromSettings, sameForm, storageErrors, storageFields, toSettingsInput, validateForm, type SettingsForm } from '../../src/lib/logic/settings';
 
 const settings = (): Settings => ({
   chain: ['fal', 'openai'],
   providers: [
-    { name: 'openai', label: 'OpenAI', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1', needs_key: true, key_set: true },
-    { name: 'comfyui', label: 'ComfyUI', enabled: false, model: '', base_url: 'http://127.0.0.1:8188', needs_key: false, key_set: false },
-    { name: 'fal', label: 'fal.ai', enabled: true, model: 'flux', base_url: 'https://queue.fal.run', needs_key: true, key_set: false },
+    { name: 'openai', label: 'OpenAI', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1', needs_key: true, key_set: true, key_env: null },
+    { name: 'comfyui', label: 'ComfyUI', enabled: false, model: '', base_url: 'http://127.0.0.1:8188', needs_key: false, key_set: false, key_env: null },
+    { name: 'fal', label: 'fal.ai', enabled: true, model: 'flux', base_url: 'https://queue.fal.run', needs_key: true, key_set: false, key_env: null },
   ],
-  storage: { target: '', endpoint: '', region: '', create_bucket: false, public_url_base: '', access_key_set: false, secret_key_set: false },
+  storage: { target: '', endpoint: '', region: '', create_bucket: false, public_url_base: '', access_key_set: false, secret_key_set: false, access_key_env: null, secret_key_env: null },
   concurrency: { generate: 3, upload: 4, render: 1 },
   font: '',
   data_dir: '/data',
@@ -40,6 +40,37 @@ describe('toSettingsInput', () => {
     expect(input.providers[0]).toEqual({ name: 'openai', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1' });
     expect(Object.keys(input).sort()).toEqual(['chain', 'concurrency', 'data_dir', 'font', 'providers', 'storage', 'theme']);
     expect(Object.keys(input.storage)).not.toContain('access_key_set');
+  });
+});
+
+describe('storage fields', () => {
+  const st = (target: string, more: Partial<SettingsForm['storage']> = {}) => ({
+    target,
+    endpoint: '',
+    region: '',
+    create_bucket: false,
+    public_url_base: '',
+    ...more,
+  });
+  it('flags a target that cannot work, with the fix', () => {
+    expect(storageErrors(st(''))).toEqual({});
+    expect(storageErrors(st('s3://bucket/prefix'))).toEqual({});
+    expect(storageErrors(st('file:///home/me/out'))).toEqual({});
+    expect(storageErrors(st('ftp://x'))['storage.target']).toMatch(/starts with s3:\/\//);
+    expect(storageErrors(st('s3://'))['storage.target']).toBe('Add the bucket (or server) after s3://, such as s3://my-bucket/storyreel.');
+    expect(storageErrors(st('file://'))['storage.target']).toMatch(/Add the folder after file:\/\//);
+    expect(storageErrors(st('s3://my bucket'))['storage.target']).toMatch(/no spaces/);
+  });
+  it('shows only the fields a target uses', () => {
+    expect([...storageFields('file:///tmp/x')]).toEqual([]);
+    expect([...storageFields('')]).toEqual([]);
+    expect(storageFields('s3://b').has('region')).toBe(true);
+    expect(storageFields('https://dav.example.com/x').has('region')).toBe(false);
+    expect(storageFields('https://dav.example.com/x').has('credentials')).toBe(true);
+    expect(storageFields('az://c').has('endpoint')).toBe(true);
+    // a field a target does not use is not checked
+    expect(storageErrors(st('file:///x', { endpoint: 'nope' }))).toEqual({});
+    expect(storageErrors(st('s3://b', { endpoint: 'nope' }))['storage.endpoint']).toMatch(/http/);
   });
 });
 

@@ -168,11 +168,26 @@ describe('applyActivity', () => {
   it('replaces lanes and their jobs', () => {
     const s = applyActivity(fromSnapshot(snapshot()), {
       paused: true,
-      lanes: [{ lane: 'generate', concurrency: 2, running: [job({ id: 'j5', status: 'running' })], queued: [], queued_total: 0 }],
+      lanes: [{ lane: 'generate', concurrency: 2, running: [job({ id: 'j5', status: 'running' })], queued: [], queued_total: 0, in_use: true }],
+      recent: [job({ id: 'j0', status: 'succeeded', finished_at: 5 })],
     });
     expect(s.paused).toBe(true);
     expect(s.lanes.generate).toMatchObject({ running: ['j5'], order: [], concurrency: 2 });
     expect(s.jobs.j1).toBeUndefined();
+    expect(s.recent.map((j) => j.id)).toEqual(['j0']);
+  });
+  it('keeps a history of the jobs that end, newest first', () => {
+    let s = fromSnapshot(snapshot());
+    expect(s.recent).toEqual([]);
+    s = applyEvent(s, { type: 'job', job: job({ id: 'j1', status: 'running' }) });
+    expect(s.recent).toEqual([]);
+    s = applyEvent(s, { type: 'job', job: job({ id: 'j1', status: 'succeeded' }) });
+    s = applyEvent(s, { type: 'job', job: job({ id: 'j2', status: 'failed', error: { code: 'provider', message: 'no' } }) });
+    expect(s.recent.map((j) => [j.id, j.status])).toEqual([['j2', 'failed'], ['j1', 'succeeded']]);
+    expect(typeof s.recent[0].finished_at).toBe('number');
+    // a job told twice is listed once
+    s = applyEvent(s, { type: 'job', job: job({ id: 'j1', status: 'succeeded' }) });
+    expect(s.recent.map((j) => j.id)).toEqual(['j1', 'j2']);
   });
 });
 

@@ -1,6 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { healthText, projectChip, sceneActions, sceneChip, syncBadge } from '../../src/lib/logic/status';
+import { hasImageProvider, healthText, projectChip, sceneActions, sceneChip, syncBadge } from '../../src/lib/logic/status';
 import { card, scene } from './builders';
+
+describe('hasImageProvider', () => {
+  const p = (name: string, more: Partial<{ in_chain: boolean; enabled: boolean; key: string }> = {}) => ({
+    name,
+    in_chain: true,
+    enabled: true,
+    key: 'present',
+    ...more,
+  });
+  it('counts only a provider that can make a picture', () => {
+    expect(hasImageProvider([])).toBe(false);
+    expect(hasImageProvider([p('titlecard', { key: 'not needed' })])).toBe(false);
+    expect(hasImageProvider([p('openai', { in_chain: false })])).toBe(false);
+    expect(hasImageProvider([p('openai', { enabled: false })])).toBe(false);
+    expect(hasImageProvider([p('openai', { key: 'missing' })])).toBe(false);
+    expect(hasImageProvider([p('automatic1111', { key: 'not needed' }), p('titlecard')])).toBe(true);
+  });
+});
 
 describe('sceneChip', () => {
   it('shows the queue place while queued', () => {
@@ -19,7 +37,9 @@ describe('sceneChip', () => {
   });
   it('tells a real picture from a title card', () => {
     expect(sceneChip(scene({ status: 'succeeded' })).text).toBe('done');
-    expect(sceneChip(scene({ status: 'succeeded', placeholder: true }))).toEqual({ text: 'placeholder', tone: 'warn' });
+    expect(sceneChip(scene({ status: 'succeeded', placeholder: true }))).toEqual({ text: 'title card', tone: 'warn' });
+    // With no image provider set up, a title card is the intended result.
+    expect(sceneChip(scene({ status: 'succeeded', placeholder: true }), false)).toEqual({ text: 'title card', tone: 'ok' });
   });
   it('puts the sentence of a failure in the chip', () => {
     const s = scene({ status: 'failed', error: { code: 'provider', message: 'openai refused the prompt' } });

@@ -14,7 +14,7 @@ function setup(snap: () => Promise<Snapshot>, extra: Partial<Api> = {}) {
       order.push('snapshot');
       return snap();
     }),
-    appInfo: vi.fn(async () => ({ name: 'StoryReel', version: '1.0.0', engine_version: '1', data_dir: '/d' })),
+    appInfo: vi.fn(async () => ({ name: 'StoryReel', version: '1.0.0', engine_version: '1', data_dir: '/d', media_base: null })),
     activity: vi.fn(async () => snapshot().activity),
     getProject: vi.fn(async () => ({ card: card(), scenes: [scene()], render: null })),
     ...extra,

@@ -176,11 +176,15 @@ impl ProviderChain {
         loop {
             attempt += 1;
             let admit = e.breaker.admit();
-            if let Admit::No { until } = admit {
-                let secs = until.saturating_sub(now_ms()).div_ceil(1000);
+            if let Admit::No { .. } = admit {
+                // No countdown in the words: they stay on a finished scene as the reason for
+                // its title card, long after the pause is over.
                 return Err(ProviderError::terminal(
                     "breaker_open",
-                    format!("{} is paused after repeated failures; StoryReel tries it again in {secs} s.", e.provider.name()),
+                    format!(
+                        "{} was paused after repeated failures, so it was skipped; StoryReel tries it again by itself after a short pause.",
+                        e.provider.name()
+                    ),
                 ));
             }
             let started = Instant::now();

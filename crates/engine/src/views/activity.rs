@@ -13,6 +13,9 @@ use crate::model::{Job, JobKind, JobStatus, Lane, UserError};
 /// How many queued jobs a lane lists (the rest are counted).
 pub const QUEUED_LISTED: usize = 200;
 
+/// How many finished jobs the Activity history lists, newest first.
+pub const RECENT_LISTED: usize = 40;
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct JobView {
     pub id: Uuid,
@@ -30,6 +33,8 @@ pub struct JobView {
     pub position: Option<u32>,
     /// Waiting out a backoff until then (ms since the epoch).
     pub not_before: Option<u64>,
+    /// When it ended (succeeded, failed or cancelled), ms since the epoch.
+    pub finished_at: Option<u64>,
     pub error: Option<UserError>,
 }
 
@@ -37,6 +42,8 @@ pub struct JobView {
 pub struct LaneView {
     pub lane: Lane,
     pub concurrency: u32,
+    /// False for the upload lane while no storage target is set (nothing is ever uploaded).
+    pub in_use: bool,
     pub running: Vec<JobView>,
     pub queued: Vec<JobView>,
     pub queued_total: u32,
@@ -46,6 +53,8 @@ pub struct LaneView {
 pub struct Activity {
     pub paused: bool,
     pub lanes: Vec<LaneView>,
+    /// The jobs that ended last, newest first (at most [`RECENT_LISTED`]).
+    pub recent: Vec<JobView>,
 }
 
 impl JobView {
@@ -69,6 +78,7 @@ impl JobView {
                 .flatten(),
             not_before: (job.status == JobStatus::Queued && job.not_before > 0)
                 .then_some(job.not_before),
+            finished_at: job.status.is_terminal().then_some(job.finished_at).flatten(),
             error: job.error.clone(),
         }
     }
@@ -90,7 +100,12 @@ impl Engine {
         let titles = self.project_titles()?;
         let title = |id: &Uuid| titles.get(id).map_or("", String::as_str).to_string();
         let mut running: HashMap<Lane, Vec<JobView>> = HashMap::new();
+        let mut ended: Vec<Job> = Vec::new();
         for j in self.jobs()? {
+            if j.status.is_terminal() && j.finished_at.is_some() {
+                ended.push(j);
+                continue;
+            }
             if j.status == JobStatus::Running {
                 running.entry(j.lane()).or_default().push(JobView::of(
                     &j,
@@ -113,14 +128,22 @@ impl Engine {
             lanes.push(LaneView {
                 lane,
                 concurrency: self.config().concurrency(lane) as u32,
+                in_use: lane != Lane::Upload || self.sync_target().is_some(),
                 running: run,
                 queued,
                 queued_total: order.len() as u32,
             });
         }
+        ended.sort_by_key(|j| std::cmp::Reverse(j.finished_at));
+        let recent = ended
+            .iter()
+            .take(RECENT_LISTED)
+            .map(|j| JobView::of(j, &title(&j.project_id), None))
+            .collect();
         Ok(Activity {
             paused: self.globally_paused()?,
             lanes,
+            recent,
         })
     }
 }

@@ -3,4 +3,9 @@
 /**
  * What the UI shows in its About box and uses to check it talks to the right backend.
  */
-export type AppInfo = { name: string, version: string, engine_version: string, data_dir: string, };
+export type AppInfo = { name: string, version: string, engine_version: string, data_dir: string, 
+/**
+ * Where the window's player asks for videos: the address of the app's own video server,
+ * followed by the video's path (URL-encoded). Null where videos cannot play in the window.
+ */
+media_base: string | null, };

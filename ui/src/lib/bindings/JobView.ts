@@ -16,4 +16,8 @@ position: number | null,
 /**
  * Waiting out a backoff until then (ms since the epoch).
  */
-not_before: number | null, error: UserError | null, };
+not_before: number | null, 
+/**
+ * When it ended (succeeded, failed or cancelled), ms since the epoch.
+ */
+finished_at: number | null, error: UserError | null, };

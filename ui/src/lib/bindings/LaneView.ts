@@ -2,4 +2,8 @@
 import type { JobView } from "./JobView";
 import type { Lane } from "./Lane";
 
-export type LaneView = { lane: Lane, concurrency: number, running: Array<JobView>, queued: Array<JobView>, queued_total: number, };
+export type LaneView = { lane: Lane, concurrency: number, 
+/**
+ * False for the upload lane while no storage target is set (nothing is ever uploaded).
+ */
+in_use: boolean, running: Array<JobView>, queued: Array<JobView>, queued_total: number, };

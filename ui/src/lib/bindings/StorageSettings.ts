@@ -4,4 +4,8 @@ export type StorageSettings = {
 /**
  * "" means local only.
  */
-target: string, endpoint: string, region: string, create_bucket: boolean, public_url_base: string, access_key_set: boolean, secret_key_set: boolean, };
+target: string, endpoint: string, region: string, create_bucket: boolean, public_url_base: string, access_key_set: boolean, secret_key_set: boolean, 
+/**
+ * The environment variables the credentials are read from instead of the keychain.
+ */
+access_key_env: string | null, secret_key_env: string | null, };

@@ -119,6 +119,7 @@ export function toJob(v: unknown): JobView | null {
     started_at: numOrNull(v.started_at),
     position: numOrNull(v.position),
     not_before: numOrNull(v.not_before),
+    finished_at: numOrNull(v.finished_at),
     error: userError(v.error),
   };
 }

@@ -12,6 +12,8 @@ export type ProviderForm = {
   base_url: string;
   needs_key: boolean;
   key_set: boolean;
+  /** The environment variable the key is read from instead of the keychain, if any. */
+  key_env: string | null;
 };
 
 export type SettingsForm = {
@@ -44,6 +46,7 @@ export function formFromSettings(s: Settings): SettingsForm {
       base_url: str(p.base_url),
       needs_key: !!p.needs_key,
       key_set: !!p.key_set,
+      key_env: typeof p.key_env === 'string' && p.key_env ? p.key_env : null,
     }));
   const chain = Array.isArray(s?.chain) ? s.chain : [];
   const rank = (name: string) => {
@@ -106,6 +109,42 @@ const SCHEMES = ['s3://', 'gs://', 'az://', 'https://', 'http://', 'file://'];
 /** A full path on Linux, macOS or Windows. */
 const FULL_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 
+/** Sentences for the storage fields that cannot be saved as they are (shown as a field is left). */
+export function storageErrors(st: SettingsForm['storage']): FormErrors {
+  const e: FormErrors = {};
+  const t = st.target.trim();
+  const scheme = SCHEMES.find((s) => t.startsWith(s));
+  if (t && !scheme) {
+    e['storage.target'] = 'The target starts with s3://, gs://, az://, https:// or file://.';
+  } else if (t && scheme && (/\s/.test(t) || !t.slice(scheme.length).replace(/^\/+/, ''))) {
+    e['storage.target'] =
+      scheme === 'file://'
+        ? 'Add the folder after file://, such as file:///home/you/StoryReel.'
+        : /\s/.test(t)
+          ? 'A target has no spaces; check what was pasted.'
+          : `Add the bucket (or server) after ${scheme}, such as ${scheme}my-bucket/storyreel.`;
+  }
+  const fields = storageFields(t);
+  const ep = st.endpoint.trim();
+  if (fields.has('endpoint') && ep && !/^https?:\/\/\S+$/.test(ep)) e['storage.endpoint'] = 'The endpoint is an http:// or https:// address.';
+  const pub = st.public_url_base.trim();
+  if (fields.has('public_url_base') && pub && !/^https?:\/\/\S+$/.test(pub))
+    e['storage.public_url_base'] = 'The public URL starts with http:// or https://.';
+  return e;
+}
+
+export type StorageField = 'endpoint' | 'region' | 'create_bucket' | 'public_url_base' | 'credentials';
+
+/** The storage fields that mean something for a target (a folder on disk needs none). */
+export function storageFields(target: string): Set<StorageField> {
+  const t = target.trim().toLowerCase();
+  if (t.startsWith('s3://')) return new Set(['endpoint', 'region', 'create_bucket', 'public_url_base', 'credentials']);
+  if (t.startsWith('az://')) return new Set(['endpoint', 'create_bucket', 'public_url_base', 'credentials']);
+  if (t.startsWith('gs://')) return new Set(['create_bucket', 'public_url_base', 'credentials']);
+  if (t.startsWith('https://') || t.startsWith('http://')) return new Set(['public_url_base', 'credentials']);
+  return new Set();
+}
+
 /** Sentences for the fields that cannot be saved as they are, keyed by field. */
 export function validateForm(f: SettingsForm): FormErrors {
   const e: FormErrors = {};
@@ -114,14 +153,7 @@ export function validateForm(f: SettingsForm): FormErrors {
     const max = CONCURRENCY_MAX[lane];
     if (!Number.isInteger(v) || v < 1 || v > max) e[`concurrency.${lane}`] = `Use a whole number from 1 to ${max}.`;
   }
-  const t = f.storage.target.trim();
-  if (t && !SCHEMES.some((s) => t.startsWith(s))) {
-    e['storage.target'] = 'The target starts with s3://, gs://, az://, https:// or file://.';
-  }
-  const ep = f.storage.endpoint.trim();
-  if (ep && !/^https?:\/\/\S+$/.test(ep)) e['storage.endpoint'] = 'The endpoint is an http:// or https:// address.';
-  const pub = f.storage.public_url_base.trim();
-  if (pub && !/^https?:\/\/\S+$/.test(pub)) e['storage.public_url_base'] = 'The public URL starts with http:// or https://.';
+  Object.assign(e, storageErrors(f.storage));
   for (const p of f.providers) {
     const u = p.base_url.trim();
     if (u && !/^https?:\/\/\S+$/.test(u)) e[`provider.${p.name}.base_url`] = 'The base URL starts with http:// or https://.';

@@ -27,7 +27,12 @@ export type LaneState = {
   /** Queued job ids, first = next. */
   order: string[];
   queued_total: number;
+  /** False for the upload lane while no storage target is set. */
+  in_use: boolean;
 };
+
+/** How many ended jobs the Activity history keeps. */
+export const RECENT_KEPT = 40;
 
 export type EngineState = {
   projects: Record<string, ProjectCard>;
@@ -42,6 +47,8 @@ export type EngineState = {
   styles: string[];
   /** The latest render of each project, by project id. */
   renders: Record<string, RenderView>;
+  /** Jobs that ended, newest first (the Activity history). */
+  recent: JobView[];
 };
 
 const arr = <T>(v: T[] | null | undefined): T[] => (Array.isArray(v) ? v : []);
@@ -60,7 +67,7 @@ export function emptySync(): SyncView {
 
 function emptyLanes(): Record<Lane, LaneState> {
   const lanes = {} as Record<Lane, LaneState>;
-  for (const lane of LANES) lanes[lane] = { lane, concurrency: 0, running: [], order: [], queued_total: 0 };
+  for (const lane of LANES) lanes[lane] = { lane, concurrency: 0, running: [], order: [], queued_total: 0, in_use: true };
   return lanes;
 }
 
@@ -76,6 +83,7 @@ export function emptyState(): EngineState {
     connectivity: { offline: false, message: null },
     styles: [],
     renders: {},
+    recent: [],
   };
 }
 
@@ -112,9 +120,14 @@ export function applyActivity(state: EngineState, activity: Activity | null | un
       running: running.map((j) => j.id),
       order: queued.map((j) => j.id),
       queued_total: Math.max(typeof lv.queued_total === 'number' ? lv.queued_total : 0, queued.length),
+      in_use: lv.in_use !== false,
     };
   }
-  return { ...state, lanes, jobs, paused: !!activity.paused };
+  const recent = arr(activity.recent)
+    .map(toJob)
+    .filter((j): j is JobView => !!j)
+    .slice(0, RECENT_KEPT);
+  return { ...state, lanes, jobs, paused: !!activity.paused, recent };
 }
 
 /** The state a snapshot describes. Scenes of opened projects are kept until they are reloaded. */
@@ -211,6 +224,10 @@ function putJob(state: EngineState, raw: JobView): EngineState {
   if (terminal) delete jobs[job.id];
   else jobs[job.id] = job;
   next.jobs = jobs;
+  if (terminal) {
+    const ended = { ...job, finished_at: job.finished_at ?? Date.now() };
+    next.recent = [ended, ...state.recent.filter((j) => j.id !== job.id)].slice(0, RECENT_KEPT);
+  }
   if (job.kind === 'render_video' && typeof job.project_id === 'string') {
     const prev = state.renders[job.project_id];
     const same = prev?.job_id === job.id;

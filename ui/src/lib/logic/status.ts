@@ -1,5 +1,6 @@
 /** The words and tones of status chips and badges. */
 import type { ProjectCard } from '../bindings/ProjectCard';
+import type { ProviderView } from '../bindings/ProviderView';
 import type { SceneSync } from '../bindings/SceneSync';
 import type { SceneView } from '../bindings/SceneView';
 import type { SyncHealth } from '../bindings/SyncHealth';
@@ -12,8 +13,23 @@ function clampPercent(p: number | null | undefined): number | null {
   return Math.round(Math.min(100, Math.max(0, p)));
 }
 
-/** "queued #N", "generating — phase percent%", "done", "placeholder", "failed: …", "cancelled". */
-export function sceneChip(scene: Pick<SceneView, 'status' | 'phase' | 'percent' | 'queue_position' | 'placeholder' | 'error'>): Chip {
+/**
+ * Whether an image provider is set up (in the chain, switched on, its key there when it needs
+ * one). Without one, title cards are the intended result, not a fallback.
+ */
+export function hasImageProvider(providers: Pick<ProviderView, 'name' | 'in_chain' | 'enabled' | 'key'>[]): boolean {
+  return providers.some((p) => p.in_chain && p.enabled && p.name !== 'titlecard' && p.key !== 'missing');
+}
+
+/**
+ * "queued #N", "generating — phase percent%", "done", "title card", "failed: …", "cancelled".
+ * A title card is amber only where it stands in for a picture a provider should have made
+ * (`fallback`); with no image provider set up it is the intended result.
+ */
+export function sceneChip(
+  scene: Pick<SceneView, 'status' | 'phase' | 'percent' | 'queue_position' | 'placeholder' | 'error'>,
+  fallback = true,
+): Chip {
   switch (scene.status) {
     case 'queued':
       return {
@@ -28,7 +44,8 @@ export function sceneChip(scene: Pick<SceneView, 'status' | 'phase' | 'percent' 
     case 'succeeded':
       // Part of the text could not be drawn: the scene names the writing system and the fix.
       if (scene.error?.code === 'font_missing') return { text: 'font missing', tone: 'warn' };
-      return scene.placeholder ? { text: 'placeholder', tone: 'warn' } : { text: 'done', tone: 'ok' };
+      if (!scene.placeholder) return { text: 'done', tone: 'ok' };
+      return { text: 'title card', tone: fallback ? 'warn' : 'ok' };
     case 'failed': {
       const why = scene.error?.message?.trim();
       return { text: why ? `failed: ${why}` : 'failed', tone: 'error' };
