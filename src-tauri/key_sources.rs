@@ -109,7 +109,10 @@ mod tests {
 
     #[test]
     fn variable_names_are_checked() {
-        assert_eq!(check_var_name(" OPENAI_API_KEY ").unwrap(), "OPENAI_API_KEY");
+        assert_eq!(
+            check_var_name(" OPENAI_API_KEY ").unwrap(),
+            "OPENAI_API_KEY"
+        );
         for bad in ["", "1ABC", "A-B", "A B", "$HOME", &"A".repeat(200)] {
             assert!(check_var_name(bad).is_err(), "{bad}");
         }

@@ -44,6 +44,8 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> 
             video::open_video,
             video::show_video,
             video::save_video_as,
+            story_edit::edit_scenes,
+            story_edit::set_project_look,
             scenes::update_scene_prompt,
             scenes::regenerate_scene,
             scenes::retry_scene,

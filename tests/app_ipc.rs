@@ -47,7 +47,10 @@ fn preview_splits_the_story_and_names_the_line_of_a_mistake() {
         e["message"].as_str().unwrap().starts_with("Your story has"),
         "{e}"
     );
-    let e = t.err("preview_story", json!({"text": "[\n {\"text\": 5}\n]", "name": ""}));
+    let e = t.err(
+        "preview_story",
+        json!({"text": "[\n {\"text\": 5}\n]", "name": ""}),
+    );
     let msg = e["message"].as_str().unwrap();
     assert!(msg.starts_with("Your story, line 2"), "{e}");
     assert!(!msg.contains("story.txt"), "{e}");

@@ -104,7 +104,10 @@ fn the_player_gets_whole_files_ranges_and_heads() {
 
     let resp = ureq::head(&url).call().unwrap();
     assert_eq!(resp.status(), 200);
-    assert_eq!(resp.header("content-length"), Some(size.to_string().as_str()));
+    assert_eq!(
+        resp.header("content-length"),
+        Some(size.to_string().as_str())
+    );
 }
 
 #[test]
@@ -186,7 +189,10 @@ fn a_folder_opened_later_is_served_too() {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
@@ -226,7 +232,11 @@ fn random_range_headers_get_honest_answers() {
                 rng.pick(&nums),
                 rng.pick(&nums)
             ),
-            3 => format!("{}={}-", rng.pick(&["BYTES", "bits", "", "bytes "]), rng.pick(&nums)),
+            3 => format!(
+                "{}={}-",
+                rng.pick(&["BYTES", "bits", "", "bytes "]),
+                rng.pick(&nums)
+            ),
             _ => (0..(rng.next() % 40))
                 .map(|_| char::from(b' ' + (rng.next() % 94) as u8))
                 .collect(),

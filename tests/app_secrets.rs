@@ -107,10 +107,16 @@ fn keys_work_without_a_keychain_through_a_variable_the_person_names() {
     let t = TestApp::new(false);
     t.keys.set_unavailable(true);
 
-    let e = t.err("set_provider_key", json!({"name": "openai", "key": "sk-typed"}));
+    let e = t.err(
+        "set_provider_key",
+        json!({"name": "openai", "key": "sk-typed"}),
+    );
     assert_eq!(e["code"], "keychain", "{e}");
     assert!(
-        e["message"].as_str().unwrap().contains("environment variable"),
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("environment variable"),
         "the way out is named: {e}"
     );
 
@@ -140,7 +146,10 @@ fn keys_work_without_a_keychain_through_a_variable_the_person_names() {
         .clone();
     assert_eq!(p["key"], "present", "{p}");
     // Typing a key for it now says where it comes from.
-    let e = t.err("set_provider_key", json!({"name": "openai", "key": "sk-typed"}));
+    let e = t.err(
+        "set_provider_key",
+        json!({"name": "openai", "key": "sk-typed"}),
+    );
     assert!(e["message"].as_str().unwrap().contains(VAR), "{e}");
     // The preference names the variable, never its value; no answer carries the value.
     let prefs = std::fs::read_to_string(t.dir.path().join("config/app.json")).unwrap();

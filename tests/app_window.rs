@@ -1,7 +1,8 @@
 //! End to end: the real `storyreel-app` binary in a window under Xvfb, driven through
 //! tauri-driver and WebKitWebDriver. Paste a 5-scene story, Generate, see five title cards and
 //! the project reach "done"; render the video and watch it play in the window (the frames on
-//! the X display move, its clock runs); restart the app and see the same state. Screenshots of
+//! the X display move, its clock runs); edit a scene's words and see only its card drawn again
+//! and the video marked out of date; restart the app and see the same state. Screenshots of
 //! each screen go to target/e2e-artifacts/.
 //!
 //! Needs Xvfb, WebKitWebDriver (webkit2gtk-driver) and tauri-driver (.ci/run installs them) and
@@ -75,6 +76,7 @@ fn a_story_becomes_five_title_cards_in_the_real_window_and_survives_a_restart() 
     });
     d.shot("project-done");
     the_video_plays(&d, &display);
+    editing_a_scene_redraws_only_its_card(&d);
     for screen in ["activity", "sync", "settings", "stats", "library"] {
         d.click(&format!("[data-testid=nav-{screen}]"));
         std::thread::sleep(Duration::from_millis(700));
@@ -104,15 +106,20 @@ fn the_video_plays(d: &Driver, display: &str) {
     d.click("[data-testid=render-button]");
     let player = d.wait("[data-testid=video-player]", 180);
     let el = json!([{ (window::ELEMENT): player }]);
-    until(30, "the player has the video's size and first frame", d, || {
-        let v = d.script(
-            "const v = arguments[0]; v.scrollIntoView({block: 'center'}); \
+    until(
+        30,
+        "the player has the video's size and first frame",
+        d,
+        || {
+            let v = d.script(
+                "const v = arguments[0]; v.scrollIntoView({block: 'center'}); \
              return [v.readyState, v.videoWidth, v.error ? v.error.code : 0]",
-            el.clone(),
-        );
-        assert_eq!(v[2], 0, "the player reports a media error: {v}");
-        v[0].as_u64().unwrap_or(0) >= 2 && v[1].as_u64().unwrap_or(0) > 0
-    });
+                el.clone(),
+            );
+            assert_eq!(v[2], 0, "the player reports a media error: {v}");
+            v[0].as_u64().unwrap_or(0) >= 2 && v[1].as_u64().unwrap_or(0) > 0
+        },
+    );
     d.script(
         "const v = arguments[0]; v.muted = true; v.play(); return true",
         el.clone(),
@@ -131,7 +138,12 @@ fn the_video_plays(d: &Driver, display: &str) {
         el.clone(),
     );
     let n = |i: usize| r[i].as_f64().unwrap_or(0.0).max(0.0).round() as u32;
-    let (x, y, w, h) = (n(0), n(1), n(2).clamp(16, 1200) & !1, n(3).clamp(16, 800) & !1);
+    let (x, y, w, h) = (
+        n(0),
+        n(1),
+        n(2).clamp(16, 1200) & !1,
+        n(3).clamp(16, 800) & !1,
+    );
     let t0 = d
         .script("return arguments[0].currentTime", el.clone())
         .as_f64()
@@ -150,10 +162,61 @@ fn the_video_plays(d: &Driver, display: &str) {
         spread(&a) > 40 && spread(&b) > 40,
         "the player shows a picture, not a black box"
     );
-    let changed = a.iter().zip(&b).filter(|(p, q)| p.abs_diff(**q) > 8).count();
+    let changed = a
+        .iter()
+        .zip(&b)
+        .filter(|(p, q)| p.abs_diff(**q) > 8)
+        .count();
     assert!(
         changed * 100 > a.len(),
         "two frames a second apart differ ({changed} of {} pixels changed)",
         a.len()
     );
+}
+
+/// The pictures of the scene cards, as the grid shows them (their file names carry their hash).
+fn card_pictures(d: &Driver) -> Vec<String> {
+    d.script(
+        "return Array.from(document.querySelectorAll('[data-testid=scene-card] img.thumb')).map(i => i.getAttribute('src'))",
+        json!([]),
+    )
+    .as_array()
+    .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+    .unwrap_or_default()
+}
+
+/// New words for scene 3 after Generate: its title card is drawn again, the four others keep
+/// theirs, and the video says it is out of date.
+fn editing_a_scene_redraws_only_its_card(d: &Driver) {
+    let before = card_pictures(d);
+    assert_eq!(before.len(), 5, "{before:?}");
+    d.script(
+        "document.querySelectorAll('[data-testid=scene-card]')[2].querySelector('[data-testid=scene-edit]').click(); return true",
+        json!([]),
+    );
+    d.wait("[data-testid=scene-text-input]", 10);
+    d.script(
+        "const t = document.querySelector('[data-testid=scene-text-input]'); t.value = 'A girl counts the gulls.'; \
+         t.dispatchEvent(new Event('input', {bubbles: true})); return true",
+        json!([]),
+    );
+    d.click("[data-testid=scene-save]");
+    d.wait("[data-testid=video-stale]", 20);
+    until(60, "scene 3 is drawn again with its new words", d, || {
+        let after = card_pictures(d);
+        after.len() == 5
+            && after[2] != before[2]
+            && d.texts("[data-testid=scene-status]")
+                .iter()
+                .all(|c| c.contains("title card"))
+    });
+    let after = card_pictures(d);
+    for i in [0, 1, 3, 4] {
+        assert_eq!(after[i], before[i], "scene {} keeps its card", i + 1);
+    }
+    assert!(d
+        .texts("[data-testid=scene-card]")
+        .iter()
+        .any(|t| t.contains("A girl counts the gulls.")));
+    d.shot("project-after-edit");
 }

@@ -17,6 +17,7 @@ fn export_all(dir: &Path) {
         ($($t:ty),* $(,)?) => { $( <$t>::export_all(&cfg).expect(stringify!($t)); )* };
     }
     export!(
+        storyreel_engine::scene_edit::SceneEdit,
         AppInfo,
         Snapshot,
         ProjectCard,

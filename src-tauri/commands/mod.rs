@@ -6,6 +6,7 @@ pub mod projects;
 pub mod scenes;
 pub mod settings;
 pub mod stats;
+pub mod story_edit;
 pub mod sync;
 pub mod system;
 pub mod video;

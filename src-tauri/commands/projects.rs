@@ -344,7 +344,10 @@ mod tests {
 
     #[test]
     fn automatic_titles_end_where_a_phrase_ends() {
-        assert_eq!(title_from("The ferry leaves at dawn.\n\nGulls."), "The ferry leaves at dawn");
+        assert_eq!(
+            title_from("The ferry leaves at dawn.\n\nGulls."),
+            "The ferry leaves at dawn"
+        );
         assert_eq!(title_from("Who is there?"), "Who is there");
         let long = "When the old lighthouse keeper finally climbed the stairs, the lamp had been dark for three nights and the sea was rising.";
         assert_eq!(

@@ -40,7 +40,9 @@ pub fn video_file_name(title: &str) -> String {
         .collect();
     let words = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut name: String = words.chars().take(80).collect();
-    name = name.trim_matches(|c: char| c == '.' || c.is_whitespace()).to_string();
+    name = name
+        .trim_matches(|c: char| c == '.' || c.is_whitespace())
+        .to_string();
     if name.is_empty() {
         name = "story".into();
     }

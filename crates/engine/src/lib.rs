@@ -21,6 +21,7 @@ pub mod queue;
 pub mod reads;
 pub mod redact;
 pub mod render;
+pub mod scene_edit;
 pub mod secrets;
 pub mod status;
 pub mod store;

@@ -4,6 +4,8 @@
  */
 import { api } from './api';
 import type { ProjectCard } from './bindings/ProjectCard';
+import type { Aspect } from './bindings/Aspect';
+import type { SceneEdit } from './bindings/SceneEdit';
 import type { SceneView } from './bindings/SceneView';
 import { plural } from './logic/format';
 import { nav } from './nav.svelte';
@@ -75,6 +77,17 @@ export async function regenerateScene(scene: SceneView) {
 
 export async function cancelScene(scene: SceneView) {
   store.putScene(await api.cancelScene(scene.project_id, scene.index));
+}
+
+export async function editScenes(projectId: string, scenes: SceneEdit[]) {
+  const detail = await api.editScenes(projectId, scenes);
+  store.putDetail(detail);
+  return detail;
+}
+
+export async function setProjectLook(card: ProjectCard, style: string | null, aspect: Aspect | null) {
+  store.putDetail(await api.setProjectLook(card.id, style, aspect));
+  toasts.push('Every scene gets a new picture in the new look.', 'success');
 }
 
 export async function updateScenePrompt(scene: SceneView, prompt: string) {

@@ -13,6 +13,7 @@ import type { ProjectCard } from './bindings/ProjectCard';
 import type { ProjectDetail } from './bindings/ProjectDetail';
 import type { RenderView } from './bindings/RenderView';
 import type { Theme } from './bindings/Theme';
+import type { SceneEdit } from './bindings/SceneEdit';
 import type { SceneView } from './bindings/SceneView';
 import type { Settings } from './bindings/Settings';
 import type { SettingsInput } from './bindings/SettingsInput';
@@ -58,6 +59,10 @@ export const api = {
   /** The path the video was saved to, or null when the person cancelled. */
   saveVideoAs: (id: string) => call<string | null>('save_video_as', { id }),
   renderVideo: (id: string) => call<RenderView>('render_video', { id }),
+  /** Replaces a project's scenes by the list given (each continues a scene, or is new). */
+  editScenes: (projectId: string, scenes: SceneEdit[]) => call<ProjectDetail>('edit_scenes', { projectId, scenes }),
+  setProjectLook: (id: string, style: string | null, aspect: Aspect | null) =>
+    call<ProjectDetail>('set_project_look', { id, style, aspect }),
   updateScenePrompt: (projectId: string, index: number, prompt: string) =>
     call<SceneView>('update_scene_prompt', { projectId, index, prompt }),
   regenerateScene: (projectId: string, index: number) => call<SceneView>('regenerate_scene', { projectId, index }),

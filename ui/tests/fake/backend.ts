@@ -12,6 +12,7 @@ import type { NewProject } from '../../src/lib/bindings/NewProject';
 import type { ProjectCard } from '../../src/lib/bindings/ProjectCard';
 import type { ProviderView } from '../../src/lib/bindings/ProviderView';
 import type { RenderView } from '../../src/lib/bindings/RenderView';
+import type { SceneEdit } from '../../src/lib/bindings/SceneEdit';
 import type { SceneView } from '../../src/lib/bindings/SceneView';
 import type { Settings } from '../../src/lib/bindings/Settings';
 import type { SettingsInput } from '../../src/lib/bindings/SettingsInput';
@@ -608,6 +609,16 @@ export class FakeBackend {
         return this.snapshot();
       case 'list_projects':
         return [...this.projects.values()].map((p) => p.card);
+      case 'edit_scenes':
+        return this.#editScenes(this.#project(a.projectId), a.scenes as SceneEdit[]);
+      case 'set_project_look': {
+        const p = this.#project(a.id);
+        const style = typeof a.style === 'string' ? a.style : p.card.style;
+        const aspect = (a.aspect as ProjectCard['aspect'] | null) ?? p.card.aspect;
+        p.card = { ...p.card, style, aspect };
+        const edits = p.scenes.map((s) => ({ from: s.index, title: s.title, text: s.text, prompt: null }));
+        return this.#editScenes(p, edits, true);
+      }
       case 'get_project': {
         const p = this.#project(a.id);
         return { card: p.card, scenes: p.scenes, render: p.render };
@@ -786,6 +797,41 @@ export class FakeBackend {
       default:
         throw fail('input', `Unknown command ${cmd}.`);
     }
+  }
+
+  /** As the engine: the scenes as listed; a title card whose words changed, a picture whose prompt changed, a new scene are made again. */
+  #editScenes(p: Project, edits: SceneEdit[], all = false) {
+    if (!Array.isArray(edits) || !edits.length) throw fail('input', 'A story needs at least one scene: keep one, or delete the whole story instead.');
+    edits.forEach((e, i) => {
+      if (!String(e?.text ?? '').trim()) throw fail('input', `Scene ${i + 1} has no text: write what it shows, or delete the scene.`);
+    });
+    const old = new Map(p.scenes.map((s) => [s.index, s]));
+    const now = Date.now();
+    p.scenes = edits.map((e, i) => {
+      const index = i + 1;
+      const base = e.from !== null ? old.get(e.from) : undefined;
+      const text = e.text.trim();
+      const title = e.title?.trim() || null;
+      const prompt = e.prompt ?? (base && base.text === text ? base.prompt : `${text}, ${p.card.style}`);
+      const s: SceneView = base ? { ...base, index, text, title, prompt, updated_at: now } : { ...this.#blankScene(p, index, text, now), title, prompt };
+      const words = !!base && (base.text !== text || base.title !== title);
+      const promptChanged = !!base && base.prompt !== prompt;
+      const remake =
+        all ||
+        !base ||
+        (base.status === 'succeeded'
+          ? base.placeholder
+            ? words || promptChanged
+            : promptChanged
+          : base.status === 'queued' || base.status === 'running'
+            ? base.index !== index || words || promptChanged
+            : words || promptChanged);
+      return remake ? { ...this.#queueScene(p, s), updated_at: now } : s;
+    });
+    if (p.card.video) p.card.video = { ...p.card.video, up_to_date: false };
+    this.#refreshCard(p);
+    this.#emitQueue('generate');
+    return { card: p.card, scenes: p.scenes, render: p.render };
   }
 
   #create(input: NewProject): ProjectCard {

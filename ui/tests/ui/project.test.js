@@ -89,15 +89,17 @@ test('scene actions: cancel, edit the prompt, view large, regenerate', async () 
   await waitText(cards.nth(2).getByTestId('scene-status'), 'cancelled');
   assert.equal((await callsTo(page, 'cancel_scene'))[0].args.index, 3);
 
-  await cards.nth(0).getByTestId('scene-edit-prompt').click();
-  const dialog = page.getByTestId('prompt-dialog');
+  await cards.nth(0).getByTestId('scene-edit').click();
+  const dialog = page.getByTestId('scene-dialog');
+  assert.match(await dialog.getByTestId('prompt-hint').innerText(), /exactly as written/);
   await dialog.getByTestId('prompt-input').fill('a lighthouse at dusk, warm light');
-  await dialog.getByTestId('prompt-save').click();
+  await dialog.getByTestId('scene-save').click();
   await dialog.waitFor({ state: 'hidden' });
-  const upd = await callsTo(page, 'update_scene_prompt');
-  assert.deepEqual({ index: upd[0].args.index, prompt: upd[0].args.prompt }, { index: 1, prompt: 'a lighthouse at dusk, warm light' });
+  const upd = await callsTo(page, 'edit_scenes');
+  assert.deepEqual(upd[0].args.scenes[0], { from: 1, title: null, text: 'One.', prompt: 'a lighthouse at dusk, warm light' });
+  assert.deepEqual(upd[0].args.scenes.slice(1).map((/** @type {any} */ e) => [e.from, e.prompt]), [[2, null], [3, null]]);
 
-  await tick(page, 3);
+  await page.evaluate(() => window.__fake.runAll());
   await waitText(cards.nth(0).getByTestId('scene-status'), 'done');
   await cards.nth(0).getByTestId('scene-view').click();
   const box = page.getByTestId('scene-lightbox');
@@ -235,6 +237,72 @@ test('odd payloads do not break the screen, and a failing command says why next 
   await page.evaluate(() => window.__fake.failing.set('set_project_paused', { code: 'engine', message: 'The engine is restarting; try again in a moment.' }));
   await page.getByTestId('pause-toggle').click();
   await waitText(page.getByTestId('project-action-error'), 'The engine is restarting; try again in a moment.');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a story stays editable after Generate: words, order, split, merge, delete, look', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url, { providers: 'none' });
+  await createStory(page, 'The ferry leaves.\n\nGulls follow it. Across the bay.\n\nA girl counts the waves.');
+  await page.evaluate(() => window.__fake.runAll());
+  await waitText(page.getByTestId('project-status'), 'done');
+  await page.getByTestId('render-button').click();
+  await tick(page, 6);
+  await page.getByTestId('video-player').waitFor();
+  const cards = page.getByTestId('scene-card');
+
+  // New words for scene 3: only its title card is drawn again, and the video is out of date.
+  await cards.nth(2).getByTestId('scene-edit').click();
+  const dialog = page.getByTestId('scene-dialog');
+  await dialog.getByTestId('scene-text-input').fill('A girl counts the gulls.');
+  await dialog.getByTestId('scene-save').click();
+  await dialog.waitFor({ state: 'hidden' });
+  assert.deepEqual(await texts(page, 'scene-status'), ['title card', 'title card', 'queued #1']);
+  await page.getByTestId('video-stale').waitFor();
+  await screenshot(page, 'project-edited');
+
+  // Split scene 2 after its first sentence: a new scene 3 appears.
+  await cards.nth(1).getByTestId('scene-edit').click();
+  await dialog.getByTestId('scene-text-input').evaluate((/** @type {HTMLTextAreaElement} */ t) => t.setSelectionRange(16, 16));
+  await dialog.getByTestId('scene-split').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await cards.nth(3).waitFor();
+  assert.equal(await cards.count(), 4);
+  const split = (await callsTo(page, 'edit_scenes')).at(-1)?.args.scenes;
+  assert.deepEqual(split.map((/** @type {any} */ e) => [e.from, e.text]), [
+    [1, 'The ferry leaves.'],
+    [2, 'Gulls follow it.'],
+    [null, 'Across the bay.'],
+    [3, 'A girl counts the gulls.'],
+  ]);
+
+  // Move the last scene earlier, merge the first two, delete one.
+  await cards.nth(3).getByTestId('scene-edit').click();
+  await dialog.getByTestId('scene-move-up').click();
+  await dialog.waitFor({ state: 'hidden' });
+  assert.deepEqual((await callsTo(page, 'edit_scenes')).at(-1)?.args.scenes.map((/** @type {any} */ e) => e.from), [1, 2, 4, 3]);
+  await cards.nth(0).getByTestId('scene-edit').click();
+  await dialog.getByTestId('scene-merge').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="scene-card"]').length === 3);
+  await cards.nth(2).getByTestId('scene-edit').click();
+  await dialog.getByTestId('scene-delete').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="scene-card"]').length === 2);
+
+  // An empty scene is refused with a sentence, nothing sent.
+  await cards.nth(0).getByTestId('scene-edit').click();
+  await dialog.getByTestId('scene-text-input').fill('   ');
+  assert.equal(await dialog.getByTestId('scene-save').isDisabled(), true);
+  await page.keyboard.press('Escape');
+
+  // A new look: every scene is made again.
+  await page.getByTestId('look-toggle').click();
+  await page.getByTestId('look-style').selectOption('noir');
+  await page.getByTestId('look-apply').click();
+  await page.getByTestId('toast').filter({ hasText: 'Every scene gets a new picture in the new look.' }).waitFor();
+  assert.deepEqual((await callsTo(page, 'set_project_look')).at(-1)?.args, { id: (await callsTo(page, 'set_project_look')).at(-1)?.args.id, style: 'noir', aspect: null });
+  await waitText(page.locator('.crumbs .faint'), /noir/);
   assert.deepEqual(problems, []);
   await context.close();
 });

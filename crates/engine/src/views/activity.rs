@@ -78,7 +78,11 @@ impl JobView {
                 .flatten(),
             not_before: (job.status == JobStatus::Queued && job.not_before > 0)
                 .then_some(job.not_before),
-            finished_at: job.status.is_terminal().then_some(job.finished_at).flatten(),
+            finished_at: job
+                .status
+                .is_terminal()
+                .then_some(job.finished_at)
+                .flatten(),
             error: job.error.clone(),
         }
     }

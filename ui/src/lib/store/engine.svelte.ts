@@ -5,6 +5,7 @@
  */
 import type { Api } from '../api';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { ProjectDetail } from '../bindings/ProjectDetail';
 import type { EngineEvent } from '../bindings/EngineEvent';
 import type { ProjectCard } from '../bindings/ProjectCard';
 import type { RenderView } from '../bindings/RenderView';
@@ -172,6 +173,11 @@ export class EngineStore {
       if (err.code === 'not_found') this.state = removeProject(this.state, id);
       this.projectLoads = { ...this.projectLoads, [id]: { loading: false, error: err } };
     }
+  }
+
+  /** A whole project as a command answered it (after an edit of its scenes). */
+  putDetail(detail: ProjectDetail | null | undefined) {
+    if (detail && typeof detail === 'object') this.state = installProject(this.state, detail);
   }
 
   putCard(card: ProjectCard | null | undefined) {
