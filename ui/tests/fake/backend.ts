@@ -300,6 +300,7 @@ export class FakeBackend {
         bytes: 14_800_000,
         up_to_date: true,
         created_at: created,
+        url: this.syncEnabled ? `https://cdn.example.com/${id}/video.mp4` : null,
       };
     }
     this.#refreshCard(p, false);
@@ -472,6 +473,7 @@ export class FakeBackend {
         bytes: 1_900_000 * p.scenes.length,
         up_to_date: true,
         created_at: Date.now(),
+        url: this.syncEnabled ? `https://cdn.example.com/${p.card.id}/video.mp4` : null,
       };
       this.#refreshCard(p);
       this.#emitQueue('render');

@@ -46,6 +46,8 @@ for (const theme of /** @type {const} */ (['light', 'dark'])) {
     await page.getByTestId('project-card').filter({ hasText: 'The Lighthouse' }).getByTestId('project-open').click();
     await page.getByTestId('video-player').waitFor();
     await page.waitForTimeout(300);
+    // The demo syncs to a storage target: the video went there with the images.
+    assert.equal((await page.getByTestId('video-sync').innerText()).trim(), '· in your storage');
     await screenshot(page, `${theme}-project-with-video`);
 
     await page.getByTestId('scene-card').nth(3).getByTestId('scene-view').click();

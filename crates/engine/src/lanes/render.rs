@@ -115,6 +115,7 @@ impl Engine {
             audio: info.audio,
             fingerprint,
             created_at: now_ms(),
+            url: None,
         };
         let upload = self.plan_file_upload(
             p.id,

@@ -142,12 +142,21 @@ impl Engine {
                         tx.put_scene(&s)?;
                     }
                 }
+            } else if let Some(mut p) = tx.project(job.project_id)? {
+                // The project's video: its address is kept with it (a newer render's is not).
+                if let Some(v) = p.video.as_mut().filter(|v| v.hash == spec.hash) {
+                    v.url = Some(url.clone());
+                    tx.put_project(&p)?;
+                }
             }
             Ok(())
         });
         match done {
             Ok(j) => {
                 tracing::debug!(key = %key, bytes = spec.bytes, "uploaded and verified");
+                if job.scene_index.is_none() {
+                    self.emit_project(job.project_id);
+                }
                 Ok(j)
             }
             Err(Error::Stale(_)) => Err(JobError {

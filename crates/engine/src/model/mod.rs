@@ -182,6 +182,9 @@ pub struct VideoInfo {
     /// What it was made from (images, texts, options): equal means up to date.
     pub fingerprint: String,
     pub created_at: u64,
+    /// Where the storage target has it, once uploaded (none before, or without a target).
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// An image that a provider made for a scene, stored content-addressed.

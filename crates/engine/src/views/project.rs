@@ -22,6 +22,8 @@ pub struct VideoView {
     /// false when scenes changed since it was rendered.
     pub up_to_date: bool,
     pub created_at: u64,
+    /// Where the storage target has it, once uploaded.
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -162,6 +164,7 @@ impl Engine {
                 bytes: v.bytes,
                 up_to_date: self.video_is_current(p, scenes),
                 created_at: v.created_at,
+                url: v.url.clone(),
             })
         });
         Ok(ProjectCard {

@@ -4,4 +4,8 @@ export type VideoView = { path: string, duration_s: number, width: number, heigh
 /**
  * false when scenes changed since it was rendered.
  */
-up_to_date: boolean, created_at: number, };
+up_to_date: boolean, created_at: number, 
+/**
+ * Where the storage target has it, once uploaded.
+ */
+url: string | null, };

@@ -40,6 +40,7 @@ function video(v: unknown): VideoView | null {
     bytes: num(v.bytes),
     up_to_date: v.up_to_date !== false,
     created_at: num(v.created_at),
+    url: strOrNull(v.url),
   };
 }
 
