@@ -2,6 +2,9 @@
 //! WebDriver protocol (ureq). Shared by the window test and the app's budget benchmark.
 #![allow(dead_code)] // each user takes what it needs
 
+#[cfg(target_os = "linux")]
+pub mod x11;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
