@@ -32,7 +32,7 @@ fn unavailable(e: keyring::Error) -> ApiError {
     ApiError::new(
         crate::error::ErrorCode::Keychain,
         format!(
-            "The system keychain is not available ({e}). On Linux, StoryReel keeps keys in the Secret Service (GNOME Keyring or KWallet): start it, then try again, or have StoryReel read this key from an environment variable instead."
+            "The system keychain is not available ({e}). On Linux, StoryReel keeps keys in the Secret Service (GNOME Keyring or KWallet): start it, then try again, or have StoryReel read keys from environment variables instead (Settings, under each key)."
         ),
     )
 }

@@ -51,6 +51,13 @@ fn a_story_becomes_five_title_cards_in_the_real_window_and_survives_a_restart() 
         &artifacts().join("app.log"),
     );
     let app = PathBuf::from(env!("CARGO_BIN_EXE_storyreel-app"));
+    // The config as a fresh install writes it: Settings must change only what is changed in it.
+    std::fs::create_dir_all(work.path().join("config")).unwrap();
+    std::fs::write(
+        work.path().join("config/config.toml"),
+        toml::to_string(&storyreel_engine::config::Config::default()).unwrap(),
+    )
+    .unwrap();
 
     let d = Driver::start(&base, &app).on_display(&display);
     d.wait("[data-testid=nav-library]", 30);
@@ -96,6 +103,7 @@ fn a_story_becomes_five_title_cards_in_the_real_window_and_survives_a_restart() 
     });
     assert_eq!(d.find_all("[data-testid=scene-card]").len(), 5);
     d.shot("project-after-restart");
+    settings_change_only_what_was_changed(&d, &work.path().join("config"));
     d.quit();
     drop(driver);
 }
@@ -219,4 +227,90 @@ fn editing_a_scene_redraws_only_its_card(d: &Driver) {
         .iter()
         .any(|t| t.contains("A girl counts the gulls.")));
     d.shot("project-after-edit");
+}
+
+/// The paths (dotted) where two TOML documents differ.
+fn toml_diff(a: &toml::Value, b: &toml::Value, at: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (toml::Value::Table(x), toml::Value::Table(y)) => {
+            let keys: std::collections::BTreeSet<_> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let path = if at.is_empty() {
+                    k.to_string()
+                } else {
+                    format!("{at}.{k}")
+                };
+                match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => toml_diff(p, q, &path, out),
+                    _ => out.push(path),
+                }
+            }
+        }
+        _ if a != b => out.push(at.to_string()),
+        _ => {}
+    }
+}
+
+/// Settings in the real window: a theme click applies at once, keeps the page where it was and
+/// writes nothing to the config; changing the upload concurrency and saving changes the config
+/// in that one place (the provider chain stays title cards only).
+fn settings_change_only_what_was_changed(d: &Driver, config_dir: &Path) {
+    let read = || -> toml::Value {
+        toml::from_str(&std::fs::read_to_string(config_dir.join("config.toml")).unwrap()).unwrap()
+    };
+    let before = read();
+    d.click("[data-testid=nav-settings]");
+    d.wait("[data-testid=theme-dark]", 20);
+    // Scroll the theme picker into the middle of the page, then click Dark.
+    let pos = |d: &Driver| {
+        d.script(
+            "const s = document.querySelector('[data-testid=screen-settings]'); \
+             const r = document.querySelector('[data-testid=theme-dark]').getBoundingClientRect(); \
+             return [s.scrollTop, r.top, r.bottom, window.innerHeight]",
+            json!([]),
+        )
+    };
+    d.script(
+        "document.querySelector('[data-testid=theme-dark]').scrollIntoView({block: 'center'}); return true",
+        json!([]),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let p0 = pos(d);
+    d.click("[data-testid=theme-dark]");
+    until(10, "the dark theme applies at once", d, || {
+        d.script("return document.documentElement.dataset.theme", json!([])) == "dark"
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let p1 = pos(d);
+    let (top, bottom, h) = (
+        p1[1].as_f64().unwrap_or(-1.0),
+        p1[2].as_f64().unwrap_or(-1.0),
+        p1[3].as_f64().unwrap_or(0.0),
+    );
+    assert!(
+        top >= 0.0 && bottom <= h,
+        "the theme picker stays in view after the click: before {p0}, after {p1}"
+    );
+    d.shot("settings-dark");
+    assert_eq!(read(), before, "a theme is not a config setting");
+
+    d.script(
+        "const i = document.querySelector('[data-testid=concurrency-upload]'); i.value = '6'; \
+         i.dispatchEvent(new Event('input', {bubbles: true})); return true",
+        json!([]),
+    );
+    d.click("[data-testid=settings-save]");
+    until(20, "the config is saved", d, || read() != before);
+    let after = read();
+    let mut changed = Vec::new();
+    toml_diff(&before, &after, "", &mut changed);
+    assert_eq!(
+        changed,
+        vec!["queue.upload_concurrency".to_string()],
+        "only the changed setting differs"
+    );
+    assert_eq!(
+        after["generation"]["providers"], before["generation"]["providers"],
+        "the provider chain is as it was"
+    );
 }

@@ -182,7 +182,7 @@ test('without a system keychain, a key can be read from an environment variable'
   const fal = row(page, 'fal');
   await fal.getByTestId('provider-details').click();
   const message =
-    'The system keychain is not available (no Secret Service on the session bus). On Linux, StoryReel keeps keys in the Secret Service (GNOME Keyring or KWallet): start it, then try again, or have StoryReel read this key from an environment variable instead.';
+    'The system keychain is not available (no Secret Service on the session bus). On Linux, StoryReel keeps keys in the Secret Service (GNOME Keyring or KWallet): start it, then try again, or have StoryReel read keys from environment variables instead (Settings, under each key).';
   await page.evaluate((m) => window.__fake.failing.set('set_provider_key', { code: 'keychain', message: m }), message);
   await fal.getByTestId('provider-key-input').fill('fal-secret');
   await fal.getByTestId('provider-key-save').click();
