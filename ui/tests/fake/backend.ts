@@ -764,8 +764,15 @@ export class FakeBackend {
         return this.settings;
       }
       case 'set_key_env': {
-        // as the shell: a provider's key moves to a variable (the fake's environment has FAKE_* set)
+        // as the shell: a key moves to a variable (the fake's environment has FAKE_* set)
         const name = String(a.key);
+        if (name === 'storage_access' || name === 'storage_secret') {
+          const v = typeof a.var === 'string' ? a.var.trim() : '';
+          const st = this.settings.storage;
+          if (name === 'storage_access') (st.access_key_env = v || null), (st.access_key_set = v.startsWith('FAKE_'));
+          else (st.secret_key_env = v || null), (st.secret_key_set = v.startsWith('FAKE_'));
+          return this.settings;
+        }
         const p = this.settings.providers.find((x) => x.name === name);
         if (!p) throw fail('input', `\`${name}\` is not a provider that takes a key.`);
         const v = typeof a.var === 'string' ? a.var.trim() : '';

@@ -200,6 +200,19 @@ test('without a system keychain, a key can be read from an environment variable'
   await fal.getByTestId('provider-key-use-keychain').click();
   await fal.getByTestId('provider-key-input').waitFor();
   assert.deepEqual((await callsTo(page, 'set_key_env')).at(-1)?.args, { key: 'fal', var: null });
+
+  // The storage credentials too.
+  await page.getByTestId('storage-target').fill('s3://my-bucket');
+  await page.getByTestId('storage-choose-vars').click();
+  await page.getByTestId('storage-access-var').fill('FAKE_ACCESS');
+  await page.getByTestId('storage-secret-var').fill('FAKE_SECRET');
+  await page.getByTestId('storage-use-vars').click();
+  await waitText(page.getByTestId('storage-credentials-env'), /FAKE_ACCESS and FAKE_SECRET: both set/);
+  assert.deepEqual((await callsTo(page, 'set_key_env')).slice(-2).map((c) => c.args), [
+    { key: 'storage_access', var: 'FAKE_ACCESS' },
+    { key: 'storage_secret', var: 'FAKE_SECRET' },
+  ]);
+  assert.equal(await page.getByTestId('storage-access-key').count(), 0);
   assert.deepEqual(problems, []);
   await context.close();
 });
