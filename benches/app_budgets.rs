@@ -361,7 +361,11 @@ fn main() {
             println!(
                 "  idle budget, the floor + 30 MB: {:.0} MB: {}",
                 mb + 30.0,
-                if idle_mb <= mb + 30.0 { "met" } else { "NOT met" }
+                if idle_mb <= mb + 30.0 {
+                    "met"
+                } else {
+                    "NOT met"
+                }
             );
         }
         None => println!("  (no MiniBrowser at {MINIBROWSER}: WebKitGTK's own floor not measured)"),

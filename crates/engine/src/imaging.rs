@@ -11,7 +11,21 @@ use crate::error::{Error, Result};
 use crate::model::Frame;
 
 /// Width of a scene thumbnail.
-pub const THUMB_WIDTH: u32 = 360;
+/// The longer side of a thumbnail. A tall (9:16) picture's thumbnail is 203×360, not 360×640:
+/// the grid and the Library show it at most about 150 px high, and each decoded thumbnail held
+/// by the window costs width × height × 4 bytes.
+pub const THUMB_SIDE: u32 = 360;
+
+/// The size of the thumbnail of a `w`×`h` picture: within THUMB_SIDE×THUMB_SIDE, same shape.
+pub fn thumb_size(w: u32, h: u32) -> (u32, u32) {
+    let (w, h) = (w.max(1) as u64, h.max(1) as u64);
+    let side = THUMB_SIDE as u64;
+    if w >= h {
+        (side as u32, (h * side / w).max(1) as u32)
+    } else {
+        ((w * side / h).max(1) as u32, side as u32)
+    }
+}
 /// Largest picture side we will decode, and the most memory a decode may take.
 pub const MAX_SIDE: u32 = 12_000;
 pub const MAX_DECODE_BYTES: u64 = 400 * 1024 * 1024;
@@ -97,10 +111,10 @@ pub fn encode(img: &RgbImage, format: ImageFormat, jpeg_quality: u8) -> Result<V
     Ok(out)
 }
 
-/// A 360-px-wide JPEG thumbnail.
+/// A JPEG thumbnail whose longer side is 360 px.
 pub fn thumbnail(img: &RgbImage) -> Result<Vec<u8>> {
-    let h = ((img.height() as u64 * THUMB_WIDTH as u64) / img.width().max(1) as u64).max(1) as u32;
-    let small = resize_cover(img, THUMB_WIDTH, h);
+    let (w, h) = thumb_size(img.width(), img.height());
+    let small = resize_cover(img, w, h);
     encode(&small, ImageFormat::Jpeg, 80)
 }
 
@@ -145,7 +159,11 @@ mod tests {
             assert_eq!((back.width(), back.height()), (64, 128));
         }
         let t = decode_limited(&thumbnail(&img).unwrap()).unwrap();
-        assert_eq!((t.width(), t.height()), (360, 720));
+        assert_eq!((t.width(), t.height()), (180, 360));
+        assert_eq!(thumb_size(1080, 1920), (202, 360));
+        assert_eq!(thumb_size(1920, 1080), (360, 202));
+        assert_eq!(thumb_size(1080, 1080), (360, 360));
+        assert_eq!(thumb_size(0, 0), (360, 360));
     }
 
     #[test]

@@ -53,7 +53,11 @@ async fn a_story_becomes_title_cards() {
         let img = image::open(s.image.unwrap()).unwrap();
         assert_eq!((img.width(), img.height()), (1080, 1920));
         let th = image::open(s.thumbnail.unwrap()).unwrap();
-        assert_eq!(th.width(), 360);
+        assert_eq!(
+            (th.width(), th.height()),
+            (202, 360),
+            "a tall thumbnail's longer side"
+        );
     }
     // Events carried whole snapshots, ending with the project done.
     let mut last_progress = None;

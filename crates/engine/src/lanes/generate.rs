@@ -129,10 +129,10 @@ impl Engine {
                         created_at: now,
                     })
                 };
-                let th = rgb.height() * imaging::THUMB_WIDTH / rgb.width().max(1);
+                let (tw, th) = imaging::thumb_size(rgb.width(), rgb.height());
                 Ok((
                     asset(&bytes, ext, rgb.width(), rgb.height())?,
-                    asset(&thumb, "jpg", imaging::THUMB_WIDTH, th)?,
+                    asset(&thumb, "jpg", tw, th)?,
                     note,
                 ))
             },
