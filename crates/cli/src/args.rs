@@ -81,7 +81,7 @@ pub struct MakeArgs {
     #[arg(long)]
     pub wait_sync: bool,
     /// With --wait-sync: the longest to wait for uploads (e.g. 90s, 2m, 1h).
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "10m")]
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "10m", requires = "wait_sync")]
     pub sync_timeout: std::time::Duration,
 }
 

@@ -318,6 +318,12 @@ async fn import(engine: &Engine, args: &ImportArgs) -> Result<(Project, bool)> {
 async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode> {
     let args = &make.import;
     let wait_sync = make.wait_sync.then_some(make.sync_timeout);
+    if make.wait_sync && engine.sync_target().is_none() {
+        // Before any work: waiting for uploads that never happen would only end in a timeout.
+        return Err(Error::Input(
+            "--wait-sync waits for uploads, but no storage target is set: set [sync] target in the config (see `storyreel doctor`), or leave out --wait-sync.".into(),
+        ));
+    }
     if let Some(out) = &make.output {
         // Before any work: a bad option or audio file is said now, not after the images.
         crate::render_cmd::spec(engine, Some(out), &make.render)?;

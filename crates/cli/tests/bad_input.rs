@@ -48,6 +48,28 @@ fn bad_options_and_config() {
         .expect(2, &["4:3"]);
     sb.run(&["make", &story, "--style", "vaporwave"])
         .expect(2, &["Unknown style `vaporwave`", "cinematic"]);
+    // Waiting for uploads needs a target, and a wait's limit needs the wait: said before any work.
+    sb.run(&["make", &story, "--wait-sync"])
+        .expect(2, &["no storage target is set", "[sync] target"]);
+    sb.run(&["make", &story, "--sync-timeout", "30s"])
+        .expect(2, &["--wait-sync"]);
+    sb.run(&["list"]).expect(0, &["No projects"]);
+    // The chain as written is the chain used.
+    for (toml, words) in [
+        ("[generation]\nproviders = []\n", "is empty"),
+        (
+            "[generation]\nproviders = [\"fal\", \"fal\"]\n",
+            "`fal` twice",
+        ),
+        (
+            "[generation]\nproviders = [\"titlecard\", \"fal\"]\n",
+            "`titlecard` before `fal`",
+        ),
+    ] {
+        let cfg = sb.write("chain.toml", toml);
+        sb.run(&["--config", cfg.to_str().unwrap(), "list"])
+            .expect(2, &["chain.toml", words]);
+    }
     let cfg = sb.write("c.toml", "[generation]\nconcurency = 3\n");
     sb.run(&["--config", cfg.to_str().unwrap(), "list"])
         .expect(2, &["c.toml", "concurency"]);

@@ -78,11 +78,31 @@ impl Config {
 
     pub fn validate(&self, origin: &str) -> Result<()> {
         let bad = |msg: String| Err(Error::Config(format!("The config file {origin}: {msg}")));
-        for p in &self.generation.providers {
+        let chain = &self.generation.providers;
+        if chain.is_empty() {
+            return bad(
+                "[generation] providers is empty: name the providers to try in order, such as [\"openai\", \"titlecard\"], or [\"titlecard\"] for title cards only.".into(),
+            );
+        }
+        for (i, p) in chain.iter().enumerate() {
             if !KNOWN_PROVIDERS.contains(&p.as_str()) {
                 return bad(format!(
                     "[generation] providers names `{p}`, which this StoryReel does not know (known: {}).",
                     KNOWN_PROVIDERS.join(", ")
+                ));
+            }
+            if chain[..i].contains(p) {
+                return bad(format!(
+                    "[generation] providers names `{p}` twice; each provider is tried once, so keep one."
+                ));
+            }
+        }
+        // The chain as written is the chain used: the title card never fails, so nothing after
+        // it would ever be asked.
+        if let Some(i) = chain.iter().position(|p| p == "titlecard") {
+            if let Some(after) = chain.get(i + 1) {
+                return bad(format!(
+                    "[generation] providers puts `titlecard` before `{after}`; a title card never fails, so `{after}` would never be asked. Move `titlecard` to the end (or leave it out: it is always tried last)."
                 ));
             }
         }
@@ -328,6 +348,22 @@ mod tests {
 
     #[test]
     fn unknown_provider_is_named() {
+        for (toml, words) in [
+            ("[generation]\nproviders = []\n", "is empty"),
+            (
+                "[generation]\nproviders = [\"openai\", \"openai\"]\n",
+                "`openai` twice",
+            ),
+            (
+                "[generation]\nproviders = [\"titlecard\", \"openai\"]\n",
+                "`titlecard` before `openai`",
+            ),
+        ] {
+            let err = Config::parse(toml, "c.toml").unwrap_err().to_string();
+            assert!(err.contains(words) && err.contains("c.toml"), "{err}");
+        }
+        assert!(Config::parse("[generation]\nproviders = [\"openai\"]\n", "c").is_ok());
+        assert!(Config::parse("[generation]\nproviders = [\"fal\", \"titlecard\"]\n", "c").is_ok());
         let err = Config::parse("[generation]\nproviders = [\"dalle9\"]\n", "c.toml")
             .unwrap_err()
             .to_string();
