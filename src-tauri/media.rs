@@ -116,8 +116,12 @@ async fn accept_loop(listener: tokio::net::TcpListener, inner: Arc<Inner>) {
     }
 }
 
+fn no_body() -> Body {
+    Empty::new().map_err(|never| match never {}).boxed()
+}
+
 fn empty(status: StatusCode) -> Response<Body> {
-    let mut r = Response::new(Empty::new().map_err(|never| match never {}).boxed());
+    let mut r = Response::new(no_body());
     *r.status_mut() = status;
     r
 }
@@ -223,7 +227,7 @@ async fn serve(file: &Path, range: Option<&str>, head: bool) -> std::io::Result<
         }
     };
     let body: Body = if head {
-        Empty::new().map_err(|never| match never {}).boxed()
+        no_body()
     } else {
         f.seek(std::io::SeekFrom::Start(start)).await?;
         let stream = tokio_util::io::ReaderStream::with_capacity(f.take(len), 256 * 1024)

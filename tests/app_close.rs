@@ -16,24 +16,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use window::x11::Display;
-use window::{start_xvfb, webkit_env, which};
+use window::{needs, start_xvfb, webkit_env};
 
 fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-/// Skips (or, under CI, fails) when a tool is missing.
-fn needs(tools: &[&str]) -> bool {
-    let missing: Vec<_> = tools.iter().filter(|t| which(t).is_none()).collect();
-    let ui_built = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("ui/dist/assets")
-        .is_dir();
-    if missing.is_empty() && ui_built {
-        return true;
-    }
-    assert!(!ci(), "needs {missing:?} and the built UI");
-    eprintln!("skipped: needs {missing:?} and the built UI");
-    false
 }
 
 fn app_bin() -> PathBuf {
@@ -186,7 +172,7 @@ fn serve_watcher(bus: &Bus) -> zbus::blocking::Connection {
 
 #[test]
 fn closing_the_window_where_no_tray_is_shown_quits_and_lets_go_of_the_folder() {
-    if !needs(&["Xvfb"]) {
+    if !needs("the close test", &["Xvfb"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -209,7 +195,10 @@ fn closing_the_window_where_no_tray_is_shown_quits_and_lets_go_of_the_folder() {
 
 #[test]
 fn with_a_tray_host_but_no_tray_library_the_app_starts_and_closing_quits() {
-    if !needs(&["Xvfb", "dbus-daemon", "unshare", "mount"]) {
+    if !needs(
+        "the tray test",
+        &["Xvfb", "dbus-daemon", "unshare", "mount"],
+    ) {
         return;
     }
     // SAFETY: getuid has no preconditions.
@@ -267,7 +256,7 @@ fn with_a_tray_host_but_no_tray_library_the_app_starts_and_closing_quits() {
 
 #[test]
 fn a_second_launch_hands_over_to_the_first_and_ends() {
-    if !needs(&["Xvfb", "dbus-daemon"]) {
+    if !needs("the second-launch test", &["Xvfb", "dbus-daemon"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -126,24 +126,12 @@ fn keys_work_without_a_keychain_through_a_variable_the_person_names() {
     assert_eq!(e["code"], "input", "{e}");
 
     let s = t.ok("set_key_env", json!({"key": "openai", "var": VAR}));
-    let openai = s["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "openai")
-        .unwrap()
-        .clone();
+    let openai = app::named(&s["providers"], "openai");
     assert_eq!(openai["key_env"], VAR, "{openai}");
     assert_eq!(openai["key_set"], true, "{openai}");
     // The engine reopened with the key: the provider's key is there.
     let snap = t.ok("snapshot", json!({}));
-    let p = snap["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "openai")
-        .unwrap()
-        .clone();
+    let p = app::named(&snap["providers"], "openai");
     assert_eq!(p["key"], "present", "{p}");
     // Typing a key for it now says where it comes from.
     let e = t.err(
@@ -173,13 +161,7 @@ fn keys_work_without_a_keychain_through_a_variable_the_person_names() {
 
     // Back to the keychain (still unavailable here): the key is no longer there.
     let s = t.ok("set_key_env", json!({"key": "openai", "var": null}));
-    let openai = s["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "openai")
-        .unwrap()
-        .clone();
+    let openai = app::named(&s["providers"], "openai");
     assert_eq!(openai["key_env"], serde_json::Value::Null);
     assert_eq!(openai["key_set"], false);
     std::env::remove_var(VAR);

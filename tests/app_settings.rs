@@ -53,12 +53,7 @@ fn settings_save_to_the_config_and_restart_the_engine() {
     );
     // The reopened engine uses the new chain (openai is skipped: it has no key).
     let snap = t.ok("snapshot", json!({}));
-    let a1111 = snap["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "automatic1111")
-        .unwrap();
+    let a1111 = app::named(&snap["providers"], "automatic1111");
     assert_eq!(a1111["in_chain"], true);
     assert!(
         snap["notices"]
@@ -96,13 +91,7 @@ fn keys_go_to_the_keychain_and_nowhere_else() {
     let t = TestApp::new(true);
     const KEY: &str = "sk-test-very-secret-4242";
     let s = t.ok("set_provider_key", json!({"name": "openai", "key": KEY}));
-    let openai = s["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "openai")
-        .unwrap()
-        .clone();
+    let openai = app::named(&s["providers"], "openai");
     assert_eq!(openai["key_set"], true);
     assert_eq!(
         t.keys
@@ -154,13 +143,7 @@ fn keys_go_to_the_keychain_and_nowhere_else() {
     let t2 = TestApp::new(false);
     t2.ok("set_provider_key", json!({"name": "fal", "key": "k"}));
     let s = t2.ok("set_provider_key", json!({"name": "fal", "key": null}));
-    let fal = s["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "fal")
-        .unwrap()
-        .clone();
+    let fal = app::named(&s["providers"], "fal");
     assert_eq!(fal["key_set"], false);
 }
 

@@ -119,6 +119,8 @@ pub async fn set_key_env(
 }
 
 fn store_or_delete(state: &AppState, account: &str, value: Option<&str>) -> ApiResult<()> {
+    let prefs = state.prefs();
+    let keys = KeySources::new(state.opts.keys.as_ref(), &prefs.key_env);
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => {
             if v.chars().any(char::is_control) || v.len() > 8192 {
@@ -126,13 +128,9 @@ fn store_or_delete(state: &AppState, account: &str, value: Option<&str>) -> ApiR
                     "That key has line breaks or is too long; paste the key alone.",
                 ));
             }
-            let prefs = state.prefs();
-            KeySources::new(state.opts.keys.as_ref(), &prefs.key_env).set(account, v)
+            keys.set(account, v)
         }
-        None => {
-            let prefs = state.prefs();
-            KeySources::new(state.opts.keys.as_ref(), &prefs.key_env).delete(account)
-        }
+        None => keys.delete(account),
     }
 }
 

@@ -55,6 +55,14 @@ impl Desktop for FakeDesktop {
     }
 }
 
+/// The entry called `name` in a list of records (providers in a snapshot or in Settings).
+pub fn named(list: &Value, name: &str) -> Value {
+    list.as_array()
+        .and_then(|a| a.iter().find(|p| p["name"] == name))
+        .unwrap_or_else(|| panic!("no `{name}` in {list}"))
+        .clone()
+}
+
 pub struct TestApp {
     pub dir: tempfile::TempDir,
     pub app: tauri::App<tauri::test::MockRuntime>,

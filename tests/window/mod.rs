@@ -22,6 +22,27 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// Whether the tools a window test needs (and the built UI the app embeds) are here. Without
+/// them the test says what is missing and passes, except under CI=true, where it fails.
+pub fn needs(test: &str, tools: &[&str]) -> bool {
+    let ui_built = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("ui/dist/assets")
+        .is_dir();
+    let missing: Vec<_> = tools
+        .iter()
+        .copied()
+        .filter(|t| which(t).is_none())
+        .chain((!ui_built).then_some("the built UI (npm --prefix ui run build)"))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    assert!(!ci, "{test} needs {}", missing.join(", "));
+    eprintln!("skipped: {test} needs {}", missing.join(", "));
+    false
+}
+
 pub fn which(name: &str) -> Option<PathBuf> {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
