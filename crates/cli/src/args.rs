@@ -26,7 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, clap::Args, Clone)]
 pub struct ImportArgs {
-    /// The story: a .txt or .md file, or a .json script.
+    /// The story: a .txt or .md file, a .json script, or - for standard input.
+    #[arg(value_name = "STORY")]
     pub story: PathBuf,
     /// The project's title (default: the story's `# Title`, or the file name).
     #[arg(long)]
@@ -40,6 +41,9 @@ pub struct ImportArgs {
     /// Make a new project even if this story was imported before.
     #[arg(long)]
     pub new: bool,
+    /// Delete the projects made before from a story file of this name, once this one is in.
+    #[arg(long, conflicts_with = "new")]
+    pub replace: bool,
 }
 
 /// How the video is made.
@@ -171,4 +175,38 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+impl Command {
+    /// The subcommand's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Make(_) => "make",
+            Command::Import(_) => "import",
+            Command::Work { .. } => "work",
+            Command::Status { .. } => "status",
+            Command::List { .. } => "list",
+            Command::Retry { .. } => "retry",
+            Command::Cancel { .. } => "cancel",
+            Command::Pause { .. } => "pause",
+            Command::Resume { .. } => "resume",
+            Command::Export { .. } => "export",
+            Command::Render { .. } => "render",
+            Command::Sync { .. } => "sync",
+            Command::Providers { .. } => "providers",
+            Command::Doctor { .. } => "doctor",
+        }
+    }
+
+    /// Commands that only read the folder: they never create one.
+    pub fn reads_only(&self) -> bool {
+        matches!(
+            self,
+            Command::Status { .. }
+                | Command::List { .. }
+                | Command::Export { .. }
+                | Command::Providers { .. }
+                | Command::Sync { status: true, .. }
+        )
+    }
 }

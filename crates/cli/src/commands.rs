@@ -6,188 +6,159 @@ use std::time::{Duration, Instant};
 
 use storyreel_engine::config::{default_config_file, default_data_dir};
 use storyreel_engine::model::short_id;
-use storyreel_engine::model::{now_ms, Aspect, JobStatus, Project};
+use storyreel_engine::model::{now_ms, JobStatus};
 use storyreel_engine::{
-    Config, DebugKnobs, Engine, EngineOptions, Error, ImportOptions, Result, RetryFilter,
+    Config, DebugKnobs, Engine, EngineOptions, Error, Result,
 };
-use uuid::Uuid;
 
-use crate::args::{Cli, Command, ImportArgs};
+use crate::args::{Cli, Command};
+use crate::folder::Folder;
+use storyreel_engine::control::Request;
 use crate::output;
 use crate::progress::Progress;
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
-    let engine = match cli.command {
-        Command::Doctor {
-            deep,
-            json,
-            providers,
-        } => return doctor(&cli, deep, json, providers).await,
-        _ => open(&cli)?,
-    };
+    use crate::steer;
+    if let Command::Doctor {
+        deep,
+        json,
+        providers,
+    } = cli.command
+    {
+        return doctor(&cli, deep, json, providers).await;
+    }
+    if cli.command.reads_only() && !data_dir_exists(&cli)? {
+        return nothing_here(&cli);
+    }
+    let label = format!("`storyreel {}`", cli.command.name());
+    let working = matches!(cli.command, Command::Make(_) | Command::Work { .. });
+    let folder = Folder::open(&cli, &label, working).await?;
+    let holder_works = matches!(&folder, Folder::Held(c) if c.holder().working);
     match cli.command {
-        Command::Make(args) => make(&engine, &args).await,
+        Command::Make(args) => match &folder {
+            Folder::Open { engine, .. } => make(&folder, engine, &args).await,
+            Folder::Held(client) => crate::follow::make(&folder, client, &args).await,
+        },
+        Command::Work { until_idle } => match &folder {
+            Folder::Open { engine, .. } => work(engine, until_idle).await,
+            Folder::Held(client) => crate::follow::work(client, until_idle).await,
+        },
         Command::Render {
             project,
             output,
             opts,
         } => {
-            let p = crate::hints::find_project(&engine, &project)?;
-            crate::render_cmd::render(&engine, &p, output.as_deref(), &opts).await
+            let engine = folder.engine("`storyreel render`")?;
+            let p = crate::hints::find_project(engine, &project)?;
+            crate::render_cmd::render(engine, &p, output.as_deref(), &opts).await
         }
+        Command::Sync {
+            project,
+            status: true,
+            json,
+            ..
+        } => steer::sync_status(&folder, project, json).await,
         Command::Sync {
             project,
             retry_now,
             timeout,
-            status,
             json,
-        } => crate::sync_cmd::sync(&engine, project, retry_now, timeout, status, json).await,
+            ..
+        } => {
+            let engine = folder.engine("`storyreel sync`")?;
+            crate::sync_cmd::sync(engine, project, retry_now, timeout, false, json).await
+        }
         Command::Import(args) => {
-            let (project, created) = import(&engine, &args).await?;
-            if created {
-                println!("{}", project.id);
+            let out = steer::import(&folder, &args).await?;
+            println!("{}", out.project.id);
+            if out.created {
                 eprintln!(
-                    "Queued {} scenes of '{}'. `storyreel work` makes them.",
-                    project.scene_count, project.title
+                    "Queued {} of '{}'.{}",
+                    steer::plural(out.project.scene_count as usize, "scene"),
+                    out.project.title,
+                    if holder_works {
+                        " The StoryReel holding the data folder makes them."
+                    } else {
+                        " `storyreel work` makes them."
+                    }
                 );
             } else {
-                println!("{}", project.id);
-                eprintln!("'{}' was imported before ({}); nothing new was queued. Use --new for a second copy.", project.title, project.id);
+                eprintln!("'{}' was imported before ({}); nothing new was queued. Use --new for a second copy.", out.project.title, out.project.id);
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Work { until_idle } => work(&engine, until_idle).await,
         Command::Status { project, json } => {
-            let list = match project {
-                Some(q) => {
-                    vec![engine.project_status(&crate::hints::find_project(&engine, &q)?, true)?]
-                }
-                None => engine.list(true)?,
-            };
-            if json {
-                output::json(&serde_json::json!({ "projects": list }));
-            } else if list.is_empty() {
-                println!("No projects yet. `storyreel make STORY.md` makes one.");
-            } else {
-                for p in &list {
-                    output::project_details(p);
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+            steer::projects(&folder, Request::Status { project }, json).await
         }
-        Command::List { json } => {
-            let list = engine.list(false)?;
-            if json {
-                output::json(&serde_json::json!({ "projects": list }));
-            } else if list.is_empty() {
-                println!("No projects yet. `storyreel make STORY.md` makes one.");
-            } else {
-                for p in &list {
-                    println!("{}", output::project_line(p));
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::List { json } => steer::projects(&folder, Request::List, json).await,
         Command::Retry {
             project,
             failed,
             placeholders,
             scene,
         } => {
-            let p = crate::hints::find_project(&engine, &project)?;
-            let filter = RetryFilter {
-                failed: failed || (!placeholders && scene.is_none()),
+            let req = Request::Retry {
+                project,
+                failed,
                 placeholders,
                 scene,
             };
-            let n = engine.retry(&p, filter).await?;
-            println!(
-                "Queued {n} scene{} of '{}' again. `storyreel work` makes them.",
-                if n == 1 { "" } else { "s" },
-                p.title
-            );
+            steer::retry(&folder, req, holder_works).await
+        }
+        Command::Cancel { target } => steer::cancel(&folder, target).await,
+        Command::Pause { project } => steer::pause(&folder, project, true).await,
+        Command::Resume { project } => steer::pause(&folder, project, false).await,
+        Command::Export { project, dir } => steer::export(&folder, project, dir).await,
+        Command::Providers { json } => steer::providers(&folder, json).await,
+        Command::Doctor { .. } => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// Whether the data folder is there (reading commands never make one).
+fn data_dir_exists(cli: &Cli) -> Result<bool> {
+    Ok(data_dir_path(cli)?.is_dir())
+}
+
+/// A reading command on a folder that does not exist: nothing has been made there.
+fn nothing_here(cli: &Cli) -> Result<ExitCode> {
+    let dir = data_dir_path(cli)?;
+    if cli.data_dir.is_some() {
+        return Err(Error::Input(format!(
+            "There is no data folder at {}: nothing was made there, and it was not created. Check the path (it comes from --data-dir or STORYREEL_DATA_DIR).",
+            dir.display()
+        )));
+    }
+    match &cli.command {
+        Command::Status { project: Some(q), .. } | Command::Export { project: q, .. } => Err(
+            Error::NotFound(format!("No project matches `{q}`: there are no projects yet.")),
+        ),
+        Command::Status { json: true, .. } | Command::List { json: true } => {
+            output::json(&serde_json::json!({ "queue_paused": false, "projects": [] }));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Cancel { target } => {
-            if let Ok(id) = Uuid::parse_str(target.trim()) {
-                if engine.job(id)?.is_some() {
-                    let cancelled = engine.cancel_job(id).await?;
-                    println!(
-                        "{}",
-                        if cancelled {
-                            "Cancelled the job."
-                        } else {
-                            "The job had already finished."
-                        }
-                    );
-                    return Ok(ExitCode::SUCCESS);
-                }
-            }
-            let p = crate::hints::find_project(&engine, &target)?;
-            let n = engine.cancel_project(&p).await?;
-            println!(
-                "Cancelled {n} job{} of '{}'. `storyreel retry {} --failed` queues them again.",
-                if n == 1 { "" } else { "s" },
-                p.title,
-                short_id(&p.id)
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Pause { project } => pause(&engine, project, true).await,
-        Command::Resume { project } => pause(&engine, project, false).await,
-        Command::Export { project, dir } => {
-            let p = crate::hints::find_project(&engine, &project)?;
-            let report = engine.export(&p, &dir)?;
-            println!(
-                "Exported {} files of '{}' to {}.",
-                report.files.len(),
-                p.title,
-                report.dir.display()
-            );
-            if !report.missing.is_empty() {
-                eprintln!(
-                    "Scenes without an image yet (not exported): {:?}",
-                    report.missing
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Doctor {
-            deep,
-            json,
-            providers,
-        } => doctor(&cli, deep, json, providers).await,
-        Command::Providers { json } => {
-            let rows = engine.providers_report();
-            if json {
-                output::json(&serde_json::json!({ "providers": rows }));
-            } else {
-                output::providers(&rows);
-            }
+        _ => {
+            println!("No projects yet. `storyreel make STORY.md` makes one.");
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn data_dir(cli: &Cli) -> Result<PathBuf> {
-    let dir = cli
-        .data_dir
-        .clone()
-        .or_else(default_data_dir)
-        .ok_or_else(|| {
-            Error::Config(
-                "There is no home folder to keep data in: set --data-dir or STORYREEL_DATA_DIR."
-                    .into(),
-            )
-        })?;
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        Error::io(
-            format!(
-                "Cannot create the data folder {} (pick another with --data-dir)",
-                dir.display()
-            ),
-            e,
+fn data_dir_path(cli: &Cli) -> Result<PathBuf> {
+    cli.data_dir.clone().or_else(default_data_dir).ok_or_else(|| {
+        Error::Config(
+            "There is no home folder to keep data in: set --data-dir or STORYREEL_DATA_DIR.".into(),
         )
+    })
+}
+
+pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
+    let dir = data_dir_path(cli)?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Error::Input(format!(
+            "Cannot create the data folder {}: {}. Pick another with --data-dir.",
+            dir.display(),
+            storyreel_engine::error::os_words(&e)
+        ))
     })?;
     Ok(std::fs::canonicalize(&dir).unwrap_or(dir))
 }
@@ -228,12 +199,16 @@ fn debug_knobs() -> (DebugKnobs, bool) {
     )
 }
 
-fn open(cli: &Cli) -> Result<Engine> {
+pub fn open(cli: &Cli) -> Result<Engine> {
+    Engine::open(options(cli)?)
+}
+
+pub fn options(cli: &Cli) -> Result<EngineOptions> {
     let config = config(cli)?;
     let (debug, durable) = debug_knobs();
     // The CLI takes provider keys from the environment variables the config names.
     let secrets = std::sync::Arc::new(storyreel_engine::secrets::EnvSecrets);
-    Engine::open(EngineOptions {
+    Ok(EngineOptions {
         data_dir: data_dir(cli)?,
         config,
         durable,
@@ -281,42 +256,7 @@ async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<Ex
     })
 }
 
-async fn import(engine: &Engine, args: &ImportArgs) -> Result<(Project, bool)> {
-    let cannot = |e: std::io::Error| {
-        Error::Input(format!(
-            "Cannot read the story {}: {e}. Check the path.",
-            args.story.display()
-        ))
-    };
-    let name = args
-        .story
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| args.story.display().to_string());
-    // A file over the limit is refused before it is read into memory.
-    let size = std::fs::metadata(&args.story).map_err(cannot)?.len();
-    if size > storyreel_engine::story::MAX_STORY_BYTES as u64 {
-        return Err(storyreel_engine::story::too_large(&name, size));
-    }
-    let bytes = std::fs::read(&args.story).map_err(cannot)?;
-    let aspect = Aspect::parse(&args.aspect).ok_or_else(|| {
-        Error::Input(format!(
-            "Unknown aspect `{}`: use 9:16, 16:9 or 1:1.",
-            args.aspect
-        ))
-    })?;
-    let opts = ImportOptions {
-        title: args.title.clone(),
-        aspect,
-        style: args.style.clone(),
-        force_new: args.new,
-    };
-    let out = engine.import(&bytes, &name, opts).await?;
-    Ok((out.project, out.created))
-}
-
-async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode> {
-    let args = &make.import;
+async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode> {
     let wait_sync = make.wait_sync.then_some(make.sync_timeout);
     if make.wait_sync && engine.sync_target().is_none() {
         // Before any work: waiting for uploads that never happen would only end in a timeout.
@@ -330,35 +270,7 @@ async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode>
     }
     let started = Instant::now();
     crate::output::notices(engine);
-    let (project, created) = import(engine, args).await?;
-    if created {
-        eprintln!(
-            "Imported '{}': {} scenes (project {}).",
-            project.title,
-            project.scene_count,
-            short_id(&project.id)
-        );
-    } else {
-        let again = engine
-            .retry(
-                &project,
-                RetryFilter {
-                    failed: true,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        eprintln!(
-            "Continuing '{}' (project {}), imported before{}.",
-            project.title,
-            short_id(&project.id),
-            if again > 0 {
-                format!("; {again} failed scenes queued again")
-            } else {
-                String::new()
-            }
-        );
-    }
+    let project = crate::summary::imported(folder, &make.import).await?;
     let _ = engine.prune().await;
     let progress = Progress::start(
         engine.subscribe(),
@@ -379,11 +291,8 @@ async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode>
             return Ok(ExitCode::from(2));
         }
         if p.paused && p.counts.running == 0 {
-            break Err(Error::Input(format!(
-                "'{}' is paused, so nothing runs. `storyreel resume {}` (or `storyreel resume` for the whole queue) continues it.",
-                project.title,
-                short_id(&project.id)
-            )));
+            let status = engine.project_status(&project, false)?;
+            break Err(crate::summary::paused_error(&status));
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
@@ -397,46 +306,12 @@ async fn make(engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode>
     };
     workers.shutdown().await;
     progress.stop().await;
-    let p = end?;
+    end?;
     let status = engine.project_status(&project, true)?;
-    let secs = started.elapsed().as_secs_f64();
-    if p.counts.failed > 0 || p.counts.cancelled > 0 {
-        println!(
-            "'{}': {} of {} scenes have an image; {} failed, {} cancelled ({secs:.1} s).",
-            p.title, p.counts.succeeded, p.total, p.counts.failed, p.counts.cancelled
-        );
-        for s in status
-            .scenes
-            .iter()
-            .flatten()
-            .filter(|s| matches!(s.status, JobStatus::Failed | JobStatus::Cancelled))
-        {
-            let why = s
-                .error
-                .as_ref()
-                .map_or("cancelled".to_string(), |e| e.message.clone());
-            println!("  scene {}: {why}", s.index);
-        }
-        println!(
-            "`storyreel retry {} --failed` queues them again.",
-            short_id(&p.project_id)
-        );
-        return Ok(ExitCode::from(1));
+    let code = crate::summary::made(&status, started.elapsed().as_secs_f64());
+    if code != ExitCode::SUCCESS {
+        return Ok(code);
     }
-    let cards = if p.placeholders > 0 {
-        format!(" ({} title cards)", p.placeholders)
-    } else {
-        String::new()
-    };
-    println!(
-        "Done: '{}' has {} scenes with images{cards} in {secs:.1} s.",
-        p.title, p.total
-    );
-    println!(
-        "Project {}. `storyreel export {} DIR` copies the images out.",
-        p.project_id,
-        short_id(&p.project_id)
-    );
     if let Some(out) = &make.output {
         let code = crate::render_cmd::render(engine, &project, Some(out), &make.render).await?;
         if code != ExitCode::SUCCESS {
@@ -505,38 +380,49 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
         }
         return Ok(ExitCode::from(1));
     }
-    let waiting = engine
-        .queue_order(storyreel_engine::model::Lane::Generate)?
-        .len();
+    let queued = engine.queue_order(storyreel_engine::model::Lane::Generate)?;
     let uploads = engine.uploads_outstanding(None)?;
+    if !queued.is_empty() && engine.globally_paused()? {
+        println!(
+            "Idle: the whole queue is paused, so {} wait{}. `storyreel resume` runs {}.",
+            crate::steer::plural(queued.len(), "queued job"),
+            if queued.len() == 1 { "s" } else { "" },
+            if queued.len() == 1 { "it" } else { "them" }
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let projects = engine.projects()?;
+    let paused: Vec<_> = projects.iter().filter(|p| p.paused).collect();
+    let of_paused = engine
+        .jobs()?
+        .into_iter()
+        .filter(|j| queued.contains(&j.id) && paused.iter().any(|p| p.id == j.project_id))
+        .count();
+    let waiting = queued.len() - of_paused;
+    if of_paused > 0 {
+        let names: Vec<String> = paused
+            .iter()
+            .map(|p| format!("'{}' ({})", p.title, short_id(&p.id)))
+            .collect();
+        println!(
+            "Idle: {} of paused projects wait: {}. `storyreel resume PROJECT` runs one.",
+            crate::steer::plural(of_paused, "queued job"),
+            names.join(", ")
+        );
+    }
     if waiting > 0 {
-        println!("Idle; {waiting} jobs wait out a backoff and run on a later `storyreel work`.");
+        println!(
+            "Idle; {} wait{} out a backoff and run on a later `storyreel work`.",
+            crate::steer::plural(waiting, "job"),
+            if waiting == 1 { "s" } else { "" }
+        );
     } else if uploads > 0 {
         println!(
             "Idle; {uploads} uploads wait ({}). `storyreel sync` uploads them.",
             crate::output::health_line(&engine.sync_health())
         );
-    } else {
+    } else if of_paused == 0 {
         println!("Idle: nothing queued.");
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn pause(engine: &Engine, project: Option<String>, paused: bool) -> Result<ExitCode> {
-    let p = project
-        .map(|q| crate::hints::find_project(engine, &q))
-        .transpose()?;
-    engine.set_paused(p.as_ref(), paused).await?;
-    let what = p
-        .as_ref()
-        .map_or("The whole queue".to_string(), |p| format!("'{}'", p.title));
-    println!(
-        "{what} is {}.",
-        if paused {
-            "paused: running jobs finish, no new one starts"
-        } else {
-            "running again"
-        }
-    );
     Ok(ExitCode::SUCCESS)
 }

@@ -8,18 +8,18 @@ use storyreel_engine::{Engine, Error, Result};
 pub fn for_error(e: &Error) -> Option<&'static str> {
     match e {
         Error::Locked { .. } => Some("To use another data folder: --data-dir DIR."),
+        Error::NotFound(m) if m.starts_with("No project matches") => {
+            Some("`storyreel list` shows the projects.")
+        }
         Error::NotReady(_) => Some("`storyreel work` (or `storyreel make`) makes them first."),
         Error::Db(_) => Some("`storyreel doctor` checks the data folder and says what to do."),
         _ => None,
     }
 }
 
-/// Finds the project the user named; if none matches, says how to list them.
+/// Finds the project the user named (the hint for no match says how to list them).
 pub fn find_project(engine: &Engine, query: &str) -> Result<Project> {
-    engine.find_project(query).map_err(|e| match e {
-        Error::NotFound(m) => Error::NotFound(format!("{m} `storyreel list` shows the projects.")),
-        other => other,
-    })
+    engine.find_project(query)
 }
 
 /// The config file named by --config (or found by default) could not be read: say where the

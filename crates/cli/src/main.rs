@@ -18,11 +18,16 @@ mod pipe;
 
 mod args;
 mod commands;
+mod folder;
+mod follow;
 mod hints;
 mod output;
 mod progress;
 mod render_cmd;
 mod signals;
+mod steer;
+mod story_file;
+mod summary;
 mod sync_cmd;
 
 use std::process::ExitCode;

@@ -110,13 +110,12 @@ fn a_second_process_is_told_who_holds_the_data_folder() {
         .unwrap();
     let pid = worker.id().to_string();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let r = loop {
-        let r = sb.run(&["list"]);
-        if r.code != 0 || std::time::Instant::now() > deadline {
-            break r;
-        }
+    while !sb.data().join("control.sock").exists() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    }
+    // Reading goes to the worker; a command that needs the folder to itself says who has it.
+    sb.run(&["list"]).expect(0, &["paper-boats"]);
+    let r = sb.run(&["render", "paper-boats", "-o", "x.mp4"]);
     let worker_log = std::fs::read_to_string(sb.path("worker.log")).unwrap_or_default();
     assert_eq!(
         r.code, 2,
@@ -124,7 +123,7 @@ fn a_second_process_is_told_who_holds_the_data_folder() {
     );
     r.expect(
         2,
-        &["already open by another StoryReel", &format!("pid {pid}")],
+        &["has it open", "`storyreel work`", &format!("pid {pid}")],
     );
     std::process::Command::new("kill")
         .args(["-INT", &pid])

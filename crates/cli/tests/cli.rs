@@ -155,7 +155,7 @@ fn import_then_work_retry_pause_cancel_export_doctor() {
         "a paused project does not run"
     );
     sb.run(&["resume", "paper-boats"])
-        .expect(0, &["running again"]);
+        .expect(0, &["no longer paused: its jobs run"]);
     sb.run(&["work", "--until-idle"])
         .expect(0, &["Idle: nothing queued"]);
     assert_eq!(sb.status_json()["projects"][0]["status"], "done");

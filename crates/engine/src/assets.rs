@@ -24,6 +24,13 @@ impl AssetStore {
         Ok(store)
     }
 
+    /// The asset folder of a data folder that cannot be written: read as it is.
+    pub fn open_existing(data_dir: &Path) -> AssetStore {
+        AssetStore {
+            root: data_dir.join("assets"),
+        }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -111,6 +111,8 @@ pub(crate) struct Inner {
     pub cpu: Arc<tokio::sync::Semaphore>,
     pub secrets: Arc<dyn SecretSource>,
     pub sync: crate::sync::SyncSetup,
+    /// A read-only folder's database, copied to be read (see `read_only`).
+    pub _snapshot: Option<tempfile::TempDir>,
 }
 
 #[derive(Clone)]
@@ -149,6 +151,17 @@ impl Engine {
         opts.config.validate("the configuration")?;
         let store = Arc::new(Store::open(&opts.data_dir, opts.durable)?);
         let assets = AssetStore::open(&opts.data_dir)?;
+        Engine::assemble(opts, store, assets, None)
+    }
+
+    /// The engine over an opened store and asset folder (`snapshot`: the temporary copy of a
+    /// folder opened for reading only, removed with the engine).
+    pub(crate) fn assemble(
+        opts: EngineOptions,
+        store: Arc<Store>,
+        assets: AssetStore,
+        snapshot: Option<tempfile::TempDir>,
+    ) -> Result<Engine> {
         let queue = Queue::new(store.clone(), opts.config.queue.clone());
         let recovered = queue.recover()?;
         store.flush_blocking()?;
@@ -196,6 +209,7 @@ impl Engine {
                 )),
                 secrets: opts.secrets,
                 sync,
+                _snapshot: snapshot,
             }),
         })
     }

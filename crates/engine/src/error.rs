@@ -115,7 +115,7 @@ pub enum Error {
         path.display()
     )]
     DiskFull { path: PathBuf, free_mb: u64 },
-    #[error("{context}: {source}")]
+    #[error("{context}: {}", os_words(source))]
     Io {
         context: String,
         #[source]
@@ -126,6 +126,9 @@ pub enum Error {
     Stale(String),
     #[error("database error: {0}")]
     Db(String),
+    /// An error the StoryReel holding the data folder answered with (its code and sentence).
+    #[error("{message}")]
+    Held { code: ErrorCode, message: String },
     #[error("image error: {0}")]
     Image(String),
 }
@@ -144,6 +147,7 @@ impl Error {
             Error::DiskFull { .. } => ErrorCode::DiskFull,
             Error::Io { .. } => ErrorCode::Io,
             Error::Db(_) | Error::Image(_) => ErrorCode::Engine,
+            Error::Held { code, .. } => *code,
         }
     }
 
@@ -179,6 +183,42 @@ impl Error {
             context: context.into(),
             source,
         }
+    }
+}
+
+/// An operating-system error as words about the path it concerns, never a bare code ("File
+/// exists (os error 17)").
+pub fn os_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let words = match e.kind() {
+        K::NotFound => "it does not exist",
+        K::PermissionDenied => "permission was denied (check who owns it and its permissions)",
+        K::AlreadyExists => "something is already there with that name",
+        K::NotADirectory => "a part of the path is a file, where a folder was expected",
+        K::IsADirectory => "it is a folder, where a file was expected",
+        K::DirectoryNotEmpty => "the folder is not empty",
+        K::ReadOnlyFilesystem => "it is on a read-only disk",
+        K::StorageFull => "the disk is full",
+        K::QuotaExceeded => "the disk quota is used up",
+        K::FileTooLarge => "the file is too large for this disk",
+        K::InvalidFilename => "the name is too long or not allowed here",
+        K::CrossesDevices => "it cannot be moved across disks",
+        K::TooManyLinks => "there are too many links",
+        K::Interrupted => "it was interrupted",
+        K::InvalidData => "its contents are not readable text",
+        K::UnexpectedEof => "it ended too early",
+        K::ResourceBusy | K::ExecutableFileBusy => "it is in use by another program",
+        K::OutOfMemory => "there was not enough memory",
+        _ => "",
+    };
+    if !words.is_empty() {
+        return words.to_string();
+    }
+    // Anything else: the system's words without the code number.
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
     }
 }
 

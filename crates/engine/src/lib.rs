@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod clock;
 pub mod config;
+pub mod control;
 pub mod doctor;
 pub mod edit;
 pub mod engine;
@@ -18,6 +19,7 @@ pub mod ops;
 pub mod pipeline;
 pub mod providers;
 pub mod queue;
+pub mod read_only;
 pub mod reads;
 pub mod redact;
 pub mod render;

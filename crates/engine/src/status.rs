@@ -9,14 +9,19 @@ use crate::error::Result;
 use crate::model::{Counts, JobStatus, Lane, Project, UserError};
 use crate::views::SceneView;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ProjectStatus {
     pub id: Uuid,
     pub title: String,
     pub status: String,
     pub aspect: String,
     pub style: String,
+    /// Whether nothing new of it starts: its own pause or the whole queue's.
     pub paused: bool,
+    /// Paused by itself (`pause PROJECT`).
+    pub project_paused: bool,
+    /// The whole queue is paused (`pause` without a project).
+    pub queue_paused: bool,
     pub total: u32,
     pub counts: Counts,
     pub placeholders: u32,
@@ -25,7 +30,7 @@ pub struct ProjectStatus {
     pub scenes: Option<Vec<SceneStatus>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SceneStatus {
     pub index: u32,
     pub title: Option<String>,
@@ -72,6 +77,10 @@ impl Engine {
     /// A project's status; with `scenes`, every scene too.
     pub fn project_status(&self, project: &Project, scenes: bool) -> Result<ProjectStatus> {
         let progress = self.progress(project)?;
+        let fresh_paused = self
+            .store()
+            .project(project.id)?
+            .map_or(project.paused, |p| p.paused);
         let scenes = if scenes {
             let positions = self.queue_positions(Lane::Generate)?;
             Some(
@@ -93,6 +102,8 @@ impl Engine {
             aspect: project.aspect.label().into(),
             style: project.style.clone(),
             paused: progress.paused,
+            project_paused: fresh_paused,
+            queue_paused: self.globally_paused()?,
             total: progress.total,
             counts: progress.counts,
             placeholders: progress.placeholders,

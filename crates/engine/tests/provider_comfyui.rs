@@ -180,7 +180,7 @@ async fn a_history_that_never_completes_times_out_without_queueing_twice() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(&server, &["comfyui"]);
     cfg.providers.comfyui.poll_timeout_s = Some(1);
-    let e = engine(dir.path(), cfg);
+    let e = engine(&dir.path().join("data"), cfg);
     let (scenes, took) = run(&e, 1).await;
     assert_eq!(
         outcome(&scenes[0]),
@@ -225,7 +225,7 @@ async fn a_user_workflow_gets_its_placeholders_filled_with_typed_values() {
     (c.steps, c.cfg_scale) = (Some(30), Some(5.5));
     c.sampler = Some("dpmpp_2m".into());
     c.checkpoint = Some("v1-5-pruned-emaonly.safetensors".into());
-    let e = engine(dir.path(), cfg);
+    let e = engine(&dir.path().join("data"), cfg);
     let story =
         "Scene 1: The keeper said \"no ships tonight\" \\ and {{width}} {closed} the door.\n";
     let scenes = run_story(&e, story, "s.md", Aspect::default()).await;
@@ -302,7 +302,7 @@ async fn a_broken_workflow_file_is_a_terminal_error_that_names_the_file() {
         if let Some(c) = &content {
             std::fs::write(&file, c).unwrap();
         }
-        let e = engine(dir.path(), with_workflow(&server, &file));
+        let e = engine(&dir.path().join("data"), with_workflow(&server, &file));
         let (scenes, _) = run(&e, 1).await;
         let s = &scenes[0];
         assert_eq!(
@@ -329,7 +329,7 @@ async fn an_unknown_checkpoint_is_refused_with_comfyuis_node_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(&server, &["comfyui"]);
     cfg.providers.comfyui.checkpoint = Some("nope_xl.safetensors".into());
-    let e = engine(dir.path(), cfg);
+    let e = engine(&dir.path().join("data"), cfg);
     let (scenes, _) = run(&e, 1).await;
     assert_eq!(
         outcome(&scenes[0]),
@@ -361,7 +361,7 @@ async fn an_execution_error_in_the_history_is_terminal_with_its_message() {
     let mut wf: Value = serde_json::from_str(built_in).unwrap();
     wf["5"]["inputs"] = json!({"width": 8192, "height": 8192, "batch_size": 1});
     std::fs::write(&file, wf.to_string()).unwrap();
-    let e = engine(dir.path(), with_workflow(&server, &file));
+    let e = engine(&dir.path().join("data"), with_workflow(&server, &file));
     let (scenes, _) = run(&e, 1).await;
     assert_eq!(
         outcome(&scenes[0]),

@@ -120,7 +120,7 @@ pub fn chain(
 }
 
 /// One row of `storyreel providers`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ProviderRow {
     pub name: String,
     pub label: String,

@@ -194,7 +194,12 @@ impl Engine {
             s.iter()
                 .all(|s| s.status == JobStatus::Succeeded && s.image.is_some())
         });
-        if complete {
+        // A render still waiting in the queue reads the scenes when it starts, so it will
+        // show this change; replacing it would only cancel a job someone may be following.
+        let waiting = self.latest_render_job(&p).is_ok_and(|j| {
+            j.is_some_and(|j| j.status == JobStatus::Queued && j.render_spec() == Some(&spec))
+        });
+        if complete && !waiting {
             if let Err(err) = self.request_render(&p, spec).await {
                 tracing::warn!(%err, "could not queue the video again");
             }

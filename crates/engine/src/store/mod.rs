@@ -62,6 +62,7 @@ impl Store {
     /// Opens (or creates) the database in `dir`. `durable = false` turns off flushing: only for
     /// the crash test's control run, which must show that the test can fail.
     pub fn open(dir: &Path, durable: bool) -> Result<Store> {
+        space::refuse_foreign(dir)?;
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::io(format!("Cannot create the data folder {} (check its permissions, or choose another data folder)", dir.display()), e)
         })?;

@@ -35,6 +35,44 @@ pub fn disk_full(dir: &Path) -> Error {
     }
 }
 
+/// What a StoryReel data folder holds; a folder with any of these is one (a folder whose `db`
+/// was moved aside after damage still has its `assets`).
+const OURS: [&str; 4] = ["db", "assets", "storyreel.lock", crate::control::SOCKET_NAME];
+
+/// Refuses a folder that has files in it but none of a data folder's: StoryReel's own folders
+/// are never made among a person's files. A missing or empty folder (hidden files aside) is fine.
+pub(super) fn refuse_foreign(dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        // Missing, or not a folder: creating it says what is wrong.
+        return Ok(());
+    };
+    let mut others = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if OURS.contains(&name.as_str()) {
+            return Ok(());
+        }
+        if !name.starts_with('.') {
+            others.push(name);
+        }
+    }
+    if others.is_empty() {
+        return Ok(());
+    }
+    others.sort();
+    let shown: Vec<_> = others.iter().take(3).map(|n| format!("`{n}`")).collect();
+    Err(Error::Input(format!(
+        "{} is not a StoryReel data folder: it holds other files ({}{}), and StoryReel keeps its data in a folder of its own. Choose a new or empty folder, or the one StoryReel made before.",
+        dir.display(),
+        shown.join(", "),
+        if others.len() > 3 {
+            format!(" and {} more", others.len() - 3)
+        } else {
+            String::new()
+        }
+    )))
+}
+
 /// Takes the folder's lock file, writing our pid into it, or says who holds it.
 pub(super) fn lock_dir(dir: &Path) -> Result<File> {
     let path = dir.join("storyreel.lock");

@@ -9,7 +9,7 @@ use crate::model::{SyncState, UserError};
 
 /// A scene's sync as shown to a person: `local` when no target is configured (nothing is
 /// reported as pending then), the mirrored state otherwise.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct SceneSync {
     pub state: SyncState,
     pub url: Option<String>,
@@ -18,7 +18,7 @@ pub struct SceneSync {
     pub next_try: Option<u64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct SyncCounts {
     pub local: u32,
     pub pending: u32,
@@ -46,7 +46,7 @@ impl SyncCounts {
 }
 
 /// One upload that is not synced yet.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SyncItem {
     pub project_id: Uuid,
     pub project: String,
@@ -56,7 +56,7 @@ pub struct SyncItem {
     pub key: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SyncReport {
     /// The target as configured (None: local only).
     pub target: Option<String>,

@@ -1,0 +1,102 @@
+//! The data folder as this command sees it: opened here (and served to other commands while
+//! this one runs), or held by another StoryReel that answers for it over the folder's socket.
+
+use serde::de::DeserializeOwned;
+use storyreel_engine::control::{self, Client, Holder, Request};
+use storyreel_engine::{Engine, Error, Result};
+
+pub enum Folder {
+    /// This process holds the folder.
+    Open {
+        engine: Engine,
+        holder: Holder,
+        #[cfg(unix)]
+        _server: Option<control::ControlServer>,
+    },
+    /// Another StoryReel holds it; requests go to that one.
+    Held(Client),
+}
+
+impl Folder {
+    /// Opens the folder for a command named `front_end` (`working`: it runs jobs); when
+    /// another StoryReel holds it and answers, the requests go there.
+    pub async fn open(cli: &crate::args::Cli, front_end: &str, working: bool) -> Result<Folder> {
+        match crate::commands::open(cli) {
+            Ok(engine) => Ok(Folder::serve(engine, front_end, working)),
+            Err(err @ Error::Locked { .. }) => {
+                let dir = crate::commands::data_dir(cli)?;
+                match Client::connect(&dir).await {
+                    Some(client) => Ok(Folder::Held(client)),
+                    None => Err(err),
+                }
+            }
+            Err(err)
+                if cli.command.reads_only()
+                    && storyreel_engine::read_only::is_unwritable(&err) =>
+            {
+                let engine = Engine::open_read_only(crate::commands::options(cli)?)?;
+                eprintln!("note: the data folder cannot be written, so it was opened for reading only.");
+                Ok(Folder::Open {
+                    engine,
+                    holder: Holder {
+                        pid: std::process::id(),
+                        version: storyreel_engine::VERSION.to_string(),
+                        front_end: front_end.to_string(),
+                        working: false,
+                    },
+                    #[cfg(unix)]
+                    _server: None,
+                })
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// This process's engine, served to the other commands while the folder lives.
+    pub fn serve(engine: Engine, front_end: &str, working: bool) -> Folder {
+        #[cfg(unix)]
+        let server = engine.serve_control(front_end, working);
+        Folder::Open {
+            holder: Holder {
+                pid: std::process::id(),
+                version: storyreel_engine::VERSION.to_string(),
+                front_end: front_end.to_string(),
+                working,
+            },
+            engine,
+            #[cfg(unix)]
+            _server: server,
+        }
+    }
+
+    /// Asks the folder: here, or of its holder. The answer is the same record either way.
+    pub async fn ask<T: DeserializeOwned>(&self, req: Request) -> Result<T> {
+        match self {
+            Folder::Open { engine, holder, .. } => {
+                let v = control::handle(engine, holder, req).await?;
+                serde_json::from_value(v)
+                    .map_err(|e| Error::Db(format!("an answer could not be read: {e}")))
+            }
+            Folder::Held(client) => client.call(&req).await,
+        }
+    }
+
+    /// The engine, when this process holds the folder; otherwise the error that says who does.
+    pub fn engine(&self, what: &str) -> Result<&Engine> {
+        match self {
+            Folder::Open { engine, .. } => Ok(engine),
+            Folder::Held(client) => Err(held_error(client.holder(), what)),
+        }
+    }
+}
+
+/// A command that needs the folder to itself, while another StoryReel holds it.
+pub fn held_error(h: &Holder, what: &str) -> Error {
+    Error::Held {
+        code: storyreel_engine::ErrorCode::Busy,
+        message: format!(
+            "{what} needs the data folder to itself, and {} (pid {}) has it open. Let that one finish or close it, then try again.",
+            h.front_end, h.pid
+        ),
+    }
+}

@@ -1,0 +1,154 @@
+//! What `make` says: the project it made or continues, why it stopped, and how it ended. The
+//! same whether this process made the pictures or followed the StoryReel holding the folder.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use storyreel_engine::control::{Imported, Request, RetryAnswer};
+use storyreel_engine::model::{short_id, JobStatus, Project};
+use storyreel_engine::status::ProjectStatus;
+use storyreel_engine::{Error, Result};
+
+use crate::args::ImportArgs;
+use crate::folder::Folder;
+use crate::steer::plural;
+
+/// Imports the story for `make` and says what became of it: a new project (and why, when an
+/// earlier one came from the same file), or the same one continued.
+pub async fn imported(folder: &Folder, args: &ImportArgs) -> Result<Project> {
+    let out: Imported = crate::steer::import(folder, args).await?;
+    let p = &out.project;
+    if out.created {
+        eprintln!(
+            "Imported '{}': {} (project {}).",
+            p.title,
+            plural(p.scene_count as usize, "scene"),
+            short_id(&p.id)
+        );
+        for old in &out.replaced {
+            eprintln!(
+                "Replaced '{}' (project {}), made before from this story file.",
+                old.title,
+                short_id(&old.id)
+            );
+        }
+        if !out.earlier.is_empty() {
+            let names: Vec<String> = out
+                .earlier
+                .iter()
+                .map(|o| format!("'{}' ({})", o.title, short_id(&o.id)))
+                .collect();
+            eprintln!(
+                "The story changed since {} was made from it, so this is a new project beside it. `storyreel make {} --replace` replaces the earlier one instead.",
+                names.join(", "),
+                args.story.display()
+            );
+        }
+    } else {
+        let again: RetryAnswer = folder
+            .ask(Request::Retry {
+                project: p.id.to_string(),
+                failed: true,
+                placeholders: false,
+                scene: None,
+            })
+            .await?;
+        eprintln!(
+            "Continuing '{}' (project {}), imported before{}.",
+            p.title,
+            short_id(&p.id),
+            if again.queued > 0 {
+                format!("; {} queued again", plural(again.queued, "failed scene"))
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(out.project)
+}
+
+/// Nothing of the project runs because of a pause: which one, and what undoes it.
+pub fn paused_error(s: &ProjectStatus) -> Error {
+    let own = format!("`storyreel resume {}`", short_id(&s.id));
+    let advice = match (s.project_paused, s.queue_paused) {
+        (true, true) => format!(
+            "both it and the whole queue are paused: {own} and `storyreel resume` (without a project) run it"
+        ),
+        (true, false) => format!("it is paused: {own} runs it"),
+        _ => "the whole queue is paused: `storyreel resume` (without a project) runs it".to_string(),
+    };
+    Error::Input(format!("Nothing of '{}' runs, because {advice}.", s.title))
+}
+
+/// `make`'s closing lines, from the project as it ended; exit 1 when a scene failed.
+pub fn made(s: &ProjectStatus, secs: f64) -> ExitCode {
+    let scenes = s.scenes.as_deref().unwrap_or_default();
+    let c = &s.counts;
+    if c.failed > 0 || c.cancelled > 0 {
+        println!(
+            "'{}': {} of {} have an image; {} failed, {} cancelled ({secs:.1} s).",
+            s.title,
+            c.succeeded,
+            plural(s.total as usize, "scene"),
+            c.failed,
+            c.cancelled
+        );
+        for sc in scenes
+            .iter()
+            .filter(|sc| matches!(sc.status, JobStatus::Failed | JobStatus::Cancelled))
+        {
+            let why = sc
+                .error
+                .as_ref()
+                .map_or("cancelled".to_string(), |e| e.message.clone());
+            println!("  scene {}: {why}", sc.index);
+        }
+        println!(
+            "`storyreel retry {} --failed` queues them again.",
+            short_id(&s.id)
+        );
+        return ExitCode::from(1);
+    }
+    let cards = match s.placeholders {
+        0 => String::new(),
+        n => format!(" ({})", plural(n as usize, "title card")),
+    };
+    println!(
+        "Done: '{}' has {} with images{cards} in {secs:.1} s.",
+        s.title,
+        plural(s.total as usize, "scene")
+    );
+    // Why scenes became title cards, once per reason (none when no provider is set up: a
+    // title card is then the intended picture).
+    let mut reasons: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for sc in scenes.iter().filter(|sc| sc.placeholder) {
+        if let Some(e) = sc.error.as_ref().filter(|e| e.code != "font_missing") {
+            reasons.entry(e.message.clone()).or_default().push(sc.index);
+        }
+    }
+    for (why, idx) in &reasons {
+        println!("Title cards for {}: {why}", scene_list(idx));
+    }
+    if !reasons.is_empty() {
+        println!(
+            "`storyreel retry {} --placeholders` tries the image providers again.",
+            short_id(&s.id)
+        );
+    }
+    println!(
+        "Project {}. `storyreel export {} DIR` copies the images out.",
+        s.id,
+        short_id(&s.id)
+    );
+    ExitCode::SUCCESS
+}
+
+/// "scene 3", "scenes 1, 2 and 5".
+fn scene_list(idx: &[u32]) -> String {
+    let n: Vec<String> = idx.iter().map(u32::to_string).collect();
+    match n.as_slice() {
+        [one] => format!("scene {one}"),
+        [rest @ .., last] => format!("scenes {} and {last}", rest.join(", ")),
+        [] => "no scene".to_string(),
+    }
+}

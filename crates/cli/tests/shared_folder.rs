@@ -1,0 +1,302 @@
+//! One data folder, two front ends: while `storyreel work` holds the folder, a second process's
+//! `status`, `pause`, `resume`, `cancel`, `retry`, `list`, `sync --status` and `make` go to it
+//! over the folder's socket and answer as they do on a free folder.
+
+mod common;
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Run, Sandbox};
+
+fn story(title: &str, n: usize) -> String {
+    let mut s = format!("# {title}\n\n");
+    for i in 1..=n {
+        s.push_str(&format!(
+            "Scene {i}: the ferry crosses the bay while gulls follow it home.\n\n"
+        ));
+    }
+    s
+}
+
+/// `storyreel work` holding the folder, each picture slowed down; stopped when dropped.
+struct Holder(Child);
+
+impl Holder {
+    fn start(sb: &Sandbox, delay_ms: u32) -> Holder {
+        let child = sb
+            .cmd()
+            .args(["work"])
+            .env("STORYREEL_DEBUG_STEP_DELAY_MS", delay_ms.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let sock = sb.data().join("control.sock");
+        let t0 = Instant::now();
+        while !sock.exists() {
+            assert!(t0.elapsed() < Duration::from_secs(20), "no socket appeared");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Holder(child)
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status();
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn json(r: &Run) -> serde_json::Value {
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+fn counts(sb: &Sandbox) -> serde_json::Value {
+    json(&sb.run(&["status", "Ferry", "--json"]))["projects"][0]["counts"].clone()
+}
+
+fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    let t0 = Instant::now();
+    while !f() {
+        assert!(t0.elapsed() < Duration::from_secs(secs), "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_second_process_reads_and_steers_the_folder_while_work_holds_it() {
+    let sb = Sandbox::new();
+    let path = sb.write("ferry.md", &story("Ferry", 20));
+    sb.run(&["import", path.to_str().unwrap()]).expect(0, &[]);
+    let before = sb.run(&["list", "--json"]);
+    let holder = Holder::start(&sb, 1500);
+
+    // Reading: the same answer as on a free folder (the same record, one project).
+    let held = json(&sb.run(&["list", "--json"]));
+    let free = json(&before);
+    assert_eq!(held["projects"][0]["id"], free["projects"][0]["id"]);
+    assert_eq!(held["projects"][0]["total"], 20);
+    wait_until("a scene is made", 30, || {
+        counts(&sb)["succeeded"].as_u64() >= Some(1)
+    });
+
+    // Pause: running jobs finish, nothing new starts.
+    sb.run(&["pause", "Ferry"])
+        .expect(0, &["'Ferry' is paused", "storyreel resume"]);
+    wait_until("the running jobs finish", 30, || {
+        counts(&sb)["running"].as_u64() == Some(0)
+    });
+    let c1 = counts(&sb);
+    std::thread::sleep(Duration::from_millis(1500));
+    let c2 = counts(&sb);
+    assert_eq!(c1, c2, "a job started while paused");
+    assert!(c2["queued"].as_u64() > Some(0), "{c2}");
+    let st = json(&sb.run(&["status", "Ferry", "--json"]));
+    assert_eq!(st["projects"][0]["project_paused"], true);
+    assert_eq!(st["queue_paused"], false);
+
+    // Cancel from the second process, then retry: the holder makes them all.
+    let r = sb.run(&["cancel", "Ferry"]);
+    r.expect(0, &["Cancelled", "of 'Ferry'"]);
+    assert_eq!(counts(&sb)["queued"], 0);
+    sb.run(&["resume", "Ferry"])
+        .expect(0, &["'Ferry' is no longer paused"]);
+    sb.run(&["retry", "Ferry", "--failed"])
+        .expect(0, &["Queued", "again", "The StoryReel holding the data folder makes them"]);
+    wait_until("every scene is made", 60, || {
+        counts(&sb)["succeeded"].as_u64() == Some(20)
+    });
+    sb.run(&["sync", "--status"])
+        .expect(0, &["Target: none"]);
+
+    // A command that needs the folder to itself says who has it.
+    sb.run(&["render", "Ferry", "-o", "x.mp4"])
+        .expect(2, &["needs the data folder to itself", "`storyreel work`"]);
+
+    drop(holder);
+    assert!(
+        !sb.data().join("control.sock").exists(),
+        "the socket outlived its holder"
+    );
+    // The folder is free again: the same commands work on it directly.
+    sb.run(&["status", "Ferry"]).expect(0, &["Ferry"]);
+}
+
+#[test]
+fn make_on_a_held_folder_hands_the_story_to_the_holder_and_follows_it() {
+    let sb = Sandbox::new();
+    let _holder = Holder::start(&sb, 50);
+    let path = sb.write("ferry.md", &story("Ferry", 5));
+    let r = sb.run(&["make", path.to_str().unwrap()]);
+    r.expect(0, &["Imported 'Ferry': 5 scenes", "following it here", "Done: 'Ferry' has 5 scenes"]);
+    assert_eq!(counts(&sb)["succeeded"], 5);
+    // The same story again continues the same project.
+    sb.run(&["make", path.to_str().unwrap()])
+        .expect(0, &["Continuing 'Ferry'", "Done"]);
+    sb.run(&["work", "--until-idle"])
+        .expect(0, &["works the queue already", "Idle"]);
+}
+
+#[test]
+fn each_pause_is_named_and_the_advice_undoes_the_right_one() {
+    let sb = Sandbox::new();
+    let path = sb.write("ferry.md", &story("Ferry", 3));
+    let path = path.to_str().unwrap();
+    sb.run(&["pause"])
+        .expect(0, &["The whole queue is paused", "`storyreel resume` (without a project)"]);
+    sb.run(&["make", path]).expect(
+        2,
+        &["Nothing of 'Ferry' runs, because the whole queue is paused", "`storyreel resume` (without a project)"],
+    );
+    sb.run(&["list"]).expect(0, &["The whole queue is paused"]);
+    assert_eq!(json(&sb.run(&["status", "--json"]))["queue_paused"], true);
+    sb.run(&["resume", "Ferry"])
+        .expect(0, &["but the whole queue still is"]);
+    let r = sb.run(&["work", "--until-idle"]);
+    r.expect(0, &["the whole queue is paused, so 3 queued jobs wait"]);
+    assert!(!r.stdout.contains("backoff"), "{}", r.stdout);
+
+    // The project's own pause, with the queue running.
+    sb.run(&["pause", "Ferry"]).expect(0, &["'Ferry' is paused"]);
+    sb.run(&["resume"])
+        .expect(0, &["The whole queue runs again", "still paused: 'Ferry'"]);
+    sb.run(&["work", "--until-idle"])
+        .expect(0, &["Idle: 3 queued jobs of paused projects wait: 'Ferry'"]);
+    sb.run(&["make", path])
+        .expect(2, &["because it is paused: `storyreel resume"]);
+    sb.run(&["resume", "Ferry"]).expect(0, &["no longer paused"]);
+    sb.run(&["make", path]).expect(0, &["Done: 'Ferry' has 3 scenes"]);
+}
+
+#[test]
+fn a_folder_of_other_files_is_refused_and_a_mistyped_one_is_not_made() {
+    let sb = Sandbox::new();
+    let mine = sb.path("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "my notes").unwrap();
+    let story = sb.write("ferry.md", &story("Ferry", 2));
+    let r = sb
+        .cmd()
+        .args(["--data-dir", mine.to_str().unwrap(), "make", story.to_str().unwrap()])
+        .output()
+        .unwrap();
+    Run::from(r).expect(2, &["is not a StoryReel data folder", "`notes.txt`"]);
+    let left: Vec<_> = std::fs::read_dir(&mine).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("notes.txt")], "files were added");
+
+    let typo = sb.path("dtaa");
+    let r = sb
+        .cmd()
+        .args(["--data-dir", typo.to_str().unwrap(), "list"])
+        .output()
+        .unwrap();
+    Run::from(r).expect(2, &["There is no data folder at", "was not created"]);
+    assert!(!typo.exists(), "list created the folder");
+}
+
+#[test]
+fn make_says_a_changed_story_made_a_new_project_and_replace_replaces_it() {
+    let sb = Sandbox::new();
+    let path = sb.write("ferry.md", &story("Ferry", 2));
+    let path = path.to_str().unwrap();
+    sb.run(&["make", path]).expect(0, &["Done"]);
+    sb.write("ferry.md", &story("Ferry", 3));
+    sb.run(&["make", path])
+        .expect(0, &["The story changed since 'Ferry'", "--replace"]);
+    assert_eq!(json(&sb.run(&["list", "--json"]))["projects"].as_array().unwrap().len(), 2);
+    sb.write("ferry.md", &story("Ferry", 4));
+    sb.run(&["make", path, "--replace"])
+        .expect(0, &["Replaced 'Ferry'", "Done: 'Ferry' has 4 scenes"]);
+    let list = json(&sb.run(&["list", "--json"]));
+    assert_eq!(list["projects"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["projects"][0]["total"], 4);
+    sb.run(&["status", "Ferry"]).expect(0, &["Ferry"]);
+}
+
+#[test]
+fn stories_come_from_standard_input_and_utf16_files() {
+    let sb = Sandbox::new();
+    let mut child = sb
+        .cmd()
+        .args(["make", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(story("Piped", 2).as_bytes())
+        .unwrap();
+    Run::from(child.wait_with_output().unwrap()).expect(0, &["Done: 'Piped' has 2 scenes"]);
+
+    let text = story("Bär und Stern", 2);
+    let bytes: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let p = sb.path("utf16.txt");
+    std::fs::write(&p, bytes).unwrap();
+    sb.run(&["make", p.to_str().unwrap()])
+        .expect(0, &["Done: 'Bär und Stern' has 2 scenes"]);
+    sb.run(&["make", sb.dir.path().to_str().unwrap()])
+        .expect(2, &["is a folder: give the story's file"]);
+    let r = sb.run(&["make", "no-such-story.md"]);
+    r.expect(2, &["Cannot read the story no-such-story.md: it does not exist"]);
+    assert!(!r.stderr.contains("os error"), "{}", r.stderr);
+}
+
+/// Runs `storyreel ARGS` with the data folder mounted read-only (a private mount namespace), as
+/// on a read-only disk.
+fn on_read_only(sb: &Sandbox, args: &str) -> Run {
+    let script = format!(
+        "mount --bind \"$D\" \"$D\" && mount -o remount,bind,ro \"$D\" && exec \"$STORYREEL\" {args}"
+    );
+    let out = std::process::Command::new("unshare")
+        .args(["--mount", "--map-root-user", "bash", "-c", &script])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", sb.dir.path())
+        .env("STORYREEL_DATA_DIR", sb.data())
+        .env("D", sb.data())
+        .env("STORYREEL", env!("CARGO_BIN_EXE_storyreel"))
+        .current_dir(sb.dir.path())
+        .output()
+        .expect("unshare runs");
+    Run::from(out)
+}
+
+#[test]
+fn reading_commands_work_on_a_read_only_folder() {
+    let sb = Sandbox::new();
+    let path = sb.write("ferry.md", &story("Ferry", 2));
+    sb.run(&["make", path.to_str().unwrap()]).expect(0, &["Done"]);
+    let before = json(&sb.run(&["status", "--json"]));
+    let out = sb.path("out");
+    // The folder really is read-only there: a writing command is refused.
+    on_read_only(&sb, "pause").expect(2, &[]);
+    let r = on_read_only(&sb, "status --json");
+    assert_eq!(json(&r)["projects"][0]["id"], before["projects"][0]["id"]);
+    on_read_only(&sb, "list").expect(0, &["Ferry", "opened for reading only"]);
+    on_read_only(&sb, &format!("export Ferry {}", out.display()))
+        .expect(0, &["Exported"]);
+    assert!(out.join("manifest.json").is_file());
+    // Nothing in the folder changed: the status reads the same afterwards.
+    assert_eq!(json(&sb.run(&["status", "--json"]))["projects"], before["projects"]);
+}

@@ -1,0 +1,401 @@
+//! One data folder, several front ends: the process that holds the folder (the app, or a
+//! `work`/`make` in a terminal) answers the others' requests over a local socket in the folder,
+//! so reading and steering commands work the same whether the folder is free or held.
+//!
+//! Every request is answered by [`handle`], which the front ends also call on a folder they
+//! opened themselves: the answers are the same records either way (one read model, not two).
+//! The wire is one JSON request per line, one JSON reply per line (`{"ok": …}` or
+//! `{"error": {…}}`); only the same user may connect (the socket is the user's alone, and the
+//! peer's uid is checked).
+
+mod client;
+#[cfg(unix)]
+mod server;
+
+pub use client::Client;
+#[cfg(unix)]
+pub use server::ControlServer;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::engine::{Engine, ImportOptions};
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::{Aspect, Project, ProjectProgress};
+use crate::providers::build::ProviderRow;
+use crate::queue::RetryFilter;
+use crate::status::ProjectStatus;
+
+/// The socket's file name inside the data folder.
+pub const SOCKET_NAME: &str = "control.sock";
+
+/// The longest request line read (a story of the largest size, base64-encoded, and the rest).
+pub(crate) const MAX_LINE: usize = crate::story::MAX_STORY_BYTES / 3 * 4 + 64 * 1024;
+
+/// What one front end asks of the folder's holder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    /// Who holds the folder.
+    Hello,
+    /// Projects with every scene (one project, or all).
+    Status { project: Option<String> },
+    /// Projects without their scenes.
+    List,
+    /// Pause or resume one project, or (None) the whole queue.
+    Pause {
+        project: Option<String>,
+        paused: bool,
+    },
+    /// Cancel one job (by id) or a project's unfinished jobs.
+    Cancel { target: String },
+    /// Queue scenes of a project again.
+    Retry {
+        project: String,
+        failed: bool,
+        placeholders: bool,
+        scene: Option<u32>,
+    },
+    /// Where every upload stands.
+    SyncStatus { project: Option<String> },
+    /// The image providers and their state.
+    Providers,
+    /// One project's progress, by id.
+    Progress { project: Uuid },
+    /// Whether the holder has nothing to run.
+    Idle,
+    /// Import a story (its bytes, base64) and queue its scenes.
+    Import {
+        story: String,
+        name: String,
+        title: Option<String>,
+        aspect: Aspect,
+        style: Option<String>,
+        force_new: bool,
+        /// Delete the projects made before from a story of the same file name.
+        #[serde(default)]
+        replace: bool,
+    },
+    /// Copy a project's images and manifest to a folder.
+    Export { project: String, dir: std::path::PathBuf },
+}
+
+/// The holder of a folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Holder {
+    pub pid: u32,
+    pub version: String,
+    /// What holds it: "the app", "`storyreel work`"…
+    pub front_end: String,
+    /// Whether the holder works the queue (runs jobs).
+    pub working: bool,
+}
+
+/// `status` and `list`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Projects {
+    /// The whole queue is paused: nothing new starts in any project.
+    pub queue_paused: bool,
+    pub projects: Vec<ProjectStatus>,
+}
+
+/// A project named in an answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectRef {
+    pub id: Uuid,
+    pub title: String,
+}
+
+impl From<&Project> for ProjectRef {
+    fn from(p: &Project) -> Self {
+        ProjectRef {
+            id: p.id,
+            title: p.title.clone(),
+        }
+    }
+}
+
+/// `pause` and `resume`: what was changed, and both pauses as they are now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PauseAnswer {
+    /// The project paused or resumed (None: the whole queue).
+    pub project: Option<ProjectRef>,
+    pub paused: bool,
+    /// The whole queue's pause, after the change.
+    pub queue_paused: bool,
+    /// The project's own pause, after the change (with a project).
+    pub project_paused: bool,
+    /// Jobs running now (they finish; a pause only stops new ones).
+    pub running: u32,
+    /// Projects paused by themselves, after the change (without a project).
+    pub paused_projects: Vec<ProjectRef>,
+}
+
+/// `cancel`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CancelAnswer {
+    /// With a job id: whether it was cancelled (false: it had finished).
+    pub job: Option<bool>,
+    pub project: Option<ProjectRef>,
+    pub cancelled: usize,
+}
+
+/// `retry`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetryAnswer {
+    pub project: ProjectRef,
+    pub queued: usize,
+}
+
+/// `providers`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Providers {
+    pub providers: Vec<ProviderRow>,
+}
+
+/// `import`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Imported {
+    pub project: Project,
+    pub created: bool,
+    /// Projects made before from a story of the same name (the story changed since), kept.
+    pub earlier: Vec<ProjectRef>,
+    /// The same, deleted because a replacement was asked for.
+    pub replaced: Vec<ProjectRef>,
+}
+
+/// `export`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Exported {
+    pub project: ProjectRef,
+    pub dir: std::path::PathBuf,
+    pub files: usize,
+    pub missing: Vec<u32>,
+}
+
+/// `idle`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Idle {
+    pub idle: bool,
+}
+
+/// An error as it crosses the socket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireError {
+    pub code: ErrorCode,
+    /// Finer than the code where the front ends add different hints.
+    pub not_ready: bool,
+    pub message: String,
+    pub line: Option<u32>,
+}
+
+impl From<&Error> for WireError {
+    fn from(e: &Error) -> Self {
+        WireError {
+            code: e.code(),
+            not_ready: matches!(e, Error::NotReady(_)),
+            message: e.to_string(),
+            line: e.line(),
+        }
+    }
+}
+
+impl From<WireError> for Error {
+    fn from(w: WireError) -> Self {
+        match w.code {
+            _ if w.not_ready => Error::NotReady(w.message),
+            ErrorCode::Input => Error::Input(w.message),
+            ErrorCode::Story => Error::story(w.line, w.message),
+            ErrorCode::Config => Error::Config(w.message),
+            ErrorCode::NotFound => Error::NotFound(w.message),
+            code => Error::Held { code, message: w.message },
+        }
+    }
+}
+
+/// One reply line.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Reply {
+    Ok(serde_json::Value),
+    Error(WireError),
+}
+
+/// Answers one request on an open folder. `holder` says who this process is.
+pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<serde_json::Value> {
+    let find = |q: &str| engine.find_project(q);
+    let value = |v: serde_json::Result<serde_json::Value>| {
+        v.map_err(|e| Error::Db(format!("an answer could not be written: {e}")))
+    };
+    match req {
+        Request::Hello => value(serde_json::to_value(holder)),
+        Request::Status { project } => {
+            let projects = match project {
+                Some(q) => vec![engine.project_status(&find(&q)?, true)?],
+                None => engine.list(true)?,
+            };
+            value(serde_json::to_value(Projects {
+                queue_paused: engine.globally_paused()?,
+                projects,
+            }))
+        }
+        Request::List => value(serde_json::to_value(Projects {
+            queue_paused: engine.globally_paused()?,
+            projects: engine.list(false)?,
+        })),
+        Request::Pause { project, paused } => {
+            let p = project.as_deref().map(find).transpose()?;
+            engine.set_paused(p.as_ref(), paused).await?;
+            value(serde_json::to_value(pause_answer(engine, p.as_ref(), paused)?))
+        }
+        Request::Cancel { target } => {
+            if let Ok(id) = Uuid::parse_str(target.trim()) {
+                if engine.job(id)?.is_some() {
+                    let done = engine.cancel_job(id).await?;
+                    return value(serde_json::to_value(CancelAnswer {
+                        job: Some(done),
+                        project: None,
+                        cancelled: usize::from(done),
+                    }));
+                }
+            }
+            let p = find(&target)?;
+            let n = engine.cancel_project(&p).await?;
+            value(serde_json::to_value(CancelAnswer {
+                job: None,
+                project: Some((&p).into()),
+                cancelled: n,
+            }))
+        }
+        Request::Retry {
+            project,
+            failed,
+            placeholders,
+            scene,
+        } => {
+            let p = find(&project)?;
+            let filter = RetryFilter {
+                failed: failed || (!placeholders && scene.is_none()),
+                placeholders,
+                scene,
+            };
+            let queued = engine.retry(&p, filter).await?;
+            value(serde_json::to_value(RetryAnswer {
+                project: (&p).into(),
+                queued,
+            }))
+        }
+        Request::SyncStatus { project } => {
+            let p = project.as_deref().map(find).transpose()?;
+            value(serde_json::to_value(engine.sync_report(p.map(|p| p.id))?))
+        }
+        Request::Providers => value(serde_json::to_value(Providers {
+            providers: engine.providers_report(),
+        })),
+        Request::Progress { project } => {
+            let p = engine
+                .store()
+                .project(project)?
+                .ok_or_else(|| Error::NotFound("That project was deleted meanwhile.".into()))?;
+            let progress: ProjectProgress = engine.progress(&p)?;
+            value(serde_json::to_value(progress))
+        }
+        Request::Idle => value(serde_json::to_value(Idle {
+            idle: engine.is_idle()?,
+        })),
+        Request::Import {
+            story,
+            name,
+            title,
+            aspect,
+            style,
+            force_new,
+            replace,
+        } => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(story.as_bytes())
+                .map_err(|_| Error::Input("The story sent was not readable.".into()))?;
+            let out = engine
+                .import(
+                    &bytes,
+                    &name,
+                    ImportOptions {
+                        title,
+                        aspect,
+                        style,
+                        force_new,
+                    },
+                )
+                .await?;
+            let earlier: Vec<Project> = match (&out.project.source_name, out.created) {
+                (Some(name), true) => engine
+                    .store()
+                    .projects()?
+                    .into_iter()
+                    .filter(|p| {
+                        p.id != out.project.id && p.source_name.as_deref() == Some(name.as_str())
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let mut replaced = Vec::new();
+            if replace {
+                for p in &earlier {
+                    engine.delete_project(p).await?;
+                    replaced.push(ProjectRef::from(p));
+                }
+            }
+            value(serde_json::to_value(Imported {
+                project: out.project,
+                created: out.created,
+                earlier: if replace {
+                    Vec::new()
+                } else {
+                    earlier.iter().map(ProjectRef::from).collect()
+                },
+                replaced,
+            }))
+        }
+        Request::Export { project, dir } => {
+            let p = find(&project)?;
+            let report = engine.export(&p, &dir)?;
+            value(serde_json::to_value(Exported {
+                project: (&p).into(),
+                dir: report.dir,
+                files: report.files.len(),
+                missing: report.missing,
+            }))
+        }
+    }
+}
+
+/// Both pauses as they stand after `pause`/`resume`.
+fn pause_answer(engine: &Engine, p: Option<&Project>, paused: bool) -> Result<PauseAnswer> {
+    let projects = engine.store().projects()?;
+    let running = engine
+        .jobs()?
+        .iter()
+        .filter(|j| j.status == crate::model::JobStatus::Running)
+        .count();
+    let project_paused = p
+        .and_then(|p| projects.iter().find(|q| q.id == p.id))
+        .is_some_and(|p| p.paused);
+    Ok(PauseAnswer {
+        project: p.map(ProjectRef::from),
+        paused,
+        queue_paused: engine.globally_paused()?,
+        project_paused,
+        running: u32::try_from(running).unwrap_or(u32::MAX),
+        paused_projects: projects
+            .iter()
+            .filter(|q| q.paused)
+            .map(ProjectRef::from)
+            .collect(),
+    })
+}
+
+/// Encodes a story's bytes for an import request.
+pub fn encode_story(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
