@@ -311,3 +311,40 @@ fn the_video_is_refused_until_every_scene_has_a_picture_then_rendered_and_shown(
     let p = t.ok("get_project", json!({"id": id}));
     assert_eq!(p["render"]["job_id"], first["job_id"], "{p}");
 }
+
+#[test]
+fn the_command_line_reaches_the_running_app_through_the_data_folder() {
+    use storyreel_engine::control::{Client, Holder, PauseAnswer, Projects, Request};
+    let t = TestApp::new(false);
+    let p = t.create(STORY);
+    let id = p["id"].as_str().unwrap().to_string();
+    let data = t.dir.path().join("data");
+    tauri::async_runtime::block_on(async {
+        let client = Client::connect(&data).await.expect("the app answers");
+        let hello: Holder = client.call(&Request::Hello).await.unwrap();
+        assert_eq!(hello.front_end, "the StoryReel app");
+        assert_eq!(hello.pid, std::process::id());
+        let list: Projects = client.call(&Request::List).await.unwrap();
+        assert_eq!(list.projects.len(), 1);
+        assert_eq!(list.projects[0].id.to_string(), id);
+        let paused: PauseAnswer = client
+            .call(&Request::Pause {
+                project: Some(id.clone()),
+                paused: true,
+            })
+            .await
+            .unwrap();
+        assert!(paused.project_paused && !paused.queue_paused);
+        // An unknown project is the engine's sentence, through the socket.
+        let err = client
+            .call::<Projects>(&Request::Status {
+                project: Some("no such story".into()),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), storyreel_engine::ErrorCode::NotFound, "{err}");
+    });
+    // The app shows what the command line did.
+    let shown = t.ok("get_project", json!({"id": id}));
+    assert_eq!(shown["card"]["paused"], true, "{shown}");
+}
