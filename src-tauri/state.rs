@@ -100,7 +100,6 @@ struct Running {
     workers: Option<Workers>,
     bridge: tokio::task::JoinHandle<()>,
     /// Answers the CLI's commands on this folder (dropped before the engine closes).
-    #[cfg(unix)]
     _control: Option<storyreel_engine::control::ControlServer>,
 }
 
@@ -267,14 +266,12 @@ impl AppState {
                 let workers = self.opts.workers.then(|| engine.start());
                 let bridge = tokio::spawn(bridge::run(engine.clone(), self.sink()));
                 // The CLI's commands reach this app through the folder's socket while it runs.
-                #[cfg(unix)]
                 let control = engine.serve_control("the StoryReel app", self.opts.workers);
                 tracing::info!(data_dir = %engine.data_dir().display(), "engine started");
                 Slot::Running(Running {
                     engine,
                     workers,
                     bridge,
-                    #[cfg(unix)]
                     _control: control,
                 })
             }
@@ -294,7 +291,6 @@ impl AppState {
             }
             r.bridge.abort();
             let _ = r.bridge.await;
-            #[cfg(unix)]
             drop(r._control);
             let handle = r.engine.handle();
             drop(r.engine);

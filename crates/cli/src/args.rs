@@ -103,19 +103,24 @@ pub enum Command {
     },
     /// Show projects and their scenes.
     Status {
-        /// A project id, unique id prefix, or title (default: every project).
+        /// A project: its id (or 4+ characters of it, from the start or the end) or its title
+        /// (default: every project).
         project: Option<String>,
+        /// Print the projects and scenes as JSON, for scripts.
         #[arg(long)]
         json: bool,
     },
     /// List the projects.
     List {
+        /// Print the projects as JSON, for scripts.
         #[arg(long)]
         json: bool,
     },
     /// Queue scenes again: failed ones (default), placeholders, or one scene.
     Retry {
+        /// A project: its id (or 4+ characters of it, from the start or the end) or its title.
         project: String,
+        /// Scenes that failed or were cancelled (the default when nothing else is named).
         #[arg(long)]
         failed: bool,
         /// Scenes that got a title card, to try the providers again.
@@ -126,15 +131,30 @@ pub enum Command {
         scene: Option<u32>,
     },
     /// Cancel a project's queued and running jobs, or one job by id.
-    Cancel { target: String },
+    Cancel {
+        /// A project (id, 4+ characters of it, or title), or one job's full id.
+        target: String,
+    },
     /// Pause a project, or (without one) the whole queue.
-    Pause { project: Option<String> },
+    Pause {
+        /// The project to pause (default: the whole queue).
+        project: Option<String>,
+    },
     /// Resume a project, or (without one) the whole queue.
-    Resume { project: Option<String> },
+    Resume {
+        /// The project to resume (default: the whole queue).
+        project: Option<String>,
+    },
     /// Copy a project's images and a manifest.json into a folder.
-    Export { project: String, dir: PathBuf },
+    Export {
+        /// A project: its id (or 4+ characters of it, from the start or the end) or its title.
+        project: String,
+        /// The folder to copy into (made if missing).
+        dir: PathBuf,
+    },
     /// Render a project's video (an MP4 with motion, crossfades, captions and audio).
     Render {
+        /// A project: its id (or 4+ characters of it, from the start or the end) or its title.
         project: String,
         /// Where to write the MP4 (it is kept in the data folder either way).
         #[arg(short, long, value_name = "FILE")]
@@ -161,6 +181,7 @@ pub enum Command {
     },
     /// Show the image providers: in the chain, key present, breaker state, calls and failures.
     Providers {
+        /// Print the providers as JSON, for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -172,6 +193,7 @@ pub enum Command {
         /// Also check each provider in the chain (key, reachability), spending no generation.
         #[arg(long)]
         providers: bool,
+        /// Print the checks as JSON, for scripts.
         #[arg(long)]
         json: bool,
     },

@@ -7,15 +7,13 @@ use std::time::{Duration, Instant};
 use storyreel_engine::config::{default_config_file, default_data_dir};
 use storyreel_engine::model::short_id;
 use storyreel_engine::model::{now_ms, JobStatus};
-use storyreel_engine::{
-    Config, DebugKnobs, Engine, EngineOptions, Error, Result,
-};
+use storyreel_engine::{Config, DebugKnobs, Engine, EngineOptions, Error, Result};
 
 use crate::args::{Cli, Command};
 use crate::folder::Folder;
-use storyreel_engine::control::Request;
 use crate::output;
 use crate::progress::Progress;
+use storyreel_engine::control::Request;
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     use crate::steer;
@@ -129,9 +127,12 @@ fn nothing_here(cli: &Cli) -> Result<ExitCode> {
         )));
     }
     match &cli.command {
-        Command::Status { project: Some(q), .. } | Command::Export { project: q, .. } => Err(
-            Error::NotFound(format!("No project matches `{q}`: there are no projects yet.")),
-        ),
+        Command::Status {
+            project: Some(q), ..
+        }
+        | Command::Export { project: q, .. } => Err(Error::NotFound(format!(
+            "No project matches `{q}`: there are no projects yet."
+        ))),
         Command::Status { json: true, .. } | Command::List { json: true } => {
             output::json(&serde_json::json!({ "queue_paused": false, "projects": [] }));
             Ok(ExitCode::SUCCESS)
@@ -144,11 +145,15 @@ fn nothing_here(cli: &Cli) -> Result<ExitCode> {
 }
 
 fn data_dir_path(cli: &Cli) -> Result<PathBuf> {
-    cli.data_dir.clone().or_else(default_data_dir).ok_or_else(|| {
-        Error::Config(
-            "There is no home folder to keep data in: set --data-dir or STORYREEL_DATA_DIR.".into(),
-        )
-    })
+    cli.data_dir
+        .clone()
+        .or_else(default_data_dir)
+        .ok_or_else(|| {
+            Error::Config(
+                "There is no home folder to keep data in: set --data-dir or STORYREEL_DATA_DIR."
+                    .into(),
+            )
+        })
 }
 
 pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
@@ -330,8 +335,13 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
     let _ = engine.prune().await;
     if engine.recovered_at_open() > 0 {
         eprintln!(
-            "Picked up {} jobs that were running when StoryReel last stopped.",
-            engine.recovered_at_open()
+            "Picked up {} that {} running when StoryReel last stopped.",
+            crate::steer::plural(engine.recovered_at_open(), "job"),
+            if engine.recovered_at_open() == 1 {
+                "was"
+            } else {
+                "were"
+            }
         );
     }
     let progress = Progress::start(engine.subscribe(), None, None);
@@ -418,7 +428,9 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
         );
     } else if uploads > 0 {
         println!(
-            "Idle; {uploads} uploads wait ({}). `storyreel sync` uploads them.",
+            "Idle; {} wait{} ({}). `storyreel sync` uploads them.",
+            crate::steer::plural(uploads, "upload"),
+            if uploads == 1 { "s" } else { "" },
             crate::output::health_line(&engine.sync_health())
         );
     } else if of_paused == 0 {

@@ -10,7 +10,6 @@ pub enum Folder {
     Open {
         engine: Engine,
         holder: Holder,
-        #[cfg(unix)]
         _server: Option<control::ControlServer>,
     },
     /// Another StoryReel holds it; requests go to that one.
@@ -31,11 +30,12 @@ impl Folder {
                 }
             }
             Err(err)
-                if cli.command.reads_only()
-                    && storyreel_engine::read_only::is_unwritable(&err) =>
+                if cli.command.reads_only() && storyreel_engine::read_only::is_unwritable(&err) =>
             {
                 let engine = Engine::open_read_only(crate::commands::options(cli)?)?;
-                eprintln!("note: the data folder cannot be written, so it was opened for reading only.");
+                eprintln!(
+                    "note: the data folder cannot be written, so it was opened for reading only."
+                );
                 Ok(Folder::Open {
                     engine,
                     holder: Holder {
@@ -44,7 +44,6 @@ impl Folder {
                         front_end: front_end.to_string(),
                         working: false,
                     },
-                    #[cfg(unix)]
                     _server: None,
                 })
             }
@@ -54,7 +53,6 @@ impl Folder {
 
     /// This process's engine, served to the other commands while the folder lives.
     pub fn serve(engine: Engine, front_end: &str, working: bool) -> Folder {
-        #[cfg(unix)]
         let server = engine.serve_control(front_end, working);
         Folder::Open {
             holder: Holder {
@@ -64,7 +62,6 @@ impl Folder {
                 working,
             },
             engine,
-            #[cfg(unix)]
             _server: server,
         }
     }

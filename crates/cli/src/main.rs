@@ -56,13 +56,18 @@ fn main() -> ExitCode {
     // the subscriber would report them with a panicking `eprintln!`, and when the reader of
     // stderr has gone away that panic lands in whichever thread logged (a storage thread among
     // them), leaving the database waiting on it.
-    tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .log_internal_errors(false)
-        .with_target(false)
-        .init();
+        .with_target(false);
+    // A person reading warnings needs no timestamps; -v shows them for tracing what happened.
+    if cli.verbose == 0 {
+        fmt.without_time().init();
+    } else {
+        fmt.init();
+    }
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

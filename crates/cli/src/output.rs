@@ -153,14 +153,10 @@ pub fn health_line(h: &storyreel_engine::sync::gate::SyncHealth) -> String {
     use storyreel_engine::sync::gate::SyncHealth;
     match h {
         SyncHealth::Local => "local only: no storage target is configured".into(),
-        SyncHealth::Ok => "the storage is reachable".into(),
-        SyncHealth::Waiting {
-            reason, next_probe, ..
-        } => format!(
-            "waiting for the storage: {} Next try in {}.",
-            reason.message,
-            in_secs(*next_probe)
-        ),
+        SyncHealth::Ok => "the last request to the storage went through".into(),
+        SyncHealth::Waiting { reason, .. } => {
+            format!("waiting for the storage: {}", reason.message)
+        }
         SyncHealth::Misconfigured { reason } => format!("uploads stopped: {}", reason.message),
     }
 }
@@ -176,21 +172,40 @@ fn in_secs(at: u64) -> String {
     }
 }
 
-/// One upload that is not synced, for a person.
-pub fn sync_item_line(i: &storyreel_engine::sync::report::SyncItem) -> String {
-    let mut line = format!(
-        "'{}' scene {}: {}",
-        truncate(&i.project, 28),
-        i.scene,
-        i.sync.state.name()
-    );
-    if let Some(e) = &i.sync.error {
-        line.push_str(&format!(" — {}", e.message));
+/// The uploads that are not synced, for a person: one line per project, state and reason
+/// (the reason said once, with the scenes it holds back), then one time for the next try.
+pub fn sync_items(items: &[storyreel_engine::sync::report::SyncItem], limit: usize) {
+    let mut groups: Vec<(String, &str, Option<String>, Vec<u32>)> = Vec::new();
+    for i in items {
+        let why = i.sync.error.as_ref().map(|e| e.message.clone());
+        let key = (i.project.clone(), i.sync.state.name(), why);
+        match groups
+            .iter_mut()
+            .find(|g| (&g.0, g.1, &g.2) == (&key.0, key.1, &key.2))
+        {
+            Some(g) => g.3.push(i.scene),
+            None => groups.push((key.0, key.1, key.2, vec![i.scene])),
+        }
     }
-    if let Some(t) = i.sync.next_try {
-        line.push_str(&format!(" (next try in {})", in_secs(t)));
+    for (project, state, why, scenes) in groups.iter().take(limit) {
+        let list: Vec<String> = scenes.iter().map(u32::to_string).collect();
+        let which = if scenes.len() == 1 {
+            format!("scene {}", list[0])
+        } else {
+            format!("scenes {}", list.join(", "))
+        };
+        let mut line = format!("  '{}' {which}: {state}", truncate(project, 28));
+        if let Some(why) = why {
+            line.push_str(&format!(" — {why}"));
+        }
+        println!("{line}");
     }
-    line
+    if groups.len() > limit {
+        println!("  … and {} more", groups.len() - limit);
+    }
+    if let Some(next) = items.iter().filter_map(|i| i.sync.next_try).min() {
+        println!("Next try in {}.", in_secs(next));
+    }
 }
 
 pub fn sync_report(r: &storyreel_engine::sync::report::SyncReport) {
@@ -212,9 +227,7 @@ pub fn sync_report(r: &storyreel_engine::sync::report::SyncReport) {
             String::new()
         }
     );
-    for i in &r.items {
-        println!("  {}", sync_item_line(i));
-    }
+    sync_items(&r.items, usize::MAX);
     if r.stats.uploads > 0 {
         println!(
             "{} uploads so far, {:.1} MB.",

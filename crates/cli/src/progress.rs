@@ -22,7 +22,7 @@ impl Progress {
         initial: Option<ProjectProgress>,
     ) -> Progress {
         let task = tokio::spawn(async move {
-            let mut view = View::new(std::io::stderr().is_terminal());
+            let mut view = View::new(std::io::stderr().is_terminal(), only.is_some());
             if let Some(p) = initial {
                 view.project(p);
             }
@@ -43,7 +43,9 @@ impl Progress {
                     Ok(Event::Notice { message, .. }) => view.line(&message),
                     Ok(Event::Sync { health }) => view.line(&crate::output::health_line(&health)),
                     Ok(_) => {}
-                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    // Missed events: the lanes' running sets may hold finished jobs; they refill
+                    // from the next events (the scene counts come whole with each project event).
+                    Err(broadcast::error::RecvError::Lagged(_)) => view.lagged(),
                     Err(broadcast::error::RecvError::Closed) => break,
                 }
             }
@@ -62,13 +64,17 @@ struct View {
     bars: Option<(MultiProgress, ProgressBar, [ProgressBar; 3])>,
     projects: HashMap<Uuid, ProjectProgress>,
     running: [HashSet<Uuid>; 3],
+    /// Generate jobs past their provider call (saving the picture): no longer in a lane slot.
+    saving: HashSet<Uuid>,
     done: [u32; 3],
     queued: [usize; 3],
     reported: HashSet<(Uuid, u32, u32)>,
+    /// Following one project: its scene counts are the whole generate lane shown.
+    one_project: bool,
 }
 
 impl View {
-    fn new(terminal: bool) -> View {
+    fn new(terminal: bool, one_project: bool) -> View {
         let bars = terminal.then(|| {
             let mp = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10));
             let overall = mp.add(ProgressBar::new(0));
@@ -97,9 +103,21 @@ impl View {
             bars,
             projects: HashMap::new(),
             running: Default::default(),
+            saving: HashSet::new(),
             done: [0; 3],
             queued: [0; 3],
             reported: HashSet::new(),
+            one_project,
+        }
+    }
+
+    fn lagged(&mut self) {
+        for set in &mut self.running {
+            set.clear();
+        }
+        self.saving.clear();
+        for lane in Lane::ALL {
+            self.redraw_lane(lane);
         }
     }
 
@@ -133,16 +151,26 @@ impl View {
             }
             overall.set_message(msg);
         }
+        self.redraw_lane(Lane::Generate);
     }
 
     fn job(&mut self, job: &storyreel_engine::model::Job) {
         let i = job.lane().as_u8() as usize;
+        if job.status == JobStatus::Running && job.phase.as_deref() == Some("saving") {
+            self.saving.insert(job.id);
+        } else if job.status != JobStatus::Running {
+            self.saving.remove(&job.id);
+        }
         if job.status == JobStatus::Running {
             self.running[i].insert(job.id);
         } else if self.running[i].remove(&job.id) && job.status == JobStatus::Succeeded {
             self.done[i] += 1;
         }
-        self.redraw_lane(job.lane());
+        // The generate lane is drawn from the project's counts, which follow each job event:
+        // drawn now, a finished job would leave "saving" before its scene counts as done.
+        if job.lane() != Lane::Generate {
+            self.redraw_lane(job.lane());
+        }
     }
 
     fn queued(&mut self, lane: Lane, n: usize) {
@@ -152,18 +180,40 @@ impl View {
 
     fn redraw_lane(&self, lane: Lane) {
         let i = lane.as_u8() as usize;
-        if let Some((_, _, lanes)) = &self.bars {
-            if self.running[i].is_empty() && self.queued[i] == 0 && self.done[i] == 0 {
-                lanes[i].set_message("idle");
-                return;
+        let Some((_, _, lanes)) = &self.bars else {
+            return;
+        };
+        let (running, saving, queued, done) = if lane == Lane::Generate {
+            // The scenes' own states: running, saving, queued and done add up to the scenes
+            // shown; running counts only the jobs in a lane slot (calling a provider).
+            let (mut r, mut q, mut d) = (0, 0, 0);
+            for p in self.projects.values() {
+                r += p.counts.running as usize;
+                q += p.counts.queued as usize;
+                d += p.counts.succeeded;
             }
-            lanes[i].set_message(format!(
-                "{} running · {} queued · {} done",
-                self.running[i].len(),
-                self.queued[i],
-                self.done[i]
-            ));
+            let q = if self.one_project {
+                q
+            } else {
+                q.max(self.queued[i])
+            };
+            let saving = self.saving.len().min(r);
+            (r - saving, saving, q, d)
+        } else {
+            (self.running[i].len(), 0, self.queued[i], self.done[i])
+        };
+        if running + saving == 0 && queued == 0 && done == 0 {
+            lanes[i].set_message("idle");
+            return;
         }
+        let saving = if saving > 0 {
+            format!("{saving} saving · ")
+        } else {
+            String::new()
+        };
+        lanes[i].set_message(format!(
+            "{running} running · {saving}{queued} queued · {done} done"
+        ));
     }
 
     fn scene(&mut self, s: &storyreel_engine::model::Scene) {

@@ -49,6 +49,17 @@ pub fn spec(engine: &Engine, output: Option<&Path>, o: &RenderOpts) -> Result<Re
             }
         }
     }
+    // Audio that is not audio is said before any work, not after the pictures.
+    if o.music.is_some() || o.narration.is_some() {
+        let ff = storyreel_engine::render::ffmpeg::Ffmpeg::find(
+            engine.config().render.ffmpeg.as_deref(),
+        )?;
+        for (path, what) in [(&o.music, "music"), (&o.narration, "narration")] {
+            if let Some(p) = path {
+                ff.audio_seconds(p, what)?;
+            }
+        }
+    }
     if let Some(d) = &o.narration_dir {
         if !d.is_dir() {
             return Err(Error::Input(format!(

@@ -26,7 +26,9 @@ pub async fn projects(folder: &Folder, req: Request, json: bool) -> Result<ExitC
         return Ok(ExitCode::SUCCESS);
     }
     if answer.queue_paused {
-        println!("The whole queue is paused: nothing new starts. `storyreel resume` runs it again.");
+        println!(
+            "The whole queue is paused: nothing new starts. `storyreel resume` runs it again."
+        );
     }
     if answer.projects.is_empty() {
         println!("No projects yet. `storyreel make STORY.md` makes one.");

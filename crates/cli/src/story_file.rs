@@ -32,7 +32,11 @@ pub fn read(path: &Path) -> Result<(Vec<u8>, String)> {
             .iter()
             .find(|b| !b.is_ascii_whitespace())
             .is_some_and(|b| *b == b'{' || *b == b'[');
-        let name = if json { "Your story.json" } else { "Your story.md" };
+        let name = if json {
+            "Your story.json"
+        } else {
+            "Your story.md"
+        };
         return Ok((bytes, name.to_string()));
     }
     let cannot = |e: std::io::Error| {
@@ -69,7 +73,7 @@ fn utf16_to_utf8(bytes: Vec<u8>, name: &str) -> Result<Vec<u8>> {
         _ => return Ok(bytes),
     };
     let body = &bytes[2..];
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return Err(Error::Input(format!(
             "{name} starts as UTF-16 text but ends half-way through a character. Save it again as UTF-8 or UTF-16."
         )));

@@ -7,6 +7,7 @@ use storyreel_engine::model::{short_id, Lane, Project};
 use storyreel_engine::{Engine, Error, Result};
 
 use crate::output;
+use crate::steer::plural;
 
 pub async fn sync(
     engine: &Engine,
@@ -57,12 +58,16 @@ pub async fn wait_for_uploads(
     };
     let queued = engine.sync_backfill(pid).await?;
     if queued > 0 {
-        eprintln!("Queued {queued} images that were not on {target} yet.");
+        eprintln!(
+            "Queued {} that {} not on {target} yet.",
+            plural(queued, "image"),
+            if queued == 1 { "was" } else { "were" }
+        );
     }
     let started = Instant::now();
     let total = engine.uploads_outstanding(pid)?;
     if total > 0 {
-        eprintln!("Uploading {total} files to {target}…");
+        eprintln!("Uploading {} to {target}…", plural(total, "file"));
     }
     let workers = engine.start_lanes(&[Lane::Upload]);
     let mut rx = engine.subscribe();
@@ -88,8 +93,13 @@ pub async fn wait_for_uploads(
     let secs = started.elapsed().as_secs_f64();
     if report.items.is_empty() {
         println!(
-            "Synced: {} images are on {target} ({secs:.1} s).",
-            report.counts.synced
+            "Synced: {} {} on {target} ({secs:.1} s).",
+            plural(report.counts.synced as usize, "image"),
+            if report.counts.synced == 1 {
+                "is"
+            } else {
+                "are"
+            }
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -100,13 +110,7 @@ pub async fn wait_for_uploads(
         report.items.len(),
         output::health_line(&report.health)
     );
-    const SHOWN: usize = 50;
-    for item in report.items.iter().take(SHOWN) {
-        println!("  {}", output::sync_item_line(item));
-    }
-    if report.items.len() > SHOWN {
-        println!("  … and {} more", report.items.len() - SHOWN);
-    }
+    output::sync_items(&report.items, 50);
     let hint = match project {
         Some(p) => format!("storyreel sync {} --retry-now", short_id(&p.id)),
         None => "storyreel sync --retry-now".into(),

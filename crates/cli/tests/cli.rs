@@ -171,7 +171,9 @@ fn import_then_work_retry_pause_cancel_export_doctor() {
     sb.run(&["work", "--until-idle"]).expect(0, &[]);
     let v = sb.status_json();
     assert_eq!(v["projects"][0]["status"], "done");
-    assert_eq!(v["projects"][0]["scenes"][1]["attempts"], 2);
+    // A retry starts the count of tries again; the claims go on counting.
+    assert_eq!(v["projects"][0]["scenes"][1]["attempts"], 1);
+    assert_eq!(v["projects"][0]["scenes"][1]["claims"], 2);
 
     let out = sb.path("export");
     sb.run(&["export", &id, out.to_str().unwrap()])

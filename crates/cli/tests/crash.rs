@@ -50,7 +50,8 @@ fn snapshot(sb: &Sandbox) -> Option<(usize, BTreeSet<u64>, HashMap<u64, u64>)> {
         .map(|s| {
             (
                 s["index"].as_u64().unwrap(),
-                s["attempts"].as_u64().unwrap(),
+                // The claim number fences results: no start may come after the one that won.
+                s["claims"].as_u64().unwrap(),
             )
         })
         .collect();

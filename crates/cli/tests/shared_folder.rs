@@ -71,7 +71,10 @@ fn counts(sb: &Sandbox) -> serde_json::Value {
 fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
     let t0 = Instant::now();
     while !f() {
-        assert!(t0.elapsed() < Duration::from_secs(secs), "timed out: {what}");
+        assert!(
+            t0.elapsed() < Duration::from_secs(secs),
+            "timed out: {what}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -114,13 +117,18 @@ fn a_second_process_reads_and_steers_the_folder_while_work_holds_it() {
     assert_eq!(counts(&sb)["queued"], 0);
     sb.run(&["resume", "Ferry"])
         .expect(0, &["'Ferry' is no longer paused"]);
-    sb.run(&["retry", "Ferry", "--failed"])
-        .expect(0, &["Queued", "again", "The StoryReel holding the data folder makes them"]);
+    sb.run(&["retry", "Ferry", "--failed"]).expect(
+        0,
+        &[
+            "Queued",
+            "again",
+            "The StoryReel holding the data folder makes them",
+        ],
+    );
     wait_until("every scene is made", 60, || {
         counts(&sb)["succeeded"].as_u64() == Some(20)
     });
-    sb.run(&["sync", "--status"])
-        .expect(0, &["Target: none"]);
+    sb.run(&["sync", "--status"]).expect(0, &["Target: none"]);
 
     // A command that needs the folder to itself says who has it.
     sb.run(&["render", "Ferry", "-o", "x.mp4"])
@@ -141,7 +149,14 @@ fn make_on_a_held_folder_hands_the_story_to_the_holder_and_follows_it() {
     let _holder = Holder::start(&sb, 50);
     let path = sb.write("ferry.md", &story("Ferry", 5));
     let r = sb.run(&["make", path.to_str().unwrap()]);
-    r.expect(0, &["Imported 'Ferry': 5 scenes", "following it here", "Done: 'Ferry' has 5 scenes"]);
+    r.expect(
+        0,
+        &[
+            "Imported 'Ferry': 5 scenes",
+            "following it here",
+            "Done: 'Ferry' has 5 scenes",
+        ],
+    );
     assert_eq!(counts(&sb)["succeeded"], 5);
     // The same story again continues the same project.
     sb.run(&["make", path.to_str().unwrap()])
@@ -155,11 +170,19 @@ fn each_pause_is_named_and_the_advice_undoes_the_right_one() {
     let sb = Sandbox::new();
     let path = sb.write("ferry.md", &story("Ferry", 3));
     let path = path.to_str().unwrap();
-    sb.run(&["pause"])
-        .expect(0, &["The whole queue is paused", "`storyreel resume` (without a project)"]);
+    sb.run(&["pause"]).expect(
+        0,
+        &[
+            "The whole queue is paused",
+            "`storyreel resume` (without a project)",
+        ],
+    );
     sb.run(&["make", path]).expect(
         2,
-        &["Nothing of 'Ferry' runs, because the whole queue is paused", "`storyreel resume` (without a project)"],
+        &[
+            "Nothing of 'Ferry' runs, because the whole queue is paused",
+            "`storyreel resume` (without a project)",
+        ],
     );
     sb.run(&["list"]).expect(0, &["The whole queue is paused"]);
     assert_eq!(json(&sb.run(&["status", "--json"]))["queue_paused"], true);
@@ -170,15 +193,18 @@ fn each_pause_is_named_and_the_advice_undoes_the_right_one() {
     assert!(!r.stdout.contains("backoff"), "{}", r.stdout);
 
     // The project's own pause, with the queue running.
-    sb.run(&["pause", "Ferry"]).expect(0, &["'Ferry' is paused"]);
+    sb.run(&["pause", "Ferry"])
+        .expect(0, &["'Ferry' is paused"]);
     sb.run(&["resume"])
         .expect(0, &["The whole queue runs again", "still paused: 'Ferry'"]);
     sb.run(&["work", "--until-idle"])
         .expect(0, &["Idle: 3 queued jobs of paused projects wait: 'Ferry'"]);
     sb.run(&["make", path])
         .expect(2, &["because it is paused: `storyreel resume"]);
-    sb.run(&["resume", "Ferry"]).expect(0, &["no longer paused"]);
-    sb.run(&["make", path]).expect(0, &["Done: 'Ferry' has 3 scenes"]);
+    sb.run(&["resume", "Ferry"])
+        .expect(0, &["no longer paused"]);
+    sb.run(&["make", path])
+        .expect(0, &["Done: 'Ferry' has 3 scenes"]);
 }
 
 #[test]
@@ -190,12 +216,25 @@ fn a_folder_of_other_files_is_refused_and_a_mistyped_one_is_not_made() {
     let story = sb.write("ferry.md", &story("Ferry", 2));
     let r = sb
         .cmd()
-        .args(["--data-dir", mine.to_str().unwrap(), "make", story.to_str().unwrap()])
+        .args([
+            "--data-dir",
+            mine.to_str().unwrap(),
+            "make",
+            story.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     Run::from(r).expect(2, &["is not a StoryReel data folder", "`notes.txt`"]);
-    let left: Vec<_> = std::fs::read_dir(&mine).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(left, vec![std::ffi::OsString::from("notes.txt")], "files were added");
+    let left: Vec<_> = std::fs::read_dir(&mine)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("notes.txt")],
+        "files were added"
+    );
 
     let typo = sb.path("dtaa");
     let r = sb
@@ -216,7 +255,13 @@ fn make_says_a_changed_story_made_a_new_project_and_replace_replaces_it() {
     sb.write("ferry.md", &story("Ferry", 3));
     sb.run(&["make", path])
         .expect(0, &["The story changed since 'Ferry'", "--replace"]);
-    assert_eq!(json(&sb.run(&["list", "--json"]))["projects"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        json(&sb.run(&["list", "--json"]))["projects"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     sb.write("ferry.md", &story("Ferry", 4));
     sb.run(&["make", path, "--replace"])
         .expect(0, &["Replaced 'Ferry'", "Done: 'Ferry' has 4 scenes"]);
@@ -258,7 +303,10 @@ fn stories_come_from_standard_input_and_utf16_files() {
     sb.run(&["make", sb.dir.path().to_str().unwrap()])
         .expect(2, &["is a folder: give the story's file"]);
     let r = sb.run(&["make", "no-such-story.md"]);
-    r.expect(2, &["Cannot read the story no-such-story.md: it does not exist"]);
+    r.expect(
+        2,
+        &["Cannot read the story no-such-story.md: it does not exist"],
+    );
     assert!(!r.stderr.contains("os error"), "{}", r.stderr);
 }
 
@@ -286,7 +334,8 @@ fn on_read_only(sb: &Sandbox, args: &str) -> Run {
 fn reading_commands_work_on_a_read_only_folder() {
     let sb = Sandbox::new();
     let path = sb.write("ferry.md", &story("Ferry", 2));
-    sb.run(&["make", path.to_str().unwrap()]).expect(0, &["Done"]);
+    sb.run(&["make", path.to_str().unwrap()])
+        .expect(0, &["Done"]);
     let before = json(&sb.run(&["status", "--json"]));
     let out = sb.path("out");
     // The folder really is read-only there: a writing command is refused.
@@ -294,9 +343,11 @@ fn reading_commands_work_on_a_read_only_folder() {
     let r = on_read_only(&sb, "status --json");
     assert_eq!(json(&r)["projects"][0]["id"], before["projects"][0]["id"]);
     on_read_only(&sb, "list").expect(0, &["Ferry", "opened for reading only"]);
-    on_read_only(&sb, &format!("export Ferry {}", out.display()))
-        .expect(0, &["Exported"]);
+    on_read_only(&sb, &format!("export Ferry {}", out.display())).expect(0, &["Exported"]);
     assert!(out.join("manifest.json").is_file());
     // Nothing in the folder changed: the status reads the same afterwards.
-    assert_eq!(json(&sb.run(&["status", "--json"]))["projects"], before["projects"]);
+    assert_eq!(
+        json(&sb.run(&["status", "--json"]))["projects"],
+        before["projects"]
+    );
 }

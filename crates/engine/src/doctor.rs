@@ -171,10 +171,10 @@ impl Engine {
             "records",
             problems,
             format!(
-                "{} projects, {} scenes, {} jobs, all readable",
-                projects.len(),
-                scenes.len(),
-                jobs.len()
+                "{}, {}, {}, all readable",
+                count(projects.len(), "project"),
+                count(scenes.len(), "scene"),
+                count(jobs.len(), "job")
             ),
         ));
 
@@ -338,8 +338,24 @@ impl Engine {
                 match self.sync_health() {
                     crate::sync::gate::SyncHealth::Waiting { reason, .. } => (
                         true,
-                        format!("{} waits: {}{counts}", t.spec.name, reason.message),
+                        format!(
+                            "{} waits: {}{counts}",
+                            t.spec.name,
+                            reason.message.trim_end_matches('.')
+                        ),
                     ),
+                    crate::sync::gate::SyncHealth::Misconfigured { reason } => (
+                        false,
+                        format!(
+                            "{} refused: {}{counts}",
+                            t.spec.name,
+                            reason.message.trim_end_matches('.')
+                        ),
+                    ),
+                    // A folder needs no credentials; a remote store's were found.
+                    _ if matches!(t.spec.kind, crate::config::sync::TargetKind::Local { .. }) => {
+                        (true, format!("{}{counts}", t.spec.name))
+                    }
                     _ => (
                         true,
                         format!("{} (credentials present){counts}", t.spec.name),
@@ -352,6 +368,15 @@ impl Engine {
             ok,
             detail,
         }
+    }
+}
+
+/// "1 project", "3 projects".
+fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

@@ -139,6 +139,7 @@ impl Engine {
                 status: JobStatus::Queued,
                 job_id: job.id,
                 attempts: 0,
+                claims: 0,
                 image: None,
                 error: None,
                 updated_at: now,

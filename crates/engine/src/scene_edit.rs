@@ -263,6 +263,7 @@ impl Engine {
                         status: JobStatus::Queued,
                         job_id: uuid::Uuid::nil(),
                         attempts: 0,
+                        claims: 0,
                         image: None,
                         error: None,
                         updated_at: now,

@@ -41,6 +41,9 @@ pub struct SceneStatus {
     pub image: Option<String>,
     pub thumbnail: Option<String>,
     pub attempts: u32,
+    /// Times a worker took the scene's job, stops and restarts included (it fences late results).
+    #[serde(default)]
+    pub claims: u32,
     /// 1-based place in the generate queue while queued.
     pub queue_position: Option<u32>,
     pub error: Option<UserError>,
@@ -63,6 +66,7 @@ impl From<SceneView> for SceneStatus {
             image: v.image,
             thumbnail: v.thumbnail,
             attempts: v.attempts,
+            claims: 0,
             queue_position: v.queue_position,
             error: v.error,
             text: v.text,
@@ -88,7 +92,10 @@ impl Engine {
                     .iter()
                     .map(|s| {
                         let position = positions.get(&s.job_id).copied();
-                        SceneStatus::from(self.scene_view(s, None, position))
+                        SceneStatus {
+                            claims: s.claims,
+                            ..SceneStatus::from(self.scene_view(s, None, position))
+                        }
                     })
                     .collect(),
             )

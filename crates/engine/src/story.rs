@@ -304,11 +304,79 @@ struct JsonScene {
     duration_s: Option<f64>,
 }
 
+/// One script item as a scene, or what is wrong with it in the story's words.
+fn json_scene(raw: &str) -> std::result::Result<JsonScene, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(raw).map_err(|_| "it is not valid JSON.".to_string())?;
+    let Some(fields) = v.as_object() else {
+        return Err(format!(
+            "each scene is an object like {{\"text\": \"...\"}}, but this one is {}.",
+            json_kind(&v)
+        ));
+    };
+    for (key, value) in fields {
+        match key.as_str() {
+            "text" | "title" | "prompt" | "negative_prompt" => {
+                if !(value.is_string() || value.is_null()) {
+                    return Err(format!(
+                        "`{key}` must be text in quotes, but it is {}.",
+                        json_kind(value)
+                    ));
+                }
+            }
+            "duration_s" => {
+                if !(value.is_number() || value.is_null()) {
+                    return Err(format!(
+                        "`duration_s` must be a number of seconds (like 4), but it is {}.",
+                        json_kind(value)
+                    ));
+                }
+            }
+            other => {
+                return Err(format!(
+                    "`{other}` is not something a scene has; use text, title, prompt, negative_prompt and duration_s."
+                ))
+            }
+        }
+    }
+    serde_json::from_value(v).map_err(|_| "it could not be read as a scene.".to_string())
+}
+
+/// What a JSON value is, for a person.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "true or false",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "text",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// A number as a person reads it: huge or tiny ones in exponent form, not hundreds of digits.
+pub fn show_number(d: f64) -> String {
+    if d != 0.0 && !(1e-3..1e6).contains(&d.abs()) {
+        format!("{d:e}")
+    } else {
+        format!("{d}")
+    }
+}
+
 const JSON_SHAPE: &str =
     r#"[{"text": "...", "prompt": "...", "negative_prompt": "...", "duration_s": 4}]"#;
 
 fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
     let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
+        if e.classify() == serde_json::error::Category::Data {
+            // Valid JSON, but not a list.
+            let what = serde_json::from_str::<serde_json::Value>(text)
+                .map(|v| json_kind(&v))
+                .unwrap_or("something else");
+            return Error::story(Some(1), format!(
+                "{name}: a script is a list of scenes like {JSON_SHAPE}, but this file holds {what}."
+            ));
+        }
         Error::story(Some(e.line() as u32), format!(
             "{name}, line {} column {}: not a valid JSON script ({}). A script is a list like {JSON_SHAPE}.",
             e.line(),
@@ -321,19 +389,18 @@ fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
     for (i, raw) in items.iter().enumerate() {
         let offset = (raw.get().as_ptr() as usize).saturating_sub(base);
         let line = text[..offset.min(text.len())].matches('\n').count() as u32 + 1;
-        let item: JsonScene = serde_json::from_str(raw.get()).map_err(|e| {
-            Error::story(Some((line + e.line() as u32).saturating_sub(1)), format!(
-                "{name}, line {}: item {} of the script is not a scene ({}). Each item looks like {JSON_SHAPE}.",
-                (line + e.line() as u32).saturating_sub(1),
-                i + 1,
-                strip_position(&e.to_string())
-            ))
+        let item = json_scene(raw.get()).map_err(|why| {
+            Error::story(
+                Some(line),
+                format!("{name}, line {line}: scene {}: {why}", i + 1),
+            )
         })?;
         if let Some(d) = item.duration_s {
             if !d.is_finite() || !(0.5..=60.0).contains(&d) {
                 return Err(Error::story(Some(line), format!(
-                    "{name}, line {line}: item {} has duration_s {d}; use a number of seconds from 0.5 to 60.",
-                    i + 1
+                    "{name}, line {line}: scene {}: `duration_s` is {}; use a number of seconds from 0.5 to 60.",
+                    i + 1,
+                    show_number(d)
                 )));
             }
         }
@@ -507,13 +574,38 @@ mod tests {
         assert!(e.contains("s.json, line 3"), "{e}");
         let e = err("[\n {\"text\": \"a\"},\n {\"txt\": \"b\"}\n]", "s.json");
         assert!(
-            e.contains("line 3") && e.contains("txt") && e.contains("item 2"),
+            e.contains("line 3") && e.contains("`txt`") && e.contains("scene 2"),
             "{e}"
         );
         let e = err("[{\"text\": \"a\", \"duration_s\": -1}]", "s.json");
         assert!(e.contains("duration_s"), "{e}");
         let e = err("{\"text\": 1}", "s.json");
-        assert!(e.contains("list"), "{e}");
+        assert!(
+            e.contains("a list of scenes") && e.contains("holds an object"),
+            "{e}"
+        );
+        // The story's words, never Rust's ("invalid type: string, expected f64").
+        let e = err(
+            "[\n {\"text\": \"a\"},\n {\"text\": \"b\", \"duration_s\": \"x\"}\n]",
+            "s.json",
+        );
+        assert!(
+            e.contains("line 3: scene 2: `duration_s` must be a number of seconds (like 4), but it is text"),
+            "{e}"
+        );
+        let e = err("[{\"text\": [\"a\"]}]", "s.json");
+        assert!(
+            e.contains("`text` must be text in quotes, but it is a list"),
+            "{e}"
+        );
+        let e = err("[\"just text\"]", "s.json");
+        assert!(e.contains("each scene is an object"), "{e}");
+        for bad in ["expected", "invalid type", "f64", "map"] {
+            assert!(!e.contains(bad), "{e}");
+        }
+        // Huge numbers as numbers, not 309 digits.
+        let e = err("[{\"text\": \"a\", \"duration_s\": 1e308}]", "s.json");
+        assert!(e.contains("`duration_s` is 1e308;"), "{e}");
     }
 
     #[test]

@@ -265,6 +265,7 @@ impl Harness {
             status: JobStatus::Queued,
             job_id: job.id,
             attempts: 0,
+            claims: 0,
             image: None,
             error: None,
             updated_at: job.created_at,
@@ -397,10 +398,23 @@ impl Harness {
             prop_assert_eq!(scene.job_id, m.id, "job of scene {}", m.index);
             prop_assert_eq!(scene.status, j.status, "status mirror of scene {}", m.index);
             prop_assert_eq!(
-                scene.attempts,
+                scene.claims,
                 j.attempt,
-                "attempts mirror of scene {}",
+                "claims mirror of scene {}",
                 m.index
+            );
+            prop_assert_eq!(
+                scene.attempts,
+                j.tries,
+                "attempts (tries) mirror of scene {}",
+                m.index
+            );
+            // A try is a claim not taken back: never more tries than claims.
+            prop_assert!(
+                j.tries <= j.attempt,
+                "tries {} > claims {}",
+                j.tries,
+                j.attempt
             );
             prop_assert_eq!(&scene.error, &j.error, "error mirror of scene {}", m.index);
         }

@@ -14,17 +14,15 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
 /// A line to the process holding a data folder.
 #[derive(Debug, Clone)]
 pub struct Client {
-    path: PathBuf,
+    dir: PathBuf,
     holder: Holder,
 }
 
 impl Client {
-    /// Connects to the holder of `data_dir`, if one answers there (None: nobody does, or this
-    /// system has no local sockets).
+    /// Connects to the holder of `data_dir`, if one answers there (None: nobody does).
     pub async fn connect(data_dir: &Path) -> Option<Client> {
-        let path = data_dir.join(super::SOCKET_NAME);
         let mut client = Client {
-            path,
+            dir: data_dir.to_path_buf(),
             holder: Holder {
                 pid: 0,
                 version: String::new(),
@@ -55,23 +53,8 @@ impl Client {
         })
     }
 
-    #[cfg(unix)]
     async fn exchange(&self, req: &Request) -> Result<serde_json::Value> {
-        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-        let stream = tokio::net::UnixStream::connect(&self.path)
-            .await
-            .map_err(|_| self.gone("stopped answering"))?;
-        let (read, mut write) = stream.into_split();
-        let mut line = serde_json::to_vec(req)
-            .map_err(|e| Error::Db(format!("a request could not be written: {e}")))?;
-        line.push(b'\n');
-        write
-            .write_all(&line)
-            .await
-            .map_err(|_| self.gone("stopped answering"))?;
-        let mut answer = Vec::new();
-        BufReader::new(read)
-            .read_until(b'\n', &mut answer)
+        let answer = super::transport::exchange(&self.dir, req)
             .await
             .map_err(|_| self.gone("stopped answering"))?;
         match serde_json::from_slice::<Reply>(&answer) {
@@ -80,11 +63,6 @@ impl Client {
             Err(_) if answer.is_empty() => Err(self.gone("stopped answering")),
             Err(_) => Err(self.gone("answered something unreadable")),
         }
-    }
-
-    #[cfg(not(unix))]
-    async fn exchange(&self, _req: &Request) -> Result<serde_json::Value> {
-        Err(self.gone("cannot be reached on this system"))
     }
 
     fn gone(&self, what: &str) -> Error {

@@ -5,16 +5,21 @@
 //! Every request is answered by [`handle`], which the front ends also call on a folder they
 //! opened themselves: the answers are the same records either way (one read model, not two).
 //! The wire is one JSON request per line, one JSON reply per line (`{"ok": …}` or
-//! `{"error": {…}}`); only the same user may connect (the socket is the user's alone, and the
-//! peer's uid is checked).
+//! `{"error": {…}}`); only the same user may connect. The transport is a Unix domain socket in
+//! the folder on Linux and macOS (`unix.rs`), a named pipe named after the folder on Windows
+//! (`windows.rs`).
 
 mod client;
+mod serve;
 #[cfg(unix)]
-mod server;
+#[path = "unix.rs"]
+mod transport;
+#[cfg(windows)]
+#[path = "windows.rs"]
+mod transport;
 
 pub use client::Client;
-#[cfg(unix)]
-pub use server::ControlServer;
+pub use serve::ControlServer;
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -78,7 +83,10 @@ pub enum Request {
         replace: bool,
     },
     /// Copy a project's images and manifest to a folder.
-    Export { project: String, dir: std::path::PathBuf },
+    Export {
+        project: String,
+        dir: std::path::PathBuf,
+    },
 }
 
 /// The holder of a folder.
@@ -209,7 +217,10 @@ impl From<WireError> for Error {
             ErrorCode::Story => Error::story(w.line, w.message),
             ErrorCode::Config => Error::Config(w.message),
             ErrorCode::NotFound => Error::NotFound(w.message),
-            code => Error::Held { code, message: w.message },
+            code => Error::Held {
+                code,
+                message: w.message,
+            },
         }
     }
 }
@@ -247,7 +258,11 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
         Request::Pause { project, paused } => {
             let p = project.as_deref().map(find).transpose()?;
             engine.set_paused(p.as_ref(), paused).await?;
-            value(serde_json::to_value(pause_answer(engine, p.as_ref(), paused)?))
+            value(serde_json::to_value(pause_answer(
+                engine,
+                p.as_ref(),
+                paused,
+            )?))
         }
         Request::Cancel { target } => {
             if let Ok(id) = Uuid::parse_str(target.trim()) {

@@ -81,6 +81,9 @@ impl Engine {
                 retryable: e.retryable,
                 user: e.to_user(),
             })?;
+        // Said before the slot goes to the next job, so no one ever sees more jobs of the
+        // lane generating than its concurrency.
+        self.phase(job, "saving");
         drop(slot);
         let _cpu = self
             .inner
@@ -89,7 +92,6 @@ impl Engine {
             .acquire_owned()
             .await
             .map_err(|_| JobError::from(Error::Db("shutting down".into())))?;
-        self.phase(job, "saving");
         let gen_cfg = self.config().generation.clone();
         let assets = self.assets().clone();
         let frame = req.frame;

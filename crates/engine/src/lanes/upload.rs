@@ -82,7 +82,8 @@ impl Engine {
         match e.trouble {
             Trouble::Transient => {
                 if gate.transient(e.user.clone()) {
-                    tracing::warn!("uploads wait: {}", e.user.message);
+                    // Said once, by the front end, from the sync event (a log line would say it twice).
+                    tracing::info!("uploads wait: {}", e.user.message);
                     self.emit_sync();
                 } else {
                     tracing::debug!("upload probe failed: {}", e.user.message);
@@ -94,7 +95,7 @@ impl Engine {
             }
             Trouble::Target => {
                 if gate.misconfigured(e.user.clone()) {
-                    tracing::warn!("uploads stopped: {}", e.user.message);
+                    tracing::info!("uploads stopped: {}", e.user.message);
                     self.emit_sync();
                 }
                 JobError {

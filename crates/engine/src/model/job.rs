@@ -112,6 +112,10 @@ pub struct Job {
     pub failures: u32,
     /// Times the job was interrupted by the process stopping (not the job's fault).
     pub interrupts: u32,
+    /// The tries a person is shown: a claim counts, a hand-back at a stop or a restart's
+    /// recovery takes it back, a retry starts again from 0 (`attempt` only ever grows: it
+    /// fences completions).
+    pub tries: u32,
     /// Not claimable before this time (ms since epoch; 0 = now).
     pub not_before: u64,
     pub lease_until: u64,
@@ -145,6 +149,7 @@ impl Job {
             attempt: 0,
             failures: 0,
             interrupts: 0,
+            tries: 0,
             not_before: 0,
             lease_until: 0,
             created_at: now,
@@ -197,6 +202,9 @@ struct JobRecord {
     attempt: u32,
     failures: u32,
     interrupts: u32,
+    /// Absent in records from before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tries: Option<u32>,
     not_before: u64,
     lease_until: u64,
     created_at: u64,
@@ -240,6 +248,13 @@ impl TryFrom<JobRecord> for Job {
             attempt: r.attempt,
             failures: r.failures,
             interrupts: r.interrupts,
+            // An older record: its counted failures, and the try that is running or succeeded.
+            tries: r.tries.unwrap_or_else(|| {
+                r.failures.saturating_add(u32::from(matches!(
+                    r.status,
+                    JobStatus::Running | JobStatus::Succeeded
+                )))
+            }),
             not_before: r.not_before,
             lease_until: r.lease_until,
             created_at: r.created_at,
@@ -272,6 +287,7 @@ impl From<Job> for JobRecord {
             attempt: j.attempt,
             failures: j.failures,
             interrupts: j.interrupts,
+            tries: Some(j.tries),
             not_before: j.not_before,
             lease_until: j.lease_until,
             created_at: j.created_at,

@@ -223,7 +223,11 @@ pub struct Scene {
     /// Mirrors the status of the scene's current generate job (updated in the same transaction).
     pub status: JobStatus,
     pub job_id: Uuid,
+    /// The tries a person is shown (the job's `tries`: stops and restarts do not count).
     pub attempts: u32,
+    /// The job's claim number (`attempt`), which fences late results.
+    #[serde(default)]
+    pub claims: u32,
     pub image: Option<ImageInfo>,
     pub error: Option<UserError>,
     pub updated_at: u64,
@@ -301,7 +305,7 @@ impl SyncInfo {
             JobStatus::Succeeded => SyncState::Synced,
             JobStatus::Failed | JobStatus::Cancelled => SyncState::Failed,
         };
-        self.attempts = job.attempt;
+        self.attempts = job.tries;
         self.error = match job.status {
             JobStatus::Cancelled => Some(UserError::new(
                 "cancelled",

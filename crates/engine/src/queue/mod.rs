@@ -112,7 +112,8 @@ impl Queue {
                     if scene.job_id == after.id {
                         scene.status = after.status;
                         scene.error = after.error.clone();
-                        scene.attempts = after.attempt;
+                        scene.attempts = after.tries;
+                        scene.claims = after.attempt;
                         scene.updated_at = after.updated_at;
                         tx.put_scene(&scene)?;
                     }
@@ -195,6 +196,7 @@ impl Queue {
                 let before = j.clone();
                 j.status = JobStatus::Running;
                 j.attempt += 1;
+                j.tries = j.tries.saturating_add(1);
                 j.lease_until = ms_after(now, lease);
                 j.started_at = Some(now);
                 j.updated_at = now;

@@ -39,6 +39,8 @@ impl Queue {
                 }
                 let before = j.clone();
                 j.interrupts += 1;
+                // A restart is not a try: shown as not having happened.
+                j.tries = j.tries.saturating_sub(1);
                 let to = if j.interrupts > self.cfg.max_interrupts {
                     Move::Fail(UserError::new(
                         "interrupted",

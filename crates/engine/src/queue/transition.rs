@@ -138,7 +138,10 @@ impl Queue {
                 not_before: j.not_before,
                 error: None,
             };
-            Self::transition(tx, &j, j.clone(), to, now)
+            // Not a try the person made: it is shown as not having happened.
+            let mut after = j.clone();
+            after.tries = after.tries.saturating_sub(1);
+            Self::transition(tx, &j, after, to, now)
         });
         match r {
             Ok(j) => Ok(Some(j)),
@@ -194,6 +197,7 @@ impl Queue {
             }
             j.failures = 0;
             j.interrupts = 0;
+            j.tries = 0;
             Self::transition(tx, &before, j, Move::Again, now).map(Some)
         })
     }

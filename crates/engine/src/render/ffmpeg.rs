@@ -95,7 +95,17 @@ impl Ffmpeg {
             _ => {
                 let err = String::from_utf8_lossy(&out.stderr);
                 let first = err.lines().next().unwrap_or("it holds no audio").trim();
-                Err(unreadable(first.rsplit(": ").next().unwrap_or(first)))
+                let why = first.rsplit(": ").next().unwrap_or(first);
+                // ffprobe's own words ("Could not seek to 1029.") as part of our sentence.
+                let why = why.trim_end_matches('.');
+                let why = if why.is_empty() {
+                    "it holds no audio"
+                } else {
+                    why
+                };
+                Err(unreadable(&format!(
+                    "ffmpeg cannot read it as audio ({why})"
+                )))
             }
         }
     }

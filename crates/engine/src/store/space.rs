@@ -37,7 +37,13 @@ pub fn disk_full(dir: &Path) -> Error {
 
 /// What a StoryReel data folder holds; a folder with any of these is one (a folder whose `db`
 /// was moved aside after damage still has its `assets`).
-const OURS: [&str; 4] = ["db", "assets", "storyreel.lock", crate::control::SOCKET_NAME];
+const OURS: [&str; 5] = [
+    "db",
+    "assets",
+    "storyreel.lock",
+    "storyreel-data",
+    crate::control::SOCKET_NAME,
+];
 
 /// Refuses a folder that has files in it but none of a data folder's: StoryReel's own folders
 /// are never made among a person's files. A missing or empty folder (hidden files aside) is fine.

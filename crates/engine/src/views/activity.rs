@@ -69,7 +69,7 @@ impl JobView {
             scene_index: job.scene_index,
             status: job.status,
             phase: job.phase.clone(),
-            attempt: job.attempt,
+            attempt: job.tries,
             started_at: (job.status == JobStatus::Running)
                 .then_some(job.started_at)
                 .flatten(),
