@@ -1,18 +1,17 @@
 //! What each subcommand does.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use storyreel_engine::config::{default_config_file, default_data_dir};
 use storyreel_engine::model::short_id;
 use storyreel_engine::model::{now_ms, JobStatus};
-use storyreel_engine::{Config, DebugKnobs, Engine, EngineOptions, Error, Result};
+use storyreel_engine::{Engine, Error, Result};
 
 use crate::args::{Cli, Command};
 use crate::folder::Folder;
 use crate::output;
 use crate::progress::Progress;
+use crate::setup::{config, data_dir_path, open};
 use storyreel_engine::control::Request;
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
@@ -72,7 +71,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             if out.created {
                 eprintln!(
                     "Queued {} of '{}'.{}",
-                    steer::plural(out.project.scene_count as usize, "scene"),
+                    crate::output::plural(out.project.scene_count as usize, "scene"),
                     out.project.title,
                     if holder_works {
                         " The StoryReel holding the data folder makes them."
@@ -142,84 +141,6 @@ fn nothing_here(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn data_dir_path(cli: &Cli) -> Result<PathBuf> {
-    cli.data_dir
-        .clone()
-        .or_else(default_data_dir)
-        .ok_or_else(|| {
-            Error::Config(
-                "There is no home folder to keep data in: set --data-dir or STORYREEL_DATA_DIR."
-                    .into(),
-            )
-        })
-}
-
-pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
-    let dir = data_dir_path(cli)?;
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        Error::Input(format!(
-            "Cannot create the data folder {}: {}. Pick another with --data-dir.",
-            dir.display(),
-            storyreel_engine::error::os_words(&e)
-        ))
-    })?;
-    Ok(std::fs::canonicalize(&dir).unwrap_or(dir))
-}
-
-fn config(cli: &Cli) -> Result<Config> {
-    match &cli.config {
-        Some(path) => Config::load(path).map_err(crate::hints::config_unreadable),
-        None => match default_config_file() {
-            Some(p) if p.is_file() => Config::load(&p),
-            _ => Ok(Config::default()),
-        },
-    }
-}
-
-/// Test hooks for crash-safety tests: a delay in each generate step, a log of step starts,
-/// and (for the control run only) no flushing.
-fn debug_knobs() -> (DebugKnobs, bool) {
-    let delay = std::env::var("STORYREEL_DEBUG_STEP_DELAY_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_millis);
-    let log = std::env::var_os("STORYREEL_DEBUG_START_LOG").map(PathBuf::from);
-    let no_flush = std::env::var("STORYREEL_DEBUG_NO_FLUSH").is_ok_and(|v| v == "1");
-    let upload_delay = std::env::var("STORYREEL_DEBUG_UPLOAD_DELAY_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_millis);
-    let upload_log = std::env::var_os("STORYREEL_DEBUG_UPLOAD_LOG").map(PathBuf::from);
-    (
-        DebugKnobs {
-            step_delay: delay,
-            start_log: log,
-            upload_delay,
-            upload_log,
-            panic_on_attempt: None,
-        },
-        !no_flush,
-    )
-}
-
-pub fn open(cli: &Cli) -> Result<Engine> {
-    Engine::open(options(cli)?)
-}
-
-pub fn options(cli: &Cli) -> Result<EngineOptions> {
-    let config = config(cli)?;
-    let (debug, durable) = debug_knobs();
-    // The CLI takes provider keys from the environment variables the config names.
-    let secrets = std::sync::Arc::new(storyreel_engine::secrets::EnvSecrets);
-    Ok(EngineOptions {
-        data_dir: data_dir(cli)?,
-        config,
-        durable,
-        debug,
-        secrets,
-    })
 }
 
 async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<ExitCode> {
@@ -336,7 +257,7 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
     if engine.recovered_at_open() > 0 {
         eprintln!(
             "Picked up {} that {} running when StoryReel last stopped.",
-            crate::steer::plural(engine.recovered_at_open(), "job"),
+            crate::output::plural(engine.recovered_at_open(), "job"),
             if engine.recovered_at_open() == 1 {
                 "was"
             } else {
@@ -395,7 +316,7 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
     if !queued.is_empty() && engine.globally_paused()? {
         println!(
             "Idle: the whole queue is paused, so {} wait{}. `storyreel resume` runs {}.",
-            crate::steer::plural(queued.len(), "queued job"),
+            crate::output::plural(queued.len(), "queued job"),
             if queued.len() == 1 { "s" } else { "" },
             if queued.len() == 1 { "it" } else { "them" }
         );
@@ -416,20 +337,20 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
             .collect();
         println!(
             "Idle: {} of paused projects wait: {}. `storyreel resume PROJECT` runs one.",
-            crate::steer::plural(of_paused, "queued job"),
+            crate::output::plural(of_paused, "queued job"),
             names.join(", ")
         );
     }
     if waiting > 0 {
         println!(
             "Idle; {} wait{} out a backoff and run on a later `storyreel work`.",
-            crate::steer::plural(waiting, "job"),
+            crate::output::plural(waiting, "job"),
             if waiting == 1 { "s" } else { "" }
         );
     } else if uploads > 0 {
         println!(
             "Idle; {} wait{} ({}). `storyreel sync` uploads them.",
-            crate::steer::plural(uploads, "upload"),
+            crate::output::plural(uploads, "upload"),
             if uploads == 1 { "s" } else { "" },
             crate::output::health_line(&engine.sync_health())
         );

@@ -20,10 +20,10 @@ impl Folder {
     /// Opens the folder for a command named `front_end` (`working`: it runs jobs); when
     /// another StoryReel holds it and answers, the requests go there.
     pub async fn open(cli: &crate::args::Cli, front_end: &str, working: bool) -> Result<Folder> {
-        match crate::commands::open(cli) {
+        match crate::setup::open(cli) {
             Ok(engine) => Ok(Folder::serve(engine, front_end, working)),
             Err(err @ Error::Locked { .. }) => {
-                let dir = crate::commands::data_dir(cli)?;
+                let dir = crate::setup::data_dir(cli)?;
                 match Client::connect(&dir).await {
                     Some(client) => Ok(Folder::Held(client)),
                     None => Err(err),
@@ -32,7 +32,7 @@ impl Folder {
             Err(err)
                 if cli.command.reads_only() && storyreel_engine::read_only::is_unwritable(&err) =>
             {
-                let engine = Engine::open_read_only(crate::commands::options(cli)?)?;
+                let engine = Engine::open_read_only(crate::setup::options(cli)?)?;
                 eprintln!(
                     "note: the data folder cannot be written, so it was opened for reading only."
                 );

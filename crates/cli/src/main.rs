@@ -24,6 +24,7 @@ mod hints;
 mod output;
 mod progress;
 mod render_cmd;
+mod setup;
 mod signals;
 mod steer;
 mod story_file;

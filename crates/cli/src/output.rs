@@ -236,3 +236,12 @@ pub fn sync_report(r: &storyreel_engine::sync::report::SyncReport) {
         );
     }
 }
+
+/// "1 scene", "2 scenes".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -15,7 +15,7 @@ use storyreel_engine::{Error, Result};
 
 use crate::args::ImportArgs;
 use crate::folder::Folder;
-use crate::output;
+use crate::output::{self, plural};
 
 /// `status` (one project or all, with scenes) and `list` (without).
 pub async fn projects(folder: &Folder, req: Request, json: bool) -> Result<ExitCode> {
@@ -181,13 +181,4 @@ pub async fn import(folder: &Folder, args: &ImportArgs) -> Result<Imported> {
             replace: args.replace,
         })
         .await
-}
-
-/// "1 scene", "2 scenes".
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }

@@ -11,7 +11,7 @@ use storyreel_engine::{Error, Result};
 
 use crate::args::ImportArgs;
 use crate::folder::Folder;
-use crate::steer::plural;
+use crate::output::plural;
 
 /// Imports the story for `make` and says what became of it: a new project (and why, when an
 /// earlier one came from the same file), or the same one continued.

@@ -7,7 +7,7 @@ use storyreel_engine::model::{short_id, Lane, Project};
 use storyreel_engine::{Engine, Error, Result};
 
 use crate::output;
-use crate::steer::plural;
+use crate::output::plural;
 
 pub async fn sync(
     engine: &Engine,

@@ -33,7 +33,7 @@ use crate::queue::RetryFilter;
 use crate::status::ProjectStatus;
 
 /// The socket's file name inside the data folder.
-pub const SOCKET_NAME: &str = "control.sock";
+pub use crate::store::CONTROL_SOCKET as SOCKET_NAME;
 
 /// The longest request line read (a story of the largest size, base64-encoded, and the rest).
 pub(crate) const MAX_LINE: usize = crate::story::MAX_STORY_BYTES / 3 * 4 + 64 * 1024;

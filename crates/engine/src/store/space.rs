@@ -35,6 +35,9 @@ pub fn disk_full(dir: &Path) -> Error {
     }
 }
 
+/// The holder's socket inside the data folder (see `control`).
+pub const CONTROL_SOCKET: &str = "control.sock";
+
 /// What a StoryReel data folder holds; a folder with any of these is one (a folder whose `db`
 /// was moved aside after damage still has its `assets`).
 const OURS: [&str; 5] = [
@@ -42,7 +45,7 @@ const OURS: [&str; 5] = [
     "assets",
     "storyreel.lock",
     "storyreel-data",
-    crate::control::SOCKET_NAME,
+    CONTROL_SOCKET,
 ];
 
 /// Refuses a folder that has files in it but none of a data folder's: StoryReel's own folders
