@@ -246,7 +246,17 @@ impl AppState {
                 r => break r?,
             }
         };
-        let mut notices: Vec<String> = trouble.into_iter().collect();
+        // A keychain that cannot be read matters only when a key is wanted: a provider in the
+        // chain without one, or storage credentials. Otherwise saying it at every start is noise.
+        let wants_a_key = engine
+            .providers_report()
+            .iter()
+            .any(|r| r.in_chain && r.enabled && r.key == "missing")
+            || engine
+                .notices()
+                .iter()
+                .any(|n| n.starts_with("uploads wait"));
+        let mut notices: Vec<String> = trouble.filter(|_| wants_a_key).into_iter().collect();
         notices.extend(engine.notices().iter().cloned());
         if let Ok(mut n) = self.notices.lock() {
             *n = notices;

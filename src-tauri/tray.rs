@@ -38,7 +38,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         );
         return;
     }
-    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(app)));
+    let built = quietly(|| build(app));
     match built {
         Ok(Ok(_)) => SHOWN.store(true, Ordering::SeqCst),
         Ok(Err(e)) => tracing::warn!(%e, "no tray icon on this desktop; closing the window quits"),
@@ -46,6 +46,30 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
             "the tray library (libayatana-appindicator3) is missing; closing the window quits"
         ),
     }
+}
+
+thread_local! {
+    /// Set while this thread runs code whose panic is expected and reported by us.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning its panic into `Err` without the panic message and backtrace the default
+/// hook prints (the tray crate panics when its library is missing; we say so in one line).
+/// Panics on other threads meanwhile are printed as always.
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    out
 }
 
 /// Whether the session has a status notifier host that shows tray icons (KDE, most desktops

@@ -252,6 +252,11 @@ fn with_a_tray_host_but_no_tray_library_the_app_starts_and_closing_quits() {
         text.contains("no tray icon") || text.contains("tray library"),
         "the log says why there is no tray:\n{text}"
     );
+    // Said in one line: no panic message or backtrace from the tray crate.
+    assert!(
+        !text.contains("panicked") && !text.contains("backtrace"),
+        "a caught panic was printed:\n{text}"
+    );
 }
 
 #[test]

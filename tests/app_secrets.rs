@@ -166,3 +166,39 @@ fn keys_work_without_a_keychain_through_a_variable_the_person_names() {
     assert_eq!(openai["key_set"], false);
     std::env::remove_var(VAR);
 }
+
+/// Without a keychain, the start-up notice about it shows only when a key is wanted (a provider
+/// in the chain without one): with title cards alone it would be noise at every start.
+#[test]
+fn a_missing_keychain_is_mentioned_only_when_a_key_is_wanted() {
+    use tauri::Manager;
+    let keychain_notice = |t: &TestApp| {
+        let snap = t.ok("snapshot", json!({}));
+        snap["notices"].to_string().contains("system keychain")
+    };
+    let t = TestApp::new(false);
+    t.keys.set_unavailable(true);
+    let state = t.app.state::<storyreel_app::AppState>();
+    tauri::async_runtime::block_on(state.restart());
+    assert!(
+        !keychain_notice(&t),
+        "no key is wanted, yet the keychain is mentioned"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let t = TestApp::in_dir(dir, false, |d| {
+        std::fs::create_dir_all(d.join("config")).unwrap();
+        std::fs::write(
+            d.join("config/config.toml"),
+            "[generation]\nproviders = [\"openai\", \"titlecard\"]\n",
+        )
+        .unwrap();
+    });
+    t.keys.set_unavailable(true);
+    let state = t.app.state::<storyreel_app::AppState>();
+    tauri::async_runtime::block_on(state.restart());
+    assert!(
+        keychain_notice(&t),
+        "OpenAI wants a key: the keychain's trouble is said"
+    );
+}
