@@ -104,6 +104,7 @@ pub async fn render(
                 "Video of '{}' is up to date: {at} ({:.1} s).",
                 project.title, v.duration_s
             );
+            subtitles_line(output.as_deref(), &v);
             return Ok(ExitCode::SUCCESS);
         }
         RenderRequest::Queued(job) => job,
@@ -188,7 +189,16 @@ pub async fn render(
         v.bytes as f64 / 1e6,
         if v.audio { ", with audio" } else { "" }
     );
+    subtitles_line(output.as_deref(), &v);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the subtitles were written beside the video, when it was written out.
+fn subtitles_line(output: Option<&Path>, v: &storyreel_engine::model::VideoInfo) {
+    if let (Some(out), Some(_)) = (output, &v.subtitles) {
+        let (srt, vtt) = storyreel_engine::subtitles::beside(out);
+        println!("Subtitles: {} and {}.", srt.display(), vtt.display());
+    }
 }
 
 /// Copies the finished video to `output`, if one was asked for. A failure here does not undo

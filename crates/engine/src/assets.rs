@@ -12,7 +12,7 @@ pub struct AssetStore {
     root: PathBuf,
 }
 
-const EXTS: &[&str] = &["jpg", "png", "webp", "mp4"];
+const EXTS: &[&str] = &["jpg", "png", "webp", "mp4", "srt", "vtt"];
 
 impl AssetStore {
     pub fn open(data_dir: &Path) -> Result<AssetStore> {

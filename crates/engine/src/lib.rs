@@ -29,6 +29,7 @@ pub mod status;
 pub mod store;
 pub mod story;
 pub mod style;
+pub mod subtitles;
 pub mod sync;
 pub mod sync_ops;
 pub mod sync_probe;

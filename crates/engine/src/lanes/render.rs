@@ -43,6 +43,10 @@ impl Engine {
         let plan = self
             .render_plan(&p, &scenes, &spec, &ff)
             .map_err(|e| terminal(e.code().as_str(), e.to_string()))?;
+        // Every scene's text as subtitles (title cards and captions off included), timed as
+        // the video shows the scenes.
+        let texts: Vec<Option<String>> = scenes.iter().map(|s| Some(s.text.clone())).collect();
+        let cues = crate::subtitles::for_timeline(&texts, &plan.timeline);
         let fingerprint = self.render_fingerprint(&p, &scenes, &spec);
         let tmp = self.assets().temp_path("mp4")?;
         let cancel = Arc::new(AtomicBool::new(false));
@@ -97,6 +101,7 @@ impl Engine {
             }
         };
         let (hash, bytes) = self.assets().adopt(&tmp, "mp4")?;
+        let subtitles = self.store_subtitles(&cues)?;
         self.emit(Event::Render {
             project_id: p.id,
             job_id: job.id,
@@ -116,6 +121,7 @@ impl Engine {
             fingerprint,
             created_at: now_ms(),
             url: None,
+            subtitles,
         };
         let upload = self.plan_file_upload(
             p.id,

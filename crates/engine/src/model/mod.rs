@@ -185,6 +185,9 @@ pub struct VideoInfo {
     /// Where the storage target has it, once uploaded (none before, or without a target).
     #[serde(default)]
     pub url: Option<String>,
+    /// Its subtitles (SRT and WebVTT), written beside it when it is saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitles: Option<crate::subtitles::SubtitleFiles>,
 }
 
 /// An image that a provider made for a scene, stored content-addressed.

@@ -118,7 +118,12 @@ impl Engine {
             )));
         }
         let fingerprint = self.render_fingerprint(&p, &scenes, &spec);
-        if let Some(v) = p.video.as_ref().filter(|v| v.fingerprint == fingerprint) {
+        // A video from before subtitles were made is made again, with them.
+        if let Some(v) = p
+            .video
+            .as_ref()
+            .filter(|v| v.fingerprint == fingerprint && v.subtitles.is_some())
+        {
             if self.assets().verify(&v.hash, "mp4")? {
                 return Ok(RenderRequest::UpToDate(v.clone()));
             }
@@ -206,11 +211,10 @@ impl Engine {
         }
     }
 
-    /// Copies a stored video to `out` under a temp name, then renames it: never a half file
-    /// under the final name.
     /// Writes the project's current video to `out` (a temporary name, then a rename), once:
     /// later renders never touch it. A file already there is replaced only if it is a video
-    /// StoryReel made (its bytes are in the data folder) or when `overwrite` is set.
+    /// StoryReel made (its bytes are in the data folder) or when `overwrite` is set. Its
+    /// subtitles go beside it (`.srt`, `.vtt`) under the same rule.
     pub fn save_video(&self, project: &Project, out: &Path, overwrite: bool) -> Result<()> {
         let p = self
             .store()
@@ -224,6 +228,10 @@ impl Engine {
                 "{} already exists and is not a video StoryReel made, so it was left as it is; choose another name, or move that file away.",
                 out.display()
             )));
+        }
+        if let Some(files) = &v.subtitles {
+            // `story.mp4` → `story.srt`, `story.vtt`; refused like the video before any write.
+            self.save_subtitles(files, out, overwrite)?;
         }
         self.copy_out(&v.hash, out)
     }

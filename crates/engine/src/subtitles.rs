@@ -1,0 +1,329 @@
+//! Subtitle files beside the video: `.srt` and `.vtt`, one cue per phrase, timed from each
+//! scene's time on screen. Word times are estimated (spread over the scene in proportion to
+//! their length) until a voice gives exact ones; the cues follow the words either way.
+//!
+//! SRT: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line between cues.
+//! WebVTT: a `WEBVTT` header line, then cues with `HH:MM:SS.mmm --> HH:MM:SS.mmm`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use icu_segmenter::options::LineBreakOptions;
+use icu_segmenter::LineSegmenter;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::render::timeline::Timeline;
+
+/// A cue holds at most this many characters (two short lines), and lasts at most this long.
+const MAX_CHARS: usize = 42;
+const MAX_SECONDS: f32 = 4.5;
+
+/// One word (with the spaces after it) and when it is on screen, in seconds from the start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WordTime {
+    pub word: String,
+    pub start: f32,
+    pub end: f32,
+}
+
+/// One subtitle: a phrase and its time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cue {
+    pub start: f32,
+    pub end: f32,
+    pub text: String,
+}
+
+/// The stored subtitle files of a video (content-addressed assets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubtitleFiles {
+    pub srt: String,
+    pub vtt: String,
+}
+
+/// The text cut where a line may break: after spaces, and between the characters (or the
+/// dictionary words) of scripts written without spaces.
+pub fn words(text: &str) -> Vec<String> {
+    static SEGMENTER: OnceLock<icu_segmenter::LineSegmenterBorrowed<'static>> = OnceLock::new();
+    let seg = SEGMENTER.get_or_init(|| LineSegmenter::new_auto(LineBreakOptions::default()));
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = Vec::new();
+    let mut last = 0;
+    for at in seg.segment_str(&text) {
+        if at > last && at <= text.len() {
+            out.push(text[last..at].to_string());
+            last = at;
+        }
+    }
+    out
+}
+
+/// Words spread over `[start, end]` in proportion to their length (spaces and punctuation
+/// count a little: a pause).
+pub fn estimate(text: &str, start: f32, end: f32) -> Vec<WordTime> {
+    let ws = words(text);
+    let weight = |w: &str| w.trim().chars().count() as f32 + 1.0;
+    let total: f32 = ws.iter().map(|w| weight(w)).sum();
+    let span = (end - start).max(0.0);
+    let mut t = start;
+    ws.into_iter()
+        .map(|w| {
+            let d = if total > 0.0 {
+                span * weight(&w) / total
+            } else {
+                0.0
+            };
+            let wt = WordTime {
+                word: w,
+                start: t,
+                end: t + d,
+            };
+            t += d;
+            wt
+        })
+        .collect()
+}
+
+/// Words grouped into phrases: a cue ends after a sentence's end, or before it would grow
+/// past `MAX_CHARS` or `MAX_SECONDS`.
+pub fn cues(words: &[WordTime]) -> Vec<Cue> {
+    let mut out = Vec::new();
+    let mut cur: Option<Cue> = None;
+    for w in words {
+        if let Some(c) = &mut cur {
+            let longer = c.text.chars().count() + w.word.trim_end().chars().count() > MAX_CHARS;
+            if longer || w.end - c.start > MAX_SECONDS {
+                out.extend(cur.take());
+            }
+        }
+        let c = cur.get_or_insert(Cue {
+            start: w.start,
+            end: w.end,
+            text: String::new(),
+        });
+        c.text.push_str(&w.word);
+        c.end = w.end;
+        let ends_sentence = w
+            .word
+            .trim_end()
+            .ends_with(['.', '!', '?', '…', '。', '！', '？', '।']);
+        if ends_sentence {
+            out.extend(cur.take());
+        }
+    }
+    out.extend(cur);
+    for c in &mut out {
+        c.text = c.text.trim().to_string();
+    }
+    out.retain(|c| !c.text.is_empty() && c.end > c.start);
+    out
+}
+
+/// Each scene's phrases over its time on screen (half of each crossfade to either side).
+pub fn for_timeline(texts: &[Option<String>], tl: &Timeline) -> Vec<Cue> {
+    let half = tl.crossfade / 2.0;
+    let last = texts.len().saturating_sub(1);
+    let mut out = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let (Some(text), Some(start), Some(d)) = (text, tl.starts.get(i), tl.durations.get(i))
+        else {
+            continue;
+        };
+        let from = start + if i > 0 { half } else { 0.0 };
+        let to = start + d - if i < last { half } else { 0.0 };
+        out.extend(cues(&estimate(text, from, to)));
+    }
+    out
+}
+
+fn stamp(t: f32, sep: char) -> String {
+    let ms = (f64::from(t.max(0.0)) * 1000.0).round() as u64;
+    format!(
+        "{:02}:{:02}:{:02}{sep}{:03}",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
+pub fn to_srt(cues: &[Cue]) -> String {
+    let mut s = String::new();
+    for (n, c) in cues.iter().enumerate() {
+        let _ = write!(
+            s,
+            "{}\n{} --> {}\n{}\n\n",
+            n + 1,
+            stamp(c.start, ','),
+            stamp(c.end, ','),
+            c.text.replace("-->", "->")
+        );
+    }
+    s
+}
+
+pub fn to_vtt(cues: &[Cue]) -> String {
+    let mut s = String::from("WEBVTT\n\n");
+    for c in cues {
+        let text = c
+            .text
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        let _ = write!(
+            s,
+            "{} --> {}\n{}\n\n",
+            stamp(c.start, '.'),
+            stamp(c.end, '.'),
+            text
+        );
+    }
+    s
+}
+
+/// The subtitle files written beside a video: `story.mp4` → `story.srt`, `story.vtt`.
+pub fn beside(video: &Path) -> (PathBuf, PathBuf) {
+    (video.with_extension("srt"), video.with_extension("vtt"))
+}
+
+impl Engine {
+    /// Stores a video's subtitles (both formats) and returns their names in the data folder.
+    pub(crate) fn store_subtitles(&self, cues: &[Cue]) -> Result<Option<SubtitleFiles>> {
+        if cues.is_empty() {
+            return Ok(None);
+        }
+        let srt = self.assets().put(to_srt(cues).as_bytes(), "srt")?;
+        let vtt = self.assets().put(to_vtt(cues).as_bytes(), "vtt")?;
+        Ok(Some(SubtitleFiles { srt, vtt }))
+    }
+
+    /// Writes the subtitle files beside `video` (each through a temporary name). A file of the
+    /// user's already there is left alone unless `overwrite`: checked for both before either
+    /// is written.
+    pub(crate) fn save_subtitles(
+        &self,
+        files: &SubtitleFiles,
+        video: &Path,
+        overwrite: bool,
+    ) -> Result<()> {
+        let (srt, vtt) = beside(video);
+        let pairs = [(srt, &files.srt, "srt"), (vtt, &files.vtt, "vtt")];
+        for (out, _, ext) in &pairs {
+            if out.exists() && !overwrite && !self.made_here_as(out, ext) {
+                return Err(Error::Input(format!(
+                    "{} already exists and is not a subtitle file StoryReel made, so it was left as it is; choose another name for the video, or move that file away.",
+                    out.display()
+                )));
+            }
+        }
+        for (out, hash, ext) in &pairs {
+            let src = self.assets().path(hash, ext)?;
+            crate::assets::place_file(out, |tmp| std::fs::copy(&src, tmp).map(|_| ())).map_err(
+                |e| {
+                    Error::Input(format!(
+                        "Cannot write the subtitles to {} ({e}); check the folder is writable.",
+                        out.display()
+                    ))
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Whether the file at `path` is one of the data folder's `ext` files.
+    pub(crate) fn made_here_as(&self, path: &Path, ext: &str) -> bool {
+        std::fs::read(path).is_ok_and(|b| {
+            self.assets()
+                .path(&crate::imaging::hash(&b), ext)
+                .is_ok_and(|p| p.is_file())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_both_formats() {
+        assert_eq!(stamp(0.0, ','), "00:00:00,000");
+        assert_eq!(stamp(3723.4567, '.'), "01:02:03.457");
+        assert_eq!(stamp(-1.0, ','), "00:00:00,000");
+    }
+
+    #[test]
+    fn words_spread_over_the_span_in_order() {
+        let w = estimate("The ferry leaves at dawn.", 2.0, 5.0);
+        assert_eq!(w.len(), 5);
+        assert!((w[0].start - 2.0).abs() < 1e-4);
+        assert!((w[4].end - 5.0).abs() < 1e-3);
+        for pair in w.windows(2) {
+            assert!(pair[0].end <= pair[1].start + 1e-4 && pair[0].start < pair[0].end);
+        }
+        // Scripts without spaces still break into pieces.
+        assert!(words("渡し船は夜明けに出る。町が目を覚ます。").len() > 4);
+        assert!(words("เรือออกตอนรุ่งสาง").len() > 1);
+    }
+
+    #[test]
+    fn phrases_end_at_sentences_and_stay_short() {
+        let text = "One. Two words here! And then a much longer sentence that goes on past what one subtitle can hold at once.";
+        let c = cues(&estimate(text, 0.0, 12.0));
+        assert_eq!(c[0].text, "One.");
+        assert_eq!(c[1].text, "Two words here!");
+        for cue in &c {
+            assert!(cue.text.chars().count() <= MAX_CHARS + 12, "{cue:?}");
+            assert!(cue.end - cue.start <= MAX_SECONDS + 1e-3, "{cue:?}");
+        }
+        let joined: Vec<String> = c.iter().map(|c| c.text.clone()).collect();
+        assert_eq!(joined.join(" "), text);
+    }
+
+    #[test]
+    fn files_follow_their_formats() {
+        let c = vec![
+            Cue {
+                start: 0.0,
+                end: 1.5,
+                text: "a <b> & c --> d".into(),
+            },
+            Cue {
+                start: 1.5,
+                end: 2.0,
+                text: "e".into(),
+            },
+        ];
+        assert_eq!(
+            to_srt(&c),
+            "1\n00:00:00,000 --> 00:00:01,500\na <b> & c -> d\n\n2\n00:00:01,500 --> 00:00:02,000\ne\n\n"
+        );
+        let v = to_vtt(&c);
+        assert!(
+            v.starts_with(
+                "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\na &lt;b&gt; &amp; c --&gt; d\n"
+            ),
+            "{v}"
+        );
+    }
+
+    #[test]
+    fn scenes_get_their_own_time_on_screen() {
+        let tl = Timeline::new(vec![3.0, 4.0], 0.5, 30);
+        let c = for_timeline(
+            &[Some("First scene.".into()), Some("Second scene.".into())],
+            &tl,
+        );
+        assert_eq!(c.len(), 2);
+        assert!(
+            (c[0].start - 0.0).abs() < 1e-4 && (c[0].end - 2.75).abs() < 1e-3,
+            "{c:?}"
+        );
+        assert!(
+            (c[1].start - 2.75).abs() < 1e-3 && (c[1].end - 6.5).abs() < 1e-3,
+            "{c:?}"
+        );
+    }
+}
