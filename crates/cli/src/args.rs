@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     name = "storyreel",
     version,
@@ -89,7 +89,7 @@ pub struct MakeArgs {
     pub sync_timeout: std::time::Duration,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Import a story and make every scene's image; returns when all scenes have one.
     Make(MakeArgs),

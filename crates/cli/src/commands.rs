@@ -30,16 +30,41 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let label = format!("`storyreel {}`", cli.command.name());
     let working = matches!(cli.command, Command::Make(_) | Command::Work { .. });
     let folder = Folder::open(&cli, &label, working).await?;
+    // To open the folder again if its holder lets go while this command follows it.
+    let again = cli.clone();
     let holder_works = matches!(&folder, Folder::Held(c) if c.holder().working);
     match cli.command {
-        Command::Make(args) => match &folder {
-            Folder::Open { engine, .. } => make(&folder, engine, &args).await,
-            Folder::Held(client) => crate::follow::make(&folder, client, &args).await,
-        },
-        Command::Work { until_idle } => match &folder {
-            Folder::Open { engine, .. } => work(engine, until_idle).await,
-            Folder::Held(client) => crate::follow::work(client, until_idle).await,
-        },
+        Command::Make(args) => {
+            if let Folder::Held(client) = &folder {
+                if let Some(code) = crate::follow::make(&folder, client, &args).await? {
+                    return Ok(code);
+                }
+            }
+            // Here, or after the holder let go: the same story continues the same project.
+            let folder = match folder {
+                Folder::Held(_) => Folder::open(&again, &label, working).await?,
+                open => open,
+            };
+            match &folder {
+                Folder::Open { engine, .. } => make(&folder, engine, &args).await,
+                Folder::Held(h) => Err(crate::folder::held_error(h.holder(), "`storyreel make`")),
+            }
+        }
+        Command::Work { until_idle } => {
+            if let Folder::Held(client) = &folder {
+                if let Some(code) = crate::follow::work(client, until_idle).await? {
+                    return Ok(code);
+                }
+            }
+            let folder = match folder {
+                Folder::Held(_) => Folder::open(&again, &label, working).await?,
+                open => open,
+            };
+            match &folder {
+                Folder::Open { engine, .. } => work(engine, until_idle).await,
+                Folder::Held(h) => Err(crate::folder::held_error(h.holder(), "`storyreel work`")),
+            }
+        }
         Command::Render {
             project,
             output,

@@ -1,5 +1,7 @@
 //! `make` and `work` on a folder another StoryReel holds: the story goes to that one, which
 //! makes the pictures, and this command follows its progress (Ctrl-C stops following only).
+//! When the holder lets go of the folder before the work is done (another `make` that
+//! finished), the command says so and the caller carries on with the folder itself.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -14,7 +16,7 @@ use crate::folder::{held_error, Folder};
 /// How often the holder is asked how things stand.
 const POLL: Duration = Duration::from_millis(250);
 
-pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<ExitCode> {
+pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<Option<ExitCode>> {
     let h = client.holder().clone();
     if args.output.is_some() || args.wait_sync {
         // Rendering and waiting for uploads need the folder to this command alone.
@@ -36,11 +38,16 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<E
     let mut stop = crate::signals::listen();
     let mut last = None;
     loop {
-        let p: ProjectProgress = client
+        let p: ProjectProgress = match client
             .call(&Request::Progress {
                 project: project.id,
             })
-            .await?;
+            .await
+        {
+            Ok(p) => p,
+            Err(_) if !client.alive().await => return Ok(gone(&h)),
+            Err(e) => return Err(e),
+        };
         show(&p, &mut last);
         if p.counts.queued == 0 && p.counts.running == 0 {
             break;
@@ -59,7 +66,7 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<E
             _ = tokio::time::sleep(POLL) => {}
             code = stop.wait() => {
                 eprintln!("Stopped following. {} goes on making '{}': `storyreel status {}` shows it.", capital(&h.front_end), project.title, short_id(&project.id));
-                return Ok(ExitCode::from(code));
+                return Ok(Some(ExitCode::from(code)));
             }
         }
     }
@@ -69,12 +76,25 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<E
         })
         .await?;
     match s.projects.first() {
-        Some(s) => Ok(crate::summary::made(s, started.elapsed().as_secs_f64())),
-        None => Ok(ExitCode::from(2)),
+        Some(s) => Ok(Some(crate::summary::made(
+            s,
+            started.elapsed().as_secs_f64(),
+        ))),
+        None => Ok(Some(ExitCode::from(2))),
     }
 }
 
-pub async fn work(client: &Client, until_idle: bool) -> Result<ExitCode> {
+/// The holder stopped answering: said once; the caller opens the folder itself.
+fn gone(h: &storyreel_engine::control::Holder) -> Option<ExitCode> {
+    eprintln!(
+        "{} (pid {}) has let go of the data folder; carrying on here.",
+        capital(&h.front_end),
+        h.pid
+    );
+    None
+}
+
+pub async fn work(client: &Client, until_idle: bool) -> Result<Option<ExitCode>> {
     let h = client.holder().clone();
     if !h.working {
         return Err(held_error(&h, "`storyreel work`"));
@@ -87,7 +107,11 @@ pub async fn work(client: &Client, until_idle: bool) -> Result<ExitCode> {
     let mut stop = crate::signals::listen();
     let mut last = None;
     loop {
-        let all: Projects = client.call(&Request::List).await?;
+        let all: Projects = match client.call(&Request::List).await {
+            Ok(all) => all,
+            Err(_) if !client.alive().await => return Ok(gone(&h)),
+            Err(e) => return Err(e),
+        };
         for p in &all.projects {
             let progress = ProjectProgress {
                 project_id: p.id,
@@ -106,14 +130,14 @@ pub async fn work(client: &Client, until_idle: bool) -> Result<ExitCode> {
             let idle: Idle = client.call(&Request::Idle).await?;
             if idle.idle {
                 println!("Idle: the StoryReel holding the data folder has nothing to run now.");
-                return Ok(ExitCode::SUCCESS);
+                return Ok(Some(ExitCode::SUCCESS));
             }
         }
         tokio::select! {
             _ = tokio::time::sleep(POLL) => {}
             code = stop.wait() => {
                 eprintln!("Stopped following; the work goes on.");
-                return Ok(ExitCode::from(code));
+                return Ok(Some(ExitCode::from(code)));
             }
         }
     }

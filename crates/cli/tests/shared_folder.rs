@@ -351,3 +351,40 @@ fn reading_commands_work_on_a_read_only_folder() {
         before["projects"]
     );
 }
+
+#[test]
+fn make_following_another_make_carries_on_when_that_one_lets_go() {
+    let sb = Sandbox::new();
+    let first = sb.write("first.md", &story("First", 6));
+    let second = sb.write("second.md", &story("Second", 8));
+    let mut holder = sb
+        .cmd()
+        .args(["make", first.to_str().unwrap()])
+        .env("STORYREEL_DEBUG_STEP_DELAY_MS", "1500")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let sock = sb.data().join("control.sock");
+    wait_until("the first make holds the folder", 20, || sock.exists());
+    let r = sb
+        .cmd()
+        .args(["make", second.to_str().unwrap()])
+        .env("STORYREEL_DEBUG_STEP_DELAY_MS", "1500")
+        .output()
+        .unwrap();
+    let r = Run::from(r);
+    assert_eq!(holder.wait().unwrap().code(), Some(0));
+    r.expect(
+        0,
+        &[
+            "following it here",
+            "has let go of the data folder; carrying on here",
+            "Done: 'Second' has 8 scenes",
+        ],
+    );
+    let list = json(&sb.run(&["list", "--json"]));
+    for p in list["projects"].as_array().unwrap() {
+        assert_eq!(p["status"], "done", "{p}");
+    }
+}

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+pub use crate::model::SubtitleFiles;
 use crate::render::timeline::Timeline;
 
 /// A cue holds at most this many characters (two short lines), and lasts at most this long.
@@ -35,13 +36,6 @@ pub struct Cue {
     pub start: f32,
     pub end: f32,
     pub text: String,
-}
-
-/// The stored subtitle files of a video (content-addressed assets).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SubtitleFiles {
-    pub srt: String,
-    pub vtt: String,
 }
 
 /// The text cut where a line may break: after spaces, and between the characters (or the

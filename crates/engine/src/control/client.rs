@@ -35,6 +35,11 @@ impl Client {
         Some(client)
     }
 
+    /// Whether the holder still answers (it may have finished and let go of the folder).
+    pub async fn alive(&self) -> bool {
+        self.call::<Holder>(&Request::Hello).await.is_ok()
+    }
+
     /// Who holds the folder.
     pub fn holder(&self) -> &Holder {
         &self.holder

@@ -187,7 +187,14 @@ pub struct VideoInfo {
     pub url: Option<String>,
     /// Its subtitles (SRT and WebVTT), written beside it when it is saved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subtitles: Option<crate::subtitles::SubtitleFiles>,
+    pub subtitles: Option<SubtitleFiles>,
+}
+
+/// A video's subtitle files, SRT and WebVTT (content-addressed assets; see `subtitles`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubtitleFiles {
+    pub srt: String,
+    pub vtt: String,
 }
 
 /// An image that a provider made for a scene, stored content-addressed.
