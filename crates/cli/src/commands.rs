@@ -41,14 +41,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             // Here, or after the holder let go: the same story continues the same project.
-            let folder = match folder {
-                Folder::Held(_) => Folder::open(&again, &label, working).await?,
-                open => open,
-            };
-            match &folder {
-                Folder::Open { engine, .. } => make(&folder, engine, &args).await,
-                Folder::Held(h) => Err(crate::folder::held_error(h.holder(), "`storyreel make`")),
-            }
+            let folder = folder.or_again(&again, &label, working).await?;
+            make(&folder, folder.engine(&label)?, &args).await
         }
         Command::Work { until_idle } => {
             if let Folder::Held(client) = &folder {
@@ -56,14 +50,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     return Ok(code);
                 }
             }
-            let folder = match folder {
-                Folder::Held(_) => Folder::open(&again, &label, working).await?,
-                open => open,
-            };
-            match &folder {
-                Folder::Open { engine, .. } => work(engine, until_idle).await,
-                Folder::Held(h) => Err(crate::folder::held_error(h.holder(), "`storyreel work`")),
-            }
+            let folder = folder.or_again(&again, &label, working).await?;
+            work(folder.engine(&label)?, until_idle).await
         }
         Command::Render {
             project,
@@ -158,7 +146,10 @@ fn nothing_here(cli: &Cli) -> Result<ExitCode> {
             "No project matches `{q}`: there are no projects yet."
         ))),
         Command::Status { json: true, .. } | Command::List { json: true } => {
-            output::json(&serde_json::json!({ "queue_paused": false, "projects": [] }));
+            output::json(&storyreel_engine::control::Projects {
+                queue_paused: false,
+                projects: Vec::new(),
+            });
             Ok(ExitCode::SUCCESS)
         }
         _ => {

@@ -38,12 +38,7 @@ impl Folder {
                 );
                 Ok(Folder::Open {
                     engine,
-                    holder: Holder {
-                        pid: std::process::id(),
-                        version: storyreel_engine::VERSION.to_string(),
-                        front_end: front_end.to_string(),
-                        working: false,
-                    },
+                    holder: Holder::this(front_end, false),
                     _server: None,
                 })
             }
@@ -51,16 +46,25 @@ impl Folder {
         }
     }
 
+    /// This folder when this process holds it; else (its holder has let go while this
+    /// command followed it) the folder opened again.
+    pub async fn or_again(
+        self,
+        cli: &crate::args::Cli,
+        front_end: &str,
+        working: bool,
+    ) -> Result<Folder> {
+        match self {
+            Folder::Held(_) => Folder::open(cli, front_end, working).await,
+            open => Ok(open),
+        }
+    }
+
     /// This process's engine, served to the other commands while the folder lives.
     pub fn serve(engine: Engine, front_end: &str, working: bool) -> Folder {
         let server = engine.serve_control(front_end, working);
         Folder::Open {
-            holder: Holder {
-                pid: std::process::id(),
-                version: storyreel_engine::VERSION.to_string(),
-                front_end: front_end.to_string(),
-                working,
-            },
+            holder: Holder::this(front_end, working),
             engine,
             _server: server,
         }

@@ -38,15 +38,11 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<O
     let mut stop = crate::signals::listen();
     let mut last = None;
     loop {
-        let p: ProjectProgress = match client
-            .call(&Request::Progress {
-                project: project.id,
-            })
-            .await
-        {
-            Ok(p) => p,
-            Err(_) if !client.alive().await => return Ok(gone(&h)),
-            Err(e) => return Err(e),
+        let req = Request::Progress {
+            project: project.id,
+        };
+        let Some(p) = ask::<ProjectProgress>(client, &req).await? else {
+            return Ok(gone(&h));
         };
         show(&p, &mut last);
         if p.counts.queued == 0 && p.counts.running == 0 {
@@ -84,6 +80,15 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<O
     }
 }
 
+/// Asks the holder; None when it no longer answers (it has let go of the folder).
+async fn ask<T: serde::de::DeserializeOwned>(client: &Client, req: &Request) -> Result<Option<T>> {
+    match client.call(req).await {
+        Ok(v) => Ok(Some(v)),
+        Err(_) if !client.alive().await => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The holder stopped answering: said once; the caller opens the folder itself.
 fn gone(h: &storyreel_engine::control::Holder) -> Option<ExitCode> {
     eprintln!(
@@ -107,10 +112,8 @@ pub async fn work(client: &Client, until_idle: bool) -> Result<Option<ExitCode>>
     let mut stop = crate::signals::listen();
     let mut last = None;
     loop {
-        let all: Projects = match client.call(&Request::List).await {
-            Ok(all) => all,
-            Err(_) if !client.alive().await => return Ok(gone(&h)),
-            Err(e) => return Err(e),
+        let Some(all) = ask::<Projects>(client, &Request::List).await? else {
+            return Ok(gone(&h));
         };
         for p in &all.projects {
             let progress = ProjectProgress {

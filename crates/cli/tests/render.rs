@@ -4,30 +4,11 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{example, Sandbox};
+use common::{duration_of, example, Sandbox};
 use rand::Rng;
-
-fn duration_of(file: &std::path::Path) -> f64 {
-    let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(file)
-        .output()
-        .expect("ffprobe runs");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(-1.0)
-}
 
 #[test]
 fn make_with_an_output_writes_the_video() {

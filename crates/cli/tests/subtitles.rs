@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{example, Sandbox};
+use common::{duration_of, example, Sandbox};
 
 /// Each cue's (start, end) as ffprobe reads the file.
 fn cue_times(file: &Path) -> Vec<(f64, f64)> {
@@ -37,22 +37,6 @@ fn cue_times(file: &Path) -> Vec<(f64, f64)> {
             }
         })
         .collect()
-}
-
-fn duration_of(file: &Path) -> f64 {
-    let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(file)
-        .output()
-        .expect("ffprobe runs");
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
 
 #[test]

@@ -84,6 +84,20 @@ impl Run {
     }
 }
 
+/// A media file's length in seconds as ffprobe reads it (-1 when it cannot).
+pub fn duration_of(file: &Path) -> f64 {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=duration"])
+        .args(["-of", "csv=p=0"])
+        .arg(file)
+        .output()
+        .expect("ffprobe runs");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(-1.0)
+}
+
 pub fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples")

@@ -100,6 +100,18 @@ pub struct Holder {
     pub working: bool,
 }
 
+impl Holder {
+    /// This process, holding the folder for `front_end`.
+    pub fn this(front_end: &str, working: bool) -> Holder {
+        Holder {
+            pid: std::process::id(),
+            version: crate::VERSION.to_string(),
+            front_end: front_end.to_string(),
+            working,
+        }
+    }
+}
+
 /// `status` and `list`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Projects {

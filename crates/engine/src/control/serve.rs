@@ -34,13 +34,7 @@ impl Engine {
     /// (every open engine does). Without a socket (a folder path too long for one, a file
     /// system without them) the others are told the folder is in use, as before.
     pub fn serve_control(&self, front_end: &str, working: bool) -> Option<ControlServer> {
-        let holder = Arc::new(Holder {
-            pid: std::process::id(),
-            version: crate::VERSION.to_string(),
-            front_end: front_end.to_string(),
-            working,
-        });
-        super::transport::listen(self.clone(), holder)
+        super::transport::listen(self.clone(), Arc::new(Holder::this(front_end, working)))
     }
 }
 

@@ -223,7 +223,7 @@ impl Engine {
         let Some(v) = p.video else {
             return Err(Error::NotFound(format!("'{}' has no video yet.", p.title)));
         };
-        if out.exists() && !overwrite && !self.made_here(out) {
+        if out.exists() && !overwrite && !self.made_here_as(out, "mp4") {
             return Err(Error::Input(format!(
                 "{} already exists and is not a video StoryReel made, so it was left as it is; choose another name, or move that file away.",
                 out.display()
@@ -234,15 +234,6 @@ impl Engine {
             self.save_subtitles(files, out, overwrite)?;
         }
         self.copy_out(&v.hash, out)
-    }
-
-    /// Whether the file at `path` is one of the videos in the data folder.
-    fn made_here(&self, path: &Path) -> bool {
-        std::fs::read(path).is_ok_and(|b| {
-            self.assets()
-                .path(&crate::imaging::hash(&b), "mp4")
-                .is_ok_and(|p| p.is_file())
-        })
     }
 
     fn copy_out(&self, hash: &str, out: &Path) -> Result<()> {
