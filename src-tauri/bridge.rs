@@ -26,7 +26,7 @@ pub const EVENT: &str = "engine";
 #[ts(rename = "EngineEvent")]
 pub enum AppEvent {
     Scene {
-        scene: SceneView,
+        scene: Box<SceneView>,
     },
     Project {
         card: ProjectCard,
@@ -135,7 +135,7 @@ fn forward(engine: &Engine, sink: &Sink, mem: &mut Memory, e: Event) {
                         if let Ok(Some(s)) = engine.scene(job.project_id, i) {
                             let phase = mem.phases.get(&s.job_id).cloned();
                             sink(AppEvent::Scene {
-                                scene: engine.scene_view(&s, phase, None),
+                                scene: Box::new(engine.scene_view(&s, phase, None)),
                             });
                         }
                     }
@@ -151,7 +151,7 @@ fn forward(engine: &Engine, sink: &Sink, mem: &mut Memory, e: Event) {
             let phase = mem.phases.get(&scene.job_id).cloned();
             let pos = mem.positions.get(&scene.job_id).copied();
             sink(AppEvent::Scene {
-                scene: engine.scene_view(&scene, phase, pos),
+                scene: Box::new(engine.scene_view(&scene, phase, pos)),
             });
         }
         Event::Project { progress } => {

@@ -221,6 +221,7 @@ pub async fn create_project(
         aspect: project.aspect,
         style,
         force_new: false,
+        ..Default::default()
     };
     let out = e
         .import_scenes(None, drafts, opts)

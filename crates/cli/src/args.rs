@@ -44,6 +44,16 @@ pub struct ImportArgs {
     /// Delete the projects made before from a story file of this name, once this one is in.
     #[arg(long, conflicts_with = "new")]
     pub replace: bool,
+    /// The voice to narrate with first: espeak-ng (offline, the default), piper, openai,
+    /// elevenlabs, or silence; the rest of the [voice] chain follows it.
+    #[arg(long, value_name = "NAME")]
+    pub voice: Option<String>,
+    /// No narration: a silent video, captions at reading pace.
+    #[arg(long, conflicts_with = "voice")]
+    pub no_voice: bool,
+    /// The story's language for the voice (en, fr, de, es, ja…; default: detected).
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<String>,
 }
 
 /// How the video is made.
@@ -129,6 +139,9 @@ pub enum Command {
         /// One scene, by its number.
         #[arg(long, value_name = "N")]
         scene: Option<u32>,
+        /// Narrate again instead: scenes a fallback voice spoke (or --scene N).
+        #[arg(long)]
+        voices: bool,
     },
     /// Cancel a project's queued and running jobs, or one job by id.
     Cancel {
@@ -185,6 +198,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show the voices: in the chain, usable now (or why not), and the voices each one has.
+    Voices {
+        /// Print the voices as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the data folder, the database and the config.
     Doctor {
         /// Also re-hash every image file.
@@ -216,6 +235,7 @@ impl Command {
             Command::Render { .. } => "render",
             Command::Sync { .. } => "sync",
             Command::Providers { .. } => "providers",
+            Command::Voices { .. } => "voices",
             Command::Doctor { .. } => "doctor",
         }
     }

@@ -24,6 +24,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     {
         return doctor(&cli, deep, json, providers).await;
     }
+    if let Command::Voices { json } = cli.command {
+        return crate::voices_cmd::voices(&cli, json).await;
+    }
     if cli.command.reads_only() && !data_dir_exists(&cli)? {
         return nothing_here(&cli);
     }
@@ -106,12 +109,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             failed,
             placeholders,
             scene,
+            voices,
         } => {
             let req = Request::Retry {
                 project,
                 failed,
                 placeholders,
                 scene,
+                voices,
             };
             steer::retry(&folder, req, holder_works).await
         }
@@ -120,7 +125,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Resume { project } => steer::pause(&folder, project, false).await,
         Command::Export { project, dir } => steer::export(&folder, project, dir).await,
         Command::Providers { json } => steer::providers(&folder, json).await,
-        Command::Doctor { .. } => Ok(ExitCode::SUCCESS),
+        Command::Doctor { .. } | Command::Voices { .. } => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -223,7 +228,7 @@ async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) ->
     let mut stop = crate::signals::listen();
     let end = loop {
         let p = engine.progress(&project)?;
-        if p.counts.queued == 0 && p.counts.running == 0 {
+        if p.settled() {
             break Ok(p);
         }
         if engine.halted().is_some() {

@@ -45,7 +45,7 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<O
             return Ok(gone(&h));
         };
         show(&p, &mut last);
-        if p.counts.queued == 0 && p.counts.running == 0 {
+        if p.settled() {
             break;
         }
         if p.paused && p.counts.running == 0 {
@@ -124,6 +124,7 @@ pub async fn work(client: &Client, until_idle: bool) -> Result<Option<ExitCode>>
                 total: p.total,
                 counts: p.counts.clone(),
                 placeholders: p.placeholders,
+                narrating: 0,
             };
             if p.counts.queued + p.counts.running > 0 {
                 show(&progress, &mut last);

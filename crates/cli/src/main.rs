@@ -30,6 +30,7 @@ mod steer;
 mod story_file;
 mod summary;
 mod sync_cmd;
+mod voices_cmd;
 
 use std::process::ExitCode;
 

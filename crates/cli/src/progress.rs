@@ -61,13 +61,13 @@ impl Progress {
 }
 
 struct View {
-    bars: Option<(MultiProgress, ProgressBar, [ProgressBar; 3])>,
+    bars: Option<(MultiProgress, ProgressBar, [ProgressBar; 4])>,
     projects: HashMap<Uuid, ProjectProgress>,
-    running: [HashSet<Uuid>; 3],
+    running: [HashSet<Uuid>; 4],
     /// Generate jobs past their provider call (saving the picture): no longer in a lane slot.
     saving: HashSet<Uuid>,
-    done: [u32; 3],
-    queued: [usize; 3],
+    done: [u32; 4],
+    queued: [usize; 4],
     reported: HashSet<(Uuid, u32, u32)>,
     /// Following one project: its scene counts are the whole generate lane shown.
     one_project: bool,
@@ -104,8 +104,8 @@ impl View {
             projects: HashMap::new(),
             running: Default::default(),
             saving: HashSet::new(),
-            done: [0; 3],
-            queued: [0; 3],
+            done: [0; 4],
+            queued: [0; 4],
             reported: HashSet::new(),
             one_project,
         }
@@ -156,7 +156,9 @@ impl View {
 
     fn job(&mut self, job: &storyreel_engine::model::Job) {
         let i = job.lane().as_u8() as usize;
-        if job.status == JobStatus::Running && job.phase.as_deref() == Some("saving") {
+        let generating = job.lane() == Lane::Generate;
+        if generating && job.status == JobStatus::Running && job.phase.as_deref() == Some("saving")
+        {
             self.saving.insert(job.id);
         } else if job.status != JobStatus::Running {
             self.saving.remove(&job.id);

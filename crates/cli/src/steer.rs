@@ -179,6 +179,12 @@ pub async fn import(folder: &Folder, args: &ImportArgs) -> Result<Imported> {
             style: args.style.clone(),
             force_new: args.new,
             replace: args.replace,
+            voice: if args.no_voice {
+                Some("off".into())
+            } else {
+                args.voice.clone()
+            },
+            language: args.language.clone(),
         })
         .await
 }

@@ -51,6 +51,7 @@ pub async fn imported(folder: &Folder, args: &ImportArgs) -> Result<Project> {
                 failed: true,
                 placeholders: false,
                 scene: None,
+                voices: false,
             })
             .await?;
         eprintln!(

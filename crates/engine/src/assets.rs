@@ -12,7 +12,7 @@ pub struct AssetStore {
     root: PathBuf,
 }
 
-const EXTS: &[&str] = &["jpg", "png", "webp", "mp4", "srt", "vtt"];
+const EXTS: &[&str] = &["jpg", "png", "webp", "mp4", "srt", "vtt", "wav"];
 
 impl AssetStore {
     pub fn open(data_dir: &Path) -> Result<AssetStore> {

@@ -74,6 +74,21 @@ pub struct ImportOptions {
     pub style: Option<String>,
     /// Make a new project even if the same story was imported before.
     pub force_new: bool,
+    pub voice: VoiceOption,
+    /// The story's language (`en`, `fr`…); none: `[voice] language`, or detected.
+    pub language: Option<String>,
+}
+
+/// Whether and how a new project is narrated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum VoiceOption {
+    /// As `[voice] enabled` says, with the configured chain.
+    #[default]
+    Default,
+    /// No narration.
+    Off,
+    /// This voice first (`espeak-ng`, `elevenlabs`, …), then the rest of the chain.
+    Named(String),
 }
 
 #[derive(Debug, Clone)]
@@ -97,13 +112,14 @@ pub(crate) struct Inner {
     pub assets: AssetStore,
     pub events: EventBus,
     pub chain: ProviderChain,
+    pub voices: crate::voices::chain::VoiceChain,
     pub debug: DebugKnobs,
     pub activity: Activity,
     /// Jobs stopped by a shutdown, handed back to the queue together once the workers ended.
     pub handback: std::sync::Mutex<Vec<(Uuid, u32)>>,
     /// Set when the disk holding the data folder filled up: no new job starts in this process.
     pub halted: std::sync::atomic::AtomicBool,
-    pub wake: [Notify; 3],
+    pub wake: [Notify; 4],
     pub recovered: usize,
     /// One-line notices from start-up (a provider skipped for want of a key...).
     pub notices: Vec<String>,
@@ -178,6 +194,13 @@ impl Engine {
             store.clone(),
             events.clone(),
         );
+        let (voices, voice_notices) = crate::voices::build::chain(
+            &opts.config,
+            opts.secrets.as_ref(),
+            store.clone(),
+            events.clone(),
+        );
+        notices.extend(voice_notices);
         for n in &notices {
             tracing::info!("{n}");
         }
@@ -197,11 +220,12 @@ impl Engine {
                 assets,
                 events,
                 chain,
+                voices,
                 debug: opts.debug,
                 activity: Activity::default(),
                 halted: Default::default(),
                 handback: Default::default(),
-                wake: [Notify::new(), Notify::new(), Notify::new()],
+                wake: [Notify::new(), Notify::new(), Notify::new(), Notify::new()],
                 recovered: recovered.len(),
                 notices,
                 cpu: Arc::new(tokio::sync::Semaphore::new(
@@ -345,10 +369,19 @@ impl Engine {
             }
         }
         let paused = project.paused || self.store().globally_paused()?;
+        let narrating = scenes
+            .iter()
+            .filter(|s| !crate::narration::narration_settled(s))
+            .count() as u32;
+        let mut status = ProjectProgress::derive_status(&counts, paused);
+        if narrating > 0 && matches!(status, "done" | "failed" | "cancelled") {
+            status = if paused { "paused" } else { "running" };
+        }
         Ok(ProjectProgress {
             project_id: project.id,
             title: project.title.clone(),
-            status: ProjectProgress::derive_status(&counts, paused).to_string(),
+            status: status.to_string(),
+            narrating,
             paused,
             total: scenes.len() as u32,
             counts,

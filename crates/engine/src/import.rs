@@ -5,7 +5,9 @@ use std::path::Path;
 
 use crate::engine::{Engine, ImportOptions, ImportOutcome};
 use crate::error::{Error, Result};
-use crate::model::{now_ms, Job, JobPayload, JobStatus, Lane, Project, Scene, SCHEMA_VERSION};
+use crate::model::{
+    now_ms, Job, JobPayload, JobStatus, Lane, Narration, Project, Scene, SCHEMA_VERSION,
+};
 use crate::queue::Queue;
 use crate::story::{self, ParsedStory, SceneDraft};
 use crate::style::Style;
@@ -83,6 +85,28 @@ impl Engine {
             .trim()
             .to_string();
         hasher.update(format!("\0{}\0{}\0{}", opts.aspect.label(), style.name, title).as_bytes());
+        let all_text: String = parsed
+            .scenes
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let voice = self.voice_choice(&opts, &all_text)?;
+        if let Some(v) = &voice {
+            // A silent project keeps the hash it had before narration existed.
+            hasher.update(
+                format!(
+                    "\0voice:{}:{}",
+                    v.voice.as_deref().unwrap_or(""),
+                    if v.language_chosen {
+                        v.language.as_str()
+                    } else {
+                        ""
+                    }
+                )
+                .as_bytes(),
+            );
+        }
         let source_hash = hasher.finalize().to_hex().to_string();
 
         if !opts.force_new {
@@ -112,6 +136,7 @@ impl Engine {
             render: None,
             video: None,
             render_job: None,
+            voice: voice.clone(),
         };
         let mut rows = Vec::with_capacity(parsed.scenes.len());
         for (i, d) in parsed.scenes.iter().enumerate() {
@@ -123,6 +148,16 @@ impl Engine {
                 self.store().next_seq()?,
                 0,
             );
+            let narrate = match &voice {
+                Some(_) => Some(Job::new(
+                    JobPayload::NarrateScene,
+                    project.id,
+                    Some(index),
+                    self.store().next_seq()?,
+                    0,
+                )),
+                None => None,
+            };
             let scene = Scene {
                 v: SCHEMA_VERSION,
                 project_id: project.id,
@@ -144,15 +179,19 @@ impl Engine {
                 error: None,
                 updated_at: now,
                 sync: None,
+                narration: narrate.as_ref().map(Narration::queued),
             };
-            rows.push((scene, job));
+            rows.push((scene, job, narrate));
         }
         self.store().transact(|tx| {
             tx.put_project(&project)?;
             tx.put_source(&source_hash, project.id)?;
-            for (scene, job) in &rows {
+            for (scene, job, narrate) in &rows {
                 tx.put_scene(scene)?;
                 Queue::put_job(tx, None, job)?;
+                if let Some(n) = narrate {
+                    Queue::put_job(tx, None, n)?;
+                }
             }
             Ok(())
         })?;
@@ -161,6 +200,7 @@ impl Engine {
             .note_project_count(self.store().project_count())?;
         self.emit_project(project.id);
         self.wake(Lane::Generate);
+        self.wake(Lane::Narrate);
         Ok(ImportOutcome {
             project,
             created: true,

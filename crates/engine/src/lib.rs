@@ -14,7 +14,9 @@ pub mod events;
 pub mod imaging;
 pub mod import;
 pub mod lanes;
+pub mod language;
 pub mod model;
+pub mod narration;
 pub mod ops;
 pub mod pipeline;
 pub mod providers;
@@ -35,9 +37,12 @@ pub mod sync_ops;
 pub mod sync_probe;
 pub mod typeset;
 pub mod views;
+pub mod voices;
 
 pub use config::Config;
-pub use engine::{DebugKnobs, Engine, EngineHandle, EngineOptions, ImportOptions, ImportOutcome};
+pub use engine::{
+    DebugKnobs, Engine, EngineHandle, EngineOptions, ImportOptions, ImportOutcome, VoiceOption,
+};
 pub use error::{Error, ErrorCode, Result};
 pub use events::Event;
 pub use pipeline::Workers;

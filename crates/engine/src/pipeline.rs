@@ -179,7 +179,8 @@ impl Engine {
         }));
         let (e, mut r) = (self.clone(), rx);
         handles.push(tokio::spawn(async move {
-            let mut last: Vec<(Vec<uuid::Uuid>, Vec<uuid::Uuid>)> = vec![Default::default(); 3];
+            let mut last: Vec<(Vec<uuid::Uuid>, Vec<uuid::Uuid>)> =
+                vec![Default::default(); Lane::ALL.len()];
             loop {
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_millis(250)) => {}
@@ -369,7 +370,7 @@ impl Engine {
                     Ok(()) => self.emit_job(&done),
                     Err(err) => self.storage_failed(&err),
                 }
-                if done.kind() == JobKind::GenerateScene {
+                if matches!(done.kind(), JobKind::GenerateScene | JobKind::NarrateScene) {
                     // A changed scene makes a video asked for earlier out of date.
                     self.rerender_if_wanted(done.project_id).await;
                 }

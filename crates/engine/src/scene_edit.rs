@@ -268,6 +268,7 @@ impl Engine {
                         error: None,
                         updated_at: now,
                         sync: None,
+                        narration: None,
                     },
                 };
                 let remake = look_changed
@@ -309,6 +310,9 @@ impl Engine {
             for s in &old {
                 if !used.contains(&s.index) {
                     Queue::cancel_in(tx, s.job_id, now)?;
+                    if let Some(n) = &s.narration {
+                        Queue::cancel_in(tx, n.job_id, now)?;
+                    }
                     if let Some(sync) = &s.sync {
                         for j in std::iter::once(sync.job_id).chain(sync.thumb_job) {
                             Queue::cancel_in(tx, j, now)?;
@@ -337,6 +341,8 @@ impl Engine {
             Ok((p, remade, queued))
         })?;
         self.store().flush().await?;
+        // Narration follows the new texts and places.
+        self.follow_edits(project.id).await?;
         for j in &jobs {
             self.emit_job(j);
         }

@@ -26,6 +26,15 @@ pub struct ProjectStatus {
     pub counts: Counts,
     pub placeholders: u32,
     pub created_at: u64,
+    /// How it is narrated (none: no voice).
+    #[serde(default)]
+    pub voice: Option<crate::model::VoiceChoice>,
+    /// Scenes whose narration is still to come.
+    #[serde(default)]
+    pub narrating: u32,
+    /// Its latest video.
+    #[serde(default)]
+    pub video: Option<crate::views::VideoView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenes: Option<Vec<SceneStatus>>,
 }
@@ -52,6 +61,9 @@ pub struct SceneStatus {
     pub job_id: Uuid,
     /// Where the image stands with the remote storage (None while there is no image).
     pub sync: Option<crate::sync::report::SceneSync>,
+    /// Its narration: who spoke it, how long, whether a fallback voice did (none: no voice).
+    #[serde(default)]
+    pub narration: Option<crate::views::NarrationView>,
 }
 
 impl From<SceneView> for SceneStatus {
@@ -73,6 +85,7 @@ impl From<SceneView> for SceneStatus {
             prompt: v.prompt,
             job_id: v.job_id,
             sync: v.sync,
+            narration: v.narration,
         }
     }
 }
@@ -81,10 +94,8 @@ impl Engine {
     /// A project's status; with `scenes`, every scene too.
     pub fn project_status(&self, project: &Project, scenes: bool) -> Result<ProjectStatus> {
         let progress = self.progress(project)?;
-        let fresh_paused = self
-            .store()
-            .project(project.id)?
-            .map_or(project.paused, |p| p.paused);
+        let fresh = self.store().project(project.id)?;
+        let fresh_paused = fresh.as_ref().map_or(project.paused, |p| p.paused);
         let scenes = if scenes {
             let positions = self.queue_positions(Lane::Generate)?;
             Some(
@@ -115,6 +126,12 @@ impl Engine {
             counts: progress.counts,
             placeholders: progress.placeholders,
             created_at: project.created_at,
+            voice: fresh.as_ref().and_then(|p| p.voice.clone()),
+            narrating: progress.narrating,
+            video: {
+                let p = fresh.as_ref().unwrap_or(project);
+                self.project_card(p, &self.store().scenes_of(p.id)?)?.video
+            },
             scenes,
         })
     }

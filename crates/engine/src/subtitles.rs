@@ -5,13 +5,9 @@
 //! SRT: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line between cues.
 //! WebVTT: a `WEBVTT` header line, then cues with `HH:MM:SS.mmm --> HH:MM:SS.mmm`.
 
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-use icu_segmenter::options::LineBreakOptions;
-use icu_segmenter::LineSegmenter;
-use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -23,12 +19,7 @@ const MAX_CHARS: usize = 42;
 const MAX_SECONDS: f32 = 4.5;
 
 /// One word (with the spaces after it) and when it is on screen, in seconds from the start.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WordTime {
-    pub word: String,
-    pub start: f32,
-    pub end: f32,
-}
+pub type WordTime = crate::model::WordMark;
 
 /// One subtitle: a phrase and its time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,47 +29,12 @@ pub struct Cue {
     pub text: String,
 }
 
-/// The text cut where a line may break: after spaces, and between the characters (or the
-/// dictionary words) of scripts written without spaces.
-pub fn words(text: &str) -> Vec<String> {
-    static SEGMENTER: OnceLock<icu_segmenter::LineSegmenterBorrowed<'static>> = OnceLock::new();
-    let seg = SEGMENTER.get_or_init(|| LineSegmenter::new_auto(LineBreakOptions::default()));
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = Vec::new();
-    let mut last = 0;
-    for at in seg.segment_str(&text) {
-        if at > last && at <= text.len() {
-            out.push(text[last..at].to_string());
-            last = at;
-        }
-    }
-    out
-}
+/// The text cut where a line may break (see `voices::timing::words`).
+pub use crate::voices::timing::words;
 
-/// Words spread over `[start, end]` in proportion to their length (spaces and punctuation
-/// count a little: a pause).
+/// Words spread over `[start, end]` in proportion to their length.
 pub fn estimate(text: &str, start: f32, end: f32) -> Vec<WordTime> {
-    let ws = words(text);
-    let weight = |w: &str| w.trim().chars().count() as f32 + 1.0;
-    let total: f32 = ws.iter().map(|w| weight(w)).sum();
-    let span = (end - start).max(0.0);
-    let mut t = start;
-    ws.into_iter()
-        .map(|w| {
-            let d = if total > 0.0 {
-                span * weight(&w) / total
-            } else {
-                0.0
-            };
-            let wt = WordTime {
-                word: w,
-                start: t,
-                end: t + d,
-            };
-            t += d;
-            wt
-        })
-        .collect()
+    crate::voices::timing::estimate(&words(text), start, end)
 }
 
 /// Words grouped into phrases: a cue ends after a sentence's end, or before it would grow
@@ -116,8 +72,13 @@ pub fn cues(words: &[WordTime]) -> Vec<Cue> {
     out
 }
 
-/// Each scene's phrases over its time on screen (half of each crossfade to either side).
-pub fn for_timeline(texts: &[Option<String>], tl: &Timeline) -> Vec<Cue> {
+/// Each scene's phrases: at its words' times where a voice timed them, else spread over its
+/// time on screen (half of each crossfade to either side).
+pub fn for_timeline(
+    texts: &[Option<String>],
+    timed: &[Option<Vec<WordTime>>],
+    tl: &Timeline,
+) -> Vec<Cue> {
     let half = tl.crossfade / 2.0;
     let last = texts.len().saturating_sub(1);
     let mut out = Vec::new();
@@ -126,6 +87,13 @@ pub fn for_timeline(texts: &[Option<String>], tl: &Timeline) -> Vec<Cue> {
         else {
             continue;
         };
+        if let Some(Some(w)) = timed
+            .get(i)
+            .filter(|w| w.as_ref().is_some_and(|w| !w.is_empty()))
+        {
+            out.extend(cues(w));
+            continue;
+        }
         let from = start + if i > 0 { half } else { 0.0 };
         let to = start + d - if i < last { half } else { 0.0 };
         out.extend(cues(&estimate(text, from, to)));
@@ -308,6 +276,7 @@ mod tests {
         let tl = Timeline::new(vec![3.0, 4.0], 0.5, 30);
         let c = for_timeline(
             &[Some("First scene.".into()), Some("Second scene.".into())],
+            &[],
             &tl,
         );
         assert_eq!(c.len(), 2);

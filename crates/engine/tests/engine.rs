@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use storyreel_engine::config::Config;
 use storyreel_engine::model::{now_ms, JobStatus, Lane, UserError};
 use storyreel_engine::queue::Claim;
 use storyreel_engine::{
@@ -13,7 +12,7 @@ use storyreel_engine::{
 const STORY: &str = "# Test\n\n## One\nThe first scene.\n\n## Two\nThe second scene.\n\n## Three\nThe third scene.\n";
 
 fn open(dir: &std::path::Path) -> Engine {
-    Engine::open(EngineOptions::new(dir, Config::default())).unwrap()
+    Engine::open(EngineOptions::new(dir, quiet())).unwrap()
 }
 
 async fn import(e: &Engine, text: &str) -> storyreel_engine::model::Project {
@@ -328,7 +327,7 @@ async fn positions_are_unique_gap_free_and_follow_the_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn heartbeats_keep_a_slow_job_alive_past_its_lease() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = Config::default();
+    let mut cfg = quiet();
     cfg.queue.lease_s = 2;
     cfg.queue.heartbeat_s = 1;
     let opts = EngineOptions {
@@ -416,4 +415,11 @@ async fn delete_and_prune() {
     assert!(e.store().queue_order(Lane::Generate).unwrap().is_empty());
     assert_eq!(e.prune().await.unwrap(), 0);
     assert!(e.doctor(false).unwrap().iter().all(|c| c.ok));
+}
+
+/// The settings of these tests: no narration (voices have their own tests).
+fn quiet() -> storyreel_engine::config::Config {
+    let mut c = storyreel_engine::config::Config::default();
+    c.voice.enabled = false;
+    c
 }

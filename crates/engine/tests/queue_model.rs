@@ -211,6 +211,7 @@ impl Harness {
             render: None,
             video: None,
             render_job: None,
+            voice: None,
         };
         ok(store.transact(|tx| tx.put_project(&project)), "put project")?;
         let queue = Queue::new(store.clone(), cfg());
@@ -270,6 +271,7 @@ impl Harness {
             error: None,
             updated_at: job.created_at,
             sync: None,
+            narration: None,
         };
         ok(
             store.transact(|tx| {

@@ -156,7 +156,7 @@ fn audio_file(dir: &Path, name: &str, secs: f32) -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_video_has_the_right_streams_length_and_scenes() {
     let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path(), Config::default());
+    let e = engine(dir.path(), quiet());
     let p = project(&e, Aspect::Portrait).await;
     let job = render(&e, &p, e.config().render.spec()).await;
     assert_eq!(job.status, JobStatus::Succeeded, "{:?}", job.error);
@@ -212,7 +212,7 @@ async fn provider_project(e: &Engine) -> Project {
 }
 
 fn provider_config(server: &storyreel_testkit::FaultServer) -> Config {
-    let mut c = Config::default();
+    let mut c = quiet();
     c.generation.providers = vec!["automatic1111".into()];
     c.providers.automatic1111.base_url = Some(server.url());
     c
@@ -255,7 +255,7 @@ async fn captions_are_drawn_where_enabled() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn music_and_narration_become_an_aac_track() {
     let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path(), Config::default());
+    let e = engine(dir.path(), quiet());
     let p = project(&e, Aspect::Square).await;
     let music = audio_file(dir.path(), "music.wav", 3.0);
     let mut spec = e.config().render.spec();
@@ -286,7 +286,7 @@ async fn music_and_narration_become_an_aac_track() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_changed_scene_renders_the_video_again() {
     let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path(), Config::default());
+    let e = engine(dir.path(), quiet());
     let p = project(&e, Aspect::Square).await;
     let mut spec = e.config().render.spec();
     spec.fps = 10;
@@ -332,7 +332,7 @@ async fn bad_inputs_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     // Missing images: said before anything is queued, naming the scenes.
     {
-        let e = engine(&dir.path().join("a"), Config::default());
+        let e = engine(&dir.path().join("a"), quiet());
         let p = e
             .import(SCRIPT.as_bytes(), "ferry.json", ImportOptions::default())
             .await
@@ -355,7 +355,7 @@ async fn bad_inputs_are_clear_errors() {
         );
     }
     // An unreadable music file.
-    let e = engine(&dir.path().join("b"), Config::default());
+    let e = engine(&dir.path().join("b"), quiet());
     let p = project(&e, Aspect::Square).await;
     let bad = dir.path().join("song.mp3");
     std::fs::write(&bad, b"this is not audio").unwrap();
@@ -370,7 +370,7 @@ async fn bad_inputs_are_clear_errors() {
     );
     drop(e);
     // ffmpeg missing.
-    let mut cfg = Config::default();
+    let mut cfg = quiet();
     cfg.render.ffmpeg = Some(dir.path().join("no-such-ffmpeg"));
     let e = engine(&dir.path().join("b"), cfg);
     let job = render(&e, &p, e.config().render.spec()).await;
@@ -389,7 +389,7 @@ async fn bad_inputs_are_clear_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_latest_render_job_is_found_from_the_project_and_for_older_projects_by_a_scan() {
     let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path(), Config::default());
+    let e = engine(dir.path(), quiet());
     let p = project(&e, Aspect::Square).await;
     assert!(e.latest_render_job(&p).unwrap().is_none(), "none asked for");
     let spec = e.config().render.spec();
@@ -418,4 +418,11 @@ async fn the_latest_render_job_is_found_from_the_project_and_for_older_projects_
     let old = e.store().project(p.id).unwrap().unwrap();
     assert_eq!(old.render_job, None);
     assert_eq!(e.latest_render_job(&old).unwrap().unwrap().id, second.id);
+}
+
+/// The settings of these tests: no narration (voices have their own tests).
+fn quiet() -> storyreel_engine::config::Config {
+    let mut c = storyreel_engine::config::Config::default();
+    c.voice.enabled = false;
+    c
 }

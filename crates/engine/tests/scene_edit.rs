@@ -66,7 +66,7 @@ fn keep(from: u32, text: &str) -> SceneEdit {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_changed_title_card_is_redrawn_and_the_others_are_kept() {
-    let (_d, e, p) = story(Config::default()).await;
+    let (_d, e, p) = story(quiet()).await;
     let before = pictures(&e, &p);
     let out = e
         .edit_scenes(
@@ -97,7 +97,7 @@ async fn a_changed_title_card_is_redrawn_and_the_others_are_kept() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pictures_follow_their_scenes_through_reorder_insert_split_merge_and_delete() {
-    let (_d, e, p) = story(Config::default()).await;
+    let (_d, e, p) = story(quiet()).await;
     let before = pictures(&e, &p);
     let by_text: HashMap<String, String> = before.iter().cloned().collect();
 
@@ -186,7 +186,7 @@ async fn pictures_follow_their_scenes_through_reorder_insert_split_merge_and_del
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_edit_says_why_and_changes_nothing() {
-    let (_d, e, p) = story(Config::default()).await;
+    let (_d, e, p) = story(quiet()).await;
     let before = pictures(&e, &p);
     for (edit, words) in [
         (vec![], "at least one scene"),
@@ -213,7 +213,7 @@ async fn a_bad_edit_says_why_and_changes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_while_scenes_wait_replaces_their_jobs_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let e = Engine::open(EngineOptions::new(dir.path().join("d"), Config::default())).unwrap();
+    let e = Engine::open(EngineOptions::new(dir.path().join("d"), quiet())).unwrap();
     let p = e
         .import(STORY.as_bytes(), "ferry.txt", ImportOptions::default())
         .await
@@ -285,7 +285,7 @@ async fn an_edit_while_scenes_wait_replaces_their_jobs_and_loses_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_picture_is_kept_unless_its_prompt_changes_and_a_new_style_remakes_all() {
     let server = storyreel_testkit::FaultServer::start();
-    let mut cfg = Config::default();
+    let mut cfg = quiet();
     cfg.generation.providers = vec!["automatic1111".into()];
     cfg.providers.automatic1111.base_url = Some(server.url());
     let (_d, e, p) = story(cfg).await;
@@ -356,4 +356,11 @@ async fn a_provider_picture_is_kept_unless_its_prompt_changes_and_a_new_style_re
     assert_eq!(out.project.aspect, Aspect::Square);
     assert_eq!(out.remade.len(), 3);
     settle(&e).await;
+}
+
+/// The settings of these tests: no narration (voices have their own tests).
+fn quiet() -> storyreel_engine::config::Config {
+    let mut c = storyreel_engine::config::Config::default();
+    c.voice.enabled = false;
+    c
 }

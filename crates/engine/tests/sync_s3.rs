@@ -5,7 +5,6 @@ mod sync;
 
 use std::time::Duration;
 
-use storyreel_engine::config::Config;
 use storyreel_engine::model::{JobKind, JobStatus, SyncState};
 use storyreel_engine::sync::gate::SyncHealth;
 use storyreel_engine::{Engine, Event};
@@ -326,7 +325,7 @@ fn a_half_done_multipart_upload_is_aborted_and_redone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_target_everything_stays_local() {
     let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path(), Config::default());
+    let e = engine(dir.path(), quiet());
     let p = import(&e, 3).await;
     work_until(&e, Duration::from_secs(60), all_settled).await;
     assert!(e
@@ -355,7 +354,7 @@ async fn images_made_before_a_target_was_set_are_uploaded_later() {
     let dir = tempfile::tempdir().unwrap();
     let p;
     {
-        let e = engine(dir.path(), Config::default());
+        let e = engine(dir.path(), quiet());
         p = import(&e, 4).await;
         work_until(&e, Duration::from_secs(60), all_settled).await;
     }
@@ -415,4 +414,11 @@ async fn a_regenerated_scene_gets_a_new_object_and_the_old_stays() {
         keys.contains(&old.key) && keys.contains(&new.key),
         "{keys:?}"
     );
+}
+
+/// The settings of these tests: no narration (voices have their own tests).
+fn quiet() -> storyreel_engine::config::Config {
+    let mut c = storyreel_engine::config::Config::default();
+    c.voice.enabled = false;
+    c
 }

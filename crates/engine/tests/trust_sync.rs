@@ -229,7 +229,7 @@ async fn an_unplugged_target_folder_makes_uploads_wait_not_fail() {
     let drive = tempfile::tempdir().unwrap();
     let root = drive.path().join("backup");
     std::fs::create_dir(&root).unwrap();
-    let mut cfg = storyreel_engine::config::Config::default();
+    let mut cfg = quiet();
     cfg.sync.target = Some(format!("file://{}", root.display()));
     cfg.queue.backoff_base_ms = 100;
     cfg.queue.backoff_max_s = 1;
@@ -293,7 +293,7 @@ fn dav_engine(
 ) -> storyreel_engine::Engine {
     use storyreel_engine::sync::target::{ACCESS_KEY, SECRET_KEY};
     use storyreel_testkit::webdav::USER;
-    let mut cfg = storyreel_engine::config::Config::default();
+    let mut cfg = quiet();
     cfg.sync.target = Some(format!("{}/reels/storyreel", server.url()));
     cfg.sync.allow_http = Some(true);
     cfg.sync.create_bucket = create;
@@ -448,4 +448,11 @@ async fn uploads_finish_on_a_link_slower_than_the_request_limit() {
         largest > 1024 * 1024 && largest / RATE >= 2,
         "a picture ({largest} bytes) goes up in parts and needs at least twice the limit"
     );
+}
+
+/// The settings of these tests: no narration (voices have their own tests).
+fn quiet() -> storyreel_engine::config::Config {
+    let mut c = storyreel_engine::config::Config::default();
+    c.voice.enabled = false;
+    c
 }

@@ -9,6 +9,7 @@ pub mod tmpfs;
 pub mod webdav;
 
 mod routes;
+pub mod speech;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -41,6 +42,9 @@ pub enum Route {
     ComfyStats,
     /// `/files/{name}`: images that providers link to.
     File,
+    OpenAiSpeech,
+    ElevenLabsSpeech,
+    ElevenLabsVoices,
 }
 
 #[derive(Debug, Clone, PartialEq)]

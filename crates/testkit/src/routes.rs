@@ -17,7 +17,8 @@ pub(super) fn router(shared: Shared) -> Router {
         .route("/view", get(comfy_view))
         .route("/system_stats", get(comfy_stats))
         .route("/files/{name}", get(file))
-        .with_state(shared)
+        .with_state(shared.clone())
+        .merge(super::speech::router(shared))
 }
 
 async fn openai(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {

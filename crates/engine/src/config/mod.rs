@@ -15,12 +15,14 @@ mod providers;
 mod queue;
 pub mod render;
 pub mod sync;
+pub mod voice;
 
 pub use generation::{BreakerConfig, GenerationConfig, ImageFormat, StoryConfig};
 pub use providers::{ProviderConfig, ProviderSettings, ProvidersConfig, KNOWN_PROVIDERS};
 pub use queue::QueueConfig;
 pub use render::RenderConfig;
 pub use sync::SyncConfig;
+pub use voice::{VoiceConfig, KNOWN_VOICES};
 
 /// A settings value StoryReel cannot use, as a sentence naming its section and key and saying
 /// what would do.
@@ -46,6 +48,7 @@ pub struct Config {
     pub breaker: BreakerConfig,
     pub sync: SyncConfig,
     pub render: RenderConfig,
+    pub voice: VoiceConfig,
 }
 
 impl Config {
@@ -137,6 +140,9 @@ impl Config {
         if let Err(BadSetting(msg)) = self.render.check() {
             return bad(msg);
         }
+        if let Err(BadSetting(msg)) = self.voice.check() {
+            return bad(msg);
+        }
         Ok(())
     }
 
@@ -220,6 +226,12 @@ impl Config {
                 64,
             ),
             (
+                "[queue] narrate_concurrency".into(),
+                q.narrate_concurrency as u64,
+                1,
+                16,
+            ),
+            (
                 "[queue] render_concurrency".into(),
                 q.render_concurrency as u64,
                 1,
@@ -286,6 +298,7 @@ impl Config {
                 .concurrency
                 .unwrap_or(self.queue.upload_concurrency),
             Lane::Render => self.queue.render_concurrency,
+            Lane::Narrate => self.queue.narrate_concurrency,
         }
     }
 }

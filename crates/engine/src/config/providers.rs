@@ -45,6 +45,8 @@ pub struct ProviderSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProviderConfig {
     pub name: &'static str,
+    /// The config section that holds these settings (`providers.openai`, `voice.openai`).
+    pub section: &'static str,
     pub enabled: bool,
     pub base_url: String,
     pub model: String,
@@ -97,8 +99,16 @@ impl ProvidersConfig {
             "automatic1111" => ("automatic1111", "http://127.0.0.1:7860", "", None),
             _ => ("comfyui", "http://127.0.0.1:8188", "", None),
         };
+        let section = match name {
+            "openai" => "providers.openai",
+            "fal" => "providers.fal",
+            "stability" => "providers.stability",
+            "automatic1111" => "providers.automatic1111",
+            _ => "providers.comfyui",
+        };
         Some(ProviderConfig {
             name,
+            section,
             enabled: s.enabled.unwrap_or(true),
             base_url: s
                 .base_url

@@ -21,6 +21,9 @@ pub struct QueueConfig {
     pub prune_after_days: u64,
     pub upload_concurrency: usize,
     pub render_concurrency: usize,
+    /// Scenes narrated at once (espeak-ng speaks one at a time in a process; cloud voices
+    /// take several).
+    pub narrate_concurrency: usize,
 }
 
 impl Default for QueueConfig {
@@ -35,6 +38,7 @@ impl Default for QueueConfig {
             prune_after_days: 30,
             upload_concurrency: 4,
             render_concurrency: 1,
+            narrate_concurrency: 2,
         }
     }
 }

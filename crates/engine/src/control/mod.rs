@@ -61,6 +61,9 @@ pub enum Request {
         failed: bool,
         placeholders: bool,
         scene: Option<u32>,
+        /// Narrate again (scenes a fallback voice spoke, or `scene`) instead of remaking pictures.
+        #[serde(default)]
+        voices: bool,
     },
     /// Where every upload stands.
     SyncStatus { project: Option<String> },
@@ -81,6 +84,12 @@ pub enum Request {
         /// Delete the projects made before from a story of the same file name.
         #[serde(default)]
         replace: bool,
+        /// `off` for no narration, a voice's name to try it first; none: as configured.
+        #[serde(default)]
+        voice: Option<String>,
+        /// The story's language code; none: configured or detected.
+        #[serde(default)]
+        language: Option<String>,
     },
     /// Copy a project's images and manifest to a folder.
     Export {
@@ -300,8 +309,20 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
             failed,
             placeholders,
             scene,
+            voices,
         } => {
             let p = find(&project)?;
+            if voices {
+                let which = match scene {
+                    Some(n) => crate::narration::Revoice::Scenes(vec![n]),
+                    None => crate::narration::Revoice::Fallbacks,
+                };
+                let queued = engine.revoice(p.id, which).await?;
+                return value(serde_json::to_value(RetryAnswer {
+                    project: (&p).into(),
+                    queued,
+                }));
+            }
             let filter = RetryFilter {
                 failed: failed || (!placeholders && scene.is_none()),
                 placeholders,
@@ -339,6 +360,8 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
             style,
             force_new,
             replace,
+            voice,
+            language,
         } => {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(story.as_bytes())
@@ -352,6 +375,12 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
                         aspect,
                         style,
                         force_new,
+                        voice: match voice.as_deref() {
+                            None => crate::engine::VoiceOption::Default,
+                            Some("off") => crate::engine::VoiceOption::Off,
+                            Some(v) => crate::engine::VoiceOption::Named(v.to_string()),
+                        },
+                        language,
                     },
                 )
                 .await?;

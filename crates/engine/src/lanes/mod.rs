@@ -10,6 +10,7 @@ use crate::model::{Job, JobKind};
 use crate::queue::JobError;
 
 mod generate;
+mod narrate;
 mod render;
 mod upload;
 mod upload_aborts;
@@ -30,6 +31,21 @@ pub(crate) trait Handler: Sync {
 struct Generate;
 struct Upload;
 struct Render;
+struct Narrate;
+
+#[async_trait]
+impl Handler for Narrate {
+    async fn run(
+        &self,
+        e: &Engine,
+        job: &Job,
+        slot: OwnedSemaphorePermit,
+    ) -> Result<Job, JobError> {
+        let r = e.narrate_scene(job).await;
+        drop(slot);
+        r
+    }
+}
 
 #[async_trait]
 impl Handler for Generate {
@@ -77,5 +93,6 @@ pub(crate) fn handler(kind: JobKind) -> &'static dyn Handler {
         JobKind::GenerateScene => &Generate,
         JobKind::UploadAsset => &Upload,
         JobKind::RenderVideo => &Render,
+        JobKind::NarrateScene => &Narrate,
     }
 }

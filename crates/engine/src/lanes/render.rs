@@ -46,7 +46,8 @@ impl Engine {
         // Every scene's text as subtitles (title cards and captions off included), timed as
         // the video shows the scenes.
         let texts: Vec<Option<String>> = scenes.iter().map(|s| Some(s.text.clone())).collect();
-        let cues = crate::subtitles::for_timeline(&texts, &plan.timeline);
+        let cues = crate::subtitles::for_timeline(&texts, &plan.words, &plan.timeline);
+        let scene_starts = plan.scene_starts.clone();
         let fingerprint = self.render_fingerprint(&p, &scenes, &spec);
         let tmp = self.assets().temp_path("mp4")?;
         let cancel = Arc::new(AtomicBool::new(false));
@@ -122,6 +123,7 @@ impl Engine {
             created_at: now_ms(),
             url: None,
             subtitles,
+            scene_starts,
         };
         let upload = self.plan_file_upload(
             p.id,

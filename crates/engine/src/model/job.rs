@@ -16,6 +16,7 @@ pub enum JobKind {
     GenerateScene,
     UploadAsset,
     RenderVideo,
+    NarrateScene,
 }
 
 impl JobKind {
@@ -24,6 +25,7 @@ impl JobKind {
             JobKind::GenerateScene => Lane::Generate,
             JobKind::UploadAsset => Lane::Upload,
             JobKind::RenderVideo => Lane::Render,
+            JobKind::NarrateScene => Lane::Narrate,
         }
     }
 }
@@ -65,6 +67,8 @@ pub enum JobPayload {
     UploadAsset(Box<UploadSpec>),
     /// Render the project's video.
     RenderVideo(Box<RenderSpec>),
+    /// Narrate a scene through the voice chain (silence at the end of it).
+    NarrateScene,
 }
 
 impl JobPayload {
@@ -73,6 +77,7 @@ impl JobPayload {
             JobPayload::GenerateScene => JobKind::GenerateScene,
             JobPayload::UploadAsset(_) => JobKind::UploadAsset,
             JobPayload::RenderVideo(_) => JobKind::RenderVideo,
+            JobPayload::NarrateScene => JobKind::NarrateScene,
         }
     }
 }
@@ -235,6 +240,7 @@ impl TryFrom<JobRecord> for Job {
             JobKind::RenderVideo => {
                 JobPayload::RenderVideo(r.render.ok_or(MissingPayload(r.kind))?)
             }
+            JobKind::NarrateScene => JobPayload::NarrateScene,
         };
         Ok(Job {
             v: r.v,
@@ -271,7 +277,7 @@ impl From<Job> for JobRecord {
     fn from(j: Job) -> JobRecord {
         let kind = j.kind();
         let (upload, render) = match j.payload {
-            JobPayload::GenerateScene => (None, None),
+            JobPayload::GenerateScene | JobPayload::NarrateScene => (None, None),
             JobPayload::UploadAsset(u) => (Some(u), None),
             JobPayload::RenderVideo(r) => (None, Some(r)),
         };

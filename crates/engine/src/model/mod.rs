@@ -2,8 +2,10 @@
 //! with a schema version `v`, and carries its whole state (events send these as snapshots).
 
 mod job;
+mod narration;
 mod provider;
 pub use job::{Job, JobKind, JobPayload, JobStatus, MissingPayload, UploadSpec};
+pub use narration::{text_hash, AudioFile, Narration, Speech, VoiceChoice, WordMark};
 pub use provider::{BreakerState, ProviderStats};
 
 use serde::{Deserialize, Serialize};
@@ -32,7 +34,7 @@ pub fn new_id() -> Uuid {
     Uuid::now_v7()
 }
 
-/// The three lanes of the queue; each has its own concurrency.
+/// The four lanes of the queue; each has its own concurrency.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, ts_rs::TS,
 )]
@@ -41,15 +43,17 @@ pub enum Lane {
     Generate,
     Upload,
     Render,
+    Narrate,
 }
 
 impl Lane {
-    pub const ALL: [Lane; 3] = [Lane::Generate, Lane::Upload, Lane::Render];
+    pub const ALL: [Lane; 4] = [Lane::Generate, Lane::Upload, Lane::Render, Lane::Narrate];
     pub fn as_u8(self) -> u8 {
         match self {
             Lane::Generate => 0,
             Lane::Upload => 1,
             Lane::Render => 2,
+            Lane::Narrate => 3,
         }
     }
     pub fn name(self) -> &'static str {
@@ -57,6 +61,7 @@ impl Lane {
             Lane::Generate => "generate",
             Lane::Upload => "upload",
             Lane::Render => "render",
+            Lane::Narrate => "narrate",
         }
     }
 }
@@ -153,6 +158,9 @@ pub struct Project {
     /// Projects from before this field have none: `Engine::latest_render_job` then scans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub render_job: Option<Uuid>,
+    /// How its scenes are narrated; none: silent (made without a voice, or before narration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<VoiceChoice>,
 }
 
 /// How a project's video is made.
@@ -188,6 +196,9 @@ pub struct VideoInfo {
     /// Its subtitles (SRT and WebVTT), written beside it when it is saved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtitles: Option<SubtitleFiles>,
+    /// When each scene starts in it (s): the middle of the crossfade into it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scene_starts: Vec<f32>,
 }
 
 /// A video's subtitle files, SRT and WebVTT (content-addressed assets; see `subtitles`).
@@ -244,6 +255,9 @@ pub struct Scene {
     /// Where the scene's image stands with the remote storage (None: never queued for upload).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync: Option<SyncInfo>,
+    /// Its narration, for a project with a voice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub narration: Option<Narration>,
 }
 
 /// Where an image stands with the remote storage.
@@ -388,9 +402,17 @@ pub struct ProjectProgress {
     pub total: u32,
     pub counts: Counts,
     pub placeholders: u32,
+    /// Scenes whose narration is still to come (queued or running).
+    #[serde(default)]
+    pub narrating: u32,
 }
 
 impl ProjectProgress {
+    /// Nothing of the scenes (pictures, narration) is left to run.
+    pub fn settled(&self) -> bool {
+        self.counts.queued == 0 && self.counts.running == 0 && self.narrating == 0
+    }
+
     /// `done` when every scene has an image; `failed` when nothing is left to run but some
     /// scene failed; `paused`, `running`, `queued`, or `cancelled` otherwise.
     pub fn derive_status(counts: &Counts, paused: bool) -> &'static str {

@@ -2,52 +2,19 @@
 //! transient errors (exponential backoff, full jitter, `Retry-After` honoured, a time budget),
 //! ending in the title card, which needs no network and does not fail.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use rand::Rng;
-
-use super::breaker::{Admit, Breaker};
+use super::breaker::Breaker;
+use super::retry::Health;
+pub use super::retry::{RetryPolicy, StatsSink};
 use super::titlecard::TitleCard;
 use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderError};
-use crate::model::{now_ms, BreakerState, ProviderStats, UserError};
-
-/// How a provider's transient errors are retried within one job.
-#[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    pub max_tries: u32,
-    pub base: Duration,
-    pub max: Duration,
-    /// The most time one provider may take for one scene, retries and waits included.
-    pub budget: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_tries: 3,
-            base: Duration::from_secs(1),
-            max: Duration::from_secs(20),
-            budget: Duration::from_secs(600),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Full jitter: a random wait in [0, min(max, base * 2^(try-1))].
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        let ceiling = self
-            .base
-            .saturating_mul(1 << attempt.saturating_sub(1).min(20))
-            .min(self.max);
-        Duration::from_millis(rand::rng().random_range(0..=ceiling.as_millis() as u64))
-    }
-}
+use crate::model::{ProviderStats, UserError};
 
 pub struct ChainEntry {
     pub provider: Arc<dyn ImageProvider>,
-    pub breaker: Breaker,
-    stats: Mutex<ProviderStats>,
+    pub health: Health,
 }
 
 impl ChainEntry {
@@ -56,25 +23,13 @@ impl ChainEntry {
         breaker: Breaker,
         stats: Option<ProviderStats>,
     ) -> ChainEntry {
-        let mut stats = stats.unwrap_or_default();
-        stats.name = provider.name().to_string();
-        if let Some(b) = stats.breaker {
-            breaker.restore(b);
-        }
-        ChainEntry {
-            provider,
-            breaker,
-            stats: Mutex::new(stats),
-        }
+        let health = Health::new(provider.name(), breaker, stats);
+        ChainEntry { provider, health }
     }
     pub fn stats(&self) -> ProviderStats {
-        let mut s = self.stats.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        s.breaker = Some(self.breaker.state());
-        s
+        self.health.stats()
     }
 }
-
-pub type StatsSink = Arc<dyn Fn(&ProviderStats) + Send + Sync>;
 
 #[derive(Clone)]
 pub struct ProviderChain {
@@ -127,8 +82,7 @@ impl ProviderChain {
     /// Lets every open breaker send its probe now (the user asked to try the providers again).
     pub fn allow_probes(&self) {
         for e in &self.entries {
-            if matches!(e.breaker.state(), BreakerState::Open { .. }) {
-                e.breaker.restore(BreakerState::Open { until: 0 });
+            if e.health.allow_probe() {
                 if let Some(sink) = &self.sink {
                     sink(&e.stats());
                 }
@@ -171,86 +125,14 @@ impl ProviderChain {
         e: &ChainEntry,
         req: &ImageRequest,
     ) -> Result<GeneratedImage, ProviderError> {
-        let deadline = crate::clock::deadline(self.policy.budget);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let admit = e.breaker.admit();
-            if let Admit::No { .. } = admit {
-                // No countdown in the words: they stay on a finished scene as the reason for
-                // its title card, long after the pause is over.
-                return Err(ProviderError::terminal(
-                    "breaker_open",
-                    format!(
-                        "{} was paused after repeated failures, so it was skipped; StoryReel tries it again by itself after a short pause.",
-                        e.provider.name()
-                    ),
-                ));
-            }
-            let started = Instant::now();
-            let result = match e.provider.generate(req).await {
-                Ok(img) => decoded(img).await,
-                Err(err) => Err(err),
-            };
-            self.record(e, &result, started.elapsed());
-            match result {
-                Ok(img) => return Ok(img),
-                Err(err)
-                    if err.retryable
-                        && attempt < self.policy.max_tries
-                        && admit != Admit::Probe =>
-                {
-                    let wait = err
-                        .retry_after
-                        .unwrap_or_else(|| self.policy.backoff(attempt));
-                    if !crate::clock::fits(wait, deadline) {
-                        // The provider asks for more time than this scene can give it: move on.
-                        return Err(err);
-                    }
-                    tracing::debug!(provider = e.provider.name(), ?wait, code = %err.code, "transient error; retrying");
-                    tokio::time::sleep(wait).await;
-                }
-                Err(err) => return Err(err),
-            }
-        }
-    }
-
-    fn record(
-        &self,
-        e: &ChainEntry,
-        result: &Result<GeneratedImage, ProviderError>,
-        took: Duration,
-    ) {
-        // A refused prompt says nothing about the provider's health.
-        let counts = !matches!(result, Err(err) if err.code == "content_policy");
-        if counts {
-            if let Some(state) = e.breaker.record(result.is_ok()) {
-                tracing::info!(
-                    provider = e.provider.name(),
-                    ?state,
-                    "circuit breaker changed"
-                );
-            }
-        }
-        let snapshot = {
-            let mut s = e.stats.lock().unwrap_or_else(|p| p.into_inner());
-            s.calls += 1;
-            match result {
-                Ok(_) => {
-                    s.last_ok_at = Some(now_ms());
-                    s.ok_ms += took.as_millis() as u64;
-                }
-                Err(err) => {
-                    s.failures += 1;
-                    s.last_error = Some(err.to_user());
-                }
-            }
-            s.breaker = Some(e.breaker.state());
-            s.clone()
-        };
-        if let Some(sink) = &self.sink {
-            sink(&snapshot);
-        }
+        e.health
+            .run(
+                e.provider.name(),
+                &self.policy,
+                self.sink.as_ref(),
+                || async { decoded(e.provider.generate(req).await?).await },
+            )
+            .await
     }
 }
 
@@ -315,17 +197,5 @@ mod tests {
         assert_eq!(img.provider, "titlecard");
         assert_eq!(img.fallback, vec![UserError::new("auth", "bad key")]);
         assert_eq!(chain.stats()[0].failures, 1);
-    }
-
-    #[test]
-    fn backoff_is_full_jitter_under_the_cap() {
-        let p = RetryPolicy {
-            base: Duration::from_millis(100),
-            max: Duration::from_millis(250),
-            ..Default::default()
-        };
-        for a in 1..10 {
-            assert!(p.backoff(a) <= Duration::from_millis(250));
-        }
     }
 }

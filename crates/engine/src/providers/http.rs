@@ -238,6 +238,8 @@ impl ProviderHttp {
         let lower = body.to_ascii_lowercase();
         let l = self.label;
         let mut e = match status.as_u16() {
+            // ElevenLabs says "quota_exceeded" with a 401.
+            401 | 403 if is_quota(&lower) => quota(l),
             401 | 403 if !is_content_policy(&lower) => ProviderError::terminal(
                 "auth",
                 format!("{l} rejected the API key ({}) — {}.", status.as_u16(), self.key_hint()),
@@ -254,8 +256,8 @@ impl ProviderHttp {
             404 => ProviderError::terminal(
                 "unknown_model",
                 format!(
-                    "{l} does not know the model `{}` or the address {} — check model and base_url in [providers.{}].",
-                    self.cfg.model, self.cfg.base_url, self.cfg.name
+                    "{l} does not know the model `{}` or the address {} — check model and base_url in [{}].",
+                    self.cfg.model, self.cfg.base_url, self.cfg.section
                 ),
             ),
             s if (400..500).contains(&s) => ProviderError::terminal(

@@ -9,6 +9,7 @@ pub mod comfyui;
 pub mod fal;
 pub mod http;
 pub mod openai;
+pub mod retry;
 pub mod stability;
 pub mod titlecard;
 

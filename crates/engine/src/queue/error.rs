@@ -31,6 +31,10 @@ impl JobError {
                 "the upload will be retried",
             ),
             JobKind::RenderVideo => ("rendering the video".into(), "the render will be retried"),
+            JobKind::NarrateScene => (
+                format!("narrating scene {scene}"),
+                "the narration will be retried",
+            ),
         };
         JobError {
             user: UserError::new(

@@ -127,6 +127,14 @@ impl Queue {
                     }
                 }
             }
+            JobKind::NarrateScene => {
+                if let Some(mut scene) = tx.scene(after.project_id, index)? {
+                    if let Some(n) = scene.narration.as_mut().filter(|n| n.job_id == after.id) {
+                        n.follow(after);
+                        tx.put_scene(&scene)?;
+                    }
+                }
+            }
             JobKind::RenderVideo => {}
         }
         Ok(())

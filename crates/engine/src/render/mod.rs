@@ -69,6 +69,18 @@ impl Engine {
         for s in scenes {
             let img = s.image.as_ref().map_or("", |i| i.hash.as_str());
             h.update(format!("|{}|{img}|{}|{:?}", s.index, s.text, s.duration_s).as_bytes());
+            // A silent scene hashes as before narration existed.
+            if let Some(sp) = s.narration.as_ref().and_then(|n| n.speech.as_ref()) {
+                let audio = sp.audio.as_ref().map_or("", |a| a.hash.as_str());
+                h.update(
+                    format!(
+                        "|voice:{}:{audio}:{}",
+                        sp.provider,
+                        self.config().voice.beat_ms
+                    )
+                    .as_bytes(),
+                );
+            }
         }
         for f in [&spec.narration, &spec.music].into_iter().flatten() {
             h.update(file_id(f).as_bytes());
@@ -115,6 +127,20 @@ impl Engine {
                 missing.len(),
                 scenes.len(),
                 short_list(&missing)
+            )));
+        }
+        let speaking: Vec<u32> = scenes
+            .iter()
+            .filter(|s| !crate::narration::narration_settled(s))
+            .map(|s| s.index)
+            .collect();
+        if !speaking.is_empty() {
+            return Err(Error::NotReady(format!(
+                "'{}' cannot be rendered yet: {} of {} scenes are still being narrated (scenes {}).",
+                p.title,
+                speaking.len(),
+                scenes.len(),
+                short_list(&speaking)
             )));
         }
         let fingerprint = self.render_fingerprint(&p, &scenes, &spec);
@@ -196,8 +222,11 @@ impl Engine {
             return;
         };
         let complete = self.store().scenes_of(p.id).is_ok_and(|s| {
-            s.iter()
-                .all(|s| s.status == JobStatus::Succeeded && s.image.is_some())
+            s.iter().all(|s| {
+                s.status == JobStatus::Succeeded
+                    && s.image.is_some()
+                    && crate::narration::narration_settled(s)
+            })
         });
         // A render still waiting in the queue reads the scenes when it starts, so it will
         // show this change; replacing it would only cancel a job someone may be following.

@@ -7,7 +7,7 @@ use super::ffmpeg::{AudioPlan, Ffmpeg};
 use super::timeline::{self, Timeline};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::model::{Project, RenderSpec, Scene};
+use crate::model::{Project, RenderSpec, Scene, WordMark};
 
 const AUDIO_EXTS: &[&str] = &["mp3", "m4a", "aac", "wav", "ogg", "opus", "flac"];
 
@@ -26,6 +26,14 @@ pub(crate) struct PlanScene {
     pub(crate) caption: Option<String>,
 }
 
+/// A scene's narration as the video uses it: the audio, where it starts in the video, and its
+/// words at their times in the video.
+pub(crate) struct PlanVoice {
+    pub(crate) audio: PathBuf,
+    pub(crate) seconds: f32,
+    pub(crate) words: Vec<WordMark>,
+}
+
 pub(crate) struct Plan {
     pub(crate) project: uuid::Uuid,
     pub(crate) frame: crate::model::Frame,
@@ -34,6 +42,47 @@ pub(crate) struct Plan {
     pub(crate) audio: AudioPlan,
     /// The creator's own font for the captions, if set.
     pub(crate) font: Option<PathBuf>,
+    /// When each scene starts in the video (the middle of the crossfade into it).
+    pub(crate) scene_starts: Vec<f32>,
+    /// Each scene's words at their times in the video, where a voice timed them.
+    pub(crate) words: Vec<Option<Vec<WordMark>>>,
+}
+
+/// The voice of each scene, unless the person's own narration stands in for it.
+fn voices_of(e: &Engine, scenes: &[Scene], spec: &RenderSpec) -> Result<Vec<Option<PlanVoice>>> {
+    let mut out = Vec::with_capacity(scenes.len());
+    for s in scenes {
+        let own = spec.narration.is_some()
+            || spec
+                .narration_dir
+                .as_ref()
+                .is_some_and(|d| scene_narration(d, s.index).is_some());
+        let speech = s
+            .narration
+            .as_ref()
+            .and_then(|n| n.speech.as_ref())
+            .filter(|_| !own);
+        let voice = match speech.and_then(|sp| Some((sp, sp.audio.as_ref()?))) {
+            Some((sp, a)) => Some(PlanVoice {
+                audio: e.assets().path(&a.hash, &a.ext)?,
+                seconds: sp.seconds.clamp(0.0, 600.0),
+                words: sp.words.clone(),
+            }),
+            None => None,
+        };
+        out.push(voice);
+    }
+    Ok(out)
+}
+
+/// When scene `i` starts in the video: the middle of the crossfade into it.
+pub(crate) fn scene_start(tl: &Timeline, i: usize) -> f32 {
+    let at = tl.starts.get(i).copied().unwrap_or(0.0);
+    if i == 0 {
+        at
+    } else {
+        at + tl.crossfade / 2.0
+    }
 }
 
 impl Engine {
@@ -56,6 +105,19 @@ impl Engine {
             })
             .collect();
         let xfade = cfg.crossfade_ms as f32 / 1000.0;
+        let voices = voices_of(self, scenes, spec)?;
+        let beat = self.config().voice.beat_ms as f32 / 1000.0;
+        for (i, v) in voices.iter().enumerate() {
+            if let Some(v) = v {
+                // The narration and a beat after it; a script's duration is a minimum.
+                let min = scenes[i]
+                    .duration_s
+                    .filter(|d| d.is_finite() && *d > 0.0)
+                    .unwrap_or(timeline::MIN_S)
+                    .clamp(timeline::MIN_S, 600.0);
+                durations[i] = (v.seconds + beat + xfade).max(min);
+            }
+        }
         if let Some(dir) = &spec.narration_dir {
             if !dir.is_dir() {
                 return Err(Error::Input(format!(
@@ -79,9 +141,25 @@ impl Engine {
         if let Some(dir) = &spec.narration_dir {
             for (i, s) in scenes.iter().enumerate() {
                 if let Some(f) = scene_narration(dir, s.index) {
-                    audio.scene_narration.push((tl.starts[i] + 0.2, f));
+                    audio.scene_narration.push((scene_start(&tl, i), f));
                 }
             }
+        }
+        let scene_starts: Vec<f32> = (0..scenes.len()).map(|i| scene_start(&tl, i)).collect();
+        let mut words = Vec::with_capacity(scenes.len());
+        for (i, v) in voices.into_iter().enumerate() {
+            words.push(v.map(|v| {
+                let at = scene_starts[i];
+                audio.scene_narration.push((at, v.audio));
+                v.words
+                    .into_iter()
+                    .map(|w| WordMark {
+                        start: w.start + at,
+                        end: w.end + at,
+                        word: w.word,
+                    })
+                    .collect()
+            }));
         }
         if let Some(m) = &spec.music {
             ff.audio_seconds(m, "music")?;
@@ -107,6 +185,8 @@ impl Engine {
             timeline: tl,
             audio,
             font: cfg.font.clone(),
+            scene_starts,
+            words,
         })
     }
 }

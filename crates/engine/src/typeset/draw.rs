@@ -23,7 +23,7 @@ fn each_pixel(
     cache: &mut SwashCache,
     block: &Block,
     origin: (f32, f32),
-    mut put: impl FnMut(i32, i32, u8, Option<[u8; 3]>),
+    mut put: impl FnMut(i32, i32, u8, Option<[u8; 3]>, usize),
 ) {
     for line in &block.lines {
         for g in &line.glyphs {
@@ -40,14 +40,20 @@ fn each_pixel(
                         SwashContent::Mask => {
                             if let Some(&a) = image.data.get(i) {
                                 if a != 0 {
-                                    put(x0 + xx, y0 + yy, a, None);
+                                    put(x0 + xx, y0 + yy, a, None, g.start);
                                 }
                             }
                         }
                         SwashContent::Color => {
                             if let Some(px) = image.data.get(i * 4..i * 4 + 4) {
                                 if px[3] != 0 {
-                                    put(x0 + xx, y0 + yy, px[3], Some([px[0], px[1], px[2]]));
+                                    put(
+                                        x0 + xx,
+                                        y0 + yy,
+                                        px[3],
+                                        Some([px[0], px[1], px[2]]),
+                                        g.start,
+                                    );
                                 }
                             }
                         }
@@ -73,7 +79,7 @@ pub(super) fn draw_rgb(
         Paint::Shadow { alpha } => (None, alpha),
     };
     let scale = (alpha.clamp(0.0, 1.0) * 256.0) as u32;
-    each_pixel(fs, cache, block, origin, |x, y, a, own| {
+    each_pixel(fs, cache, block, origin, |x, y, a, own, _| {
         if x < 0 || y < 0 || x >= iw || y >= ih {
             return;
         }
@@ -118,7 +124,7 @@ pub(super) fn mask(
         color: Vec::new(),
     };
     let (w, h) = (width as i32, height as i32);
-    each_pixel(fs, cache, block, origin, |x, y, a, own| {
+    each_pixel(fs, cache, block, origin, |x, y, a, own, _| {
         if x < 0 || y < 0 || x >= w || y >= h {
             return;
         }
@@ -129,4 +135,28 @@ pub(super) fn mask(
         }
     });
     m
+}
+
+/// Each group's coverage in a band, as (pixel index, coverage) lists: `group_of` names the
+/// group of a glyph by its first byte in the text that was set.
+pub(super) fn group_masks(
+    fs: &mut FontSystem,
+    cache: &mut SwashCache,
+    block: &Block,
+    (width, height): (u32, u32),
+    origin: (f32, f32),
+    groups: usize,
+    group_of: &dyn Fn(usize) -> Option<usize>,
+) -> Vec<Vec<(u32, u8)>> {
+    let mut out = vec![Vec::new(); groups];
+    let (w, h) = (width as i32, height as i32);
+    each_pixel(fs, cache, block, origin, |x, y, a, _, start| {
+        if x < 0 || y < 0 || x >= w || y >= h {
+            return;
+        }
+        if let Some(list) = group_of(start).and_then(|g| out.get_mut(g)) {
+            list.push(((y * w + x) as u32, a));
+        }
+    });
+    out
 }

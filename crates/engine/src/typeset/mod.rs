@@ -211,6 +211,53 @@ impl Typesetter {
         draw::mask(fs, cache, block, width, height, (x, y))
     }
 
+    /// Each word's coverage in the band `mask` draws (same size and origin), as (pixel index,
+    /// coverage) lists. `text` is the text `block` was set from and `starts` the byte offset of
+    /// each word in it, in order.
+    pub fn word_masks(
+        &mut self,
+        block: &Block,
+        (width, height): (u32, u32),
+        (x, y): (f32, f32),
+        text: &str,
+        starts: &[usize],
+    ) -> Vec<Vec<(u32, u8)>> {
+        // The text was set as prepared (breaks added between the words of scripts without
+        // spaces, control characters gone): map each of its bytes back to the text's.
+        let set = prepare::normalise(text);
+        let mut back = vec![0usize; set.len() + 1];
+        let mut orig = text.char_indices().peekable();
+        for (i, c) in set.char_indices() {
+            while orig.peek().is_some_and(|(_, o)| *o != c && o.is_control()) {
+                orig.next();
+            }
+            let at = match orig.peek() {
+                Some((j, o)) if *o == c => {
+                    let j = *j;
+                    orig.next();
+                    j
+                }
+                Some((j, _)) => *j,
+                None => text.len(),
+            };
+            back[i..i + c.len_utf8()].fill(at);
+        }
+        let word_of = |b: usize| -> Option<usize> {
+            let at = *back.get(b)?;
+            Some(starts.partition_point(|s| *s <= at).checked_sub(1)?)
+        };
+        let (fs, cache) = self.parts();
+        draw::group_masks(
+            fs,
+            cache,
+            block,
+            (width, height),
+            (x, y),
+            starts.len(),
+            &word_of,
+        )
+    }
+
     fn parts(&mut self) -> (&mut cosmic_text::FontSystem, &mut cosmic_text::SwashCache) {
         fonts::parts(&mut self.lent)
     }

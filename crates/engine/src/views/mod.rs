@@ -3,7 +3,9 @@
 //! from these); the CLI's `status` and `list` are shaped from them.
 
 pub mod activity;
+pub mod narration;
 pub mod project;
 
 pub use activity::{Activity, JobView, LaneView, QUEUED_LISTED};
+pub use narration::NarrationView;
 pub use project::{ProjectCard, ProjectDetail, RenderView, SceneView, VideoView};

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::model::{Aspect, JobStatus, Lane, Project, Scene, SyncState, UserError};
 use crate::sync::report::SceneSync;
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, TS)]
 pub struct VideoView {
     pub path: String,
     pub duration_s: f32,
@@ -24,6 +24,11 @@ pub struct VideoView {
     pub created_at: u64,
     /// Where the storage target has it, once uploaded.
     pub url: Option<String>,
+    /// When each scene starts in it (s).
+    pub scene_starts: Vec<f32>,
+    /// Absolute paths of its subtitles (SRT, WebVTT).
+    pub srt: Option<String>,
+    pub vtt: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -71,6 +76,8 @@ pub struct SceneView {
     pub sync: Option<SceneSync>,
     pub job_id: Uuid,
     pub updated_at: u64,
+    /// Its narration, for a project with a voice.
+    pub narration: Option<super::NarrationView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -126,6 +133,7 @@ impl Engine {
             sync: self.scene_sync(s),
             job_id: s.job_id,
             updated_at: s.updated_at,
+            narration: self.narration_view(s),
         }
     }
 
@@ -165,6 +173,15 @@ impl Engine {
                 up_to_date: self.video_is_current(p, scenes),
                 created_at: v.created_at,
                 url: v.url.clone(),
+                scene_starts: v.scene_starts.clone(),
+                srt: v
+                    .subtitles
+                    .as_ref()
+                    .and_then(|f| self.asset_path(&f.srt, "srt")),
+                vtt: v
+                    .subtitles
+                    .as_ref()
+                    .and_then(|f| self.asset_path(&f.vtt, "vtt")),
             })
         });
         Ok(ProjectCard {

@@ -18,6 +18,7 @@ pub const BUCKET_FOR_SECRETS: &str = "secrets";
 pub fn config(server: &FaultServer, chain: &[&str]) -> Config {
     let url = server.url();
     let mut c = Config::default();
+    c.voice.enabled = false;
     c.generation.providers = chain.iter().map(|s| s.to_string()).collect();
     c.generation.concurrency = 1;
     c.generation.retry_base_ms = 20;

@@ -17,6 +17,7 @@ pub const PREFIX: &str = "storyreel";
 /// A config syncing to `server`'s bucket, with short waits so outages play out quickly.
 pub fn config(server: &S3Server, bucket: &str) -> Config {
     let mut c = Config::default();
+    c.voice.enabled = false;
     c.sync.target = Some(format!("s3://{bucket}/{PREFIX}"));
     c.sync.endpoint = Some(server.endpoint());
     c.sync.region = Some("us-east-1".into());

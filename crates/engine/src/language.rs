@@ -1,0 +1,128 @@
+//! The languages StoryReel narrates in: a short code (ISO 639-1 where there is one), the
+//! language's name, its ISO 639-3 code (what `whatlang` reports), and the espeak-ng voice that
+//! speaks it. A story's language is detected from its text unless the person chose one.
+
+/// One language: `code` as stored and typed (`en`), `name` for people, `iso3` as detected,
+/// `espeak` the espeak-ng voice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Language {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub iso3: &'static str,
+    pub espeak: &'static str,
+}
+
+const fn l(
+    code: &'static str,
+    name: &'static str,
+    iso3: &'static str,
+    espeak: &'static str,
+) -> Language {
+    Language {
+        code,
+        name,
+        iso3,
+        espeak,
+    }
+}
+
+/// Every language of espeak-ng 1.51 that the detector also knows.
+pub const LANGUAGES: &[Language] = &[
+    l("en", "English", "eng", "en-us"),
+    l("fr", "French", "fra", "fr-fr"),
+    l("de", "German", "deu", "de"),
+    l("es", "Spanish", "spa", "es"),
+    l("it", "Italian", "ita", "it"),
+    l("pt", "Portuguese", "por", "pt"),
+    l("nl", "Dutch", "nld", "nl"),
+    l("ru", "Russian", "rus", "ru"),
+    l("uk", "Ukrainian", "ukr", "uk"),
+    l("pl", "Polish", "pol", "pl"),
+    l("cs", "Czech", "ces", "cs"),
+    l("sk", "Slovak", "slk", "sk"),
+    l("hu", "Hungarian", "hun", "hu"),
+    l("ro", "Romanian", "ron", "ro"),
+    l("bg", "Bulgarian", "bul", "bg"),
+    l("hr", "Croatian", "hrv", "hr"),
+    l("sr", "Serbian", "srp", "sr"),
+    l("sl", "Slovenian", "slv", "sl"),
+    l("el", "Greek", "ell", "el"),
+    l("tr", "Turkish", "tur", "tr"),
+    l("sv", "Swedish", "swe", "sv"),
+    l("da", "Danish", "dan", "da"),
+    l("nb", "Norwegian", "nob", "nb"),
+    l("fi", "Finnish", "fin", "fi"),
+    l("et", "Estonian", "est", "et"),
+    l("lv", "Latvian", "lav", "lv"),
+    l("lt", "Lithuanian", "lit", "lt"),
+    l("ar", "Arabic", "ara", "ar"),
+    l("he", "Hebrew", "heb", "he"),
+    l("fa", "Persian", "pes", "fa"),
+    l("hi", "Hindi", "hin", "hi"),
+    l("bn", "Bengali", "ben", "bn"),
+    l("ta", "Tamil", "tam", "ta"),
+    l("te", "Telugu", "tel", "te"),
+    l("mr", "Marathi", "mar", "mr"),
+    l("gu", "Gujarati", "guj", "gu"),
+    l("kn", "Kannada", "kan", "kn"),
+    l("ml", "Malayalam", "mal", "ml"),
+    l("pa", "Punjabi", "pan", "pa"),
+    l("ur", "Urdu", "urd", "ur"),
+    l("ne", "Nepali", "nep", "ne"),
+    l("si", "Sinhala", "sin", "si"),
+    l("zh", "Chinese (Mandarin)", "cmn", "cmn"),
+    l("ja", "Japanese", "jpn", "ja"),
+    l("ko", "Korean", "kor", "ko"),
+    l("vi", "Vietnamese", "vie", "vi"),
+    l("th", "Thai", "tha", "th"),
+    l("id", "Indonesian", "ind", "id"),
+    l("ka", "Georgian", "kat", "ka"),
+    l("hy", "Armenian", "hye", "hy"),
+    l("af", "Afrikaans", "afr", "af"),
+    l("eo", "Esperanto", "epo", "eo"),
+    l("la", "Latin", "lat", "la"),
+];
+
+/// A language by its short code (`en`), its ISO 639-3 code (`eng`) or its name, any case.
+pub fn by_code(code: &str) -> Option<&'static Language> {
+    let c = code.trim().to_ascii_lowercase();
+    LANGUAGES
+        .iter()
+        .find(|l| l.code == c || l.iso3 == c || l.name.to_ascii_lowercase() == c)
+}
+
+/// The language a text is written in, when it can be told (a few sentences are enough).
+pub fn detect(text: &str) -> Option<&'static Language> {
+    let sample: String = text.chars().take(2000).collect();
+    let info = whatlang::detect(&sample)?;
+    if !info.is_reliable() && info.confidence() < 0.4 {
+        return None;
+    }
+    by_code(info.lang().code())
+}
+
+/// English: what a story whose language cannot be told is read in.
+pub fn english() -> &'static Language {
+    &LANGUAGES[0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_names_and_iso3_all_find_a_language() {
+        assert_eq!(by_code("FR").map(|l| l.espeak), Some("fr-fr"));
+        assert_eq!(by_code("deu").map(|l| l.code), Some("de"));
+        assert_eq!(by_code("japanese").map(|l| l.code), Some("ja"));
+        assert!(by_code("xx").is_none());
+        let fr = "Il était une fois une petite fille qui vivait dans un village au bord de la forêt. Chaque matin, elle allait chercher de l'eau à la rivière.";
+        assert_eq!(detect(fr).map(|l| l.code), Some("fr"));
+        let ja = "むかしむかし、ある村に、おじいさんとおばあさんが住んでいました。";
+        assert_eq!(detect(ja).map(|l| l.code), Some("ja"));
+        let mut codes: Vec<_> = LANGUAGES.iter().map(|l| l.code).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), LANGUAGES.len());
+    }
+}

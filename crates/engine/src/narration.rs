@@ -1,0 +1,257 @@
+//! Narration from the facade: a new project's voice and language, changing them afterwards,
+//! narrating scenes again (those a fallback voice spoke, or chosen ones), and whether a
+//! project's narration is ready for its video.
+
+use uuid::Uuid;
+
+use crate::engine::{Engine, ImportOptions, VoiceOption};
+use crate::error::{Error, Result};
+use crate::language;
+use crate::model::{now_ms, Job, JobPayload, JobStatus, Lane, Narration, Scene, VoiceChoice};
+use crate::queue::Queue;
+
+/// Which scenes to narrate again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revoice {
+    /// Scenes a fallback voice spoke (or silence stood in for), and failed ones.
+    Fallbacks,
+    /// These scenes (1-based).
+    Scenes(Vec<u32>),
+    /// Every scene.
+    All,
+}
+
+impl Engine {
+    /// A new project's voice: none when narration is off; else the voice asked for and the
+    /// language chosen, configured or detected from `text`.
+    pub(crate) fn voice_choice(
+        &self,
+        opts: &ImportOptions,
+        text: &str,
+    ) -> Result<Option<VoiceChoice>> {
+        let cfg = &self.config().voice;
+        let voice = match &opts.voice {
+            VoiceOption::Off => return Ok(None),
+            VoiceOption::Default if !cfg.enabled => return Ok(None),
+            VoiceOption::Default => None,
+            VoiceOption::Named(n) => {
+                let n = n.trim().to_ascii_lowercase();
+                let n = if n == "espeak" { "espeak-ng".into() } else { n };
+                if !crate::config::KNOWN_VOICES.contains(&n.as_str()) {
+                    return Err(Error::Input(format!(
+                        "There is no voice called `{n}`; choose one of {}.",
+                        crate::config::KNOWN_VOICES.join(", ")
+                    )));
+                }
+                Some(n)
+            }
+        };
+        let chosen = opts
+            .language
+            .clone()
+            .or_else(|| (cfg.language != "auto").then(|| cfg.language.clone()));
+        let (lang, language_chosen) = match chosen {
+            Some(code) => (
+                language::by_code(&code).ok_or_else(|| {
+                    Error::Input(format!(
+                        "`{code}` is not a language StoryReel narrates; use a code such as en, fr, de, es, ja."
+                    ))
+                })?,
+                true,
+            ),
+            None => (
+                language::detect(text).unwrap_or_else(language::english),
+                false,
+            ),
+        };
+        Ok(Some(VoiceChoice {
+            voice,
+            language: lang.code.to_string(),
+            language_chosen,
+        }))
+    }
+
+    /// Changes how a project is narrated (`None`: no voice) and narrates every scene again.
+    pub async fn set_project_voice(
+        &self,
+        project: Uuid,
+        choice: Option<VoiceChoice>,
+    ) -> Result<usize> {
+        if let Some(c) = &choice {
+            if language::by_code(&c.language).is_none() {
+                return Err(Error::Input(format!(
+                    "`{}` is not a language StoryReel narrates; use a code such as en, fr, de, es, ja.",
+                    c.language
+                )));
+            }
+        }
+        let mut p = self
+            .store()
+            .project(project)?
+            .ok_or_else(|| Error::NotFound("The project no longer exists.".into()))?;
+        p.voice = choice;
+        p.updated_at = now_ms();
+        let scenes = self.store().scenes_of(project)?;
+        let n = self.queue_narrations(&p, &scenes, |_| true).await?;
+        self.emit_project(project);
+        Ok(n)
+    }
+
+    /// Narrates scenes of a project again; returns how many were queued.
+    pub async fn revoice(&self, project: Uuid, which: Revoice) -> Result<usize> {
+        let p = self
+            .store()
+            .project(project)?
+            .ok_or_else(|| Error::NotFound("The project no longer exists.".into()))?;
+        if p.voice.is_none() {
+            return Err(Error::Input(format!(
+                "'{}' is made without a voice; choose a voice for it first.",
+                p.title
+            )));
+        }
+        let scenes = self.store().scenes_of(project)?;
+        if let Revoice::Scenes(list) = &which {
+            if let Some(bad) = list.iter().find(|i| !scenes.iter().any(|s| s.index == **i)) {
+                return Err(Error::Input(format!(
+                    "'{}' has no scene {bad}; it has scenes 1 to {}.",
+                    p.title,
+                    scenes.len()
+                )));
+            }
+        }
+        self.queue_narrations(&p, &scenes, |s| match &which {
+            Revoice::All => true,
+            Revoice::Scenes(list) => list.contains(&s.index),
+            Revoice::Fallbacks => s.narration.as_ref().is_none_or(|n| {
+                matches!(n.status, JobStatus::Failed | JobStatus::Cancelled)
+                    || n.speech.as_ref().is_some_and(|sp| sp.is_fallback())
+            }),
+        })
+        .await
+    }
+
+    /// Queues a new narration job for each scene `pick` chooses (cancelling one still
+    /// waiting or running), with the project record `p` as given, in one transaction.
+    pub(crate) async fn queue_narrations(
+        &self,
+        p: &crate::model::Project,
+        scenes: &[Scene],
+        pick: impl Fn(&Scene) -> bool,
+    ) -> Result<usize> {
+        let mut jobs: Vec<(u32, Option<Job>)> = Vec::new();
+        for s in scenes.iter().filter(|s| pick(s)) {
+            let job = match &p.voice {
+                Some(_) => Some(Job::new(
+                    JobPayload::NarrateScene,
+                    p.id,
+                    Some(s.index),
+                    self.store().next_seq()?,
+                    1,
+                )),
+                None => None,
+            };
+            jobs.push((s.index, job));
+        }
+        let count = jobs.iter().filter(|(_, j)| j.is_some()).count();
+        self.store().transact(|tx| {
+            tx.put_project(p)?;
+            for (index, job) in &jobs {
+                let Some(mut s) = tx.scene(p.id, *index)? else {
+                    continue;
+                };
+                if let Some(old) = s.narration.as_ref().map(|n| n.job_id) {
+                    Queue::cancel_in(tx, old, now_ms())?;
+                }
+                // Re-read: the cancel updated the scene's mirror.
+                s = tx.scene(p.id, *index)?.unwrap_or(s);
+                s.narration = job.as_ref().map(|j| Narration {
+                    // The speech so far stays until the new one replaces it.
+                    speech: s.narration.as_ref().and_then(|n| n.speech.clone()),
+                    ..Narration::queued(j)
+                });
+                tx.put_scene(&s)?;
+                if let Some(j) = job {
+                    Queue::put_job(tx, None, j)?;
+                }
+            }
+            Ok(())
+        })?;
+        self.store().flush().await?;
+        self.wake(Lane::Narrate);
+        Ok(count)
+    }
+}
+
+impl Engine {
+    /// After the scenes were edited: a scene whose text changed, a new one, or one whose
+    /// narration was still to come at its old place is narrated again; a finished narration
+    /// of a scene that only moved goes with it.
+    pub(crate) async fn follow_edits(&self, project: Uuid) -> Result<usize> {
+        let Some(p) = self.store().project(project)? else {
+            return Ok(0);
+        };
+        if p.voice.is_none() {
+            return Ok(0);
+        }
+        let scenes = self.store().scenes_of(project)?;
+        let mut again = Vec::new();
+        let mut moved = Vec::new();
+        for s in &scenes {
+            let Some(n) = &s.narration else {
+                again.push(s.index);
+                continue;
+            };
+            let job = self.store().job(n.job_id)?;
+            let same_text = n
+                .speech
+                .as_ref()
+                .is_some_and(|sp| sp.text_hash == crate::model::text_hash(&s.text));
+            let here = job.as_ref().is_some_and(|j| j.scene_index == Some(s.index));
+            match job {
+                Some(j) if j.status.is_terminal() && same_text => {
+                    if !here {
+                        moved.push((j, s.index));
+                    }
+                }
+                // Not started yet: it reads the text as it is when it starts.
+                Some(j) if j.status == JobStatus::Queued && here => {}
+                _ => again.push(s.index),
+            }
+        }
+        if !moved.is_empty() {
+            self.store().transact(|tx| {
+                for (j, index) in &moved {
+                    let mut j = j.clone();
+                    j.scene_index = Some(*index);
+                    tx.put_job_record(&j)?;
+                }
+                Ok(())
+            })?;
+        }
+        if again.is_empty() {
+            self.store().flush().await?;
+            return Ok(0);
+        }
+        self.queue_narrations(&p, &scenes, |s| again.contains(&s.index))
+            .await
+    }
+}
+
+impl Engine {
+    /// Every known voice: in the chain or not, usable now or why not, its voices, and its
+    /// calls, failures and breaker in this data folder.
+    pub async fn voices_report(&self) -> Vec<crate::voices::build::VoiceRow> {
+        let store = self.inner.store.clone();
+        crate::voices::build::report(self.config(), self.inner.secrets.as_ref(), &move |n| {
+            store.provider_stats(n)
+        })
+        .await
+    }
+}
+
+/// Whether a scene's narration is settled for a video: no voice, finished, or given up on
+/// (failed or cancelled: the scene keeps its reading pace). A waiting or running narration
+/// holds the video back.
+pub fn narration_settled(s: &Scene) -> bool {
+    s.narration.as_ref().is_none_or(|n| n.status.is_terminal())
+}

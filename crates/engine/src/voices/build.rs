@@ -1,0 +1,174 @@
+//! Builds the voice chain from the config and the keys at hand, and reports on voices.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::chain::{stats_name, VoiceChain, VoiceEntry};
+use super::elevenlabs::ElevenLabs;
+use super::espeak::Espeak;
+use super::openai::OpenAiVoice;
+use super::piper::Piper;
+use super::{label, Availability, Voice};
+use crate::config::{Config, KNOWN_VOICES};
+use crate::model::{BreakerState, ProviderStats};
+use crate::providers::breaker::Breaker;
+use crate::providers::http::ProviderHttp;
+use crate::providers::retry::{Health, RetryPolicy, StatsSink};
+use crate::secrets::SecretSource;
+use crate::store::Store;
+
+/// One voice as configured, whether or not it is in the chain; a notice when it cannot be
+/// built (no key, an address that is not one).
+fn build_one(
+    name: &str,
+    config: &Config,
+    secrets: &dyn SecretSource,
+) -> Result<Arc<dyn Voice>, String> {
+    let v = &config.voice;
+    match name {
+        "espeak-ng" => Ok(Arc::new(Espeak {
+            voice: v.espeak.voice.clone(),
+            rate_wpm: v.espeak.rate_wpm,
+        })),
+        "piper" => Ok(Arc::new(Piper {
+            program: v.piper.program.clone(),
+            model: v.piper.model.clone(),
+            timeout: Duration::from_secs(v.piper.timeout_s),
+        })),
+        "elevenlabs" | "openai" => {
+            let Some((cfg, voice)) = v.cloud(name) else {
+                return Err(format!("{} has no settings.", label(name)));
+            };
+            let l = label(name);
+            if !cfg.enabled {
+                return Err(format!("{l} is turned off in [{}].", cfg.section));
+            }
+            let key = secrets.get(name, cfg.api_key_env.as_deref());
+            let http =
+                ProviderHttp::new(cfg, l, key, 0).map_err(|e| format!("{l}: {}", e.message))?;
+            Ok(if name == "elevenlabs" {
+                Arc::new(ElevenLabs {
+                    http,
+                    voice_id: voice,
+                })
+            } else {
+                Arc::new(OpenAiVoice {
+                    http,
+                    voice,
+                    speed: v.openai.speed,
+                    instructions: v.openai.instructions.clone(),
+                })
+            })
+        }
+        _ => Ok(Arc::new(super::silence::Silence)),
+    }
+}
+
+/// The chain for `config`, and one-line notices about voices that were left out.
+pub fn chain(
+    config: &Config,
+    secrets: &dyn SecretSource,
+    store: Arc<Store>,
+    events: crate::events::EventBus,
+) -> (VoiceChain, Vec<String>) {
+    let v = &config.voice;
+    let mut notices = Vec::new();
+    let mut entries = Vec::new();
+    let mut extras = Vec::new();
+    let in_chain = v.chain();
+    for name in KNOWN_VOICES.iter().filter(|n| **n != "silence") {
+        let at = in_chain.iter().position(|c| c == name);
+        match build_one(name, config, secrets) {
+            Ok(voice) => {
+                let breaker = Breaker::new(
+                    config.breaker.failures,
+                    Duration::from_secs(config.breaker.open_s),
+                );
+                let key = stats_name(name);
+                let entry = VoiceEntry {
+                    voice,
+                    health: Health::new(&key, breaker, store.provider_stats(&key)),
+                };
+                match at {
+                    Some(at) => entries.push((at, entry)),
+                    None => extras.push(entry),
+                }
+            }
+            Err(notice) if at.is_some() => {
+                notices.push(format!("{notice} Skipping it; scenes use the next voice."))
+            }
+            Err(_) => {}
+        }
+    }
+    entries.sort_by_key(|(at, _)| *at);
+    let entries: Vec<VoiceEntry> = entries.into_iter().map(|(_, e)| e).collect();
+    let policy = RetryPolicy {
+        max_tries: v.max_tries,
+        base: Duration::from_millis(v.retry_base_ms),
+        max: Duration::from_millis(v.retry_max_ms.max(v.retry_base_ms)),
+        budget: Duration::from_secs(v.budget_s),
+    };
+    let sink: StatsSink = Arc::new(move |s: &ProviderStats| {
+        store.put_provider_stats(s);
+        events.send(crate::events::Event::Provider { stats: s.clone() });
+    });
+    (
+        VoiceChain::with_extras(entries, extras, policy, Some(sink)),
+        notices,
+    )
+}
+
+/// One row of `storyreel voices`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VoiceRow {
+    pub name: String,
+    pub label: String,
+    pub in_chain: bool,
+    /// Its place in the chain (1 = asked first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<usize>,
+    pub usable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub voices: Vec<super::VoiceInfo>,
+    pub breaker: BreakerState,
+    pub calls: u64,
+    pub failures: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<crate::model::UserError>,
+}
+
+/// Every known voice: in the chain or not, usable now or why not, with its voices; `stats`
+/// gives a voice's calls, failures and breaker where a data folder keeps them.
+pub async fn report(
+    config: &Config,
+    secrets: &dyn SecretSource,
+    stats: &(dyn Fn(&str) -> Option<ProviderStats> + Sync),
+) -> Vec<VoiceRow> {
+    let chain = config.voice.chain();
+    let mut rows = Vec::new();
+    for name in KNOWN_VOICES {
+        let availability = match build_one(name, config, secrets) {
+            Ok(v) => v.availability().await,
+            Err(why) => Availability::not(why),
+        };
+        let stats = stats(&stats_name(name)).unwrap_or_default();
+        let position = chain.iter().position(|c| c == name).map(|p| p + 1);
+        rows.push(VoiceRow {
+            name: name.to_string(),
+            label: label(name).to_string(),
+            in_chain: position.is_some(),
+            position,
+            usable: availability.usable,
+            note: availability.note,
+            voices: availability.voices,
+            breaker: stats.breaker.unwrap_or(BreakerState::Closed),
+            calls: stats.calls,
+            failures: stats.failures,
+            last_error: stats.last_error,
+        });
+    }
+    rows
+}

@@ -1,0 +1,166 @@
+//! Piper: local neural voices.
+//!
+//! Program contract (github.com/rhasspy/piper and its successor piper1-gpl, both CLIs):
+//! `piper -m MODEL.onnx -f OUT.wav` reads the text on standard input and writes a 16-bit mono
+//! WAV file at the model's rate (its `MODEL.onnx.json` beside it says which). It reports no
+//! word times: they are estimated over the voiced part of the audio. A missing program, a
+//! missing or broken model, or a run past the timeout is this voice's failure, said as a
+//! sentence, and the next voice speaks.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::io::AsyncWriteExt;
+
+use super::timing::{estimate, Pcm};
+use super::{check_audio, Availability, SpeechRequest, Spoken, Voice, VoiceInfo};
+use crate::providers::ProviderError;
+
+pub struct Piper {
+    pub program: PathBuf,
+    pub model: Option<PathBuf>,
+    pub timeout: Duration,
+}
+
+fn on_path(p: &Path) -> Option<PathBuf> {
+    if p.components().count() > 1 {
+        return p.is_file().then(|| p.to_path_buf());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(p))
+        .find(|f| f.is_file())
+}
+
+impl Piper {
+    /// The program and the model, or why Piper cannot speak.
+    fn ready(&self) -> Result<(PathBuf, PathBuf), ProviderError> {
+        let missing = |m: String| ProviderError::terminal("voice_missing", m);
+        let program = on_path(&self.program).ok_or_else(|| {
+            missing(format!(
+                "Piper was not found ({}); install it (`pip install piper-tts`) or set [voice.piper] program to where it is.",
+                self.program.display()
+            ))
+        })?;
+        let model = self.model.clone().ok_or_else(|| {
+            missing("Piper has no voice model; download one (a .onnx file with its .onnx.json) and set [voice.piper] model to it.".into())
+        })?;
+        if !model.is_file() {
+            return Err(missing(format!(
+                "The Piper voice model {} does not exist; check [voice.piper] model.",
+                model.display()
+            )));
+        }
+        Ok((program, model))
+    }
+}
+
+#[async_trait]
+impl Voice for Piper {
+    fn name(&self) -> &str {
+        "piper"
+    }
+
+    async fn speak(&self, req: &SpeechRequest) -> Result<Spoken, ProviderError> {
+        let (program, model) = self.ready()?;
+        let dir = tempfile::tempdir().map_err(|e| {
+            ProviderError::transient("voice_failed", format!("Piper has no room to work: {e}."))
+        })?;
+        let out = dir.path().join("scene.wav");
+        let mut child = tokio::process::Command::new(&program)
+            .arg("-m")
+            .arg(&model)
+            .arg("-f")
+            .arg(&out)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| {
+                ProviderError::terminal(
+                    "voice_missing",
+                    format!("Piper could not be started ({}): {e}.", program.display()),
+                )
+            })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            let text = req.text();
+            // A program that exits without reading is reported by its status below.
+            let _ = stdin.write_all(text.as_bytes()).await;
+            let _ = stdin.write_all(b"\n").await;
+        }
+        let done =
+            tokio::time::timeout(crate::clock::clamp(self.timeout), child.wait_with_output())
+                .await
+                .map_err(|_| {
+                    ProviderError::transient(
+                        "timeout",
+                        format!("Piper did not finish within {} s.", self.timeout.as_secs()),
+                    )
+                })?
+                .map_err(|e| {
+                    ProviderError::transient("voice_failed", format!("Piper stopped: {e}."))
+                })?;
+        if !done.status.success() {
+            let err = String::from_utf8_lossy(&done.stderr);
+            let last = err
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("no message")
+                .trim();
+            let last: String = crate::redact::scrub(last, &[]).chars().take(200).collect();
+            return Err(ProviderError::terminal(
+                "voice_failed",
+                format!(
+                    "Piper could not speak with the model {} ({last}); check that the model and its .onnx.json are whole.",
+                    model.display()
+                ),
+            ));
+        }
+        let bytes = std::fs::read(&out).map_err(|_| {
+            ProviderError::terminal("bad_audio", "Piper finished without writing its audio.")
+        })?;
+        let pcm = Pcm::from_wav(&bytes).map_err(|_| {
+            ProviderError::terminal(
+                "bad_audio",
+                format!(
+                    "Piper wrote audio that is not 16-bit WAV with the model {}; check the model.",
+                    model.display()
+                ),
+            )
+        })?;
+        let pcm = check_audio("Piper", Some(pcm), req.words.len())?;
+        let (from, to) = pcm.voiced_span();
+        Ok(Spoken {
+            words: estimate(&req.words, from, to),
+            pcm: Some(pcm),
+            estimated: true,
+            provider: "piper".into(),
+            voice: model
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            fallback: Vec::new(),
+        })
+    }
+
+    async fn availability(&self) -> Availability {
+        match self.ready() {
+            Ok((_, model)) => {
+                let name = model
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                Availability::ready(vec![VoiceInfo {
+                    id: model.display().to_string(),
+                    language: name.split(['_', '-']).next().unwrap_or("").to_string(),
+                    name,
+                }])
+            }
+            Err(e) => Availability::not(e.message),
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Narration with the real espeak-ng (the default voice) and real ffmpeg: a five-scene story is
+//! narrated with exact word times; the video's scenes follow the narration and each scene's
+//! voice starts with it; the subtitle files agree with the stored word times; a voice that
+//! cannot speak falls back with a sentence and can be asked again; edits narrate again only
+//! what changed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use storyreel_engine::config::Config;
+use storyreel_engine::model::{JobStatus, Project, Scene};
+use storyreel_engine::narration::Revoice;
+use storyreel_engine::voices::timing::Pcm;
+use storyreel_engine::{Engine, EngineOptions, ImportOptions, VoiceOption};
+
+const STORY: &str = "# The Ferry
+
+The ferry leaves the harbour at dawn, its horn low over the water.
+
+Gulls follow the wake, crying, wheeling over the grey sea.
+
+A girl at the rail counts the lighthouses: one, two, three.
+
+The island rises out of the mist, green and quiet.
+
+On the pier, her grandmother waves with both arms.
+";
+
+fn engine(dir: &Path, cfg: Config) -> Engine {
+    Engine::open(EngineOptions::new(dir, cfg)).unwrap()
+}
+
+async fn run_until(e: &Engine, done: impl Fn(&Engine) -> bool) {
+    let w = e.start();
+    let t0 = Instant::now();
+    while !done(e) {
+        assert!(t0.elapsed() < Duration::from_secs(240), "did not finish");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    w.shutdown().await;
+}
+
+fn all_done(e: &Engine) -> bool {
+    e.store()
+        .all_jobs()
+        .unwrap()
+        .iter()
+        .all(|j| j.status.is_terminal())
+}
+
+async fn made(e: &Engine, opts: ImportOptions) -> (Project, Vec<Scene>) {
+    let p = e
+        .import(STORY.as_bytes(), "ferry.md", opts)
+        .await
+        .unwrap()
+        .project;
+    run_until(e, all_done).await;
+    let scenes = e.store().scenes_of(p.id).unwrap();
+    (p, scenes)
+}
+
+/// Where the sound starts again after each pause of at least 0.3 s (ffmpeg's silencedetect).
+fn onsets(file: &Path) -> Vec<f32> {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-i"])
+        .arg(file)
+        .args(["-af", "silencedetect=n=-45dB:d=0.25", "-f", "null", "-"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| l.split("silence_end: ").nth(1))
+        .filter_map(|r| r.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+/// Cue start times of a subtitle file, read by ffmpeg's own SRT or WebVTT demuxer.
+fn cue_starts(file: &Path) -> Vec<f32> {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "packet=pts_time",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn espeak_narrates_every_scene_and_the_video_follows_the_voice() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), Config::default());
+    let (p, scenes) = made(&e, ImportOptions::default()).await;
+    assert_eq!(scenes.len(), 5);
+    let voice = p.voice.clone().expect("narrated by default");
+    assert_eq!(voice.language, "en", "detected from the text");
+    for s in &scenes {
+        let n = s.narration.as_ref().expect("a narration per scene");
+        assert_eq!(n.status, JobStatus::Succeeded, "{:?}", n.error);
+        let sp = n.speech.as_ref().unwrap();
+        assert_eq!(
+            (sp.provider.as_str(), sp.voice.as_str()),
+            ("espeak-ng", "en-us")
+        );
+        assert!(!sp.estimated && sp.fallback.is_empty());
+        // The audio is a real WAV of the stated length.
+        let a = sp.audio.as_ref().unwrap();
+        let pcm = Pcm::from_wav(&std::fs::read(e.assets().path(&a.hash, &a.ext).unwrap()).unwrap())
+            .unwrap();
+        assert!((pcm.seconds() - sp.seconds).abs() < 1e-3);
+        assert!(sp.seconds > 1.5, "scene {}: {} s", s.index, sp.seconds);
+        // The words are the scene's text, in order, at times that grow inside the audio.
+        let joined: String = sp.words.iter().map(|w| w.word.as_str()).collect();
+        assert_eq!(
+            joined.trim(),
+            s.text.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        for w in &sp.words {
+            assert!(
+                w.start >= 0.0 && w.start <= w.end && w.end <= sp.seconds + 1e-3,
+                "{w:?}"
+            );
+        }
+        for pair in sp.words.windows(2) {
+            assert!(pair[0].start < pair[1].start, "{pair:?}");
+        }
+        // A word is heard where it is said to start: the audio is not silent just after it.
+        let loud_after = |t: f32| {
+            let i = (t * pcm.rate as f32) as usize;
+            pcm.samples[i..(i + pcm.rate as usize / 5).min(pcm.samples.len())]
+                .iter()
+                .any(|v| v.unsigned_abs() > 1500)
+        };
+        assert!(
+            sp.words.iter().all(|w| loud_after(w.start)),
+            "scene {}",
+            s.index
+        );
+    }
+
+    // The video: each scene lasts its narration and a beat; each voice starts with its scene.
+    let spec = e.config().render.spec();
+    e.request_render(&p, spec).await.unwrap();
+    run_until(&e, all_done).await;
+    let p = e.store().project(p.id).unwrap().unwrap();
+    let v = p.video.clone().expect("a video");
+    assert!(v.audio);
+    let total: f32 = scenes
+        .iter()
+        .map(|s| {
+            s.narration
+                .as_ref()
+                .unwrap()
+                .speech
+                .as_ref()
+                .unwrap()
+                .seconds
+        })
+        .sum();
+    assert!(
+        v.duration_s > total,
+        "{} s of video for {total} s of voice",
+        v.duration_s
+    );
+    assert_eq!(v.scene_starts.len(), 5);
+    let file = e.assets().path(&v.hash, "mp4").unwrap();
+    let heard = onsets(&file);
+    let frame = 1.0 / v.fps as f32;
+    for (i, start) in v.scene_starts.iter().enumerate().skip(1) {
+        let near = heard
+            .iter()
+            .map(|o| (o - start).abs())
+            .fold(f32::INFINITY, f32::min);
+        assert!(
+            near <= 2.0 * frame,
+            "scene {}: starts at {start} s, nearest onset {near} s away ({heard:?})",
+            i + 1
+        );
+    }
+
+    // Subtitles, read back by ffmpeg, start where the stored words of their scene start.
+    let out = dir.path().join("ferry.mp4");
+    e.save_video(&p, &out, false).unwrap();
+    let mut word_starts = Vec::new();
+    for (s, at) in scenes.iter().zip(&v.scene_starts) {
+        let sp = s.narration.as_ref().unwrap().speech.as_ref().unwrap();
+        word_starts.extend(sp.words.iter().map(|w| w.start + at));
+    }
+    for file in [out.with_extension("srt"), out.with_extension("vtt")] {
+        let cues = cue_starts(&file);
+        assert!(cues.len() >= 5, "{file:?}: {cues:?}");
+        for c in &cues {
+            let near = word_starts
+                .iter()
+                .map(|w| (w - c).abs())
+                .fold(f32::INFINITY, f32::min);
+            assert!(near < 0.002, "{file:?}: a cue at {c} s is no word's start");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_voice_that_cannot_speak_falls_back_and_can_be_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = Config::default();
+    // Piper first, with a model that is not there; then espeak-ng with a voice it lacks.
+    cfg.voice.voices = vec!["piper".into(), "espeak-ng".into()];
+    cfg.voice.piper.model = Some(dir.path().join("missing.onnx"));
+    cfg.voice.espeak.voice = "zz-nowhere".into();
+    let e = engine(&dir.path().join("data"), cfg);
+    let (p, scenes) = made(&e, ImportOptions::default()).await;
+    for s in &scenes {
+        let sp = s.narration.as_ref().unwrap().speech.as_ref().unwrap();
+        assert_eq!(sp.provider, "silence");
+        assert!(sp.audio.is_none());
+        let why: Vec<&str> = sp.fallback.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(why.len(), 2, "{why:?}");
+        assert!(
+            why[0].contains("missing.onnx") && why[0].contains("does not exist"),
+            "{why:?}"
+        );
+        assert!(why[1].contains("zz-nowhere"), "{why:?}");
+    }
+    // The video still renders, without sound, the captions at reading pace.
+    e.request_render(&p, e.config().render.spec())
+        .await
+        .unwrap();
+    run_until(&e, all_done).await;
+    let v = e.store().project(p.id).unwrap().unwrap().video.unwrap();
+    assert!(!v.audio && v.subtitles.is_some());
+
+    // Re-voicing queues exactly the scenes a fallback spoke; with a working voice now they
+    // are spoken by it.
+    drop(e);
+    let mut cfg = Config::default();
+    cfg.voice.voices = vec!["espeak-ng".into()];
+    let e = engine(&dir.path().join("data"), cfg);
+    assert_eq!(e.revoice(p.id, Revoice::Fallbacks).await.unwrap(), 5);
+    run_until(&e, all_done).await;
+    for s in e.store().scenes_of(p.id).unwrap() {
+        let sp = s.narration.unwrap().speech.unwrap();
+        assert_eq!(sp.provider, "espeak-ng");
+    }
+    assert_eq!(e.revoice(p.id, Revoice::Fallbacks).await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn voice_off_language_chosen_and_edits_narrate_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), Config::default());
+    // No voice: no narration jobs, a silent project.
+    let silent = e
+        .import(
+            STORY.as_bytes(),
+            "quiet.md",
+            ImportOptions {
+                voice: VoiceOption::Off,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .project;
+    assert!(silent.voice.is_none());
+    assert!(e
+        .store()
+        .scenes_of(silent.id)
+        .unwrap()
+        .iter()
+        .all(|s| s.narration.is_none()));
+    // An unknown voice or language is a sentence, before anything is made.
+    let bad = e
+        .import(
+            STORY.as_bytes(),
+            "x.md",
+            ImportOptions {
+                voice: VoiceOption::Named("coqui".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        bad.contains("`coqui`") && bad.contains("espeak-ng"),
+        "{bad}"
+    );
+    let bad = e
+        .import(
+            STORY.as_bytes(),
+            "x.md",
+            ImportOptions {
+                language: Some("klingon".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(bad.contains("klingon"), "{bad}");
+    // French chosen: espeak-ng speaks French.
+    let (p, scenes) = made(
+        &e,
+        ImportOptions {
+            language: Some("fr".into()),
+            force_new: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let sp = |s: &Scene| s.narration.as_ref().unwrap().speech.clone().unwrap();
+    assert!(scenes.iter().all(|s| sp(s).voice == "fr-fr"));
+    let before: Vec<_> = scenes.iter().map(|s| sp(s).audio.unwrap().hash).collect();
+    // Scene 2's text changes; scenes 4 and 5 swap: only scene 2 is narrated again.
+    let mut list: Vec<storyreel_engine::scene_edit::SceneEdit> = scenes
+        .iter()
+        .map(|s| storyreel_engine::scene_edit::SceneEdit {
+            from: Some(s.index),
+            title: s.title.clone(),
+            text: s.text.clone(),
+            prompt: None,
+        })
+        .collect();
+    list[1].text = "Gulls argue over a fish.".into();
+    list.swap(3, 4);
+    e.edit_scenes(&p, list).await.unwrap();
+    run_until(&e, all_done).await;
+    let after = e.store().scenes_of(p.id).unwrap();
+    let hashes: Vec<_> = after.iter().map(|s| sp(s).audio.unwrap().hash).collect();
+    assert_eq!(hashes[0], before[0]);
+    assert_ne!(hashes[1], before[1]);
+    assert_eq!(hashes[2], before[2]);
+    assert_eq!(
+        (hashes[3].as_str(), hashes[4].as_str()),
+        (before[4].as_str(), before[3].as_str())
+    );
+    assert!(sp(&after[1])
+        .words
+        .iter()
+        .any(|w| w.word.starts_with("argue")));
+}
