@@ -119,6 +119,8 @@ impl Engine {
                 )));
             }
         }
+        // Asked for again by a person: every paused voice may be tried at once.
+        self.inner.voices.allow_probes();
         self.queue_narrations(&p, &scenes, |s| match &which {
             Revoice::All => true,
             Revoice::Scenes(list) => list.contains(&s.index),

@@ -219,6 +219,10 @@ async fn a_voice_that_cannot_speak_falls_back_and_can_be_asked_again() {
     let mut cfg = Config::default();
     // Piper first, with a model that is not there; then espeak-ng with a voice it lacks.
     cfg.voice.voices = vec!["piper".into(), "espeak-ng".into()];
+    // A stand-in program (the model is checked before it would run).
+    let program = dir.path().join("piper");
+    std::fs::write(&program, "#!/bin/sh\nexit 0\n").unwrap();
+    cfg.voice.piper.program = program;
     cfg.voice.piper.model = Some(dir.path().join("missing.onnx"));
     cfg.voice.espeak.voice = "zz-nowhere".into();
     let e = engine(&dir.path().join("data"), cfg);
@@ -253,7 +257,7 @@ async fn a_voice_that_cannot_speak_falls_back_and_can_be_asked_again() {
     run_until(&e, all_done).await;
     for s in e.store().scenes_of(p.id).unwrap() {
         let sp = s.narration.unwrap().speech.unwrap();
-        assert_eq!(sp.provider, "espeak-ng");
+        assert_eq!(sp.provider, "espeak-ng", "{:?}", sp.fallback);
     }
     assert_eq!(e.revoice(p.id, Revoice::Fallbacks).await.unwrap(), 0);
 }
@@ -323,7 +327,15 @@ async fn voice_off_language_chosen_and_edits_narrate_only_what_changed() {
     )
     .await;
     let sp = |s: &Scene| s.narration.as_ref().unwrap().speech.clone().unwrap();
-    assert!(scenes.iter().all(|s| sp(s).voice == "fr-fr"));
+    for s in &scenes {
+        let speech = sp(s);
+        assert_eq!(
+            (speech.provider.as_str(), speech.voice.as_str()),
+            ("espeak-ng", "fr-fr"),
+            "{:?}",
+            speech.fallback
+        );
+    }
     let before: Vec<_> = scenes.iter().map(|s| sp(s).audio.unwrap().hash).collect();
     // Scene 2's text changes; scenes 4 and 5 swap: only scene 2 is narrated again.
     let mut list: Vec<storyreel_engine::scene_edit::SceneEdit> = scenes

@@ -31,6 +31,49 @@ pub struct RenderConfig {
     /// A font of the creator's own (TrueType, OpenType or a collection) for title cards and
     /// captions. Writing systems it lacks fall back to the fonts installed on the system.
     pub font: Option<PathBuf>,
+    /// Captions: their size (1 = the default, 0.5–2), text colour, the colour of the word
+    /// being spoken, and where they sit (`bottom`, `middle` or `top`, inside the safe area).
+    pub caption_size: f32,
+    pub caption_color: String,
+    pub caption_highlight: String,
+    pub caption_position: String,
+}
+
+/// How captions look, read from `[render]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CaptionLook {
+    pub scale: f32,
+    pub color: [u8; 3],
+    pub highlight: [u8; 3],
+    pub position: CaptionPosition,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptionPosition {
+    Top,
+    Middle,
+    Bottom,
+}
+
+impl Default for CaptionLook {
+    fn default() -> Self {
+        CaptionLook {
+            scale: 1.0,
+            color: [255, 255, 255],
+            highlight: [255, 216, 77],
+            position: CaptionPosition::Bottom,
+        }
+    }
+}
+
+/// `#rrggbb` (or `rrggbb`) as a colour.
+fn colour(s: &str) -> Option<[u8; 3]> {
+    let h = s.trim().trim_start_matches('#');
+    if h.len() != 6 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let at = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+    Some([at(0)?, at(2)?, at(4)?])
 }
 
 impl Default for RenderConfig {
@@ -46,6 +89,10 @@ impl Default for RenderConfig {
             music_volume: 0.2,
             words_per_second: 2.5,
             font: None,
+            caption_size: 1.0,
+            caption_color: "#ffffff".into(),
+            caption_highlight: "#ffd84d".into(),
+            caption_position: "bottom".into(),
         }
     }
 }
@@ -143,7 +190,48 @@ impl RenderConfig {
                 "[render] crossfade_ms must be at most 3000.".into(),
             ));
         }
+        if !(self.caption_size.is_finite() && (0.5..=2.0).contains(&self.caption_size)) {
+            return Err(BadSetting(format!(
+                "[render] caption_size is {}; it must be between 0.5 and 2 (1 is the default size).",
+                self.caption_size
+            )));
+        }
+        for (key, v) in [
+            ("caption_color", &self.caption_color),
+            ("caption_highlight", &self.caption_highlight),
+        ] {
+            if colour(v).is_none() {
+                return Err(BadSetting(format!(
+                    "[render] {key} `{v}` is not a colour; write it as #rrggbb, such as #ffd84d."
+                )));
+            }
+        }
+        if !["bottom", "middle", "top"].contains(&self.caption_position.as_str()) {
+            return Err(BadSetting(format!(
+                "[render] caption_position `{}` must be bottom, middle or top.",
+                self.caption_position
+            )));
+        }
         Ok(())
+    }
+
+    /// How captions look (the defaults stand in for values `check` refuses).
+    pub fn caption_look(&self) -> CaptionLook {
+        let d = CaptionLook::default();
+        CaptionLook {
+            scale: if self.caption_size.is_finite() {
+                self.caption_size.clamp(0.5, 2.0)
+            } else {
+                1.0
+            },
+            color: colour(&self.caption_color).unwrap_or(d.color),
+            highlight: colour(&self.caption_highlight).unwrap_or(d.highlight),
+            position: match self.caption_position.as_str() {
+                "top" => CaptionPosition::Top,
+                "middle" => CaptionPosition::Middle,
+                _ => CaptionPosition::Bottom,
+            },
+        }
     }
 
     /// A spec with this config's defaults.

@@ -141,6 +141,16 @@ impl Health {
         loop {
             attempt += 1;
             let admit = self.breaker.admit();
+            if matches!(admit, Admit::No { .. })
+                && self.breaker.state() == BreakerState::HalfOpen
+                && crate::clock::fits(Duration::from_millis(50), deadline)
+            {
+                // Another job's probe is out: wait for its answer rather than skip a member
+                // that may have just recovered.
+                attempt -= 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
             if let Admit::No { .. } = admit {
                 // No countdown in the words: they stay on a finished scene as the reason for
                 // its fallback, long after the pause is over.

@@ -1,12 +1,17 @@
-//! Captions: the scene's text, wrapped, white with a dark outline, centred inside safe margins
-//! near the bottom. Drawn once per scene into a coverage band (luma at full size, chroma at
-//! half), then blended into each YUV frame.
+//! Captions: text with a dark outline, centred inside safe margins (near the bottom by
+//! default). A scene without a voice shows its whole text; a narrated scene shows the phrase
+//! being spoken, a page at a time, with the word being spoken in the highlight colour
+//! (karaoke). Each caption is laid out once into a coverage band (luma at full size, chroma at
+//! half) with each word's pixels beside it, then blended into each YUV frame.
 
-use super::yuv::{chroma, luma, Yuv, BLACK_Y, NEUTRAL_C, WHITE_Y};
+use super::yuv::{chroma, luma, Yuv, BLACK_Y, NEUTRAL_C};
+use crate::config::render::{CaptionLook, CaptionPosition};
 use crate::model::Frame;
 use crate::typeset::{Alignment, TextStyle, Typesetter};
 
 const MAX_LINES: usize = 3;
+/// A page of a narrated caption: at most two lines.
+const PAGE_LINES: usize = 2;
 
 const STYLE: TextStyle = TextStyle {
     bold: true,
@@ -25,22 +30,68 @@ pub struct Caption {
     outline: Vec<u8>,
     text: Vec<u8>,
     grey: Vec<u8>,
+    /// The text's coverage per 2x2 block (where the chroma takes the text's colour).
+    text_c: Vec<u8>,
     color_y: Vec<(u32, u8, u8)>,
     color_c: Vec<(u32, u8, u8, u8)>,
+    /// The text's colour and the highlight's, in the encoder's format.
+    ink: (u8, u8, u8),
+    mark: (u8, u8, u8),
+    /// Each word's pixels (luma) and 2x2 blocks (chroma) with their coverage.
+    words: Vec<(Vec<(u32, u8)>, Vec<(u32, u8)>)>,
+}
+
+fn yuv_of([r, g, b]: [u8; 3]) -> (u8, u8, u8) {
+    let (r, g, b) = (r as i32, g as i32, b as i32);
+    let (u, v) = chroma(r * 4, g * 4, b * 4);
+    (luma(r, g, b), u, v)
 }
 
 impl Caption {
-    /// None for an empty text. `font` is the creator's own font, if set.
-    pub fn new(text: &str, frame: Frame, font: Option<&std::path::Path>) -> Option<Caption> {
-        let text = text.trim();
-        if text.is_empty() {
+    /// The whole of `text`, in up to three lines. None for an empty text. `font` is the
+    /// creator's own font, if set.
+    pub fn new(
+        text: &str,
+        frame: Frame,
+        font: Option<&std::path::Path>,
+        look: CaptionLook,
+    ) -> Option<Caption> {
+        Caption::build(text.trim(), &[], frame, font, look, MAX_LINES)
+    }
+
+    /// One page of a narrated caption: `words` joined, each word ready to be highlighted.
+    pub fn page(
+        words: &[String],
+        frame: Frame,
+        font: Option<&std::path::Path>,
+        look: CaptionLook,
+    ) -> Option<Caption> {
+        let mut starts = Vec::with_capacity(words.len());
+        let mut text = String::new();
+        for w in words {
+            starts.push(text.len());
+            text.push_str(w);
+        }
+        let text = text.trim_end();
+        Caption::build(text, &starts, frame, font, look, PAGE_LINES)
+    }
+
+    fn build(
+        text: &str,
+        starts: &[usize],
+        frame: Frame,
+        font: Option<&std::path::Path>,
+        look: CaptionLook,
+        lines: usize,
+    ) -> Option<Caption> {
+        if text.trim().is_empty() {
             return None;
         }
         let (fw, fh) = (frame.width as f32, frame.height as f32);
         let margin = (fw * 0.07).round();
         let max_w = (fw - 2.0 * margin).max(16.0);
-        let unit = fw.min(fh);
-        // The largest size at which the text fits in three lines, else cut with an ellipsis.
+        let unit = fw.min(fh) * look.scale;
+        // The largest size at which the text fits its lines, else cut with an ellipsis.
         let mut t = Typesetter::for_texts(&[text], font);
         let block = t.fit(
             text,
@@ -49,19 +100,47 @@ impl Caption {
             f32::INFINITY,
             unit * 0.05,
             unit * 0.036,
-            Some(MAX_LINES),
+            Some(lines),
         );
         let pad = (block.size * 0.15).ceil().max(2.0);
-        let height = ((block.height + 2.0 * pad).ceil() as u32 + 1) & !1;
-        let bottom_margin = (fh * 0.1).round() as u32;
-        let top = frame.height.saturating_sub(bottom_margin + height) & !1;
+        let height = (((block.height + 2.0 * pad).ceil() as u32 + 1) & !1).min(frame.height & !1);
+        // Inside the safe area: a tenth of the frame from its top or bottom edge.
+        let edge = (fh * 0.1).round() as u32;
+        let top = match look.position {
+            CaptionPosition::Bottom => frame.height.saturating_sub(edge + height),
+            CaptionPosition::Middle => frame.height.saturating_sub(height) / 2,
+            CaptionPosition::Top => edge.min(frame.height.saturating_sub(height)),
+        } & !1;
         let width = frame.width & !1;
         let mask = t.mask(&block, width, height, margin, pad);
+        let (w, h) = (width as usize, height as usize);
+        let words: Vec<(Vec<(u32, u8)>, Vec<(u32, u8)>)> = if starts.is_empty() {
+            Vec::new()
+        } else {
+            t.word_masks(&block, (width, height), (margin, pad), text, starts)
+                .into_iter()
+                .map(|px| {
+                    let mut blocks = std::collections::BTreeMap::<u32, u32>::new();
+                    for &(i, a) in &px {
+                        let (x, y) = (i as usize % w, i as usize / w);
+                        *blocks
+                            .entry(((y / 2) * (w / 2) + x / 2) as u32)
+                            .or_default() += a as u32;
+                    }
+                    let c = blocks
+                        .into_iter()
+                        .map(|(ci, sum)| (ci, (sum / 4).min(255) as u8))
+                        .collect();
+                    (px, c)
+                })
+                .collect()
+        };
         let text_a = mask.cover;
         let r = (block.size * 0.09).round().max(2.0) as usize;
-        let outline = dilate(&text_a, width as usize, height as usize, r);
-        let grey = chroma_cover(&outline, &text_a, width as usize, height as usize);
-        let (color_y, color_c) = colour_layer(&mask.color, width as usize);
+        let outline = dilate(&text_a, w, h, r);
+        let grey = chroma_cover(&outline, &text_a, w, h);
+        let text_c = chroma_cover(&vec![0; text_a.len()], &text_a, w, h);
+        let (color_y, color_c) = colour_layer(&mask.color, w);
         Some(Caption {
             top,
             height,
@@ -69,13 +148,22 @@ impl Caption {
             outline,
             text: text_a,
             grey,
+            text_c,
             color_y,
             color_c,
+            ink: yuv_of(look.color),
+            mark: yuv_of(look.highlight),
+            words,
         })
     }
 
-    /// Blends the caption into `frame` at `opacity` (0..1).
-    pub fn apply(&self, frame: &mut Yuv, opacity: f32) {
+    /// How many words can be highlighted (0 for a whole-text caption).
+    pub fn word_count(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Blends the caption into `frame` at `opacity` (0..1), with word `active` highlighted.
+    pub fn apply(&self, frame: &mut Yuv, opacity: f32, active: Option<usize>) {
         if opacity <= 0.0 || frame.width() != self.width || self.top >= frame.height() {
             return;
         }
@@ -90,9 +178,18 @@ impl Caption {
             if o == 0 && t == 0 {
                 continue;
             }
-            // Dark outline, then white text over it.
+            // Dark outline, then the text over it.
             let v = (*p as u32 * (255 - o) + BLACK_Y as u32 * o) / 255;
-            *p = ((v * (255 - t) + WHITE_Y as u32 * t) / 255) as u8;
+            *p = ((v * (255 - t) + self.ink.0 as u32 * t) / 255) as u8;
+        }
+        let word = active.and_then(|i| self.words.get(i));
+        if let Some((px, _)) = word {
+            for &(i, a) in px {
+                let a = (a as u32 * op) >> 8;
+                if let Some(p) = luma.get_mut(i as usize) {
+                    *p = ((*p as u32 * (255 - a) + self.mark.0 as u32 * a) / 255) as u8;
+                }
+            }
         }
         for &(i, y, a) in &self.color_y {
             let a = (a as u32 * op) >> 8;
@@ -104,10 +201,24 @@ impl Caption {
         let n = rows / 2 * cw;
         for (plane, pick) in [(up, 0usize), (vp, 1usize)] {
             let band = &mut plane[crow * cw..][..n];
-            for (p, g) in band.iter_mut().zip(&self.grey) {
+            let ink = [self.ink.1, self.ink.2][pick] as u32;
+            for ((p, g), t) in band.iter_mut().zip(&self.grey).zip(&self.text_c) {
                 let g = (*g as u32 * op) >> 8;
                 if g != 0 {
                     *p = ((*p as u32 * (255 - g) + NEUTRAL_C as u32 * g) / 255) as u8;
+                }
+                let t = (*t as u32 * op) >> 8;
+                if t != 0 && ink != NEUTRAL_C as u32 {
+                    *p = ((*p as u32 * (255 - t) + ink * t) / 255) as u8;
+                }
+            }
+            if let Some((_, blocks)) = word {
+                let mark = [self.mark.1, self.mark.2][pick] as u32;
+                for &(i, a) in blocks {
+                    let a = (a as u32 * op) >> 8;
+                    if let Some(p) = band.get_mut(i as usize) {
+                        *p = ((*p as u32 * (255 - a) + mark * a) / 255) as u8;
+                    }
                 }
             }
             for &(i, u, v, a) in &self.color_c {
@@ -203,13 +314,14 @@ mod tests {
             "The keeper climbs the tower as the storm gathers.",
             frame,
             None,
+            CaptionLook::default(),
         )
         .unwrap();
         assert!(c.top > 1920 / 2 && c.top + c.height <= 1920 - 192);
         assert_eq!((c.top % 2, c.height % 2), (0, 0));
         let grey = image::RgbImage::from_pixel(1080, 1920, image::Rgb([120, 120, 120]));
         let mut yuv = Yuv::from_rgb(&grey);
-        c.apply(&mut yuv, 1.0);
+        c.apply(&mut yuv, 1.0, None);
         let img = yuv.to_rgb();
         let band = (c.top..c.top + c.height).flat_map(|y| (0..1080).map(move |x| (x, y)));
         let (mut white, mut dark) = (0, 0);
@@ -226,7 +338,7 @@ mod tests {
         // Chroma stays neutral over grey: no colour fringes around the letters.
         let (_, u, v) = yuv.planes();
         assert!(u.iter().chain(v).all(|c| c.abs_diff(128) <= 1));
-        assert!(Caption::new("   ", frame, None).is_none());
+        assert!(Caption::new("   ", frame, None, CaptionLook::default()).is_none());
     }
 
     #[test]
@@ -236,7 +348,7 @@ mod tests {
             height: 1080,
         };
         let long = "word ".repeat(400);
-        let c = Caption::new(&long, frame, None).unwrap();
+        let c = Caption::new(&long, frame, None, CaptionLook::default()).unwrap();
         assert!(c.height < 400, "{}", c.height);
     }
 }

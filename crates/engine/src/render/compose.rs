@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::ffmpeg::{Encode, Ffmpeg};
 use super::plan::Plan;
-use super::{captions, frames, motion, yuv};
+use super::{captions, frames, karaoke, motion, yuv};
 use crate::config::RenderConfig;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -179,9 +179,15 @@ fn load_source(engine: &Engine, plan: &Plan, i: usize) -> Result<frames::Source>
     Ok(frames::Source {
         image: yuv::Yuv::from_rgb(&rgb),
         motion: motion::Motion::for_scene(plan.project, s.index),
-        caption: s
-            .caption
-            .as_deref()
-            .and_then(|t| captions::Caption::new(t, plan.frame, plan.font.as_deref())),
+        caption: match (&s.caption, plan.words.get(i)) {
+            (None, _) => None,
+            (Some(_), Some(Some(words))) => {
+                karaoke::SceneCaption::narrated(words, plan.frame, plan.font.as_deref(), plan.look)
+            }
+            (Some(text), _) => {
+                captions::Caption::new(text, plan.frame, plan.font.as_deref(), plan.look)
+                    .map(karaoke::SceneCaption::Whole)
+            }
+        },
     })
 }

@@ -1,7 +1,7 @@
 //! Composes the video's frames in YUV 4:2:0: each scene's image through its Ken Burns view (a
 //! bilinear crop-and-scale of each plane), crossfaded with the next scene, captions blended on top.
 
-use super::captions::Caption;
+use super::karaoke::SceneCaption;
 use super::motion::{Motion, View};
 use super::resample::Resampler;
 use super::timeline::FrameAt;
@@ -11,7 +11,7 @@ use super::yuv::Yuv;
 pub struct Source {
     pub image: Yuv,
     pub motion: Motion,
-    pub caption: Option<Caption>,
+    pub caption: Option<SceneCaption>,
 }
 
 pub struct Composer {
@@ -50,12 +50,12 @@ impl Composer {
             view(&mut self.resampler, b, tb, &mut self.second);
             blend(out, &self.second, mix);
             if let Some(c) = &b.caption {
-                c.apply(out, mix);
+                c.apply(out, mix, at.t);
             }
             caption_a = 1.0 - mix;
         }
         if let Some(c) = &a.caption {
-            c.apply(out, caption_a);
+            c.apply(out, caption_a, at.t);
         }
     }
 }
@@ -105,6 +105,7 @@ mod tests {
         let mut c = Composer::new(108, 192);
         let mut out = Yuv::new(108, 192);
         let only_a = FrameAt {
+            t: 0.0,
             a: 0,
             ta: 0.3,
             b: None,
@@ -113,6 +114,7 @@ mod tests {
         let p = out.to_rgb().get_pixel(54, 96).0;
         assert!(p[0].abs_diff(200) <= 3 && p[1] <= 3 && p[2] <= 3, "{p:?}");
         let half = FrameAt {
+            t: 0.0,
             a: 0,
             ta: 0.95,
             b: Some((1, 0.05, 0.5)),
@@ -142,7 +144,12 @@ mod tests {
         };
         let mut c = Composer::new(108, 192);
         let (mut start, mut end) = (Yuv::new(108, 192), Yuv::new(108, 192));
-        let at = |ta| FrameAt { a: 0, ta, b: None };
+        let at = |ta| FrameAt {
+            t: 0.0,
+            a: 0,
+            ta,
+            b: None,
+        };
         c.compose(at(0.0), &src, None, &mut start);
         c.compose(at(1.0), &src, None, &mut end);
         assert_ne!(start, end);

@@ -7,6 +7,7 @@ pub mod captions;
 pub(crate) mod compose;
 pub mod ffmpeg;
 pub mod frames;
+pub mod karaoke;
 pub mod motion;
 pub(crate) mod plan;
 pub mod resample;
@@ -53,7 +54,7 @@ impl Engine {
         let cfg = &self.config().render;
         h.update(
             format!(
-                "{}|{}|{}|{}|{}|{}|{}|{}|{:?}",
+                "{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{:?}",
                 p.aspect.label(),
                 spec.fps,
                 spec.captions,
@@ -62,7 +63,8 @@ impl Engine {
                 cfg.preset,
                 cfg.crf,
                 cfg.x264_params,
-                cfg.words_per_second
+                cfg.words_per_second,
+                cfg.caption_look()
             )
             .as_bytes(),
         );

@@ -46,6 +46,8 @@ pub(crate) struct Plan {
     pub(crate) scene_starts: Vec<f32>,
     /// Each scene's words at their times in the video, where a voice timed them.
     pub(crate) words: Vec<Option<Vec<WordMark>>>,
+    /// How captions look.
+    pub(crate) look: crate::config::render::CaptionLook,
 }
 
 /// The voice of each scene, unless the person's own narration stands in for it.
@@ -187,6 +189,7 @@ impl Engine {
             font: cfg.font.clone(),
             scene_starts,
             words,
+            look: cfg.caption_look(),
         })
     }
 }

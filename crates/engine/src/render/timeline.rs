@@ -26,6 +26,8 @@ pub struct Timeline {
 /// blended with scene `b` (the next) at weight `mix` during a crossfade.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FrameAt {
+    /// The frame's time in the video (s).
+    pub t: f32,
     pub a: usize,
     pub ta: f32,
     pub b: Option<(usize, f32, f32)>,
@@ -86,12 +88,14 @@ impl Timeline {
         if a > 0 && self.crossfade > 0.0 && t < self.starts[a] + self.crossfade {
             let mix = ((t - self.starts[a]) / self.crossfade).clamp(0.0, 1.0);
             return FrameAt {
+                t,
                 a: a - 1,
                 ta: prog(a - 1),
                 b: Some((a, prog(a), mix)),
             };
         }
         FrameAt {
+            t,
             a,
             ta: prog(a),
             b: None,

@@ -75,6 +75,7 @@ struct Lib {
         *mut c_void,
     ) -> c_uint,
     set_voice: unsafe extern "C" fn(*const c_char) -> c_uint,
+    set_voice_by_properties: unsafe extern "C" fn(*mut VoiceRecord) -> c_uint,
     set_parameter: unsafe extern "C" fn(c_int, c_int, c_int) -> c_uint,
     status_message: unsafe extern "C" fn(c_uint, *mut c_char, usize),
     list_voices: unsafe extern "C" fn(*mut c_void) -> *const *const VoiceRecord,
@@ -167,6 +168,7 @@ fn load() -> Result<Lib, String> {
         Ok(Lib {
             synthesize: sym!(b"espeak_ng_Synthesize\0"),
             set_voice: sym!(b"espeak_ng_SetVoiceByName\0"),
+            set_voice_by_properties: sym!(b"espeak_ng_SetVoiceByProperties\0"),
             set_parameter: sym!(b"espeak_ng_SetParameter\0"),
             status_message,
             list_voices: sym!(b"espeak_ListVoices\0"),
@@ -240,12 +242,29 @@ impl Lib {
             ProviderError::terminal("bad_voice", "The espeak-ng voice name has a NUL in it.")
         })?;
         // SAFETY: a NUL-terminated name.
-        let s = unsafe { (self.set_voice)(name.as_ptr()) };
+        let mut s = unsafe { (self.set_voice)(name.as_ptr()) };
+        if s != 0 {
+            // A language (`fr-fr`) rather than a voice's name: the best voice for it, as
+            // espeak-ng's own program does.
+            let mut spec = VoiceRecord {
+                name: std::ptr::null(),
+                languages: name.as_ptr(),
+                identifier: std::ptr::null(),
+                gender: 0,
+                age: 0,
+                variant: 0,
+                xx1: 0,
+                score: 0,
+                spare: std::ptr::null_mut(),
+            };
+            // SAFETY: a zeroed selector with a NUL-terminated language that outlives the call.
+            s = unsafe { (self.set_voice_by_properties)(&mut spec) };
+        }
         if s != 0 {
             return Err(ProviderError::terminal(
                 "unknown_voice",
                 format!(
-                    "espeak-ng has no voice `{voice}` ({}); choose one that `espeak-ng --voices` lists.",
+                    "espeak-ng has no voice `{voice}` ({}); choose one of its voices, such as en-us, fr-fr or de.",
                     self.message(s).trim_end_matches('.')
                 ),
             ));
