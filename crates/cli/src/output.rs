@@ -52,6 +52,22 @@ pub fn project_details(p: &ProjectStatus) {
         p.style,
         if p.paused { " · paused" } else { "" }
     );
+    match &p.voice {
+        Some(v) => println!(
+            "  narrated in {}{}{}",
+            v.language,
+            v.voice
+                .as_deref()
+                .map(|n| format!(" · {n} first"))
+                .unwrap_or_default(),
+            if p.narrating > 0 {
+                format!(" · {} still to narrate", p.narrating)
+            } else {
+                String::new()
+            }
+        ),
+        None => println!("  no narration"),
+    }
     let Some(scenes) = &p.scenes else { return };
     for s in scenes {
         let state = match (s.status, s.queue_position) {
@@ -78,6 +94,18 @@ pub fn project_details(p: &ProjectStatus) {
         }
         if let Some(e) = s.sync.as_ref().and_then(|v| v.error.as_ref()) {
             println!("       upload {}: {}", e.code, e.message);
+        }
+        if let Some(n) = &s.narration {
+            let who = match (&n.provider, &n.voice) {
+                (Some(p), Some(v)) if p != "silence" => format!("{p} ({v}), {:.1} s", n.seconds),
+                (Some(_), _) => "silence".to_string(),
+                _ => n.status.name().to_string(),
+            };
+            let later = if n.fallback { " · a later voice" } else { "" };
+            println!("       voice: {who}{later}");
+            if let Some(e) = n.error.as_ref().or(n.fallback_reasons.first()) {
+                println!("       voice {}: {}", e.code, e.message);
+            }
         }
     }
 }

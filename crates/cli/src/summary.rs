@@ -136,12 +136,63 @@ pub fn made(s: &ProjectStatus, secs: f64) -> ExitCode {
             short_id(&s.id)
         );
     }
+    narrated(s, scenes);
     println!(
         "Project {}. `storyreel export {} DIR` copies the images out.",
         s.id,
         short_id(&s.id)
     );
     ExitCode::SUCCESS
+}
+
+/// Who narrated the scenes, and why a fallback voice spoke where one did.
+fn narrated(s: &ProjectStatus, scenes: &[storyreel_engine::status::SceneStatus]) {
+    let Some(voice) = &s.voice else {
+        return;
+    };
+    let mut by: BTreeMap<String, (usize, f32)> = BTreeMap::new();
+    let mut reasons: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for sc in scenes {
+        let Some(n) = &sc.narration else { continue };
+        let who = match (&n.provider, &n.voice) {
+            (Some(p), _) if p == "silence" => "no voice (silence)".to_string(),
+            (Some(p), Some(v)) => format!("{p} ({v})"),
+            _ => continue,
+        };
+        let e = by.entry(who).or_default();
+        e.0 += 1;
+        e.1 += n.seconds;
+        if n.fallback {
+            if let Some(why) = n.fallback_reasons.first() {
+                reasons
+                    .entry(why.message.clone())
+                    .or_default()
+                    .push(sc.index);
+            }
+        }
+    }
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(who, (n, secs))| {
+            if *secs > 0.0 {
+                format!("{} by {who}, {secs:.1} s", plural(*n, "scene"))
+            } else {
+                format!("{} by {who}", plural(*n, "scene"))
+            }
+        })
+        .collect();
+    if !parts.is_empty() {
+        println!("Narration ({}): {}.", voice.language, parts.join("; "));
+    }
+    for (why, idx) in &reasons {
+        println!("A later voice spoke {}: {why}", scene_list(idx));
+    }
+    if !reasons.is_empty() {
+        println!(
+            "`storyreel retry {} --voices` tries the voices again.",
+            short_id(&s.id)
+        );
+    }
 }
 
 /// "scene 3", "scenes 1, 2 and 5".

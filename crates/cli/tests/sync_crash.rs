@@ -97,11 +97,15 @@ fn kill_minus_nine_mid_upload_syncs_everything_once() {
     assert_eq!(scenes.len(), SCENES);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let objects = rt.block_on(server.objects("reels", "crash/projects"));
-    assert_eq!(
-        objects.len(),
-        SCENES,
-        "exactly one object per scene: {objects:?}"
-    );
+    // A picture and a narration per scene.
+    for ext in [".jpg", ".wav"] {
+        assert_eq!(
+            objects.iter().filter(|(k, _)| k.ends_with(ext)).count(),
+            SCENES,
+            "exactly one {ext} object per scene: {objects:?}"
+        );
+    }
+    assert_eq!(objects.len(), 2 * SCENES, "{objects:?}");
     for s in scenes {
         assert_eq!(s["sync"]["state"], "synced", "{s}");
         let url = s["sync"]["url"].as_str().unwrap();

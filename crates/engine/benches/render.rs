@@ -23,11 +23,14 @@ fn rounds() -> usize {
         .unwrap_or(3)
 }
 
+/// The render alone: no narration (the voice has its own bench).
 fn config(render: RenderConfig) -> Config {
-    Config {
+    let mut c = Config {
         render,
         ..Config::default()
-    }
+    };
+    c.voice.enabled = false;
+    c
 }
 
 /// Renders `p` once with `render` settings (the last video forgotten first); time and size.

@@ -297,7 +297,26 @@ impl Engine {
         })
     }
 
-    /// Every scene's sync state, counted, with the ones not synced listed.
+    /// Where a scene's narration audio stands with the storage target, and its object's name.
+    fn audio_sync(&self, s: &Scene) -> Option<(SceneSync, String)> {
+        let id = s.narration.as_ref()?.speech.as_ref()?.upload?;
+        let job = self.store().job(id).ok()??;
+        let key = job.upload()?.key.clone();
+        let (state, error, next_try) = SyncState::of_upload(&job);
+        Some((
+            SceneSync {
+                state,
+                url: None,
+                attempts: job.tries,
+                error,
+                next_try,
+            },
+            key,
+        ))
+    }
+
+    /// Every scene's sync state (its picture and its narration), counted, with the ones not
+    /// synced listed.
     pub fn sync_report(&self, project: Option<Uuid>) -> Result<SyncReport> {
         let mut projects = self.store().projects()?;
         projects.sort_by_key(|p| (p.created_at, p.id));
@@ -320,6 +339,19 @@ impl Engine {
                         key: s.sync.as_ref().map(|i| i.key.clone()),
                         sync: view,
                     });
+                }
+                // The scene's narration goes up with its picture.
+                if let Some((view, key)) = self.audio_sync(&s) {
+                    counts.add(view.state);
+                    if !matches!(view.state, SyncState::Synced | SyncState::Local) {
+                        items.push(SyncItem {
+                            project_id: p.id,
+                            project: p.title.clone(),
+                            scene: s.index,
+                            key: Some(key),
+                            sync: view,
+                        });
+                    }
                 }
             }
         }

@@ -74,7 +74,18 @@ impl Engine {
         .map_err(|e| {
             JobError::from(Error::Image(format!("saving the narration stopped: {e}")))
         })??;
+        let upload = match &stored {
+            Some(a) => self.plan_file_upload(
+                project.id,
+                &format!("scene-{index:03}-{}.wav", &a.hash[..8]),
+                &a.hash,
+                "wav",
+                a.bytes,
+            )?,
+            None => None,
+        };
         let speech = Speech {
+            upload: upload.as_ref().map(|u| u.id),
             provider: spoken.provider,
             voice: spoken.voice,
             language: lang.code.to_string(),
@@ -89,16 +100,6 @@ impl Engine {
             fallback: spoken.fallback,
             text_hash: text_hash(&scene.text),
             created_at: now_ms(),
-        };
-        let upload = match &stored {
-            Some(a) => self.plan_file_upload(
-                project.id,
-                &format!("scene-{index:03}-{}.wav", &a.hash[..8]),
-                &a.hash,
-                "wav",
-                a.bytes,
-            )?,
-            None => None,
         };
         let done = self.queue().finish(job.id, job.attempt, |tx, _| {
             if let Some(mut s) = tx.scene(job.project_id, index)? {

@@ -278,6 +278,27 @@ pub enum SyncState {
 }
 
 impl SyncState {
+    /// Where an upload job's file stands, why it is not synced, and when it is tried next.
+    pub fn of_upload(job: &Job) -> (SyncState, Option<UserError>, Option<u64>) {
+        let state = match job.status {
+            JobStatus::Queued if job.error.is_some() => SyncState::Waiting,
+            JobStatus::Queued => SyncState::Pending,
+            JobStatus::Running => SyncState::Uploading,
+            JobStatus::Succeeded => SyncState::Synced,
+            JobStatus::Failed | JobStatus::Cancelled => SyncState::Failed,
+        };
+        let error = match job.status {
+            JobStatus::Cancelled => Some(UserError::new(
+                "cancelled",
+                "The upload was cancelled; retrying the uploads sends it again.",
+            )),
+            _ => job.error.clone(),
+        };
+        let next =
+            (job.status == JobStatus::Queued && job.not_before > 0).then_some(job.not_before);
+        (state, error, next)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             SyncState::Local => "local",
@@ -322,23 +343,8 @@ impl SyncInfo {
 
     /// Follows the upload job's status.
     pub fn follow(&mut self, job: &Job) {
-        self.state = match job.status {
-            JobStatus::Queued if job.error.is_some() => SyncState::Waiting,
-            JobStatus::Queued => SyncState::Pending,
-            JobStatus::Running => SyncState::Uploading,
-            JobStatus::Succeeded => SyncState::Synced,
-            JobStatus::Failed | JobStatus::Cancelled => SyncState::Failed,
-        };
+        (self.state, self.error, self.next_try) = SyncState::of_upload(job);
         self.attempts = job.tries;
-        self.error = match job.status {
-            JobStatus::Cancelled => Some(UserError::new(
-                "cancelled",
-                "The upload was cancelled; retrying the uploads sends it again.",
-            )),
-            _ => job.error.clone(),
-        };
-        self.next_try =
-            (job.status == JobStatus::Queued && job.not_before > 0).then_some(job.not_before);
     }
 }
 

@@ -51,6 +51,10 @@ pub struct Speech {
     pub fallback: Vec<UserError>,
     /// blake3 of the text spoken: a scene whose text changed is narrated again.
     pub text_hash: String,
+    /// The audio's upload to the storage target, when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "string | null")]
+    pub upload: Option<Uuid>,
     pub created_at: u64,
 }
 

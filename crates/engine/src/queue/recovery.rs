@@ -128,7 +128,8 @@ impl Queue {
     pub(super) fn referenced(tx: &Tx, j: &Job) -> TxResult<bool> {
         if let Some(index) = j.scene_index {
             if let Some(s) = tx.scene(j.project_id, index)? {
-                if s.job_id == j.id || s.sync.as_ref().is_some_and(|x| x.owns(j.id)) {
+                let narration = s.narration.as_ref().is_some_and(|n| n.job_id == j.id);
+                if s.job_id == j.id || narration || s.sync.as_ref().is_some_and(|x| x.owns(j.id)) {
                     return Ok(true);
                 }
             }
@@ -143,6 +144,22 @@ impl Queue {
             && j.upload()
                 .zip(p.video.as_ref())
                 .is_some_and(|(u, v)| u.hash == v.hash);
-        Ok(video_upload)
+        if video_upload {
+            return Ok(true);
+        }
+        // A scene's narration audio goes up under the project, not the scene.
+        if j.scene_index.is_none() && j.upload().is_some() {
+            for index in 1..=p.scene_count {
+                let audio = tx.scene(p.id, index)?.is_some_and(|s| {
+                    s.narration
+                        .and_then(|n| n.speech)
+                        .is_some_and(|sp| sp.upload == Some(j.id))
+                });
+                if audio {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 }

@@ -1,0 +1,231 @@
+//! The voice from the command line, with the real espeak-ng and ffmpeg: `make -o` narrates by
+//! default (the MP4 has sound, the summary says who spoke, `status --json` has each scene's
+//! narration); `--no-voice` makes a silent video; a voice that does not exist is a sentence;
+//! `storyreel voices` says which voices are usable; and a kill -9 while scenes are being
+//! narrated loses nothing and leaves no partial audio.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{example, Sandbox};
+
+fn audio_streams(file: &Path) -> usize {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "a",
+            "-show_entries",
+            "stream=index",
+        ])
+        .args(["-of", "csv=p=0"])
+        .arg(file)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+#[test]
+fn make_narrates_by_default_and_says_who_spoke() {
+    let sb = Sandbox::new();
+    let out = sb.path("market.mp4");
+    let r = sb.run(&[
+        "make",
+        &example("night-market.json"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    r.expect(
+        0,
+        &[
+            "Narration (en): 4 scenes by espeak-ng (en-us)",
+            "with audio",
+        ],
+    );
+    assert_eq!(audio_streams(&out), 1);
+    assert!(out.with_extension("srt").is_file() && out.with_extension("vtt").is_file());
+    let v = sb.status_json();
+    let p = &v["projects"][0];
+    assert_eq!(p["voice"]["language"], "en");
+    assert_eq!(p["narrating"], 0);
+    let starts = p["video"]["scene_starts"].as_array().unwrap();
+    assert_eq!(starts.len(), 4);
+    for s in p["scenes"].as_array().unwrap() {
+        let n = &s["narration"];
+        assert_eq!(n["status"], "succeeded", "{n}");
+        assert_eq!(
+            (n["provider"].as_str(), n["voice"].as_str()),
+            (Some("espeak-ng"), Some("en-us"))
+        );
+        assert!(n["seconds"].as_f64().unwrap() > 1.0, "{n}");
+        assert_eq!(n["fallback"], false);
+        assert!(n["error"].is_null());
+        assert!(Path::new(n["audio"].as_str().unwrap()).is_file());
+    }
+    // The human status says it too.
+    let id = p["id"].as_str().unwrap();
+    sb.run(&["status", id])
+        .expect(0, &["narrated in en", "voice: espeak-ng (en-us)"]);
+}
+
+#[test]
+fn no_voice_is_silent_and_bad_voices_are_sentences() {
+    let sb = Sandbox::new();
+    let out = sb.path("quiet.mp4");
+    sb.run(&[
+        "make",
+        &example("night-market.json"),
+        "--no-voice",
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .expect(0, &["Done:"]);
+    assert_eq!(audio_streams(&out), 0);
+    assert!(sb.status_json()["projects"][0]["voice"].is_null());
+    let r = sb.run(&["make", &example("paper-boats.txt"), "--voice", "coqui"]);
+    r.expect(2, &["no voice called `coqui`", "espeak-ng"]);
+    let r = sb.run(&["make", &example("paper-boats.txt"), "--language", "klingon"]);
+    r.expect(2, &["`klingon` is not a language"]);
+    let r = sb.run(&[
+        "make",
+        &example("paper-boats.txt"),
+        "--voice",
+        "piper",
+        "--no-voice",
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("--no-voice") || r.stderr.contains("cannot be used"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn voices_lists_what_can_speak_now() {
+    let sb = Sandbox::new();
+    let r = sb.run(&["voices"]);
+    r.expect(
+        0,
+        &[
+            "1 espeak-ng",
+            "ready",
+            "2 silence",
+            "ElevenLabs needs an API key (ELEVENLABS_API_KEY)",
+            "Piper",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&sb.run(&["voices", "--json"]).stdout).unwrap();
+    let rows = v["voices"].as_array().unwrap();
+    let espeak = rows.iter().find(|r| r["name"] == "espeak-ng").unwrap();
+    assert_eq!(
+        (espeak["usable"].as_bool(), espeak["position"].as_u64()),
+        (Some(true), Some(1))
+    );
+    assert!(espeak["voices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["id"] == "fr-fr"));
+    let piper = rows.iter().find(|r| r["name"] == "piper").unwrap();
+    assert_eq!(piper["usable"], false);
+    // A key in the environment makes OpenAI's voice usable (no call is made to find out).
+    let mut c = sb.cmd();
+    let out = c
+        .args(["voices", "--json"])
+        .env("OPENAI_API_KEY", "sk-test")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let openai = v["voices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "openai")
+        .cloned()
+        .unwrap();
+    assert_eq!(openai["usable"], true);
+    // No data folder was made to answer.
+    assert!(!sb.data().exists());
+}
+
+/// Every `.wav` file under `dir` is a whole WAV file (its header's length matches its size).
+fn whole_wavs(dir: &Path) -> usize {
+    let mut n = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "wav") {
+                let r = hound::WavReader::open(&p).unwrap_or_else(|e| panic!("{p:?}: {e}"));
+                let samples = r.duration() as u64;
+                let size = std::fs::metadata(&p).unwrap().len();
+                assert_eq!(size, 44 + samples * 2, "{p:?} is cut short");
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn a_kill_during_narration_loses_nothing_and_leaves_no_partial_audio() {
+    let sb = Sandbox::new();
+    let story: String = (1..=8)
+        .map(|i| format!("Scene {i}: the ferry crosses the bay while gull number {i} follows.\n\n"))
+        .collect();
+    let file = sb.write("ferry.txt", &story);
+    let mut child = sb
+        .cmd()
+        .args(["make", file.to_str().unwrap()])
+        .env("STORYREEL_DEBUG_STEP_DELAY_MS", "700")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill once some scenes are narrated and others are being narrated.
+    let t0 = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let done = std::fs::read_dir(sb.data().join("assets"))
+            .map(|_| whole_wavs(&sb.data().join("assets")))
+            .unwrap_or(0);
+        if done >= 2 || t0.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let v = sb.status_json();
+    let before: Vec<String> = v["projects"][0]["scenes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["narration"]["status"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        before.iter().any(|s| s != "succeeded"),
+        "killed too late: {before:?}"
+    );
+    // Started again: the same project goes on, and ends with every scene narrated once.
+    sb.run(&["make", file.to_str().unwrap()])
+        .expect(0, &["Continuing", "Narration (en): 8 scenes by espeak-ng"]);
+    let v = sb.status_json();
+    assert_eq!(v["projects"].as_array().unwrap().len(), 1);
+    for s in v["projects"][0]["scenes"].as_array().unwrap() {
+        let n = &s["narration"];
+        assert_eq!(n["status"], "succeeded", "{n}");
+        assert_eq!(n["provider"], "espeak-ng");
+        assert!(
+            n["attempts"].as_u64().unwrap() <= 1,
+            "narrated more than once: {n}"
+        );
+    }
+    assert_eq!(whole_wavs(&sb.data().join("assets")), 8);
+}
