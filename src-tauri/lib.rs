@@ -49,6 +49,7 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> 
             scenes::update_scene_prompt,
             scenes::regenerate_scene,
             scenes::retry_scene,
+            scenes::revoice_scene,
             scenes::cancel_scene,
             activity::activity,
             activity::set_global_paused,

@@ -94,3 +94,21 @@ pub async fn cancel_scene(
     e.cancel_job(s.job_id).await?;
     view(&e, &p, index)
 }
+
+/// Narrates a scene again (a later voice spoke it, or the person wants another take); every
+/// paused voice may be tried at once.
+#[tauri::command]
+pub async fn revoice_scene(
+    state: State<'_, AppState>,
+    project_id: String,
+    index: u32,
+) -> ApiResult<SceneView> {
+    let (e, p) = project(&state, &project_id).await?;
+    scene(&e, &p, index)?;
+    e.revoice(
+        p.id,
+        storyreel_engine::narration::Revoice::Scenes(vec![index]),
+    )
+    .await?;
+    view(&e, &p, index)
+}

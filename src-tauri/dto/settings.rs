@@ -54,6 +54,13 @@ pub struct Concurrency {
     pub generate: u32,
     pub upload: u32,
     pub render: u32,
+    /// Scenes narrated at once (settings saved before narration had none: the default).
+    #[serde(default = "default_narrate")]
+    pub narrate: u32,
+}
+
+fn default_narrate() -> u32 {
+    storyreel_engine::config::QueueConfig::default().narrate_concurrency as u32
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -159,6 +166,7 @@ pub fn settings_view(
             generate: cfg.generation.concurrency as u32,
             upload: cfg.queue.upload_concurrency as u32,
             render: cfg.queue.render_concurrency as u32,
+            narrate: cfg.queue.narrate_concurrency as u32,
         },
         font: cfg
             .render
@@ -256,6 +264,7 @@ pub fn apply(cfg: &Config, input: &SettingsInput) -> ApiResult<Config> {
         ("generate", lanes.generate, 16),
         ("upload", lanes.upload, 32),
         ("render", lanes.render, 4),
+        ("narrate", lanes.narrate, 16),
     ] {
         if n == 0 || n > max {
             return Err(ApiError::input(format!(
@@ -266,6 +275,7 @@ pub fn apply(cfg: &Config, input: &SettingsInput) -> ApiResult<Config> {
     c.generation.concurrency = lanes.generate as usize;
     c.queue.upload_concurrency = lanes.upload as usize;
     c.queue.render_concurrency = lanes.render as usize;
+    c.queue.narrate_concurrency = lanes.narrate as usize;
     c.render.font = match opt(&input.font) {
         None => None,
         Some(f) => Some(font_file(&f)?),

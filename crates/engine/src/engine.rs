@@ -369,10 +369,7 @@ impl Engine {
             }
         }
         let paused = project.paused || self.store().globally_paused()?;
-        let narrating = scenes
-            .iter()
-            .filter(|s| !crate::narration::narration_settled(s))
-            .count() as u32;
+        let narrating = scenes.iter().filter(|s| !s.narration_settled()).count() as u32;
         let mut status = ProjectProgress::derive_status(&counts, paused);
         if narrating > 0 && matches!(status, "done" | "failed" | "cancelled") {
             status = if paused { "paused" } else { "running" };

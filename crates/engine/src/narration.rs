@@ -250,10 +250,3 @@ impl Engine {
         .await
     }
 }
-
-/// Whether a scene's narration is settled for a video: no voice, finished, or given up on
-/// (failed or cancelled: the scene keeps its reading pace). A waiting or running narration
-/// holds the video back.
-pub fn narration_settled(s: &Scene) -> bool {
-    s.narration.as_ref().is_none_or(|n| n.status.is_terminal())
-}

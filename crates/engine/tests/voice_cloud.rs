@@ -277,7 +277,7 @@ fn raw(rng: &mut StdRng) -> Fault {
         4 => serde_json::json!({"audio_base64": b64(&pcm), "alignment": {"characters": [null], "character_start_times_seconds": [1e308, -5.0, "x"]}}).to_string().into_bytes(),
         5 => serde_json::json!({"audio_base64": b64(&pcm), "alignment": {"characters": ["S"], "character_start_times_seconds": [f64::MAX]}}).to_string().into_bytes(),
         6 => pcm.clone(),
-        7 => pcm[..pcm.len() / 3 | 1].to_vec(),
+        7 => pcm[..(pcm.len() / 3) | 1].to_vec(),
         8 => b"<!doctype html><html>Bad Gateway</html>".to_vec(),
         _ => Vec::new(),
     };

@@ -71,6 +71,10 @@ export async function retryScene(scene: SceneView) {
   store.putScene(await api.retryScene(scene.project_id, scene.index));
 }
 
+export async function revoiceScene(scene: SceneView) {
+  store.putScene(await api.revoiceScene(scene.project_id, scene.index));
+}
+
 export async function regenerateScene(scene: SceneView) {
   store.putScene(await api.regenerateScene(scene.project_id, scene.index));
 }

@@ -67,6 +67,7 @@ export const api = {
     call<SceneView>('update_scene_prompt', { projectId, index, prompt }),
   regenerateScene: (projectId: string, index: number) => call<SceneView>('regenerate_scene', { projectId, index }),
   retryScene: (projectId: string, index: number) => call<SceneView>('retry_scene', { projectId, index }),
+  revoiceScene: (projectId: string, index: number) => call<SceneView>('revoice_scene', { projectId, index }),
   cancelScene: (projectId: string, index: number) => call<SceneView>('cancel_scene', { projectId, index }),
   activity: () => call<Activity>('activity'),
   setGlobalPaused: (paused: boolean) => call<boolean>('set_global_paused', { paused }),

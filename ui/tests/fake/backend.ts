@@ -45,8 +45,8 @@ type Project = { card: ProjectCard; scenes: SceneView[]; render: RenderView | nu
 export class FakeBackend {
   projects = new Map<string, Project>();
   jobs = new Map<string, JobView>();
-  queue: Record<Lane, string[]> = { generate: [], upload: [], render: [] };
-  running: Record<Lane, string[]> = { generate: [], upload: [], render: [] };
+  queue: Record<Lane, string[]> = { generate: [], upload: [], render: [], narrate: [] };
+  running: Record<Lane, string[]> = { generate: [], upload: [], render: [], narrate: [] };
   paused = false;
   offline = false;
   settings: Settings;
@@ -77,7 +77,7 @@ export class FakeBackend {
         { name: 'comfyui', label: 'ComfyUI', enabled: false, model: 'sd_xl_base_1.0.safetensors', base_url: 'http://127.0.0.1:8188', needs_key: false, key_set: false, key_env: null },
       ],
       storage: { target: '', endpoint: '', region: '', create_bucket: false, public_url_base: '', access_key_set: false, secret_key_set: false, access_key_env: null, secret_key_env: null },
-      concurrency: { generate: 3, upload: 4, render: 1 },
+      concurrency: { generate: 3, upload: 4, render: 1, narrate: 2 },
       font: "",
       data_dir: DATA,
       theme: 'system',
@@ -301,6 +301,9 @@ export class FakeBackend {
         up_to_date: true,
         created_at: created,
         url: this.syncEnabled ? `https://cdn.example.com/${id}/video.mp4` : null,
+        scene_starts: p.scenes.map((_, i) => i * 4.5),
+        srt: `${DATA}/projects/${id}/video.srt`,
+        vtt: `${DATA}/projects/${id}/video.vtt`,
       };
     }
     this.#refreshCard(p, false);
@@ -328,6 +331,7 @@ export class FakeBackend {
       sync: null,
       job_id: uuid(),
       updated_at: at,
+      narration: null,
     };
   }
 
@@ -474,6 +478,9 @@ export class FakeBackend {
         up_to_date: true,
         created_at: Date.now(),
         url: this.syncEnabled ? `https://cdn.example.com/${p.card.id}/video.mp4` : null,
+        scene_starts: p.scenes.map((_, i) => i * 4.5),
+        srt: `${DATA}/projects/${p.card.id}/video.srt`,
+        vtt: `${DATA}/projects/${p.card.id}/video.vtt`,
       };
       this.#refreshCard(p);
       this.#emitQueue('render');
@@ -514,7 +521,7 @@ export class FakeBackend {
   // ---- views -----------------------------------------------------------------------------
 
   activity(): Activity {
-    const lanes = (['generate', 'upload', 'render'] as Lane[]).map((lane) => ({
+    const lanes = (['generate', 'narrate', 'upload', 'render'] as Lane[]).map((lane) => ({
       lane,
       concurrency: this.settings.concurrency[lane],
       running: this.running[lane].map((id) => this.jobs.get(id)).filter((j): j is JobView => !!j),
@@ -714,6 +721,13 @@ export class FakeBackend {
         this.#refreshCard(p);
         this.#emitQueue('generate');
         return p.scenes.find((x) => x.index === s.index);
+      }
+      case 'revoice_scene': {
+        const [p, s] = this.#scene(a.projectId, a.index);
+        if (!s.narration) throw fail('input', `'${p.card.title}' is made without a voice; choose a voice for it first.`);
+        const next: SceneView = { ...s, narration: { ...s.narration, status: 'queued', fallback: false, fallback_reasons: [] } };
+        this.#replaceScene(p, next);
+        return next;
       }
       case 'cancel_scene': {
         const [p, s] = this.#scene(a.projectId, a.index);

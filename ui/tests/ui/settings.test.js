@@ -61,7 +61,7 @@ test('reorder providers, change settings, and save exactly that', async () => {
     model: 'dall-e-3',
     base_url: 'https://api.openai.com/v1',
   });
-  assert.deepEqual(s.concurrency, { generate: 3, upload: 6, render: 1 });
+  assert.deepEqual(s.concurrency, { generate: 3, upload: 6, render: 1, narrate: 2 });
   assert.deepEqual(s.storage, { target: 's3://my-bucket/stories', endpoint: '', region: 'eu-west-1', create_bucket: false, public_url_base: '' });
   assert.equal(s.data_dir, '/media/stories');
   assert.equal(s.theme, 'dark');

@@ -46,6 +46,7 @@ export function scene(over: Partial<SceneView> = {}): SceneView {
     sync: null,
     job_id: `j${over.index ?? 1}`,
     updated_at: 1000,
+    narration: null,
     ...over,
   };
 }

@@ -11,7 +11,7 @@ const settings = (): Settings => ({
     { name: 'fal', label: 'fal.ai', enabled: true, model: 'flux', base_url: 'https://queue.fal.run', needs_key: true, key_set: false, key_env: null },
   ],
   storage: { target: '', endpoint: '', region: '', create_bucket: false, public_url_base: '', access_key_set: false, secret_key_set: false, access_key_env: null, secret_key_env: null },
-  concurrency: { generate: 3, upload: 4, render: 1 },
+  concurrency: { generate: 3, upload: 4, render: 1, narrate: 2 },
   font: '',
   data_dir: '/data',
   theme: 'dark',

@@ -114,6 +114,17 @@ impl Narration {
     }
 }
 
+impl super::Scene {
+    /// Whether its narration is settled for a video: no voice, finished, or given up on
+    /// (failed or cancelled: the scene keeps its reading pace). A waiting or running
+    /// narration holds the video back.
+    pub fn narration_settled(&self) -> bool {
+        self.narration
+            .as_ref()
+            .is_none_or(|n| n.status.is_terminal())
+    }
+}
+
 /// blake3 of a text to be spoken.
 pub fn text_hash(text: &str) -> String {
     blake3::hash(text.as_bytes()).to_hex()[..16].to_string()

@@ -38,8 +38,11 @@ pub struct Caption {
     ink: (u8, u8, u8),
     mark: (u8, u8, u8),
     /// Each word's pixels (luma) and 2x2 blocks (chroma) with their coverage.
-    words: Vec<(Vec<(u32, u8)>, Vec<(u32, u8)>)>,
+    words: Vec<WordPixels>,
 }
+
+/// A word's pixels (index in the band, coverage) and its 2x2 blocks (chroma index, coverage).
+type WordPixels = (Vec<(u32, u8)>, Vec<(u32, u8)>);
 
 fn yuv_of([r, g, b]: [u8; 3]) -> (u8, u8, u8) {
     let (r, g, b) = (r as i32, g as i32, b as i32);
@@ -114,7 +117,7 @@ impl Caption {
         let width = frame.width & !1;
         let mask = t.mask(&block, width, height, margin, pad);
         let (w, h) = (width as usize, height as usize);
-        let words: Vec<(Vec<(u32, u8)>, Vec<(u32, u8)>)> = if starts.is_empty() {
+        let words: Vec<WordPixels> = if starts.is_empty() {
             Vec::new()
         } else {
             t.word_masks(&block, (width, height), (margin, pad), text, starts)

@@ -133,7 +133,7 @@ impl Engine {
         }
         let speaking: Vec<u32> = scenes
             .iter()
-            .filter(|s| !crate::narration::narration_settled(s))
+            .filter(|s| !s.narration_settled())
             .map(|s| s.index)
             .collect();
         if !speaking.is_empty() {
@@ -225,9 +225,7 @@ impl Engine {
         };
         let complete = self.store().scenes_of(p.id).is_ok_and(|s| {
             s.iter().all(|s| {
-                s.status == JobStatus::Succeeded
-                    && s.image.is_some()
-                    && crate::narration::narration_settled(s)
+                s.status == JobStatus::Succeeded && s.image.is_some() && s.narration_settled()
             })
         });
         // A render still waiting in the queue reads the scenes when it starts, so it will

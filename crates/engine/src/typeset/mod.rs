@@ -244,7 +244,7 @@ impl Typesetter {
         }
         let word_of = |b: usize| -> Option<usize> {
             let at = *back.get(b)?;
-            Some(starts.partition_point(|s| *s <= at).checked_sub(1)?)
+            starts.partition_point(|s| *s <= at).checked_sub(1)
         };
         let (fs, cache) = self.parts();
         draw::group_masks(

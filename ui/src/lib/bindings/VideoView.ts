@@ -8,4 +8,12 @@ up_to_date: boolean, created_at: number,
 /**
  * Where the storage target has it, once uploaded.
  */
-url: string | null, };
+url: string | null, 
+/**
+ * When each scene starts in it (s).
+ */
+scene_starts: Array<number>, 
+/**
+ * Absolute paths of its subtitles (SRT, WebVTT).
+ */
+srt: string | null, vtt: string | null, };

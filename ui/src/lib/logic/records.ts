@@ -6,6 +6,7 @@
 import type { Aspect } from '../bindings/Aspect';
 import type { JobStatus } from '../bindings/JobStatus';
 import type { JobView } from '../bindings/JobView';
+import type { NarrationView } from '../bindings/NarrationView';
 import type { Lane } from '../bindings/Lane';
 import type { ProjectCard } from '../bindings/ProjectCard';
 import type { SceneSync } from '../bindings/SceneSync';
@@ -22,7 +23,7 @@ const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Numbe
 
 const ASPECTS: readonly string[] = ['9:16', '16:9', '1:1'];
 const STATUSES: readonly string[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-const LANES: readonly string[] = ['generate', 'upload', 'render'];
+const LANES: readonly string[] = ['generate', 'upload', 'render', 'narrate'];
 const SYNC_STATES: readonly string[] = ['local', 'pending', 'uploading', 'synced', 'waiting', 'failed'];
 
 export function userError(v: unknown): UserError | null {
@@ -41,6 +42,29 @@ function video(v: unknown): VideoView | null {
     up_to_date: v.up_to_date !== false,
     created_at: num(v.created_at),
     url: strOrNull(v.url),
+    scene_starts: Array.isArray(v.scene_starts) ? v.scene_starts.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)) : [],
+    srt: strOrNull(v.srt),
+    vtt: strOrNull(v.vtt),
+  };
+}
+
+/** A scene's narration, or null without one (a project made without a voice). */
+function narration(v: unknown): NarrationView | null {
+  if (!isObj(v) || typeof v.status !== 'string') return null;
+  const words = Array.isArray(v.words) ? v.words : [];
+  return {
+    status: (STATUSES.includes(v.status) ? v.status : 'queued') as JobStatus,
+    provider: strOrNull(v.provider),
+    voice: strOrNull(v.voice),
+    language: strOrNull(v.language),
+    seconds: num(v.seconds),
+    fallback: v.fallback === true,
+    fallback_reasons: Array.isArray(v.fallback_reasons) ? v.fallback_reasons.map(userError).filter((e): e is UserError => !!e) : [],
+    error: userError(v.error),
+    audio: strOrNull(v.audio),
+    words: words.filter(isObj).map((w) => ({ word: str(w.word), start: num(w.start), end: num(w.end) })),
+    estimated: v.estimated !== false,
+    attempts: num(v.attempts),
   };
 }
 
@@ -100,6 +124,7 @@ export function toScene(v: unknown): SceneView | null {
     sync: sceneSync(v.sync),
     job_id: str(v.job_id),
     updated_at: num(v.updated_at),
+    narration: narration(v.narration),
   };
 }
 

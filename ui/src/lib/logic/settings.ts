@@ -20,7 +20,7 @@ export type SettingsForm = {
   /** Every remote provider, in the order of the chain (the ones not in it after). */
   providers: ProviderForm[];
   storage: { target: string; endpoint: string; region: string; create_bucket: boolean; public_url_base: string };
-  concurrency: { generate: number; upload: number; render: number };
+  concurrency: { generate: number; upload: number; render: number; narrate: number };
   /** The creator's own font for title cards and captions; '' for the built-in one. */
   font: string;
   data_dir: string;
@@ -68,7 +68,7 @@ export function formFromSettings(s: Settings): SettingsForm {
       create_bucket: !!st?.create_bucket,
       public_url_base: str(st?.public_url_base),
     },
-    concurrency: { generate: int(c?.generate, 3), upload: int(c?.upload, 4), render: int(c?.render, 1) },
+    concurrency: { generate: int(c?.generate, 3), upload: int(c?.upload, 4), render: int(c?.render, 1), narrate: int(c?.narrate, 2) },
     font: str(s?.font),
     data_dir: str(s?.data_dir),
     theme: asTheme(s?.theme),
@@ -100,7 +100,7 @@ export function toSettingsInput(f: SettingsForm): SettingsInput {
 }
 
 /** The most jobs each lane may run at once (the shell refuses more). */
-export const CONCURRENCY_MAX = { generate: 16, upload: 32, render: 4 } as const;
+export const CONCURRENCY_MAX = { generate: 16, upload: 32, render: 4, narrate: 16 } as const;
 
 export type FormErrors = Partial<Record<string, string>>;
 
@@ -148,7 +148,7 @@ export function storageFields(target: string): Set<StorageField> {
 /** Sentences for the fields that cannot be saved as they are, keyed by field. */
 export function validateForm(f: SettingsForm): FormErrors {
   const e: FormErrors = {};
-  for (const lane of ['generate', 'upload', 'render'] as const) {
+  for (const lane of ['generate', 'upload', 'render', 'narrate'] as const) {
     const v = f.concurrency[lane];
     const max = CONCURRENCY_MAX[lane];
     if (!Number.isInteger(v) || v < 1 || v > max) e[`concurrency.${lane}`] = `Use a whole number from 1 to ${max}.`;

@@ -17,7 +17,7 @@ import type { Snapshot } from '../bindings/Snapshot';
 import type { SyncView } from '../bindings/SyncView';
 import { toCard, toJob, toScene } from './records';
 
-export const LANES: readonly Lane[] = ['generate', 'upload', 'render'];
+export const LANES: readonly Lane[] = ['generate', 'narrate', 'upload', 'render'];
 
 export type LaneState = {
   lane: Lane;
