@@ -27,18 +27,20 @@ fn story(n: usize) -> String {
         .collect()
 }
 
-fn all_done(e: &Engine) -> bool {
+/// Every job of `lanes` has ended.
+fn all_done(e: &Engine, lanes: &[Lane]) -> bool {
     e.store()
         .all_jobs()
         .expect("jobs")
         .iter()
+        .filter(|j| lanes.contains(&j.lane()))
         .all(|j| j.status.is_terminal())
 }
 
 async fn until(e: &Engine, lanes: &[Lane]) -> Duration {
     let t0 = Instant::now();
     let w = e.start_lanes(lanes);
-    while !all_done(e) {
+    while !all_done(e, lanes) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let took = t0.elapsed();
