@@ -215,9 +215,10 @@ fn a_folder_target_syncs_every_scene_and_tests_ok() {
     }
     let v = t.ok("sync_status", json!({}));
     assert_eq!(v["health"]["state"], "ok");
-    assert_eq!(v["counts"]["synced"], 3);
+    // A picture and a narration per scene.
+    assert_eq!(v["counts"]["synced"], 6, "{v}");
     assert!(v["items"].as_array().unwrap().is_empty());
-    assert_eq!(v["uploads"], 3);
+    assert_eq!(v["uploads"], 6, "{v}");
     assert_eq!(t.ok("sync_retry_all", json!({})), 0);
 }
 
