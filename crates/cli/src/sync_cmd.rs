@@ -94,7 +94,8 @@ pub async fn wait_for_uploads(
     if report.items.is_empty() {
         println!(
             "Synced: {} {} on {target} ({secs:.1} s).",
-            plural(report.counts.synced as usize, "image"),
+            // Pictures and their narration alike.
+            plural(report.counts.synced as usize, "file"),
             if report.counts.synced == 1 {
                 "is"
             } else {

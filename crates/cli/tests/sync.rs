@@ -75,7 +75,7 @@ fn a_file_target_end_to_end() {
     // The drive is back.
     std::fs::create_dir_all(out.join("reels")).unwrap();
     sb.run(&["--config", cfg, "sync"])
-        .expect(0, &["Synced", &format!("{n} images")]);
+        .expect(0, &["Synced", &format!("{n} files")]);
     let st = status_json(&sb, cfg);
     for s in st["projects"][0]["scenes"].as_array().unwrap() {
         let url = s["sync"]["url"].as_str().unwrap();
@@ -123,7 +123,7 @@ fn sync_reports_an_outage_and_finishes_when_the_storage_returns() {
         );
     }
     server.restart();
-    with_keys(&sb, &["--config", &cfg, "sync", "--retry-now"]).expect(0, &["Synced: 7 images"]);
+    with_keys(&sb, &["--config", &cfg, "sync", "--retry-now"]).expect(0, &["Synced: 14 files"]); // 7 pictures, 7 narrations
     let st = status_json(&sb, &cfg);
     for s in st["projects"][0]["scenes"].as_array().unwrap() {
         assert_eq!(s["sync"]["state"], "synced", "{s}");

@@ -365,3 +365,61 @@ async fn voice_off_language_chosen_and_edits_narrate_only_what_changed() {
         .iter()
         .any(|w| w.word.starts_with("argue")));
 }
+
+/// A stand-in for Piper's program (`piper -m MODEL -f OUT`, the text on standard input) that
+/// speaks through espeak-ng, and fails as Piper does on a model it cannot load.
+fn stand_in_piper(dir: &Path) -> std::path::PathBuf {
+    let program = dir.join("piper");
+    std::fs::write(
+        &program,
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do case \"$1\" in -m) model=\"$2\"; shift 2;; -f) out=\"$2\"; shift 2;; *) shift;; esac; done\n\
+         if grep -q broken \"$model\"; then echo \"RuntimeError: cannot load $model: invalid protobuf\" >&2; exit 3; fi\n\
+         exec espeak-ng -v en-us -w \"$out\" --stdin\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    program
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn piper_speaks_through_its_program_and_a_broken_model_falls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("en_US-test-medium.onnx");
+    std::fs::write(&model, "a model").unwrap();
+    let mut cfg = Config::default();
+    cfg.voice.voices = vec!["piper".into(), "espeak-ng".into()];
+    cfg.voice.piper.program = stand_in_piper(dir.path());
+    cfg.voice.piper.model = Some(model.clone());
+    let e = engine(&dir.path().join("data"), cfg.clone());
+    let (_, scenes) = made(&e, ImportOptions::default()).await;
+    for s in &scenes {
+        let sp = s.narration.as_ref().unwrap().speech.clone().unwrap();
+        assert_eq!(
+            (sp.provider.as_str(), sp.voice.as_str(), sp.estimated),
+            ("piper", "en_US-test-medium", true),
+            "{:?}",
+            sp.fallback
+        );
+        assert!(sp.seconds > 1.0 && sp.audio.is_some());
+        assert!(sp.words.last().unwrap().end <= sp.seconds + 1e-3);
+    }
+    // A model the program cannot load: a sentence naming it, and espeak-ng speaks.
+    drop(e);
+    std::fs::write(&model, "broken").unwrap();
+    let e = engine(&dir.path().join("data2"), cfg);
+    let (_, scenes) = made(&e, ImportOptions::default()).await;
+    let sp = scenes[0]
+        .narration
+        .as_ref()
+        .unwrap()
+        .speech
+        .clone()
+        .unwrap();
+    assert_eq!(sp.provider, "espeak-ng");
+    let why = &sp.fallback[0].message;
+    assert!(
+        why.contains("Piper could not speak") && why.contains("invalid protobuf"),
+        "{why}"
+    );
+}
