@@ -87,7 +87,10 @@ fn a_story_becomes_five_title_cards_in_the_real_window_and_survives_a_restart() 
             .iter()
             .any(|t| t.to_lowercase().contains("done"))
     });
-    assert_eq!(d.find_all("[data-testid=scene-card]").len(), 5);
+    // The status comes with the project's card; its scenes load beside it.
+    until(30, "the reopened project shows its five scenes", &d, || {
+        d.find_all("[data-testid=scene-card]").len() == 5
+    });
     d.shot("project-after-restart");
     settings_change_only_what_was_changed(&d, &work.path().join("config"));
     d.quit();
