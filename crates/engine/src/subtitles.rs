@@ -56,11 +56,7 @@ pub fn cues(words: &[WordTime]) -> Vec<Cue> {
         });
         c.text.push_str(&w.word);
         c.end = w.end;
-        let ends_sentence = w
-            .word
-            .trim_end()
-            .ends_with(['.', '!', '?', '…', '。', '！', '？', '।']);
-        if ends_sentence {
+        if crate::voices::timing::ends_sentence(&w.word) {
             out.extend(cur.take());
         }
     }

@@ -11,7 +11,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::events::Event;
 use crate::imaging;
-use crate::model::{now_ms, Asset, ImageInfo, Job, Lane, UserError, SCHEMA_VERSION};
+use crate::model::{now_ms, Asset, ImageInfo, Job, UserError, SCHEMA_VERSION};
 use crate::providers::{ImageData, ImageRequest};
 use crate::queue::JobError;
 
@@ -186,21 +186,6 @@ impl Engine {
             tx.put_asset(&thumb)?;
             Ok(())
         });
-        match done {
-            Ok(j) => {
-                if !uploads.is_empty() {
-                    self.wake(Lane::Upload);
-                }
-                Ok(j)
-            }
-            Err(Error::Stale(_)) => {
-                tracing::debug!(job = %job.id, "result arrived after the job changed; dropped");
-                Err(JobError {
-                    user: UserError::new("stale", "stale"),
-                    retryable: false,
-                })
-            }
-            Err(e) => Err(e.into()),
-        }
+        self.committed(job, done, !uploads.is_empty())
     }
 }

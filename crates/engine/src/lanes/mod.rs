@@ -87,6 +87,35 @@ impl Handler for Render {
     }
 }
 
+impl Engine {
+    /// A job's commit as its lane's result: the upload lane is woken when the commit queued
+    /// uploads; a result that arrived after the job changed (cancelled, claimed again) is
+    /// dropped as stale.
+    pub(crate) fn committed(
+        &self,
+        job: &Job,
+        done: crate::error::Result<Job>,
+        queued_uploads: bool,
+    ) -> Result<Job, JobError> {
+        match done {
+            Ok(j) => {
+                if queued_uploads {
+                    self.wake(crate::model::Lane::Upload);
+                }
+                Ok(j)
+            }
+            Err(crate::error::Error::Stale(_)) => {
+                tracing::debug!(job = %job.id, "result arrived after the job changed; dropped");
+                Err(JobError {
+                    user: crate::model::UserError::new("stale", "stale"),
+                    retryable: false,
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
 /// The handler of a job kind.
 pub(crate) fn handler(kind: JobKind) -> &'static dyn Handler {
     match kind {

@@ -5,9 +5,7 @@
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::language;
-use crate::model::{
-    now_ms, text_hash, Asset, AudioFile, Job, Lane, Speech, UserError, SCHEMA_VERSION,
-};
+use crate::model::{now_ms, text_hash, Asset, AudioFile, Job, Speech, UserError, SCHEMA_VERSION};
 use crate::queue::JobError;
 use crate::voices::SpeechRequest;
 
@@ -117,15 +115,6 @@ impl Engine {
             }
             Ok(())
         });
-        match done {
-            Ok(j) => {
-                if upload.is_some() {
-                    self.wake(Lane::Upload);
-                }
-                Ok(j)
-            }
-            Err(Error::Stale(_)) => Err(terminal("stale", "stale".into())),
-            Err(e) => Err(e.into()),
-        }
+        self.committed(job, done, upload.is_some())
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::events::Event;
-use crate::model::{now_ms, Job, JobStatus, Lane, UserError, VideoInfo};
+use crate::model::{now_ms, Job, JobStatus, UserError, VideoInfo};
 use crate::queue::JobError;
 use crate::queue::Queue;
 use crate::render::compose::render_blocking;
@@ -153,15 +153,6 @@ impl Engine {
             }
             Ok(())
         });
-        match r {
-            Ok(j) => {
-                if upload.is_some() {
-                    self.wake(Lane::Upload);
-                }
-                Ok(j)
-            }
-            Err(Error::Stale(_)) => Err(terminal("stale", "stale".into())),
-            Err(e) => Err(e.into()),
-        }
+        self.committed(job, r, upload.is_some())
     }
 }

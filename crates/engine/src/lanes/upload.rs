@@ -152,20 +152,12 @@ impl Engine {
             }
             Ok(())
         });
-        match done {
-            Ok(j) => {
-                tracing::debug!(key = %key, bytes = spec.bytes, "uploaded and verified");
-                if job.scene_index.is_none() {
-                    self.emit_project(job.project_id);
-                }
-                Ok(j)
-            }
-            Err(Error::Stale(_)) => Err(JobError {
-                user: crate::model::UserError::new("stale", "stale"),
-                retryable: false,
-            }),
-            Err(e) => Err(e.into()),
+        let j = self.committed(job, done, false)?;
+        tracing::debug!(key = %key, bytes = spec.bytes, "uploaded and verified");
+        if job.scene_index.is_none() {
+            self.emit_project(job.project_id);
         }
+        Ok(j)
     }
 
     /// Puts and verifies the file; returns its key.

@@ -103,20 +103,25 @@ pub fn chain(
         Breaker::new(u32::MAX, Duration::ZERO),
         store.provider_stats("titlecard"),
     ));
-    let policy = RetryPolicy {
-        max_tries: g.max_tries,
-        base: Duration::from_millis(g.retry_base_ms),
-        max: Duration::from_millis(g.retry_max_ms.max(g.retry_base_ms)),
-        budget: Duration::from_secs(g.provider_budget_s),
-    };
-    let sink: StatsSink = Arc::new(move |s: &ProviderStats| {
-        store.put_provider_stats(s);
-        events.send(crate::events::Event::Provider { stats: s.clone() });
-    });
+    let policy = RetryPolicy::from_settings(
+        g.max_tries,
+        g.retry_base_ms,
+        g.retry_max_ms,
+        g.provider_budget_s,
+    );
     (
-        ProviderChain::from_entries(entries, policy, Some(sink)),
+        ProviderChain::from_entries(entries, policy, Some(stats_sink(store, events))),
         notices,
     )
+}
+
+/// Where a chain's statistics go: kept in the store (a breaker stays open across a restart)
+/// and sent as an event.
+pub(crate) fn stats_sink(store: Arc<Store>, events: crate::events::EventBus) -> StatsSink {
+    Arc::new(move |s: &ProviderStats| {
+        store.put_provider_stats(s);
+        events.send(crate::events::Event::Provider { stats: s.clone() });
+    })
 }
 
 /// One row of `storyreel providers`.

@@ -214,12 +214,7 @@ impl ProviderHttp {
             .await
             .map_err(|e| self.transport(e))?;
         let resp = self.check(resp).await?;
-        let ctype = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ctype = content_type(&resp);
         if ctype.starts_with("text/html") || ctype.starts_with("application/json") {
             return Err(ProviderError::transient(
                 "bad_image",
@@ -293,6 +288,15 @@ fn redirect_policy(local_base: bool) -> reqwest::redirect::Policy {
             attempt.follow()
         }
     })
+}
+
+/// An answer's content type, lower case ("" when it has none or it is not text).
+pub fn content_type(resp: &Response) -> String {
+    resp.headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// Loopback or unspecified: this machine.

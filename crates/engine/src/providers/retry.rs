@@ -34,6 +34,17 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// From a config section's numbers (ms for the waits, s for the budget); the longest wait
+    /// is never below the first.
+    pub fn from_settings(max_tries: u32, base_ms: u64, max_ms: u64, budget_s: u64) -> Self {
+        RetryPolicy {
+            max_tries,
+            base: Duration::from_millis(base_ms),
+            max: Duration::from_millis(max_ms.max(base_ms)),
+            budget: Duration::from_secs(budget_s),
+        }
+    }
+
     /// Full jitter: a random wait in [0, min(max, base * 2^(try-1))].
     pub fn backoff(&self, attempt: u32) -> Duration {
         let ceiling = self
@@ -96,14 +107,16 @@ impl Health {
         took: Duration,
         sink: Option<&StatsSink>,
     ) {
-        let name = self.stats().name;
-        if counts {
-            if let Some(state) = self.breaker.record(result.is_ok()) {
-                tracing::info!(provider = %name, ?state, "circuit breaker changed");
-            }
-        }
+        let changed = if counts {
+            self.breaker.record(result.is_ok())
+        } else {
+            None
+        };
         let snapshot = {
             let mut s = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(state) = changed {
+                tracing::info!(provider = %s.name, ?state, "circuit breaker changed");
+            }
             s.calls += 1;
             match result {
                 Ok(()) => {

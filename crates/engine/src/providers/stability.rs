@@ -13,7 +13,7 @@
 //! `GET {base}/v1/user/balance` answers `{"credits": n}` and checks a key without a generation.
 
 use async_trait::async_trait;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::header::ACCEPT;
 use reqwest::multipart::Form;
 use reqwest::Response;
 use serde::Deserialize;
@@ -142,12 +142,7 @@ impl ImageProvider for Stability {
                 format!("{} blurred this scene's image under its content policy (CONTENT_FILTERED) — edit the prompt and regenerate.", h.label),
             ));
         }
-        let ctype = resp
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ctype = super::http::content_type(&resp);
         let bytes = h.read_limited(resp, h.max_image_bytes).await?;
         if ctype.starts_with("text/html") || ctype.contains("json") {
             let detail = error_message(&String::from_utf8_lossy(&bytes))

@@ -30,9 +30,9 @@ pub enum SceneCaption {
     Pages(Vec<Page>),
 }
 
-fn ends_sentence(w: &str) -> bool {
-    w.trim_end()
-        .ends_with(['.', '!', '?', '…', '。', '！', '？', '।', ':', ';'])
+/// A page also ends at a colon or semicolon (a clause the voice pauses after).
+fn ends_page(w: &str) -> bool {
+    crate::voices::timing::ends_sentence(w) || w.trim_end().ends_with([':', ';'])
 }
 
 /// Words grouped into pages: a page ends after a sentence's end, before a pause, or before it
@@ -50,7 +50,7 @@ pub fn paginate(words: &[WordMark]) -> Vec<&[WordMark]> {
             chars = 0;
         }
         chars += w.word.chars().count();
-        if ends_sentence(&w.word) {
+        if ends_page(&w.word) {
             out.push(&words[from..=i]);
             from = i + 1;
             chars = 0;

@@ -15,7 +15,7 @@ use crate::config::{Config, KNOWN_VOICES};
 use crate::model::{BreakerState, ProviderStats};
 use crate::providers::breaker::Breaker;
 use crate::providers::http::ProviderHttp;
-use crate::providers::retry::{Health, RetryPolicy, StatsSink};
+use crate::providers::retry::{Health, RetryPolicy};
 use crate::secrets::SecretSource;
 use crate::store::Store;
 
@@ -104,16 +104,9 @@ pub fn chain(
     }
     entries.sort_by_key(|(at, _)| *at);
     let entries: Vec<VoiceEntry> = entries.into_iter().map(|(_, e)| e).collect();
-    let policy = RetryPolicy {
-        max_tries: v.max_tries,
-        base: Duration::from_millis(v.retry_base_ms),
-        max: Duration::from_millis(v.retry_max_ms.max(v.retry_base_ms)),
-        budget: Duration::from_secs(v.budget_s),
-    };
-    let sink: StatsSink = Arc::new(move |s: &ProviderStats| {
-        store.put_provider_stats(s);
-        events.send(crate::events::Event::Provider { stats: s.clone() });
-    });
+    let policy =
+        RetryPolicy::from_settings(v.max_tries, v.retry_base_ms, v.retry_max_ms, v.budget_s);
+    let sink = crate::providers::build::stats_sink(store, events);
     (
         VoiceChain::with_extras(entries, extras, policy, Some(sink)),
         notices,

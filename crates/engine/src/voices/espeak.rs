@@ -80,7 +80,6 @@ struct Lib {
     status_message: unsafe extern "C" fn(c_uint, *mut c_char, usize),
     list_voices: unsafe extern "C" fn(*mut c_void) -> *const *const VoiceRecord,
     rate: u32,
-    version: String,
 }
 
 // SAFETY: the library's functions are only called with the lock below held.
@@ -130,8 +129,6 @@ fn load() -> Result<Lib, String> {
             sym!(b"espeak_SetSynthCallback\0");
         let clear_context: unsafe extern "C" fn(*mut *mut c_void) =
             sym!(b"espeak_ng_ClearErrorContext\0");
-        let info: unsafe extern "C" fn(*mut *const c_char) -> *const c_char =
-            sym!(b"espeak_Info\0");
         let status_message: unsafe extern "C" fn(c_uint, *mut c_char, usize) =
             sym!(b"espeak_ng_GetStatusCodeMessage\0");
         let message = |s: c_uint| {
@@ -157,14 +154,6 @@ fn load() -> Result<Lib, String> {
             ));
         }
         set_callback(Some(callback));
-        let version = {
-            let v = info(std::ptr::null_mut());
-            if v.is_null() {
-                String::new()
-            } else {
-                CStr::from_ptr(v).to_string_lossy().into_owned()
-            }
-        };
         Ok(Lib {
             synthesize: sym!(b"espeak_ng_Synthesize\0"),
             set_voice: sym!(b"espeak_ng_SetVoiceByName\0"),
@@ -175,7 +164,6 @@ fn load() -> Result<Lib, String> {
             rate: u32::try_from(sample_rate())
                 .unwrap_or(22050)
                 .clamp(8000, 96_000),
-            version,
             _lib: lib,
         })
     }
@@ -353,14 +341,6 @@ pub struct Espeak {
 impl Espeak {
     fn unavailable(why: &str) -> ProviderError {
         ProviderError::terminal("voice_missing", format!("{why}."))
-    }
-
-    /// The library's version, or why it cannot be used.
-    pub fn version() -> Result<String, String> {
-        match lib() {
-            Ok(l) => Ok(l.lock().unwrap_or_else(|p| p.into_inner()).version.clone()),
-            Err(e) => Err(e.clone()),
-        }
     }
 }
 

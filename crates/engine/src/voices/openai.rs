@@ -71,12 +71,7 @@ impl Voice for OpenAiVoice {
             .await
             .map_err(|e| h.transport(e))?;
         let resp = h.check(resp).await?;
-        let ctype = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ctype = crate::providers::http::content_type(&resp);
         if ctype.starts_with("text/") || ctype.contains("json") {
             return Err(ProviderError::transient(
                 "bad_response",

@@ -27,6 +27,14 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// Marks that end a sentence, in the scripts StoryReel sets.
+pub const SENTENCE_ENDS: [char; 8] = ['.', '!', '?', '…', '。', '！', '？', '।'];
+
+/// Whether a word (with the spaces after it) ends a sentence.
+pub fn ends_sentence(word: &str) -> bool {
+    word.trim_end().ends_with(SENTENCE_ENDS)
+}
+
 /// How long a word takes to say, roughly: its letters and a little for the space (a weight,
 /// not seconds).
 fn weight(w: &str) -> f32 {
@@ -35,7 +43,7 @@ fn weight(w: &str) -> f32 {
     // A pause after a clause or a sentence.
     if t.ends_with([',', ';', ':', '、', '，']) {
         n += 2.0;
-    } else if t.ends_with(['.', '!', '?', '…', '。', '！', '？', '।']) {
+    } else if t.ends_with(SENTENCE_ENDS) {
         n += 4.0;
     }
     n
@@ -173,15 +181,12 @@ impl Pcm {
     /// The share of neighbouring samples that change sign: speech stays well under 0.3
     /// (its energy is low in frequency), random bytes sit near 0.5.
     pub fn crossing_rate(&self) -> f32 {
-        let loud: Vec<i16> = self.samples.to_vec();
-        if loud.len() < 2 {
+        let s = &self.samples;
+        if s.len() < 2 {
             return 0.0;
         }
-        let flips = loud
-            .windows(2)
-            .filter(|w| (w[0] >= 0) != (w[1] >= 0))
-            .count();
-        flips as f32 / (loud.len() - 1) as f32
+        let flips = s.windows(2).filter(|w| (w[0] >= 0) != (w[1] >= 0)).count();
+        flips as f32 / (s.len() - 1) as f32
     }
 
     /// Where the voice is heard: from the first to the last sample louder than a whisper (s).
