@@ -101,6 +101,31 @@ pub fn detect(text: &str) -> Option<&'static Language> {
     by_code(info.lang().code())
 }
 
+/// Whether `lang` is written in `script` (Japanese also in the Han characters it shares).
+fn writes(lang: &Language, script: whatlang::Script) -> bool {
+    let Some(l) = whatlang::Lang::from_code(lang.iso3) else {
+        return false;
+    };
+    script.langs().contains(&l) || (lang.code == "ja" && script == whatlang::Script::Mandarin)
+}
+
+/// The language a scene is read in: the project's, unless the scene is written in a script the
+/// project's language does not use (a Japanese line in an English story); then the scene's own
+/// language, or the first of ours written in that script. A voice given text in a script its
+/// language does not read spells it letter by letter, which no one would publish.
+pub fn for_scene(project: &'static Language, text: &str) -> &'static Language {
+    let Some(script) = whatlang::detect_script(text) else {
+        return project;
+    };
+    if writes(project, script) {
+        return project;
+    }
+    detect(text)
+        .filter(|l| writes(l, script))
+        .or_else(|| LANGUAGES.iter().find(|l| writes(l, script)))
+        .unwrap_or(project)
+}
+
 /// English: what a story whose language cannot be told is read in.
 pub fn english() -> &'static Language {
     &LANGUAGES[0]
@@ -120,6 +145,32 @@ mod tests {
         assert_eq!(detect(fr).map(|l| l.code), Some("fr"));
         let ja = "むかしむかし、ある村に、おじいさんとおばあさんが住んでいました。";
         assert_eq!(detect(ja).map(|l| l.code), Some("ja"));
+        let en = english();
+        let fr = by_code("fr").unwrap();
+        let scene = |p, t| for_scene(p, t).code;
+        assert_eq!(scene(en, "The lamp turned all night."), "en");
+        assert_eq!(scene(fr, "Le phare tourna toute la nuit."), "fr");
+        // A language chosen for the project stays for every scene in its script.
+        assert_eq!(scene(fr, "The lamp turned all night."), "fr");
+        assert_eq!(
+            scene(en, "灯台の光は一晩中回り続け、海は長く灰色の波で答えた。"),
+            "ja"
+        );
+        assert_eq!(
+            scene(en, "灯塔的光整夜旋转，大海用长长的灰色波浪回答。"),
+            "zh"
+        );
+        assert_eq!(scene(en, "등대의 불빛은 밤새도록 돌았고"), "ko");
+        assert_eq!(scene(en, "دار المصباح طوال الليل، وأجاب البحر"), "ar");
+        assert_eq!(scene(en, "המנורה הסתובבה כל הלילה"), "he");
+        assert_eq!(scene(en, "ตะเกียงหมุนตลอดทั้งคืน"), "th");
+        let ja = by_code("ja").unwrap();
+        assert_eq!(scene(ja, "灯台の光は一晩中回り続けた。"), "ja");
+        assert_eq!(
+            scene(ja, "The lamp turned all night, and the sea answered."),
+            "en"
+        );
+        assert_eq!(scene(en, "🌊🌙✨ 🚢⚓"), "en");
         let mut codes: Vec<_> = LANGUAGES.iter().map(|l| l.code).collect();
         codes.sort();
         codes.dedup();

@@ -36,7 +36,8 @@ impl Engine {
         if let Some(d) = self.inner.debug.step_delay {
             tokio::time::sleep(d).await;
         }
-        let lang = language::by_code(&choice.language).unwrap_or_else(language::english);
+        let project_lang = language::by_code(&choice.language).unwrap_or_else(language::english);
+        let lang = language::for_scene(project_lang, &scene.text);
         let req = SpeechRequest::new(&scene.text, lang);
         self.phase(job, "speaking");
         let spoken = self

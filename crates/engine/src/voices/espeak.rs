@@ -344,6 +344,17 @@ impl Espeak {
     }
 }
 
+/// Why espeak-ng's `voice` cannot read `text` aloud, when it cannot: its Japanese voice reads
+/// kana but names each kanji ("Chinese letter") in English, which no one would publish.
+fn unreadable(voice: &str, text: &str) -> Option<String> {
+    let han = |c: char| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF);
+    (voice.starts_with("ja") && text.chars().any(han)).then(|| {
+        "espeak-ng reads Japanese kana but not kanji, so it would name each kanji instead of \
+         reading it; a Piper or cloud voice reads it"
+            .to_string()
+    })
+}
+
 #[async_trait]
 impl Voice for Espeak {
     fn name(&self) -> &str {
@@ -357,6 +368,9 @@ impl Voice for Espeak {
             self.voice.clone()
         };
         let text = req.words.concat();
+        if let Some(why) = unreadable(&voice, &text) {
+            return Err(ProviderError::terminal("cannot_read", format!("{why}.")));
+        }
         let wpm = self.rate_wpm;
         let v = voice.clone();
         let done = tokio::task::spawn_blocking(move || {
@@ -408,5 +422,16 @@ impl Voice for Espeak {
             Ok(v) => Availability::ready(v),
             Err(why) => Availability::not(why),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn japanese_with_kanji_is_not_read_but_kana_and_other_scripts_are() {
+        assert!(super::unreadable("ja", "灯台の光は回り続けた。").is_some());
+        assert!(super::unreadable("ja", "むかしむかし、あるところに。").is_none());
+        assert!(super::unreadable("cmn", "灯塔的光整夜旋转。").is_none());
+        assert!(super::unreadable("en-us", "The lamp turned.").is_none());
     }
 }
