@@ -1,11 +1,11 @@
-//! Plays the rendered video in the window. WebKitGTK hands a `<video>`'s address straight to
-//! GStreamer, which has no source for the app's custom schemes (`asset:` fails with
-//! "FormatError"), so videos are served over HTTP from 127.0.0.1 instead: byte ranges (206),
-//! `video/mp4`, and nothing else.
+//! Plays the rendered video and the narration in the window. WebKitGTK hands a `<video>`'s or
+//! `<audio>`'s address straight to GStreamer, which has no source for the app's custom schemes
+//! (`asset:` fails with "FormatError"), so they are served over HTTP from 127.0.0.1 instead:
+//! byte ranges (206), `video/mp4` and `audio/wav`, and nothing else.
 //!
 //! What keeps it private: it listens on loopback only; every address starts with a random
 //! token the window learns over IPC; the Host header must be the server's own address (so a web
-//! page cannot reach it by DNS rebinding); only `.mp4` files inside the open data folder's
+//! page cannot reach it by DNS rebinding); only `.mp4` and `.wav` files inside the open data folder's
 //! `assets/` are served, checked after symlinks are resolved; only GET and HEAD are answered.
 
 use std::convert::Infallible;
@@ -126,17 +126,23 @@ fn empty(status: StatusCode) -> Response<Body> {
     r
 }
 
+/// The type a served file is sent as; none: it is not served.
+fn media_type(file: &Path) -> Option<&'static str> {
+    let ext = file.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "mp4" => Some("video/mp4"),
+        "wav" => Some("audio/wav"),
+        _ => None,
+    }
+}
+
 /// The file a request asks for, when it may be served.
 fn requested_file(inner: &Inner, path: &str) -> Option<PathBuf> {
     let rest = path.strip_prefix('/')?.strip_prefix(inner.token.as_str())?;
     let rest = rest.strip_prefix('/')?;
     let decoded = percent_decode_str(rest).decode_utf8().ok()?;
     let file = PathBuf::from(decoded.as_ref());
-    let is_mp4 = file
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("mp4"));
-    if !file.is_absolute() || !is_mp4 {
+    if !file.is_absolute() || media_type(&file).is_none() {
         return None;
     }
     let real = file.canonicalize().ok()?;
@@ -237,7 +243,8 @@ async fn serve(file: &Path, range: Option<&str>, head: bool) -> std::io::Result<
     let mut r = Response::new(body);
     *r.status_mut() = status;
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    let kind = media_type(file).unwrap_or("application/octet-stream");
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));

@@ -102,6 +102,7 @@ mod tests {
             sync_enabled: false,
             cover: None,
             video: None,
+            voice: None,
             created_at: 0,
             updated_at: 0,
         }

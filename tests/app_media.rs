@@ -130,6 +130,12 @@ fn nothing_else_is_served_and_nobody_else_is_answered() {
     let inside_txt = dir.path().join("data/assets/ab/notes.txt");
     std::fs::write(&inside_txt, b"text").unwrap();
     assert_eq!(get(&server.url_for(&inside_txt), None).0, 404);
+    // A narration is served, as audio.
+    let wav = dir.path().join("data/assets/ab/voice.wav");
+    std::fs::write(&wav, b"RIFF....WAVEfmt ").unwrap();
+    let (status, h, body) = get(&server.url_for(&wav), None);
+    assert_eq!((status, body.len()), (200, 16));
+    assert_eq!(header(&h, "content-type"), Some("audio/wav"));
     let dotdot = dir.path().join("data/assets/ab/../../../secret.mp4");
     assert_eq!(get(&server.url_for(&dotdot), None).0, 404);
     #[cfg(unix)]

@@ -70,6 +70,7 @@ fn a_story_becomes_five_title_cards_in_the_real_window_and_survives_a_restart() 
     d.shot("project-done");
     the_video_plays(&d, &display);
     editing_a_scene_redraws_only_its_card(&d);
+    narration_plays_and_a_dropped_recording_takes_its_place(&d, &work.path().join("data"));
     for screen in ["activity", "sync", "settings", "stats", "library"] {
         d.click(&format!("[data-testid=nav-{screen}]"));
         std::thread::sleep(Duration::from_millis(700));
@@ -216,6 +217,127 @@ fn editing_a_scene_redraws_only_its_card(d: &Driver) {
         .iter()
         .any(|t| t.contains("A girl counts the gulls.")));
     d.shot("project-after-edit");
+}
+
+/// The WAV files in the data folder's assets.
+fn wavs(data: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![data.join("assets")];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "wav") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Scene 2's dialog: espeak-ng narrated it and its narration plays in the window; a recording
+/// dropped on the panel (an MP3 made here) becomes its narration, a new WAV in the data folder.
+fn narration_plays_and_a_dropped_recording_takes_its_place(d: &Driver, data: &Path) {
+    d.script(
+        "document.querySelectorAll('[data-testid=scene-card]')[1].querySelector('[data-testid=scene-edit]').click(); return true",
+        json!([]),
+    );
+    d.wait("[data-testid=scene-narration]", 10);
+    until(60, "scene 2 is narrated by espeak-ng", d, || {
+        d.texts("[data-testid=narration-who]")
+            .iter()
+            .any(|t| t.starts_with("espeak-ng (en-us)"))
+    });
+    let audio = d.wait("[data-testid=narration-audio]", 10);
+    let el = json!([{ (window::ELEMENT): audio }]);
+    d.script(
+        "const a = arguments[0]; a.muted = true; a.play(); return true",
+        el.clone(),
+    );
+    // The stated length of the narration ("espeak-ng (en-us) · 2.0 s").
+    let who = d
+        .texts("[data-testid=narration-who]")
+        .into_iter()
+        .find(|t| t.starts_with("espeak-ng"))
+        .unwrap();
+    let said: f64 = who
+        .rsplit(" · ")
+        .next()
+        .and_then(|s| s.trim_end_matches(" s").parse().ok())
+        .unwrap_or_else(|| panic!("no length in {who:?}"));
+    // The window fetches the WAV from the media server, decodes it (its length is the
+    // narration's) and starts playing it. The test display has no sound device, and there
+    // GStreamer's clock may stall after the first buffer, so the clock is only required to
+    // start, not to run on.
+    let t0 = std::time::Instant::now();
+    loop {
+        let v = d.script(
+            "const a = arguments[0]; return [a.currentTime, a.error ? a.error.code : 0, a.readyState, a.duration, a.paused]",
+            el.clone(),
+        );
+        assert_eq!(v[1], 0, "the player reports a media error: {v}");
+        let (at, ready, len) = (
+            v[0].as_f64().unwrap_or(0.0),
+            v[2].as_u64().unwrap_or(0),
+            v[3].as_f64().unwrap_or(0.0),
+        );
+        if ready >= 2 && at > 0.0 && v[4] == false {
+            assert!(
+                (len - said).abs() < 0.15,
+                "the player's length {len} s is not the narration's {said} s"
+            );
+            break;
+        }
+        if t0.elapsed() > std::time::Duration::from_secs(30) {
+            d.shot("timeout");
+            panic!("the narration plays in the window: not within 30 s: {v}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+
+    let before = wavs(data);
+    let tmp = tempfile::tempdir().unwrap();
+    let wav = tmp.path().join("take.wav");
+    let mp3 = tmp.path().join("take.mp3");
+    let ok = std::process::Command::new("espeak-ng")
+        .args(["-v", "en-gb", "-w"])
+        .arg(&wav)
+        .arg("Gulls follow it across the bay.")
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let ok = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(&wav)
+        .arg(&mp3)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(&mp3).unwrap());
+    d.script(
+        "const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0)); \
+         const dt = new DataTransfer(); dt.items.add(new File([bytes], 'my take.mp3', {type: 'audio/mpeg'})); \
+         const el = document.querySelector('[data-testid=scene-narration]'); \
+         el.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true})); \
+         el.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true})); return true",
+        json!([b64]),
+    );
+    until(30, "the dropped recording narrates scene 2", d, || {
+        d.texts("[data-testid=narration-who]")
+            .iter()
+            .any(|t| t.starts_with("Your recording (my take.mp3)") && t.contains("estimated"))
+    });
+    d.shot("narration-recording");
+    let after = wavs(data);
+    let new: Vec<_> = after.iter().filter(|p| !before.contains(p)).collect();
+    assert_eq!(new.len(), 1, "one new WAV in the data folder: {new:?}");
+    let pcm =
+        storyreel_engine::voices::timing::Pcm::from_wav(&std::fs::read(new[0]).unwrap()).unwrap();
+    assert!(pcm.seconds() > 1.0 && !pcm.is_silent());
+    d.click("[data-testid=scene-cancel]");
 }
 
 /// The paths (dotted) where two TOML documents differ.

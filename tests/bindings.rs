@@ -44,6 +44,10 @@ fn export_all(dir: &Path) {
         ApiError,
         ErrorCode,
         Theme,
+        storyreel_app::commands::voice::VoicesView,
+        NarrationSettings,
+        CaptionSettings,
+        storyreel_engine::voice_sample::VoiceSample,
     );
 }
 

@@ -10,6 +10,7 @@ pub mod story_edit;
 pub mod sync;
 pub mod system;
 pub mod video;
+pub mod voice;
 
 use uuid::Uuid;
 

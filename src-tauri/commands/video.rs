@@ -83,6 +83,16 @@ pub async fn save_video_as(state: State<'_, AppState>, id: String) -> ApiResult<
         dest.set_extension("mp4");
     }
     copy_video(&file, &dest)?;
+    // Its subtitles go beside it (`story.srt`, `story.vtt`); a file of the person's is kept.
+    e.save_subtitles_beside(&p, &dest).map_err(|why| {
+        ApiError::new(
+            ErrorCode::Io,
+            format!(
+                "The video was saved as {}, but not its subtitles: {why}",
+                dest.display()
+            ),
+        )
+    })?;
     Ok(Some(dest.display().to_string()))
 }
 

@@ -2,12 +2,14 @@
 //! Each is built whole from the engine's records: the UI replaces, never merges.
 
 pub mod activity;
+pub mod narration_settings;
 pub mod project;
 pub mod settings;
 pub mod stats;
 pub mod sync;
 
 pub use activity::*;
+pub use narration_settings::*;
 pub use project::*;
 pub use settings::*;
 pub use stats::*;

@@ -76,6 +76,8 @@ pub struct Settings {
     pub data_dir: String,
     pub theme: Theme,
     pub config_file: String,
+    pub narration: super::narration_settings::NarrationSettings,
+    pub captions: super::narration_settings::CaptionSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
@@ -105,6 +107,10 @@ pub struct SettingsInput {
     pub font: String,
     pub data_dir: String,
     pub theme: Theme,
+    #[serde(default)]
+    pub narration: super::narration_settings::NarrationSettings,
+    #[serde(default)]
+    pub captions: super::narration_settings::CaptionSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -177,6 +183,8 @@ pub fn settings_view(
         data_dir: data_dir.into(),
         theme,
         config_file: config_file.into(),
+        narration: super::narration_settings::narration_view(cfg),
+        captions: super::narration_settings::caption_view(cfg),
     }
 }
 
@@ -280,6 +288,7 @@ pub fn apply(cfg: &Config, input: &SettingsInput) -> ApiResult<Config> {
         None => None,
         Some(f) => Some(font_file(&f)?),
     };
+    super::narration_settings::apply_narration(&mut c, &input.narration, &input.captions)?;
     c.validate("the settings")
         .map_err(|e| ApiError::new(crate::error::ErrorCode::Config, e.to_string()))?;
     Ok(c)
@@ -315,6 +324,8 @@ mod tests {
             font: v.font,
             data_dir: v.data_dir,
             theme: v.theme,
+            narration: v.narration,
+            captions: v.captions,
         }
     }
 

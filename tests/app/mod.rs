@@ -136,6 +136,32 @@ impl TestApp {
         .map(|b| b.deserialize::<Value>().expect("json"))
     }
 
+    /// Calls a command with a raw body and headers, as the UI sends a file's bytes.
+    pub fn call_raw(
+        &self,
+        cmd: &str,
+        body: Vec<u8>,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Value, Value> {
+        let mut map = tauri::http::HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(*k, v.parse().expect("a header value"));
+        }
+        get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: LOCAL.parse().expect("url"),
+                body: tauri::ipc::InvokeBody::Raw(body),
+                headers: map,
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().expect("json"))
+    }
+
     /// Calls a command as the UI does; Err is the `{code, message}` the UI gets.
     pub fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
         self.call_from(cmd, args, LOCAL)

@@ -74,7 +74,8 @@ pub struct RenderOpts {
     /// Narration for the whole story: the video lasts as long as it.
     #[arg(long, value_name = "FILE")]
     pub narration: Option<PathBuf>,
-    /// A folder with one narration file per scene: scene-001.mp3, scene-002.m4a...
+    /// A folder with one narration file per scene (scene-001.mp3, scene-002.m4a...): each becomes
+    /// that scene's own recording, in place of the voice.
     #[arg(long, value_name = "DIR")]
     pub narration_dir: Option<PathBuf>,
     /// Replace the output file even if it is not a video StoryReel made.
@@ -158,7 +159,7 @@ pub enum Command {
         /// The project to resume (default: the whole queue).
         project: Option<String>,
     },
-    /// Copy a project's images and a manifest.json into a folder.
+    /// Copy a project's pictures, narrations, subtitles and a manifest.json into a folder.
     Export {
         /// A project: its id (or 4+ characters of it, from the start or the end) or its title.
         project: String,

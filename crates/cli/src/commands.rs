@@ -219,6 +219,8 @@ async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) ->
     crate::output::notices(engine);
     let project = crate::summary::imported(folder, &make.import).await?;
     let _ = engine.prune().await;
+    // The creator's own recordings stand in before any voice is asked to read those scenes.
+    crate::render_cmd::recordings(engine, &project, &make.render).await?;
     let progress = Progress::start(
         engine.subscribe(),
         Some(project.id),

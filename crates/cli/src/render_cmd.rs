@@ -79,8 +79,29 @@ pub fn spec(engine: &Engine, output: Option<&Path>, o: &RenderOpts) -> Result<Re
     }
     s.music = o.music.as_deref().map(absolute);
     s.narration = o.narration.as_deref().map(absolute);
-    s.narration_dir = o.narration_dir.as_deref().map(absolute);
+    // A narration folder's files become the scenes' own recordings (`recordings`), so the
+    // video, the subtitles, the export and later renders all hear them.
+    s.narration_dir = None;
     Ok(s)
+}
+
+/// The narration folder's `scene-NNN` files as the scenes' own recordings (their word times
+/// estimated); the same files again change nothing.
+pub async fn recordings(engine: &Engine, project: &Project, o: &RenderOpts) -> Result<()> {
+    let Some(dir) = &o.narration_dir else {
+        return Ok(());
+    };
+    let took = engine
+        .use_recordings_from(project.id, &absolute(dir))
+        .await?;
+    if took.is_empty() {
+        eprintln!(
+            "No scene-NNN audio file in {} matches a scene of '{}': the voice narrates them all.",
+            dir.display(),
+            project.title
+        );
+    }
+    Ok(())
 }
 
 pub async fn render(
@@ -90,6 +111,7 @@ pub async fn render(
     opts: &RenderOpts,
 ) -> Result<ExitCode> {
     let spec = spec(engine, output, opts)?;
+    recordings(engine, project, opts).await?;
     let output = output.map(absolute);
     let job = match engine.request_render(project, spec.clone()).await? {
         RenderRequest::UpToDate(v) => {

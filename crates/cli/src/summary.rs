@@ -156,6 +156,9 @@ fn narrated(s: &ProjectStatus, scenes: &[storyreel_engine::status::SceneStatus])
         let Some(n) = &sc.narration else { continue };
         let who = match (&n.provider, &n.voice) {
             (Some(p), _) if p == "silence" => "no voice (silence)".to_string(),
+            (Some(p), _) if p == storyreel_engine::recording::RECORDING => {
+                "your own recordings".to_string()
+            }
             (Some(p), Some(v)) => format!("{p} ({v})"),
             _ => continue,
         };

@@ -177,8 +177,10 @@ fn import_then_work_retry_pause_cancel_export_doctor() {
 
     let out = sb.path("export");
     sb.run(&["export", &id, out.to_str().unwrap()])
-        .expect(0, &["Exported 6 files"]);
+        .expect(0, &["Exported 11 files"]);
+    // Five pictures, five narrations and the manifest (subtitles come with a video).
     assert!(out.join("scene-005.jpg").is_file() && out.join("manifest.json").is_file());
+    assert!(out.join("scene-005.wav").is_file() && !out.join("subtitles.srt").exists());
     sb.run(&["doctor", "--deep"]).expect(
         0,
         &["ok", "records", "queue", "5 images present and intact"],

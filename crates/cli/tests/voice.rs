@@ -229,3 +229,53 @@ fn a_kill_during_narration_loses_nothing_and_leaves_no_partial_audio() {
     }
     assert_eq!(whole_wavs(&sb.data().join("assets")), 8);
 }
+
+#[test]
+fn a_narration_folder_becomes_the_scenes_own_recordings() {
+    let sb = Sandbox::new();
+    let dir = sb.path("takes");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Scene 2's take: 2.5 s of tone, as an MP3.
+    let take = dir.join("scene-002.mp3");
+    let ok = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i"])
+        .arg("sine=frequency=330:duration=2.5")
+        .arg(&take)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = sb.path("market.mp4");
+    let args = [
+        "make",
+        &example("night-market.json"),
+        "--narration-dir",
+        dir.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    sb.run(&args).expect(
+        0,
+        &["1 scene by your own recordings", "3 scenes by espeak-ng"],
+    );
+    assert_eq!(audio_streams(&out), 1);
+    let v = sb.status_json();
+    let scenes = v["projects"][0]["scenes"].as_array().unwrap();
+    let n = &scenes[1]["narration"];
+    assert_eq!(
+        (n["provider"].as_str(), n["voice"].as_str()),
+        (Some("own"), Some("scene-002.mp3")),
+        "{n}"
+    );
+    assert_eq!(n["estimated"], true, "{n}");
+    assert!((n["seconds"].as_f64().unwrap() - 2.5).abs() < 0.2, "{n}");
+    // The words lie inside the take.
+    let words = n["words"].as_array().unwrap();
+    assert!(!words.is_empty());
+    assert!(words.iter().all(|w| w["end"].as_f64().unwrap() <= 2.6));
+    // The other scenes keep the voice.
+    assert_eq!(scenes[0]["narration"]["provider"], "espeak-ng");
+    // Rendering again with the same folder changes nothing: the video is up to date.
+    let id = v["projects"][0]["id"].as_str().unwrap().to_string();
+    sb.run(&["render", &id, "--narration-dir", dir.to_str().unwrap()])
+        .expect(0, &["up to date"]);
+}

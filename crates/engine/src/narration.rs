@@ -71,7 +71,8 @@ impl Engine {
         }))
     }
 
-    /// Changes how a project is narrated (`None`: no voice) and narrates every scene again.
+    /// Changes how a project is narrated (`None`: no voice) and narrates every scene again
+    /// (but those with the person's own recording).
     pub async fn set_project_voice(
         &self,
         project: Uuid,
@@ -92,7 +93,9 @@ impl Engine {
         p.voice = choice;
         p.updated_at = now_ms();
         let scenes = self.store().scenes_of(project)?;
-        let n = self.queue_narrations(&p, &scenes, |_| true).await?;
+        let n = self
+            .queue_narrations(&p, &scenes, |s| !has_recording(s))
+            .await?;
         self.emit_project(project);
         Ok(n)
     }
@@ -122,12 +125,16 @@ impl Engine {
         // Asked for again by a person: every paused voice may be tried at once.
         self.inner.voices.allow_probes();
         self.queue_narrations(&p, &scenes, |s| match &which {
-            Revoice::All => true,
+            // The person's own recordings stay unless a scene is named.
+            Revoice::All => !has_recording(s),
             Revoice::Scenes(list) => list.contains(&s.index),
-            Revoice::Fallbacks => s.narration.as_ref().is_none_or(|n| {
-                matches!(n.status, JobStatus::Failed | JobStatus::Cancelled)
-                    || n.speech.as_ref().is_some_and(|sp| sp.is_fallback())
-            }),
+            Revoice::Fallbacks => {
+                !has_recording(s)
+                    && s.narration.as_ref().is_none_or(|n| {
+                        matches!(n.status, JobStatus::Failed | JobStatus::Cancelled)
+                            || n.speech.as_ref().is_some_and(|sp| sp.is_fallback())
+                    })
+            }
         })
         .await
     }
@@ -184,6 +191,14 @@ impl Engine {
     }
 }
 
+/// Whether a scene is narrated by the person's own recording.
+fn has_recording(s: &Scene) -> bool {
+    s.narration
+        .as_ref()
+        .and_then(|n| n.speech.as_ref())
+        .is_some_and(|sp| sp.is_recording())
+}
+
 impl Engine {
     /// After the scenes were edited: a scene whose text changed, a new one, or one whose
     /// narration was still to come at its old place is narrated again; a finished narration
@@ -192,12 +207,10 @@ impl Engine {
         let Some(p) = self.store().project(project)? else {
             return Ok(0);
         };
-        if p.voice.is_none() {
-            return Ok(0);
-        }
         let scenes = self.store().scenes_of(project)?;
         let mut again = Vec::new();
         let mut moved = Vec::new();
+        let mut respread = Vec::new();
         for s in &scenes {
             let Some(n) = &s.narration else {
                 again.push(s.index);
@@ -209,6 +222,16 @@ impl Engine {
                 .as_ref()
                 .is_some_and(|sp| sp.text_hash == crate::model::text_hash(&s.text));
             let here = job.as_ref().is_some_and(|j| j.scene_index == Some(s.index));
+            if has_recording(s) {
+                // The person's recording stays with its scene; new words are spread over it.
+                if let Some(j) = job.filter(|_| !here) {
+                    moved.push((j, s.index));
+                }
+                if !same_text {
+                    respread.push(s.index);
+                }
+                continue;
+            }
             match job {
                 Some(j) if j.status.is_terminal() && same_text => {
                     if !here {
@@ -230,7 +253,27 @@ impl Engine {
                 Ok(())
             })?;
         }
-        if again.is_empty() {
+        if !respread.is_empty() {
+            self.store().transact(|tx| {
+                for index in &respread {
+                    let Some(mut s) = tx.scene(project, *index)? else {
+                        continue;
+                    };
+                    let text = s.text.clone();
+                    if let Some(sp) = s.narration.as_mut().and_then(|n| n.speech.as_mut()) {
+                        let span = match (sp.words.first(), sp.words.last()) {
+                            (Some(a), Some(b)) => (a.start, b.end),
+                            _ => (0.0, sp.seconds),
+                        };
+                        sp.words = crate::recording::spread(&text, span);
+                        sp.text_hash = crate::model::text_hash(&text);
+                    }
+                    tx.put_scene(&s)?;
+                }
+                Ok(())
+            })?;
+        }
+        if again.is_empty() || p.voice.is_none() {
             self.store().flush().await?;
             return Ok(0);
         }

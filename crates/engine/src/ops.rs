@@ -1,41 +1,11 @@
-//! What a user does to projects and jobs: retry, cancel, pause, resume, export, delete, prune.
+//! What a user does to projects and jobs: retry, cancel, pause, resume, delete, prune.
 
-use std::path::{Path, PathBuf};
-
-use serde::Serialize;
 use uuid::Uuid;
 
-use crate::assets::place_file;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::model::{JobStatus, Lane, Project};
 use crate::queue::{Queue, RetryFilter};
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ExportReport {
-    pub dir: PathBuf,
-    pub files: Vec<String>,
-    pub missing: Vec<u32>,
-}
-
-#[derive(Serialize)]
-struct Manifest<'a> {
-    project: &'a Project,
-    scenes: Vec<ManifestScene>,
-}
-
-#[derive(Serialize)]
-struct ManifestScene {
-    index: u32,
-    title: Option<String>,
-    text: String,
-    prompt: String,
-    duration_s: Option<f32>,
-    file: Option<String>,
-    provider: Option<String>,
-    placeholder: bool,
-    hash: Option<String>,
-}
 
 /// The priority of a scene the user asked for again by itself (ordinary jobs have 0).
 pub const USER_PRIORITY: u8 = 10;
@@ -186,117 +156,10 @@ impl Engine {
         Ok(missing)
     }
 
-    /// Copies the project's images to `dir` as scene-001.jpg … with a manifest.json. `dir` must
-    /// be new, empty, or an earlier export (its manifest says so): a file StoryReel did not
-    /// write is never replaced. Each file goes under a temporary name first, and images an
-    /// earlier export left that this one no longer lists are removed.
-    pub fn export(&self, project: &Project, dir: &Path) -> Result<ExportReport> {
-        let gone = self.requeue_missing_images(project)?;
-        if !gone.is_empty() {
-            return Err(Error::Input(format!(
-                "The image files of scenes {} of '{}' are missing from the data folder; those scenes are queued to be made again. Export once they are done.",
-                crate::render::short_list(&gone),
-                project.title
-            )));
-        }
-        let earlier = earlier_export(dir)?;
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Error::io(
-                format!(
-                    "Cannot create the export folder {} (check the path and its permissions)",
-                    dir.display()
-                ),
-                e,
-            )
-        })?;
-        let mut files = Vec::new();
-        let mut missing = Vec::new();
-        let mut scenes = Vec::new();
-        for s in self.store().scenes_of(project.id)? {
-            let mut file = None;
-            if let Some(img) = &s.image {
-                let src = self.assets().path(&img.hash, &img.ext)?;
-                let name = format!("scene-{:03}.{}", s.index, img.ext);
-                let dest = dir.join(&name);
-                place_file(&dest, |tmp| std::fs::copy(&src, tmp).map(|_| ()))
-                    .map_err(|e| Error::io(format!("Cannot write {}", dest.display()), e))?;
-                files.push(name.clone());
-                file = Some(name);
-            } else {
-                missing.push(s.index);
-            }
-            scenes.push(ManifestScene {
-                index: s.index,
-                title: s.title,
-                text: s.text,
-                prompt: s.prompt,
-                duration_s: s.duration_s,
-                file,
-                provider: s.image.as_ref().map(|i| i.provider.clone()),
-                placeholder: s.image.as_ref().is_some_and(|i| i.placeholder),
-                hash: s.image.as_ref().map(|i| i.hash.clone()),
-            });
-        }
-        let manifest = serde_json::to_vec_pretty(&Manifest { project, scenes })
-            .map_err(|e| Error::Db(e.to_string()))?;
-        let dest = dir.join("manifest.json");
-        place_file(&dest, |tmp| std::fs::write(tmp, &manifest))
-            .map_err(|e| Error::io(format!("Cannot write {}", dest.display()), e))?;
-        for stale in earlier.iter().filter(|f| !files.contains(f)) {
-            let _ = std::fs::remove_file(dir.join(stale));
-        }
-        files.push("manifest.json".into());
-        Ok(ExportReport {
-            dir: dir.to_path_buf(),
-            files,
-            missing,
-        })
-    }
-
     /// Deletes finished jobs older than the configured number of days that nothing refers to.
     pub async fn prune(&self) -> Result<usize> {
         let n = self.queue().prune(self.config().queue.prune_after_days)?;
         self.store().flush().await?;
         Ok(n)
     }
-}
-
-/// The image files an earlier export wrote into `dir`, if `dir` is one; an error if `dir`
-/// holds anything else (nothing of the user's is ever replaced).
-fn earlier_export(dir: &Path) -> Result<Vec<String>> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(Vec::new());
-    };
-    let names: Vec<String> = entries
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
-    if names.is_empty() {
-        return Ok(Vec::new());
-    }
-    let refuse = || {
-        Error::Input(format!(
-            "The folder {} already holds files that are not a StoryReel export, so nothing was written there; export into an empty or new folder.",
-            dir.display()
-        ))
-    };
-    let manifest: serde_json::Value = std::fs::read(dir.join("manifest.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(refuse)?;
-    let listed: Vec<String> = manifest["scenes"]
-        .as_array()
-        .ok_or_else(refuse)?
-        .iter()
-        .filter_map(|s| s["file"].as_str().map(str::to_string))
-        .collect();
-    if manifest["project"]["id"].as_str().is_none() {
-        return Err(refuse());
-    }
-    // Only the manifest, its images, and our own temporary files may be there.
-    let ours = |n: &String| n == "manifest.json" || listed.contains(n) || n.ends_with(".part");
-    if !names.iter().all(ours) {
-        return Err(refuse());
-    }
-    Ok(listed)
 }

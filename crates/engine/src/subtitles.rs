@@ -158,6 +158,26 @@ impl Engine {
         Ok(Some(SubtitleFiles { srt, vtt }))
     }
 
+    /// Writes the subtitles of `project`'s video beside `video`, a copy of it saved elsewhere
+    /// (a file of the person's already there is left alone, and said); returns the files
+    /// written, none when the video has no subtitles.
+    pub fn save_subtitles_beside(
+        &self,
+        project: &crate::model::Project,
+        video: &Path,
+    ) -> Result<Vec<std::path::PathBuf>> {
+        let p = self
+            .store()
+            .project(project.id)?
+            .unwrap_or_else(|| project.clone());
+        let Some(files) = p.video.as_ref().and_then(|v| v.subtitles.as_ref()) else {
+            return Ok(Vec::new());
+        };
+        self.save_subtitles(files, video, false)?;
+        let (srt, vtt) = beside(video);
+        Ok(vec![srt, vtt])
+    }
+
     /// Writes the subtitle files beside `video` (each through a temporary name). A file of the
     /// user's already there is left alone unless `overwrite`: checked for both before either
     /// is written.

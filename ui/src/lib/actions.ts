@@ -71,6 +71,10 @@ export async function retryScene(scene: SceneView) {
   store.putScene(await api.retryScene(scene.project_id, scene.index));
 }
 
+export async function setSceneRecording(scene: SceneView, file: File) {
+  store.putScene(await api.setSceneRecording(scene.project_id, scene.index, file));
+}
+
 export async function revoiceScene(scene: SceneView) {
   store.putScene(await api.revoiceScene(scene.project_id, scene.index));
 }
@@ -92,6 +96,11 @@ export async function editScenes(projectId: string, scenes: SceneEdit[]) {
 export async function setProjectLook(card: ProjectCard, style: string | null, aspect: Aspect | null) {
   store.putDetail(await api.setProjectLook(card.id, style, aspect));
   toasts.push('Every scene gets a new picture in the new look.', 'success');
+}
+
+export async function setProjectVoice(card: ProjectCard, enabled: boolean, voice: string | null, language: string) {
+  store.putDetail(await api.setProjectVoice(card.id, enabled, voice, language));
+  toasts.push(enabled ? 'Every scene is narrated again with the new voice.' : 'The story is now made without a voice.', 'success');
 }
 
 export async function updateScenePrompt(scene: SceneView, prompt: string) {

@@ -23,6 +23,8 @@ import type { StoryFile } from './bindings/StoryFile';
 import type { StoryPreview } from './bindings/StoryPreview';
 import type { SyncView } from './bindings/SyncView';
 import type { TestResult } from './bindings/TestResult';
+import type { VoiceSample } from './bindings/VoiceSample';
+import type { VoicesView } from './bindings/VoicesView';
 import { toApiError } from './logic/errors';
 
 export { ApiError, toApiError, errorText } from './logic/errors';
@@ -30,9 +32,13 @@ export { ApiError, toApiError, errorText } from './logic/errors';
 /** The event that carries every engine change. */
 export const ENGINE_EVENT = 'engine';
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(
+  cmd: string,
+  args?: Record<string, unknown> | Uint8Array,
+  options?: { headers: Record<string, string> },
+): Promise<T> {
   try {
-    return await invoke<T>(cmd, args);
+    return await invoke<T>(cmd, args, options);
   } catch (e) {
     throw toApiError(e);
   }
@@ -68,6 +74,21 @@ export const api = {
   regenerateScene: (projectId: string, index: number) => call<SceneView>('regenerate_scene', { projectId, index }),
   retryScene: (projectId: string, index: number) => call<SceneView>('retry_scene', { projectId, index }),
   revoiceScene: (projectId: string, index: number) => call<SceneView>('revoice_scene', { projectId, index }),
+  voices: () => call<VoicesView>('voices'),
+  /** A voice (null: the chain) reading a short line in `language` ("auto": English). */
+  voiceSample: (voice: string | null, language: string) => call<VoiceSample>('voice_sample', { voice, language }),
+  /** Off, or a voice (null: the chain) and a language ("auto": detected from the scenes). */
+  setProjectVoice: (id: string, enabled: boolean, voice: string | null, language: string) =>
+    call<ProjectDetail>('set_project_voice', { id, enabled, voice, language }),
+  /** The person's own recording (any audio file) as a scene's narration; the bytes go as the body. */
+  setSceneRecording: async (projectId: string, index: number, file: File) =>
+    call<SceneView>('set_scene_recording', new Uint8Array(await file.arrayBuffer()), {
+      headers: {
+        'x-project-id': projectId,
+        'x-scene': String(index),
+        'x-file-name': encodeURIComponent(file.name),
+      },
+    }),
   cancelScene: (projectId: string, index: number) => call<SceneView>('cancel_scene', { projectId, index }),
   activity: () => call<Activity>('activity'),
   setGlobalPaused: (paused: boolean) => call<boolean>('set_global_paused', { paused }),

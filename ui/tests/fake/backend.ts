@@ -82,6 +82,8 @@ export class FakeBackend {
       data_dir: DATA,
       theme: 'system',
       config_file: '/home/creator/.config/storyreel/config.toml',
+      narration: { enabled: true, first_voice: 'espeak-ng', language: 'auto' },
+      captions: { enabled: true, size: 1, color: '#ffffff', highlight: '#ffd84d', position: 'bottom' },
     };
     this.providers = [];
     this.#refreshProviders();
@@ -270,6 +272,7 @@ export class FakeBackend {
         sync_enabled: this.syncEnabled,
         cover: null,
         video: null,
+        voice: { language: 'en', language_chosen: false },
         created_at: created,
         updated_at: created,
       },
@@ -729,6 +732,55 @@ export class FakeBackend {
         this.#replaceScene(p, next);
         return next;
       }
+      case 'voices':
+        return {
+          voices: [
+            { name: 'elevenlabs', label: 'ElevenLabs', in_chain: false, usable: false, note: 'needs an API key (ELEVENLABS_API_KEY)' },
+            { name: 'espeak-ng', label: 'espeak-ng', in_chain: true, usable: true, note: null },
+            { name: 'silence', label: 'Silence', in_chain: true, usable: true, note: null },
+          ],
+          languages: [
+            { code: 'en', name: 'English' },
+            { code: 'fr', name: 'French' },
+          ],
+        };
+      case 'voice_sample':
+        return { path: '/fake/sample.wav', provider: 'espeak-ng', voice: a.language === 'fr' ? 'fr-fr' : 'en-us', note: null };
+      case 'set_project_voice': {
+        const p = this.#project(a.id);
+        const language = a.language === 'auto' || typeof a.language !== 'string' ? 'en' : a.language;
+        p.card = {
+          ...p.card,
+          voice: a.enabled ? { ...(typeof a.voice === 'string' ? { voice: a.voice } : {}), language, language_chosen: a.language !== 'auto' } : null,
+        };
+        this.#refreshCard(p);
+        return { card: p.card, scenes: p.scenes, render: p.render };
+      }
+      case 'set_scene_recording': {
+        const h = (a.headers ?? {}) as Record<string, string>;
+        const [p, s] = this.#scene(h['x-project-id'], Number(h['x-scene']));
+        const body = a.body as Uint8Array | undefined;
+        if (!body || body.length < 16) throw fail('input', `${decodeURIComponent(h['x-file-name'] ?? '')} is not audio StoryReel can read.`);
+        const next: SceneView = {
+          ...s,
+          narration: {
+            status: 'succeeded',
+            provider: 'own',
+            voice: decodeURIComponent(h['x-file-name'] ?? 'recording'),
+            language: 'en',
+            seconds: 2.5,
+            fallback: false,
+            fallback_reasons: [],
+            error: null,
+            audio: '/fake/recording.wav',
+            words: [],
+            estimated: true,
+            attempts: 0,
+          },
+        };
+        this.#replaceScene(p, next);
+        return next;
+      }
       case 'cancel_scene': {
         const [p, s] = this.#scene(a.projectId, a.index);
         const job = this.jobs.get(s.job_id);
@@ -912,6 +964,8 @@ export class FakeBackend {
       font: input.font ?? '',
       data_dir: input.data_dir,
       theme: input.theme,
+      narration: { ...input.narration },
+      captions: { ...input.captions },
     };
     this.#refreshProviders();
     for (const p of this.projects.values()) this.#refreshCard(p, false);

@@ -75,6 +75,7 @@ function titleCard(img: FakeImage): string {
 export function fakeFileSrc(path: string): string {
   const img = images.get(path) ?? { seed: hash(path), placeholder: false, caption: '', aspect: '9:16' };
   if (/\.(mp4|webm)$/.test(path)) return '/sample-video.webm';
+  if (/\.wav$/.test(path)) return '/sample-voice.wav';
   const svg = img.placeholder ? titleCard(img) : scenery(img);
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }

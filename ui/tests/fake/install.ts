@@ -22,7 +22,17 @@ mockIPC((cmd, payload) => {
   return answer === undefined ? null : structuredClone(answer);
 }, { shouldMockEvents: true });
 
-type Internals = { convertFileSrc: (path: string, protocol?: string) => string };
+type Internals = {
+  convertFileSrc: (path: string, protocol?: string) => string;
+  invoke: (cmd: string, args?: unknown, options?: { headers?: Record<string, string> }) => Promise<unknown>;
+};
+// A raw body (a recording's bytes) comes with its headers: the fake gets both as its arguments.
+{
+  const internals = (window as unknown as { __TAURI_INTERNALS__: Internals }).__TAURI_INTERNALS__;
+  const inner = internals.invoke.bind(internals);
+  internals.invoke = (cmd, args, options) =>
+    args instanceof Uint8Array ? inner(cmd, { body: args, headers: options?.headers ?? {} }, options) : inner(cmd, args, options);
+}
 const brokenVideo = params.get('video') === 'broken';
 (window as unknown as { __TAURI_INTERNALS__: Internals }).__TAURI_INTERNALS__.convertFileSrc = (path: string) =>
   brokenVideo && /\.mp4$/.test(path) ? '/nope.webm' : fakeFileSrc(path);

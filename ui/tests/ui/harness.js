@@ -21,6 +21,7 @@ const TYPES = {
   '.map': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.wav': 'audio/wav',
 };
 
 /** Serves dist-mock on 127.0.0.1 at a free port. */

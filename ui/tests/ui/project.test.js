@@ -302,7 +302,7 @@ test('a story stays editable after Generate: words, order, split, merge, delete,
   await page.getByTestId('look-apply').click();
   await page.getByTestId('toast').filter({ hasText: 'Every scene gets a new picture in the new look.' }).waitFor();
   assert.deepEqual((await callsTo(page, 'set_project_look')).at(-1)?.args, { id: (await callsTo(page, 'set_project_look')).at(-1)?.args.id, style: 'noir', aspect: null });
-  await waitText(page.locator('.crumbs .faint'), /noir/);
+  await waitText(page.getByTestId('project-look'), /noir/);
   assert.deepEqual(problems, []);
   await context.close();
 });

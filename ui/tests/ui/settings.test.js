@@ -65,7 +65,10 @@ test('reorder providers, change settings, and save exactly that', async () => {
   assert.deepEqual(s.storage, { target: 's3://my-bucket/stories', endpoint: '', region: 'eu-west-1', create_bucket: false, public_url_base: '' });
   assert.equal(s.data_dir, '/media/stories');
   assert.equal(s.theme, 'dark');
-  assert.deepEqual(Object.keys(s).sort(), ['chain', 'concurrency', 'data_dir', 'font', 'providers', 'storage', 'theme']);
+  // Narration and captions were not touched: they go back exactly as they came.
+  assert.deepEqual(s.narration, { enabled: true, first_voice: 'espeak-ng', language: 'auto' });
+  assert.deepEqual(s.captions, { enabled: true, size: 1, color: '#ffffff', highlight: '#ffd84d', position: 'bottom' });
+  assert.deepEqual(Object.keys(s).sort(), ['captions', 'chain', 'concurrency', 'data_dir', 'font', 'narration', 'providers', 'storage', 'theme']);
   // The engine restarts: a reset event, and the app takes a new snapshot.
   await page.waitForFunction(() => window.__fake.calls.filter((/** @type {any} */ c) => c.cmd === 'snapshot').length >= 2);
   await waitText(page.locator('.savebar .state'), 'All changes saved');

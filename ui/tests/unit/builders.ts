@@ -20,6 +20,7 @@ export function card(over: Partial<ProjectCard> = {}): ProjectCard {
     sync_enabled: false,
     cover: null,
     video: null,
+    voice: { language: 'en', language_chosen: false },
     created_at: 1000,
     updated_at: 1000,
     ...over,

@@ -16,6 +16,8 @@ const settings = (): Settings => ({
   data_dir: '/data',
   theme: 'dark',
   config_file: '/config.toml',
+  narration: { enabled: true, first_voice: 'espeak-ng', language: 'auto' },
+  captions: { enabled: true, size: 1, color: '#ffffff', highlight: '#ffd84d', position: 'bottom' },
 });
 
 describe('formFromSettings', () => {
@@ -38,8 +40,26 @@ describe('toSettingsInput', () => {
     expect(input.chain).toEqual(['openai', 'fal', 'comfyui']);
     expect(input.providers.map((p) => p.name)).toEqual(['openai', 'fal', 'comfyui']);
     expect(input.providers[0]).toEqual({ name: 'openai', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1' });
-    expect(Object.keys(input).sort()).toEqual(['chain', 'concurrency', 'data_dir', 'font', 'providers', 'storage', 'theme']);
+    expect(Object.keys(input).sort()).toEqual(['captions', 'chain', 'concurrency', 'data_dir', 'font', 'narration', 'providers', 'storage', 'theme']);
     expect(Object.keys(input.storage)).not.toContain('access_key_set');
+  });
+  it('carries narration and captions, and flags a caption size or colour that cannot work', () => {
+    const f = formFromSettings(settings());
+    f.narration = { enabled: false, first_voice: 'openai', language: 'fr' };
+    f.captions = { enabled: true, size: 1.4, color: ' #112233 ', highlight: '#ffd84d', position: 'top' };
+    const input = toSettingsInput(f);
+    expect(input.narration).toEqual({ enabled: false, first_voice: 'openai', language: 'fr' });
+    expect(input.captions).toEqual({ enabled: true, size: 1.4, color: '#112233', highlight: '#ffd84d', position: 'top' });
+    expect(validateForm(f)).toEqual({});
+    f.captions.size = 3;
+    f.captions.highlight = 'yellow';
+    const e = validateForm(f);
+    expect(e['captions.size']).toMatch(/0\.5 to 2/);
+    expect(e['captions.highlight']).toMatch(/#ffd84d/);
+    // An answer from before narration existed gets the defaults.
+    const old = formFromSettings({ ...settings(), narration: undefined, captions: undefined } as never);
+    expect(old.narration).toEqual({ enabled: true, first_voice: 'espeak-ng', language: 'auto' });
+    expect(old.captions.position).toBe('bottom');
   });
 });
 

@@ -58,6 +58,36 @@ impl Ffmpeg {
         Ok(Ffmpeg { bin, probe })
     }
 
+    /// An audio file's sound as mono 16-bit samples at 24 kHz, at most `max_s` seconds of it;
+    /// a file ffmpeg cannot read as audio is a sentence naming it.
+    pub fn decode_audio(
+        &self,
+        file: &Path,
+        what: &str,
+        max_s: f32,
+    ) -> Result<crate::voices::timing::Pcm> {
+        const RATE: u32 = 24_000;
+        // The length first: it names a file that is no audio in ffprobe's words.
+        self.audio_seconds(file, what)?;
+        let out = Command::new(&self.bin)
+            .args(["-v", "error", "-nostdin", "-i"])
+            .arg(file)
+            .args(["-vn", "-ac", "1", "-ar", &RATE.to_string()])
+            .args(["-t", &format!("{:.3}", max_s.clamp(0.1, 3600.0))])
+            .args(["-f", "s16le", "-"])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| Error::io(format!("Cannot start {}", self.bin.display()), e))?;
+        let pcm = crate::voices::timing::Pcm::from_le_bytes(RATE, &out.stdout)
+            .filter(|p| out.status.success() && !p.samples.is_empty());
+        pcm.ok_or_else(|| {
+            Error::Input(format!(
+                "Cannot use {} as the {what}: ffmpeg cannot read its sound. Give an audio file (mp3, m4a, wav, ogg, flac).",
+                file.display()
+            ))
+        })
+    }
+
     /// An audio file's length in seconds; an unreadable file is a sentence naming it.
     pub fn audio_seconds(&self, file: &Path, what: &str) -> Result<f32> {
         let unreadable = |why: &str| {

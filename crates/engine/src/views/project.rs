@@ -49,6 +49,8 @@ pub struct ProjectCard {
     /// Absolute path of the first scene's thumbnail.
     pub cover: Option<String>,
     pub video: Option<VideoView>,
+    /// How it is narrated; none: made without a voice.
+    pub voice: Option<crate::model::VoiceChoice>,
     pub created_at: u64,
     /// The latest change of the project or any of its scenes (ms since the epoch).
     pub updated_at: u64,
@@ -199,6 +201,7 @@ impl Engine {
             sync_enabled: self.sync_target().is_some(),
             cover,
             video,
+            voice: p.voice.clone(),
             created_at: p.created_at,
             // The card changes when any scene does: a front end keeps the newest card it saw.
             updated_at: scenes

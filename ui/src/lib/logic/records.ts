@@ -13,6 +13,7 @@ import type { SceneSync } from '../bindings/SceneSync';
 import type { SceneView } from '../bindings/SceneView';
 import type { UserError } from '../bindings/UserError';
 import type { VideoView } from '../bindings/VideoView';
+import type { VoiceChoice } from '../bindings/VoiceChoice';
 
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -79,6 +80,15 @@ function sceneSync(v: unknown): SceneSync | null {
   };
 }
 
+function voiceChoice(v: unknown): VoiceChoice | null {
+  if (!isObj(v) || typeof v.language !== 'string') return null;
+  return {
+    ...(typeof v.voice === 'string' ? { voice: v.voice } : {}),
+    language: v.language,
+    language_chosen: v.language_chosen === true,
+  };
+}
+
 /** A project card with every field, or null when it has no id. */
 export function toCard(v: unknown): ProjectCard | null {
   if (!isObj(v) || typeof v.id !== 'string' || !v.id) return null;
@@ -97,6 +107,7 @@ export function toCard(v: unknown): ProjectCard | null {
     sync_enabled: v.sync_enabled === true,
     cover: strOrNull(v.cover),
     video: video(v.video),
+    voice: voiceChoice(v.voice),
     created_at: num(v.created_at),
     updated_at: num(v.updated_at),
   };

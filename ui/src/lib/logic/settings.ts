@@ -25,6 +25,8 @@ export type SettingsForm = {
   font: string;
   data_dir: string;
   theme: Theme;
+  narration: { enabled: boolean; first_voice: string; language: string };
+  captions: { enabled: boolean; size: number; color: string; highlight: string; position: string };
 };
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -72,6 +74,18 @@ export function formFromSettings(s: Settings): SettingsForm {
     font: str(s?.font),
     data_dir: str(s?.data_dir),
     theme: asTheme(s?.theme),
+    narration: {
+      enabled: s?.narration?.enabled !== false,
+      first_voice: str(s?.narration?.first_voice) || 'espeak-ng',
+      language: str(s?.narration?.language) || 'auto',
+    },
+    captions: {
+      enabled: s?.captions?.enabled !== false,
+      size: typeof s?.captions?.size === 'number' && Number.isFinite(s.captions.size) ? s.captions.size : 1,
+      color: str(s?.captions?.color) || '#ffffff',
+      highlight: str(s?.captions?.highlight) || '#ffd84d',
+      position: ['bottom', 'middle', 'top'].includes(str(s?.captions?.position)) ? str(s?.captions?.position) : 'bottom',
+    },
   };
 }
 
@@ -96,6 +110,8 @@ export function toSettingsInput(f: SettingsForm): SettingsInput {
     font: f.font.trim(),
     data_dir: f.data_dir.trim(),
     theme: f.theme,
+    narration: { ...f.narration },
+    captions: { ...f.captions, color: f.captions.color.trim(), highlight: f.captions.highlight.trim() },
   };
 }
 
@@ -163,6 +179,11 @@ export function validateForm(f: SettingsForm): FormErrors {
   const font = f.font.trim();
   if (font && !FULL_PATH.test(font)) e.font = 'Use the full path of a font file, such as /home/you/Fonts/MyFont.ttf.';
   else if (font && !/\.(ttf|otf|ttc|otc)$/i.test(font)) e.font = 'Choose a font file: .ttf, .otf or .ttc.';
+  const size = f.captions.size;
+  if (!Number.isFinite(size) || size < 0.5 || size > 2) e['captions.size'] = 'Use a size from 0.5 to 2 (1 is the default).';
+  for (const k of ['color', 'highlight'] as const) {
+    if (!/^#[0-9a-fA-F]{6}$/.test(f.captions[k].trim())) e[`captions.${k}`] = 'Use a colour such as #ffd84d.';
+  }
   return e;
 }
 

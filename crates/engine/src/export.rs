@@ -1,0 +1,212 @@
+//! A project's pieces in a folder of the person's: each scene's picture (`scene-001.jpg`) and
+//! narration (`scene-001.wav`), the video's subtitles (`subtitles.srt`, `subtitles.vtt`) when
+//! it has them, and a `manifest.json` describing every scene (its words and their times
+//! included). The folder must be new, empty, or an earlier export (its manifest says so): a
+//! file StoryReel did not write is never replaced. Each file goes under a temporary name
+//! first, and files an earlier export left that this one no longer lists are removed.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::assets::place_file;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::model::{Project, WordMark};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportReport {
+    pub dir: PathBuf,
+    pub files: Vec<String>,
+    pub missing: Vec<u32>,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    project: &'a Project,
+    scenes: Vec<ManifestScene>,
+    /// The subtitle files written, when the project has a video with subtitles.
+    subtitles: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ManifestScene {
+    index: u32,
+    title: Option<String>,
+    text: String,
+    prompt: String,
+    duration_s: Option<f32>,
+    file: Option<String>,
+    provider: Option<String>,
+    placeholder: bool,
+    hash: Option<String>,
+    narration: Option<ManifestNarration>,
+}
+
+/// A scene's narration as exported: its file, who spoke it, and each word's time in it.
+#[derive(Serialize)]
+struct ManifestNarration {
+    file: String,
+    provider: String,
+    voice: String,
+    language: String,
+    seconds: f32,
+    /// True when the word times were estimated (the person's own recording, a voice that
+    /// reports none).
+    estimated: bool,
+    words: Vec<WordMark>,
+}
+
+/// Names of the subtitle files an export writes.
+const SUBTITLES: [(&str, &str); 2] = [("subtitles.srt", "srt"), ("subtitles.vtt", "vtt")];
+
+impl Engine {
+    /// Exports `project` into `dir` (see the module's notes).
+    pub fn export(&self, project: &Project, dir: &Path) -> Result<ExportReport> {
+        let gone = self.requeue_missing_images(project)?;
+        if !gone.is_empty() {
+            return Err(Error::Input(format!(
+                "The image files of scenes {} of '{}' are missing from the data folder; those scenes are queued to be made again. Export once they are done.",
+                crate::render::short_list(&gone),
+                project.title
+            )));
+        }
+        let earlier = earlier_export(dir)?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::io(
+                format!(
+                    "Cannot create the export folder {} (check the path and its permissions)",
+                    dir.display()
+                ),
+                e,
+            )
+        })?;
+        let copy = |src: &Path, name: &str| -> Result<()> {
+            let dest = dir.join(name);
+            place_file(&dest, |tmp| std::fs::copy(src, tmp).map(|_| ()))
+                .map_err(|e| Error::io(format!("Cannot write {}", dest.display()), e))
+        };
+        let mut files = Vec::new();
+        let mut missing = Vec::new();
+        let mut scenes = Vec::new();
+        for s in self.store().scenes_of(project.id)? {
+            let mut file = None;
+            if let Some(img) = &s.image {
+                let name = format!("scene-{:03}.{}", s.index, img.ext);
+                copy(&self.assets().path(&img.hash, &img.ext)?, &name)?;
+                files.push(name.clone());
+                file = Some(name);
+            } else {
+                missing.push(s.index);
+            }
+            let speech = s.narration.as_ref().and_then(|n| n.speech.as_ref());
+            let mut narration = None;
+            if let Some((sp, a)) = speech.and_then(|sp| Some((sp, sp.audio.as_ref()?))) {
+                let src = self.assets().path(&a.hash, &a.ext)?;
+                // A narration file gone from the data folder is left out, not an error.
+                if src.is_file() {
+                    let name = format!("scene-{:03}.{}", s.index, a.ext);
+                    copy(&src, &name)?;
+                    files.push(name.clone());
+                    narration = Some(ManifestNarration {
+                        file: name,
+                        provider: sp.provider.clone(),
+                        voice: sp.voice.clone(),
+                        language: sp.language.clone(),
+                        seconds: sp.seconds,
+                        estimated: sp.estimated,
+                        words: sp.words.clone(),
+                    });
+                }
+            }
+            scenes.push(ManifestScene {
+                index: s.index,
+                title: s.title,
+                text: s.text,
+                prompt: s.prompt,
+                duration_s: s.duration_s,
+                file,
+                provider: s.image.as_ref().map(|i| i.provider.clone()),
+                placeholder: s.image.as_ref().is_some_and(|i| i.placeholder),
+                hash: s.image.as_ref().map(|i| i.hash.clone()),
+                narration,
+            });
+        }
+        let mut subtitles = Vec::new();
+        if let Some(subs) = project.video.as_ref().and_then(|v| v.subtitles.as_ref()) {
+            for ((name, ext), hash) in SUBTITLES.iter().zip([&subs.srt, &subs.vtt]) {
+                let src = self.assets().path(hash, ext)?;
+                if src.is_file() {
+                    copy(&src, name)?;
+                    files.push(name.to_string());
+                    subtitles.push(name.to_string());
+                }
+            }
+        }
+        let manifest = serde_json::to_vec_pretty(&Manifest {
+            project,
+            scenes,
+            subtitles,
+        })
+        .map_err(|e| Error::Db(e.to_string()))?;
+        let dest = dir.join("manifest.json");
+        place_file(&dest, |tmp| std::fs::write(tmp, &manifest))
+            .map_err(|e| Error::io(format!("Cannot write {}", dest.display()), e))?;
+        for stale in earlier.iter().filter(|f| !files.contains(f)) {
+            let _ = std::fs::remove_file(dir.join(stale));
+        }
+        files.push("manifest.json".into());
+        Ok(ExportReport {
+            dir: dir.to_path_buf(),
+            files,
+            missing,
+        })
+    }
+}
+
+/// The files an earlier export wrote into `dir`, if `dir` is one; an error if `dir` holds
+/// anything else (nothing of the user's is ever replaced).
+fn earlier_export(dir: &Path) -> Result<Vec<String>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let refuse = || {
+        Error::Input(format!(
+            "The folder {} already holds files that are not a StoryReel export, so nothing was written there; export into an empty or new folder.",
+            dir.display()
+        ))
+    };
+    let manifest: serde_json::Value = std::fs::read(dir.join("manifest.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(refuse)?;
+    let scenes = manifest["scenes"].as_array().ok_or_else(refuse)?;
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    let mut listed: Vec<String> = scenes.iter().filter_map(|s| text(&s["file"])).collect();
+    listed.extend(scenes.iter().filter_map(|s| text(&s["narration"]["file"])));
+    if let Some(subs) = manifest["subtitles"].as_array() {
+        listed.extend(subs.iter().filter_map(text));
+    }
+    if manifest["project"]["id"].as_str().is_none() {
+        return Err(refuse());
+    }
+    // Only the manifest, its files, and our own temporary files may be there; a name the
+    // manifest lists must be one an export writes (a doctored manifest cannot name others).
+    let writes = |n: &String| {
+        (n.starts_with("scene-") && !n.contains(['/', '\\']))
+            || SUBTITLES.iter().any(|(s, _)| s == n)
+    };
+    listed.retain(writes);
+    let ours = |n: &String| n == "manifest.json" || listed.contains(n) || n.ends_with(".part");
+    if !names.iter().all(ours) {
+        return Err(refuse());
+    }
+    Ok(listed)
+}
