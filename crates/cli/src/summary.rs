@@ -138,7 +138,7 @@ pub fn made(s: &ProjectStatus, secs: f64) -> ExitCode {
     }
     narrated(s, scenes);
     println!(
-        "Project {}. `storyreel export {} DIR` copies the images out.",
+        "Project {}. `storyreel export {} DIR` copies its pictures, narrations and subtitles out.",
         s.id,
         short_id(&s.id)
     );
