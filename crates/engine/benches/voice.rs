@@ -5,7 +5,8 @@
 //!   the voice and without it (captions of the whole text), rounds alternating. The pictures
 //!   are title cards counted as a provider's, so that both videos draw captions.
 //!
-//! `cargo bench -p storyreel-engine --bench voice` (`BENCH_ROUNDS=N`, default 3).
+//! `cargo bench -p storyreel-engine --bench voice` (`BENCH_ROUNDS=N`, default 3;
+//! `BENCH_TITLE_CARDS=1` keeps the title cards as they are, offline's default).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -98,8 +99,17 @@ fn make(rt: &tokio::runtime::Runtime, dir: &Path, voice: bool, round: usize) -> 
             .project;
         until(&e, &Lane::ALL).await;
         // Title cards carry their text and get no captions: count the pictures as a
-        // provider's, so both videos have captions (whole texts, or karaoke pages).
-        for mut s in e.store().scenes_of(p.id).expect("scenes") {
+        // provider's, so both videos have captions (whole texts, or karaoke pages). With
+        // BENCH_TITLE_CARDS=1 they stay title cards, as offline: no captions without a voice,
+        // the spoken word lit on the card with one.
+        let keep_cards = std::env::var_os("BENCH_TITLE_CARDS").is_some();
+        for mut s in e
+            .store()
+            .scenes_of(p.id)
+            .expect("scenes")
+            .into_iter()
+            .filter(|_| !keep_cards)
+        {
             if let Some(img) = s.image.as_mut() {
                 img.placeholder = false;
             }

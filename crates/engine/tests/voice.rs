@@ -192,6 +192,24 @@ async fn espeak_narrates_every_scene_and_the_video_follows_the_voice() {
         );
     }
 
+    // The title cards carry their own text, and the word being spoken turns the highlight
+    // colour on the card: many more highlight pixels during scene 3's second word than in the
+    // beat after its narration (the card's accent is yellow too, so the two are compared).
+    let sp = scenes[2]
+        .narration
+        .as_ref()
+        .unwrap()
+        .speech
+        .as_ref()
+        .unwrap();
+    let at = v.scene_starts[2];
+    let during = highlight_pixels(&file, at + (sp.words[1].start + sp.words[1].end) / 2.0);
+    let after = highlight_pixels(&file, at + sp.seconds + 0.25);
+    assert!(
+        during > after + 300,
+        "{during} highlight pixels while a word is spoken, {after} after"
+    );
+
     // Subtitles, read back by ffmpeg, start where the stored words of their scene start.
     let out = dir.path().join("ferry.mp4");
     e.save_video(&p, &out, false).unwrap();
@@ -422,4 +440,24 @@ async fn piper_speaks_through_its_program_and_a_broken_model_falls_back() {
         why.contains("Piper could not speak") && why.contains("invalid protobuf"),
         "{why}"
     );
+}
+
+/// Pixels of the caption highlight's colour (#ffd84d, give or take) in the video's frame at `t`.
+fn highlight_pixels(file: &Path, t: f32) -> usize {
+    let png = file.with_extension(format!("{t:.3}.png"));
+    let ok = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-ss", &format!("{t:.3}"), "-i"])
+        .arg(file)
+        .args(["-frames:v", "1"])
+        .arg(&png)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let img = image::open(&png).unwrap().to_rgb8();
+    img.pixels()
+        .filter(|p| {
+            let [r, g, b] = p.0;
+            r > 215 && (180..=240).contains(&g) && b < 130
+        })
+        .count()
 }

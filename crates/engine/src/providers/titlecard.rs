@@ -11,7 +11,7 @@ use image::{Rgb, RgbImage};
 
 use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderError};
 use crate::style::{Style, STYLES};
-use crate::typeset::{Alignment, TextStyle, Typesetter};
+use crate::typeset::{Alignment, Block, TextStyle, Typesetter};
 
 /// The title-card provider. `font` is the creator's own font, if set.
 #[derive(Debug, Clone, Default)]
@@ -54,21 +54,21 @@ const BOLD_START: TextStyle = TextStyle {
     line_spacing: 1.2,
 };
 
-/// Draws the card for `req` at its frame, in any script (see `typeset`).
-pub fn render(req: &ImageRequest, font: Option<&Path>) -> RgbImage {
+/// Where everything on a card goes: what `render` draws, and what the render finds the scene
+/// text's words by (`text_words`).
+struct Placed {
+    t: Typesetter,
+    style: &'static Style,
+    big: Option<(Block, f32, f32)>,
+    label: (Block, f32, f32),
+    rule: (f32, f32, f32, f32),
+    title: Option<(Block, f32, f32)>,
+    text: (Block, f32, f32),
+}
+
+fn place(req: &ImageRequest, font: Option<&Path>) -> Placed {
     let (w, h) = (req.frame.width.max(16), req.frame.height.max(16));
     let style = Style::by_name(&req.style).unwrap_or(&STYLES[0]);
-    let seed = blake3::hash(format!("{}:{}", style.name, req.scene_index).as_bytes());
-    let seed = seed.as_bytes();
-    let (c0, c1) = style.gradients[(req.scene_index.max(1) as usize - 1) % style.gradients.len()];
-    let mut img = RgbImage::new(w, h);
-    paint_gradient(
-        &mut img,
-        c0,
-        c1,
-        seed[0] as f32 / 255.0 * std::f32::consts::TAU,
-    );
-
     let unit = w.min(h) as f32;
     let margin = unit * 0.08;
     let inner_w = w as f32 - 2.0 * margin;
@@ -76,12 +76,13 @@ pub fn render(req: &ImageRequest, font: Option<&Path>) -> RgbImage {
     let mut t = Typesetter::for_texts(&[title.unwrap_or(""), &req.text], font);
 
     // A large, faint scene number in the lower corner.
-    let big = t.line(&format!("{:02}", req.scene_index), unit * 0.42, BOLD_START);
-    if let Some(first) = big.lines.first() {
+    let number = t.line(&format!("{:02}", req.scene_index), unit * 0.42, BOLD_START);
+    let at = number.lines.first().map(|first| {
         let x = w as f32 - margin * 0.6 - first.width;
         let y = h as f32 - margin * 0.6 - first.baseline;
-        t.draw(&big, &mut img, x, y, style.text, 0.08, 0.0);
-    }
+        (x, y)
+    });
+    let big = at.map(|(x, y)| (number, x, y));
 
     // The label: SCENE i / n, and a short accent rule under it.
     let label_size = (unit * 0.034).round();
@@ -92,20 +93,13 @@ pub fn render(req: &ImageRequest, font: Option<&Path>) -> RgbImage {
     );
     let label = t.line(&label, label_size, BOLD_START);
     let mut y = margin;
-    t.draw(&label, &mut img, margin, y, style.accent, 1.0, style.shadow);
+    let label_y = y;
     y += label.height + label_size * 0.15;
-    paint_rect(
-        &mut img,
-        margin,
-        y,
-        unit * 0.12,
-        (unit * 0.005).max(2.0),
-        style.accent,
-    );
+    let rule = (margin, y, unit * 0.12, (unit * 0.005).max(2.0));
     y += label_size * 1.2;
 
     // The title, bold, up to three lines.
-    if let Some(title) = title {
+    let title = title.map(|title| {
         let block = t.fit(
             title,
             BOLD_START,
@@ -115,9 +109,10 @@ pub fn render(req: &ImageRequest, font: Option<&Path>) -> RgbImage {
             unit * 0.035,
             Some(3),
         );
-        t.draw(&block, &mut img, margin, y, style.text, 1.0, style.shadow);
+        let at = y;
         y += block.height + block.size * 0.5;
-    }
+        (block, margin, at)
+    });
 
     // The scene text: the largest size at which it all fits, centred in the space left.
     let bottom = h as f32 - margin * 1.4;
@@ -137,8 +132,80 @@ pub fn render(req: &ImageRequest, font: Option<&Path>) -> RgbImage {
         None,
     );
     let top = y + margin * 0.5 + ((box_h - block.height) / 2.0).max(0.0);
-    t.draw(&block, &mut img, margin, top, style.text, 1.0, style.shadow);
+    Placed {
+        t,
+        style,
+        big,
+        label: (label, margin, label_y),
+        rule,
+        title,
+        text: (block, margin, top),
+    }
+}
+
+/// Draws the card for `req` at its frame, in any script (see `typeset`).
+pub fn render(req: &ImageRequest, font: Option<&Path>) -> RgbImage {
+    let (w, h) = (req.frame.width.max(16), req.frame.height.max(16));
+    let Placed {
+        mut t,
+        style,
+        big,
+        label,
+        rule,
+        title,
+        text,
+    } = place(req, font);
+    let seed = blake3::hash(format!("{}:{}", style.name, req.scene_index).as_bytes());
+    let seed = seed.as_bytes();
+    let (c0, c1) = style.gradients[(req.scene_index.max(1) as usize - 1) % style.gradients.len()];
+    let mut img = RgbImage::new(w, h);
+    paint_gradient(
+        &mut img,
+        c0,
+        c1,
+        seed[0] as f32 / 255.0 * std::f32::consts::TAU,
+    );
+    if let Some((b, x, y)) = &big {
+        t.draw(b, &mut img, *x, *y, style.text, 0.08, 0.0);
+    }
+    t.draw(
+        &label.0,
+        &mut img,
+        label.1,
+        label.2,
+        style.accent,
+        1.0,
+        style.shadow,
+    );
+    paint_rect(&mut img, rule.0, rule.1, rule.2, rule.3, style.accent);
+    if let Some((b, x, y)) = &title {
+        t.draw(b, &mut img, *x, *y, style.text, 1.0, style.shadow);
+    }
+    t.draw(
+        &text.0,
+        &mut img,
+        text.1,
+        text.2,
+        style.text,
+        1.0,
+        style.shadow,
+    );
     img
+}
+
+/// Each of the scene text's words on the card `render` draws for `req`, as (pixel index,
+/// coverage) lists in the card, with the colour the text is drawn in. `starts` is each word's
+/// byte offset in `req.text`, in order.
+pub(crate) fn text_words(
+    req: &ImageRequest,
+    font: Option<&Path>,
+    starts: &[usize],
+) -> (Vec<Vec<(u32, u8)>>, [u8; 3]) {
+    let (w, h) = (req.frame.width.max(16), req.frame.height.max(16));
+    let mut p = place(req, font);
+    let (block, x, y) = &p.text;
+    let masks = p.t.word_masks(block, (w, h), (*x, *y), &req.text, starts);
+    (masks, p.style.text)
 }
 
 fn paint_rect(img: &mut RgbImage, x: f32, y: f32, w: f32, h: f32, color: [u8; 3]) {

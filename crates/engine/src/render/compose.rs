@@ -176,8 +176,20 @@ fn load_source(engine: &Engine, plan: &Plan, i: usize) -> Result<frames::Source>
         )
     })?;
     let rgb = crate::imaging::cover(&crate::imaging::decode_limited(&bytes)?, plan.frame);
+    let image = yuv::Yuv::from_rgb(&rgb);
+    let card = match (&s.card, plan.words.get(i)) {
+        (Some(req), Some(Some(words))) => super::card_words::CardWords::new(
+            req,
+            plan.font.as_deref(),
+            words,
+            &image,
+            plan.look.highlight,
+        ),
+        _ => None,
+    };
     Ok(frames::Source {
-        image: yuv::Yuv::from_rgb(&rgb),
+        card,
+        image,
         motion: motion::Motion::for_scene(plan.project, s.index),
         caption: match (&s.caption, plan.words.get(i)) {
             (None, _) => None,

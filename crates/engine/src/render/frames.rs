@@ -1,6 +1,8 @@
 //! Composes the video's frames in YUV 4:2:0: each scene's image through its Ken Burns view (a
 //! bilinear crop-and-scale of each plane), crossfaded with the next scene, captions blended on top.
+//! A narrated title card has its spoken word painted on the card before its move.
 
+use super::card_words::CardWords;
 use super::karaoke::SceneCaption;
 use super::motion::{Motion, View};
 use super::resample::Resampler;
@@ -12,11 +14,15 @@ pub struct Source {
     pub image: Yuv,
     pub motion: Motion,
     pub caption: Option<SceneCaption>,
+    /// A narrated title card's words, to highlight as they are spoken.
+    pub card: Option<CardWords>,
 }
 
 pub struct Composer {
     resampler: Resampler,
     second: Yuv,
+    /// A title card with its spoken word painted (made when one is first needed).
+    lit: Option<Yuv>,
 }
 
 /// Crops `view` (in the plane's own pixels) out of `src` and scales it to fill `dst`.
@@ -39,15 +45,20 @@ impl Composer {
         Composer {
             resampler: Resampler::default(),
             second: Yuv::new(width, height),
+            lit: None,
         }
     }
 
     /// Writes frame `at` into `out` (the frame's size).
     pub fn compose(&mut self, at: FrameAt, a: &Source, b: Option<&Source>, out: &mut Yuv) {
-        view(&mut self.resampler, a, at.ta, out);
+        let shown = self.image_of(a, at.t);
+        let image = picture(&self.lit, a, shown);
+        view(&mut self.resampler, image, &a.motion, at.ta, out);
         let mut caption_a = 1.0;
         if let (Some((_, tb, mix)), Some(b)) = (at.b, b) {
-            view(&mut self.resampler, b, tb, &mut self.second);
+            let shown = self.image_of(b, at.t);
+            let image = picture(&self.lit, b, shown);
+            view(&mut self.resampler, image, &b.motion, tb, &mut self.second);
             blend(out, &self.second, mix);
             if let Some(c) = &b.caption {
                 c.apply(out, mix, at.t);
@@ -60,18 +71,51 @@ impl Composer {
     }
 }
 
-/// Writes `src` at progress `t` through its move into `out`.
-fn view(r: &mut Resampler, src: &Source, t: f32, out: &mut Yuv) {
-    let (w, h) = (src.image.width(), src.image.height());
+impl Composer {
+    /// `src`'s picture as it shows at `t` (s into the video): a title card with the word being
+    /// spoken painted, else the picture itself. Which one `view` reads: `Lit` means `self.lit`.
+    fn image_of(&mut self, src: &Source, t: f32) -> Shown {
+        let Some((card, i)) = src.card.as_ref().and_then(|c| Some((c, c.active(t)?))) else {
+            return Shown::Own;
+        };
+        let lit = self.lit.get_or_insert_with(|| src.image.clone());
+        if lit.width() != src.image.width() || lit.height() != src.image.height() {
+            *lit = src.image.clone();
+        } else {
+            lit.as_bytes_mut().copy_from_slice(src.image.as_bytes());
+        }
+        card.paint(i, lit);
+        Shown::Lit
+    }
+}
+
+/// Which image of a scene a frame shows (see `Composer::image_of`).
+#[derive(Clone, Copy)]
+enum Shown {
+    Own,
+    Lit,
+}
+
+/// The image `shown` names.
+fn picture<'a>(lit: &'a Option<Yuv>, src: &'a Source, shown: Shown) -> &'a Yuv {
+    match (shown, lit) {
+        (Shown::Lit, Some(l)) => l,
+        _ => &src.image,
+    }
+}
+
+/// Writes `image` at progress `t` through `motion` into `out`.
+fn view(r: &mut Resampler, image: &Yuv, motion: &Motion, t: f32, out: &mut Yuv) {
+    let (w, h) = (image.width(), image.height());
     let (ow, oh) = (out.width(), out.height());
-    let v = src.motion.view(t, w, h);
+    let v = motion.view(t, w, h);
     let half = View {
         left: v.left / 2.0,
         top: v.top / 2.0,
         width: v.width / 2.0,
         height: v.height / 2.0,
     };
-    let (sy, su, sv) = src.image.planes();
+    let (sy, su, sv) = image.planes();
     let (dy, du, dv) = out.planes_mut();
     resize_plane(r, sy, (w, h), dy, (ow, oh), v);
     resize_plane(r, su, (w / 2, h / 2), du, (ow / 2, oh / 2), half);
@@ -96,6 +140,7 @@ mod tests {
             image: Yuv::from_rgb(&RgbImage::from_pixel(108, 192, image::Rgb(rgb))),
             motion: Motion::for_scene(uuid::Uuid::nil(), index),
             caption: None,
+            card: None,
         }
     }
 
@@ -141,6 +186,7 @@ mod tests {
             image: Yuv::from_rgb(&img),
             motion: Motion::for_scene(uuid::Uuid::nil(), 3),
             caption: None,
+            card: None,
         };
         let mut c = Composer::new(108, 192);
         let (mut start, mut end) = (Yuv::new(108, 192), Yuv::new(108, 192));

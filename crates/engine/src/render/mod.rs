@@ -4,6 +4,7 @@
 //! store only when complete; it joins the sync outbox like the images.
 
 pub mod captions;
+pub mod card_words;
 pub(crate) mod compose;
 pub mod ffmpeg;
 pub mod frames;

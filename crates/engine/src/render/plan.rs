@@ -24,6 +24,9 @@ pub(crate) struct PlanScene {
     pub(crate) hash: String,
     pub(crate) ext: String,
     pub(crate) caption: Option<String>,
+    /// A title card's description, to find its words on it (see `card_words`), when captions
+    /// are on.
+    pub(crate) card: Option<crate::providers::ImageRequest>,
 }
 
 /// A scene's narration as the video uses it: the audio, where it starts in the video, and its
@@ -181,6 +184,20 @@ impl Engine {
                         // A title card shows its text already.
                         caption: (spec.captions && !img.is_some_and(|i| i.placeholder))
                             .then(|| s.text.clone()),
+                        card: (spec.captions && img.is_some_and(|i| i.placeholder)).then(|| {
+                            crate::providers::ImageRequest {
+                                project_id: p.id,
+                                scene_index: s.index,
+                                scene_count: p.scene_count,
+                                title: s.title.clone(),
+                                text: s.text.clone(),
+                                prompt: s.prompt.clone(),
+                                negative_prompt: None,
+                                style: p.style.clone(),
+                                frame: p.aspect.frame(),
+                                variation: 0,
+                            }
+                        }),
                     }
                 })
                 .collect(),
