@@ -142,6 +142,12 @@ pub async fn render(
         b
     });
     eprintln!("Rendering the video of '{}'…", project.title);
+    if let Some(n) = &opts.narration {
+        eprintln!(
+            "{} is heard over the whole video, which lasts as long as it, in place of the voice. Nothing aligns its words with the scenes: the captions show each scene's whole text, and the subtitles' times are estimates.",
+            n.file_name().map_or_else(|| n.display().to_string(), |f| f.to_string_lossy().into_owned())
+        );
+    }
     let workers = engine.start_lanes(&[Lane::Render]);
     let mut stop = crate::signals::listen();
     let mut last_tenth = 0;

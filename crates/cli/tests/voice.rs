@@ -279,3 +279,30 @@ fn a_narration_folder_becomes_the_scenes_own_recordings() {
     sb.run(&["render", &id, "--narration-dir", dir.to_str().unwrap()])
         .expect(0, &["up to date"]);
 }
+
+#[test]
+fn a_whole_story_narration_is_heard_and_its_estimated_times_are_said() {
+    let sb = Sandbox::new();
+    let take = sb.path("told.mp3");
+    let ok = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i"])
+        .arg("sine=frequency=220:duration=12")
+        .arg(&take)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = sb.path("told.mp4");
+    sb.run(&[
+        "make",
+        &example("night-market.json"),
+        "--narration",
+        take.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .expect(0, &["told.mp3 is heard over the whole video", "estimates"]);
+    assert_eq!(audio_streams(&out), 1);
+    // The video lasts as long as the narration (and a little after it).
+    let d = common::duration_of(&out);
+    assert!((12.0..14.0).contains(&d), "{d} s");
+}
