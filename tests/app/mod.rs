@@ -121,19 +121,12 @@ impl TestApp {
     }
 
     pub fn call_from(&self, cmd: &str, args: Value, origin: &str) -> Result<Value, Value> {
-        get_ipc_response(
-            &self.webview,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: origin.parse().expect("url"),
-                body: tauri::ipc::InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
+        self.invoke(
+            cmd,
+            tauri::ipc::InvokeBody::Json(args),
+            Default::default(),
+            origin,
         )
-        .map(|b| b.deserialize::<Value>().expect("json"))
     }
 
     /// Calls a command with a raw body and headers, as the UI sends a file's bytes.
@@ -147,15 +140,26 @@ impl TestApp {
         for (k, v) in headers {
             map.insert(*k, v.parse().expect("a header value"));
         }
+        self.invoke(cmd, tauri::ipc::InvokeBody::Raw(body), map, LOCAL)
+    }
+
+    /// One IPC request as the window sends it, answered as JSON.
+    fn invoke(
+        &self,
+        cmd: &str,
+        body: tauri::ipc::InvokeBody,
+        headers: tauri::http::HeaderMap,
+        origin: &str,
+    ) -> Result<Value, Value> {
         get_ipc_response(
             &self.webview,
             InvokeRequest {
                 cmd: cmd.into(),
                 callback: tauri::ipc::CallbackFn(0),
                 error: tauri::ipc::CallbackFn(1),
-                url: LOCAL.parse().expect("url"),
-                body: tauri::ipc::InvokeBody::Raw(body),
-                headers: map,
+                url: origin.parse().expect("url"),
+                body,
+                headers,
                 invoke_key: INVOKE_KEY.to_string(),
             },
         )

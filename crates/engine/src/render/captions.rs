@@ -123,17 +123,7 @@ impl Caption {
             t.word_masks(&block, (width, height), (margin, pad), text, starts)
                 .into_iter()
                 .map(|px| {
-                    let mut blocks = std::collections::BTreeMap::<u32, u32>::new();
-                    for &(i, a) in &px {
-                        let (x, y) = (i as usize % w, i as usize / w);
-                        *blocks
-                            .entry(((y / 2) * (w / 2) + x / 2) as u32)
-                            .or_default() += a as u32;
-                    }
-                    let c = blocks
-                        .into_iter()
-                        .map(|(ci, sum)| (ci, (sum / 4).min(255) as u8))
-                        .collect();
+                    let c = word_blocks(&px, w);
                     (px, c)
                 })
                 .collect()
@@ -232,6 +222,19 @@ impl Caption {
             }
         }
     }
+}
+
+/// A word's pixels (index in a `w`-wide image, coverage) as its 2x2 blocks (chroma index, mean
+/// coverage): where its chroma changes.
+pub(super) fn word_blocks(px: &[(u32, u8)], w: usize) -> Vec<(u32, u8)> {
+    let mut sum = std::collections::BTreeMap::<u32, u32>::new();
+    for &(i, a) in px {
+        let (x, y) = (i as usize % w, i as usize / w);
+        *sum.entry(((y / 2) * (w / 2) + x / 2) as u32).or_default() += a as u32;
+    }
+    sum.into_iter()
+        .map(|(i, s)| (i, (s / 4).min(255) as u8))
+        .collect()
 }
 
 /// Per 2x2 block, the mean coverage of outline and text together.

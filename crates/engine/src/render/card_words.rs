@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use super::captions::word_blocks;
 use super::yuv::{chroma, luma, Yuv};
 use crate::model::WordMark;
 use crate::providers::{titlecard, ImageRequest};
@@ -48,18 +49,6 @@ fn starts_in(text: &str, words: &[WordMark]) -> Option<Vec<usize>> {
         at = found + word.len();
     }
     Some(out)
-}
-
-/// Per 2x2 block of a `w`-wide image, the mean coverage of `px`.
-fn blocks(px: &[(u32, u8)], w: usize) -> Vec<(u32, u8)> {
-    let mut sum = std::collections::BTreeMap::<u32, u32>::new();
-    for &(i, a) in px {
-        let (x, y) = (i as usize % w, i as usize / w);
-        *sum.entry(((y / 2) * (w / 2) + x / 2) as u32).or_default() += a as u32;
-    }
-    sum.into_iter()
-        .map(|(i, s)| (i, (s / 4).min(255) as u8))
-        .collect()
 }
 
 impl CardWords {
@@ -107,7 +96,7 @@ impl CardWords {
             .map(|(m, px)| CardWord {
                 start: m.start,
                 end: m.end,
-                chroma: blocks(&px, w),
+                chroma: word_blocks(&px, w),
                 luma: px,
             })
             .collect();
