@@ -280,27 +280,35 @@ pub fn until(secs: u64, what: &str, d: &Driver, f: impl Fn() -> bool) {
     }
 }
 
-/// Xvfb on a free display number; the display's name.
+/// Xvfb on a display number it chooses itself (`-displayfd`: the server picks a number no other
+/// X server holds and writes it once it accepts connections); the display's name. Two tests
+/// running at once never share a server, so one test stopping its server never takes down the
+/// other's window.
 pub fn start_xvfb() -> (Proc, String) {
-    let display = format!(":{}", 90 + free_port() % 400);
-    let xvfb = Proc(
-        Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1280x860x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb starts"),
-        "Xvfb",
-    );
-    std::thread::sleep(Duration::from_millis(500));
-    (xvfb, display)
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x860x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts");
+    let mut line = String::new();
+    if let Some(out) = child.stdout.as_mut() {
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+    }
+    let xvfb = Proc(child, "Xvfb");
+    let number: u32 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Xvfb did not say its display number (it wrote {line:?})"));
+    (xvfb, format!(":{number}"))
 }
 
 /// tauri-driver on free ports, launching apps on `display` with the data folder and config
