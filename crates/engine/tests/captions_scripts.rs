@@ -3,9 +3,10 @@
 //! differs from the frame without in the caption band, and nowhere else (not above it, not in
 //! the side margins). Real ffmpeg; the pictures come from the fault server as a provider.
 
+mod work;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use storyreel_engine::config::Config;
 use storyreel_engine::model::{Aspect, JobStatus, Project, RenderSpec};
@@ -24,23 +25,13 @@ const TEXTS: &[&str] = &[
     "🌊🌙✨ 🚢⚓🌅 🐟🐙🦀 🌈🏝️☀️",
 ];
 
-async fn run_until(e: &Engine, done: impl Fn(&Engine) -> bool) {
-    let w = e.start();
-    let t0 = Instant::now();
-    while !done(e) {
-        assert!(t0.elapsed() < Duration::from_secs(240), "did not finish");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    w.shutdown().await;
-}
-
 /// Renders and returns the MP4 with the time each scene starts (narration sets the lengths).
 async fn render(e: &Engine, p: &Project, spec: RenderSpec) -> (PathBuf, Vec<f32>) {
     let job = match e.request_render(p, spec).await.unwrap() {
         RenderRequest::Queued(j) => j,
         RenderRequest::UpToDate(_) => panic!("expected a render"),
     };
-    run_until(e, |e| {
+    work::work_until(e, |e| {
         e.job(job.id)
             .unwrap()
             .is_some_and(|j| j.status.is_terminal())
@@ -111,7 +102,7 @@ async fn captions_in_every_script_are_in_the_video_inside_the_safe_area() {
         .await
         .unwrap()
         .project;
-    run_until(&e, |e| {
+    work::work_until(&e, |e| {
         e.scenes(p.id)
             .unwrap()
             .iter()

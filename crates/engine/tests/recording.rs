@@ -5,9 +5,10 @@
 //! the project's voice, a re-voice of the fallbacks and an edit of the scene's words; the video
 //! follows it; narrating the scene again replaces it.
 
+mod work;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use storyreel_engine::config::Config;
 use storyreel_engine::model::{JobStatus, Scene, VoiceChoice};
@@ -17,22 +18,6 @@ use storyreel_engine::{Engine, EngineOptions, ImportOptions};
 
 const STORY: &str =
     "The ferry leaves at dawn.\n\nGulls follow it across the bay.\n\nThe town wakes as it docks.\n";
-
-async fn run_until_idle(e: &Engine) {
-    let w = e.start();
-    let t0 = Instant::now();
-    while !e
-        .store()
-        .all_jobs()
-        .unwrap()
-        .iter()
-        .all(|j| j.status.is_terminal())
-    {
-        assert!(t0.elapsed() < Duration::from_secs(240), "did not finish");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    w.shutdown().await;
-}
 
 /// An MP3 of espeak-ng saying `text` after `lead` seconds of silence.
 fn recording(dir: &Path, text: &str, lead: f32) -> PathBuf {
@@ -73,7 +58,7 @@ async fn a_recording_narrates_its_scene_and_stays_until_the_scene_is_narrated_ag
         .await
         .unwrap()
         .project;
-    run_until_idle(&e).await;
+    work::work_until_ended(&e).await;
     let before = e.store().scenes_of(p.id).unwrap();
     let voiced = speech(&before[1]);
     assert_eq!(voiced.provider, "espeak-ng");
@@ -167,7 +152,7 @@ async fn a_recording_narrates_its_scene_and_stays_until_the_scene_is_narrated_ag
     .unwrap();
     e.revoice(p.id, Revoice::Fallbacks).await.unwrap();
     e.revoice(p.id, Revoice::All).await.unwrap();
-    run_until_idle(&e).await;
+    work::work_until_ended(&e).await;
     assert_eq!(
         speech(&e.store().scene(p.id, 2).unwrap().unwrap()).audio,
         sp.audio
@@ -186,7 +171,7 @@ async fn a_recording_narrates_its_scene_and_stays_until_the_scene_is_narrated_ag
         .collect();
     list[1].text = "Gulls chase the boat over the bay.".into();
     e.edit_scenes(&p, list).await.unwrap();
-    run_until_idle(&e).await;
+    work::work_until_ended(&e).await;
     let edited = speech(&e.store().scene(p.id, 2).unwrap().unwrap());
     assert_eq!(edited.audio, sp.audio);
     assert!(edited.words.iter().any(|w| w.word.starts_with("chase")));
@@ -196,7 +181,7 @@ async fn a_recording_narrates_its_scene_and_stays_until_the_scene_is_narrated_ag
     e.request_render(&p, e.config().render.spec())
         .await
         .unwrap();
-    run_until_idle(&e).await;
+    work::work_until_ended(&e).await;
     let v = e.store().project(p.id).unwrap().unwrap().video.unwrap();
     assert!(v.audio);
     assert!(
@@ -246,7 +231,7 @@ async fn a_recording_narrates_its_scene_and_stays_until_the_scene_is_narrated_ag
 
     // Narrating scene 2 again, asked for by name, replaces the take with the voice.
     e.revoice(p.id, Revoice::Scenes(vec![2])).await.unwrap();
-    run_until_idle(&e).await;
+    work::work_until_ended(&e).await;
     let again = speech(&e.store().scene(p.id, 2).unwrap().unwrap());
     assert_eq!(again.provider, "espeak-ng");
     assert!(!again.estimated);

@@ -2,9 +2,10 @@
 //! that show the right scene; captions; music and narration; re-rendering when a scene
 //! changes; and clear errors for missing images, audio and ffmpeg.
 
+mod work;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use storyreel_engine::config::Config;
 use storyreel_engine::model::{Aspect, JobKind, JobStatus, Project, RenderSpec};
@@ -35,25 +36,8 @@ async fn project(e: &Engine, aspect: Aspect) -> Project {
         .await
         .unwrap()
         .project;
-    run_until(e, |e| {
-        e.store()
-            .all_jobs()
-            .unwrap()
-            .iter()
-            .all(|j| j.status.is_terminal())
-    })
-    .await;
+    work::work_until_ended(e).await;
     p
-}
-
-async fn run_until(e: &Engine, done: impl Fn(&Engine) -> bool) {
-    let w = e.start();
-    let t0 = Instant::now();
-    while !done(e) {
-        assert!(t0.elapsed() < Duration::from_secs(240), "did not finish");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    w.shutdown().await;
 }
 
 /// Requests the video and works until its job ends; returns the job's final record.
@@ -62,7 +46,7 @@ async fn render(e: &Engine, p: &Project, spec: RenderSpec) -> storyreel_engine::
         RenderRequest::Queued(j) => j,
         RenderRequest::UpToDate(_) => panic!("expected a render"),
     };
-    run_until(e, |e| {
+    work::work_until(e, |e| {
         e.store()
             .job(job.id)
             .unwrap()
@@ -308,7 +292,7 @@ async fn a_changed_scene_renders_the_video_again() {
     )
     .await
     .unwrap();
-    run_until(&e, |e| {
+    work::work_until(&e, |e| {
         e.store()
             .project(p.id)
             .unwrap()

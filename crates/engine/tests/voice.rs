@@ -4,9 +4,10 @@
 //! cannot speak falls back with a sentence and can be asked again; edits narrate again only
 //! what changed.
 
+mod work;
+
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use storyreel_engine::config::Config;
 use storyreel_engine::model::{JobStatus, Project, Scene};
@@ -31,31 +32,13 @@ fn engine(dir: &Path, cfg: Config) -> Engine {
     Engine::open(EngineOptions::new(dir, cfg)).unwrap()
 }
 
-async fn run_until(e: &Engine, done: impl Fn(&Engine) -> bool) {
-    let w = e.start();
-    let t0 = Instant::now();
-    while !done(e) {
-        assert!(t0.elapsed() < Duration::from_secs(240), "did not finish");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    w.shutdown().await;
-}
-
-fn all_done(e: &Engine) -> bool {
-    e.store()
-        .all_jobs()
-        .unwrap()
-        .iter()
-        .all(|j| j.status.is_terminal())
-}
-
 async fn made(e: &Engine, opts: ImportOptions) -> (Project, Vec<Scene>) {
     let p = e
         .import(STORY.as_bytes(), "ferry.md", opts)
         .await
         .unwrap()
         .project;
-    run_until(e, all_done).await;
+    work::work_until_ended(e).await;
     let scenes = e.store().scenes_of(p.id).unwrap();
     (p, scenes)
 }
@@ -155,7 +138,7 @@ async fn espeak_narrates_every_scene_and_the_video_follows_the_voice() {
     // The video: each scene lasts its narration and a beat; each voice starts with its scene.
     let spec = e.config().render.spec();
     e.request_render(&p, spec).await.unwrap();
-    run_until(&e, all_done).await;
+    work::work_until_ended(&e).await;
     let p = e.store().project(p.id).unwrap().unwrap();
     let v = p.video.clone().expect("a video");
     assert!(v.audio);
@@ -261,7 +244,7 @@ async fn a_voice_that_cannot_speak_falls_back_and_can_be_asked_again() {
     e.request_render(&p, e.config().render.spec())
         .await
         .unwrap();
-    run_until(&e, all_done).await;
+    work::work_until_ended(&e).await;
     let v = e.store().project(p.id).unwrap().unwrap().video.unwrap();
     assert!(!v.audio && v.subtitles.is_some());
 
@@ -272,7 +255,7 @@ async fn a_voice_that_cannot_speak_falls_back_and_can_be_asked_again() {
     cfg.voice.voices = vec!["espeak-ng".into()];
     let e = engine(&dir.path().join("data"), cfg);
     assert_eq!(e.revoice(p.id, Revoice::Fallbacks).await.unwrap(), 5);
-    run_until(&e, all_done).await;
+    work::work_until_ended(&e).await;
     for s in e.store().scenes_of(p.id).unwrap() {
         let sp = s.narration.unwrap().speech.unwrap();
         assert_eq!(sp.provider, "espeak-ng", "{:?}", sp.fallback);
@@ -368,7 +351,7 @@ async fn voice_off_language_chosen_and_edits_narrate_only_what_changed() {
     list[1].text = "Gulls argue over a fish.".into();
     list.swap(3, 4);
     e.edit_scenes(&p, list).await.unwrap();
-    run_until(&e, all_done).await;
+    work::work_until_ended(&e).await;
     let after = e.store().scenes_of(p.id).unwrap();
     let hashes: Vec<_> = after.iter().map(|s| sp(s).audio.unwrap().hash).collect();
     assert_eq!(hashes[0], before[0]);

@@ -4,8 +4,10 @@
 //! in the next voice with the calls counted; then random answers (statuses, headers, bodies):
 //! no panic, every scene narrated, within the budget. `FUZZ_SEED=N` replays a fuzz run.
 
+mod work;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -62,20 +64,7 @@ async fn narrate(e: &Engine, n: usize) -> (Vec<Scene>, Duration) {
         .await
         .unwrap()
         .project;
-    let t0 = Instant::now();
-    let w = e.start();
-    while !e
-        .store()
-        .all_jobs()
-        .unwrap()
-        .iter()
-        .all(|j| j.status.is_terminal())
-    {
-        assert!(t0.elapsed() < Duration::from_secs(300), "did not finish");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let took = t0.elapsed();
-    w.shutdown().await;
+    let took = work::work_until_within(e, Duration::from_secs(300), work::jobs_ended).await;
     (e.store().scenes_of(p.id).unwrap(), took)
 }
 
