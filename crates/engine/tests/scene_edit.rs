@@ -6,6 +6,7 @@
 mod work;
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use storyreel_engine::config::Config;
 use storyreel_engine::model::{Aspect, JobStatus, Project};
@@ -15,6 +16,11 @@ use storyreel_engine::{Engine, EngineOptions, ImportOptions};
 const STORY: &str =
     "The ferry leaves at dawn.\n\nGulls follow it across the bay.\n\nA girl counts the waves.";
 
+/// Works until every job has ended; an edit of three scenes settles well within two minutes.
+async fn settle(e: &Engine) {
+    work::work_until_within(e, Duration::from_secs(120), work::jobs_ended).await;
+}
+
 async fn story(cfg: Config) -> (tempfile::TempDir, Engine, Project) {
     let dir = tempfile::tempdir().unwrap();
     let e = Engine::open(EngineOptions::new(dir.path().join("d"), cfg)).unwrap();
@@ -23,7 +29,7 @@ async fn story(cfg: Config) -> (tempfile::TempDir, Engine, Project) {
         .await
         .unwrap()
         .project;
-    work::work_until_ended(&e).await;
+    settle(&e).await;
     (dir, e, p)
 }
 
@@ -65,7 +71,7 @@ async fn a_changed_title_card_is_redrawn_and_the_others_are_kept() {
         .await
         .unwrap();
     assert_eq!(out.remade, vec![2]);
-    work::work_until_ended(&e).await;
+    settle(&e).await;
     let after = pictures(&e, &p);
     assert_eq!(after[0], before[0]);
     assert_eq!(after[2], before[2]);
@@ -133,7 +139,7 @@ async fn pictures_follow_their_scenes_through_reorder_insert_split_merge_and_del
         .unwrap();
     assert_eq!(out.remade, vec![2, 4, 5]);
     assert_eq!(out.project.scene_count, 5);
-    work::work_until_ended(&e).await;
+    settle(&e).await;
     let now = pictures(&e, &p);
     assert_eq!(now.len(), 5);
     assert_eq!(now[0].1, by_text["A girl counts the waves."]);
@@ -156,7 +162,7 @@ async fn pictures_follow_their_scenes_through_reorder_insert_split_merge_and_del
         .await
         .unwrap();
     assert_eq!(out.remade, vec![3]);
-    work::work_until_ended(&e).await;
+    settle(&e).await;
     let last = pictures(&e, &p);
     assert_eq!(last.len(), 3);
     assert_eq!(last[0].1, now[0].1);
@@ -261,7 +267,7 @@ async fn an_edit_while_scenes_wait_replaces_their_jobs_and_loses_nothing() {
     )
     .await
     .unwrap();
-    work::work_until_ended(&e).await;
+    settle(&e).await;
     let now = pictures(&e, &p);
     assert_eq!(now[0].0, "Gulls over the bay.");
     assert_eq!(now[3].0, "Home at dusk.");
@@ -304,7 +310,7 @@ async fn a_provider_picture_is_kept_unless_its_prompt_changes_and_a_new_style_re
         .await
         .unwrap();
     assert_eq!(out.remade, vec![2]);
-    work::work_until_ended(&e).await;
+    settle(&e).await;
     let after = pictures(&e, &p);
     assert_eq!(
         (after[0].1.as_str(), after[2].1.as_str()),
@@ -340,7 +346,7 @@ async fn a_provider_picture_is_kept_unless_its_prompt_changes_and_a_new_style_re
         .unwrap();
     assert_eq!(out.project.aspect, Aspect::Square);
     assert_eq!(out.remade.len(), 3);
-    work::work_until_ended(&e).await;
+    settle(&e).await;
 }
 
 /// The settings of these tests: no narration (voices have their own tests).

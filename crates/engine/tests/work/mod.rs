@@ -20,14 +20,14 @@ pub fn jobs_ended(e: &Engine) -> bool {
 }
 
 /// Starts the workers, polls `done` until it holds (failing the test after `limit`), then
-/// stops the workers. How long it took.
+/// stops the workers. How long it took, from the start of the workers.
 pub async fn work_until_within(
     e: &Engine,
     limit: Duration,
     done: impl Fn(&Engine) -> bool,
 ) -> Duration {
-    let w = e.start();
     let t0 = Instant::now();
+    let w = e.start();
     while !done(e) {
         assert!(
             t0.elapsed() < limit,
