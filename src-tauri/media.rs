@@ -7,6 +7,11 @@
 //! token the window learns over IPC; the Host header must be the server's own address (so a web
 //! page cannot reach it by DNS rebinding); only `.mp4` and `.wav` files inside the open data folder's
 //! `assets/` are served, checked after symlinks are resolved; only GET and HEAD are answered.
+//!
+//! What keeps it standing: at most [`MAX_CONNECTIONS`] connections are open at once (more are
+//! closed as they come, so no local program can take the app's file descriptors), a request's
+//! head must arrive within [`HEADER_TIMEOUT`], and a connection waiting for its next request
+//! is closed after the same time (hyper's timer runs the header timeout while it waits).
 
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener};
@@ -22,6 +27,11 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 type Body = BoxBody<Bytes, std::io::Error>;
+
+/// Connections open at once; a player needs a few.
+pub const MAX_CONNECTIONS: usize = 32;
+/// How long a request's head may take to arrive, and a kept-alive connection may wait idle.
+pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The one media server of the app, for as long as the app runs.
 #[derive(Clone)]
@@ -78,18 +88,18 @@ impl MediaServer {
         )
     }
 
-    /// Lets the server show videos inside `dir` (a data folder's `assets/`).
+    /// Lets the server show videos inside `dir` (a data folder's `assets/`) and nowhere else:
+    /// a data folder the app no longer uses is no longer served.
     pub fn allow(&self, dir: PathBuf) {
         let dir = dir.canonicalize().unwrap_or(dir);
         if let Ok(mut roots) = self.inner.roots.write() {
-            if !roots.contains(&dir) {
-                roots.push(dir);
-            }
+            *roots = vec![dir];
         }
     }
 }
 
 async fn accept_loop(listener: tokio::net::TcpListener, inner: Arc<Inner>) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(s) => s,
@@ -99,13 +109,21 @@ async fn accept_loop(listener: tokio::net::TcpListener, inner: Arc<Inner>) {
                 continue;
             }
         };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            // Every place is taken: this one is closed at once (its descriptor freed).
+            tracing::debug!("video server: too many connections; one was closed");
+            continue;
+        };
         let inner = inner.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             let service = hyper::service::service_fn(move |req| {
                 let inner = inner.clone();
                 async move { Ok::<_, Infallible>(answer(&inner, req).await) }
             });
             if let Err(e) = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
                 .await
             {

@@ -56,9 +56,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> ApiResult<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(fail)
+    // A temporary name of its own, synced before the rename: a crash or a second writer
+    // never leaves half a file, and a power cut never an empty one.
+    storyreel_engine::assets::place_file(path, |tmp| std::fs::write(tmp, bytes)).map_err(fail)
 }
 
 /// The engine config: the file when it exists, the embedded defaults otherwise.

@@ -228,7 +228,7 @@ impl AppState {
         }
     }
 
-    fn open_engine(&self) -> ApiResult<Engine> {
+    async fn open_engine(&self) -> ApiResult<Engine> {
         let config = load_config(&self.opts.config_file)?;
         let prefs = self.prefs();
         let keys = crate::key_sources::KeySources::new(self.opts.keys.as_ref(), &prefs.key_env);
@@ -238,10 +238,20 @@ impl AppState {
         // The CLI (or the previous engine of this app) may still be letting go of the folder.
         let mut tries = 0;
         let engine = loop {
-            match Engine::open(opts.clone()) {
+            // Opening waits on the folder's lock and reads the database: off the runtime.
+            let o = opts.clone();
+            let opened = tokio::task::spawn_blocking(move || Engine::open(o))
+                .await
+                .map_err(|e| {
+                    ApiError::new(
+                        crate::error::ErrorCode::Engine,
+                        format!("Opening the data folder stopped: {e}."),
+                    )
+                })?;
+            match opened {
                 Err(storyreel_engine::Error::Locked { .. }) if tries < 3 => {
                     tries += 1;
-                    std::thread::sleep(Duration::from_millis(500));
+                    tokio::time::sleep(Duration::from_millis(500)).await;
                 }
                 r => break r?,
             }
@@ -267,7 +277,7 @@ impl AppState {
     /// Opens the engine and starts its workers and the event bridge (inside a tokio runtime).
     pub async fn start(&self) {
         let mut slot = self.slot.write().await;
-        *slot = match self.open_engine() {
+        *slot = match self.open_engine().await {
             Ok(engine) => {
                 let hook = self.on_open.lock().ok().and_then(|o| o.clone());
                 if let Some(f) = hook {

@@ -191,6 +191,69 @@ fn a_folder_opened_later_is_served_too() {
     assert_eq!(get(&server.url_for(&file), None).2, b"0123456789");
 }
 
+#[test]
+fn the_folder_left_behind_is_no_longer_served() {
+    let (dir, server, first, _) = setup();
+    assert_eq!(get(&server.url_for(&first), None).0, 200);
+    let later = dir.path().join("other/assets");
+    std::fs::create_dir_all(&later).unwrap();
+    server.allow(later);
+    assert_eq!(
+        get(&server.url_for(&first), None).0,
+        404,
+        "the earlier data folder is still served"
+    );
+}
+
+/// Open file descriptors of this process (the server runs in it).
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
+}
+
+#[test]
+fn silent_and_countless_connections_cannot_take_the_apps_descriptors() {
+    let (_dir, server, file, bytes) = setup();
+    let addr = server
+        .base()
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let before = open_fds();
+    // 400 connections that never send a byte: the server keeps at most its cap of them.
+    let silent: Vec<TcpStream> = (0..400)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let during = open_fds();
+    let server_side = during.saturating_sub(before + silent.len());
+    assert!(
+        server_side <= storyreel_app::media::MAX_CONNECTIONS + 8,
+        "the server holds {server_side} descriptors for 400 silent connections"
+    );
+    // A silent connection is closed after the header timeout.
+    drop(silent);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut one = TcpStream::connect(&addr).unwrap();
+    let t0 = std::time::Instant::now();
+    let mut buf = [0u8; 16];
+    one.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let n = one.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "a silent connection got an answer");
+    let waited = t0.elapsed();
+    assert!(
+        waited >= storyreel_app::media::HEADER_TIMEOUT - std::time::Duration::from_secs(1)
+            && waited <= storyreel_app::media::HEADER_TIMEOUT + std::time::Duration::from_secs(5),
+        "a silent connection stayed open {waited:?}"
+    );
+    // The player is served again.
+    let (status, _, body) = get(&server.url_for(&file), None);
+    assert_eq!(status, 200);
+    assert!(body == bytes);
+}
+
 /// A small random source, so the run is repeatable.
 struct Lcg(u64);
 impl Lcg {

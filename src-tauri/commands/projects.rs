@@ -301,18 +301,17 @@ pub(crate) fn output_dir(e: &Engine, p: &Project) -> PathBuf {
 pub async fn reveal_project(state: State<'_, AppState>, id: String) -> ApiResult<String> {
     let (e, p) = project(&state, &id).await?;
     let dir = output_dir(&e, &p);
-    e.export(&p, &dir)?;
-    if let Some(v) = &p.video {
-        let src = e.assets().path(&v.hash, "mp4")?;
-        if src.is_file() {
-            std::fs::copy(&src, dir.join("story.mp4")).map_err(|err| {
-                ApiError::new(
-                    crate::error::ErrorCode::Io,
-                    format!("Cannot copy the video to {}: {err}.", dir.display()),
-                )
-            })?;
-        }
-    }
+    // The video is listed in the export's manifest like the pictures, so the next reveal
+    // finds an export of this project (a file it did not list made it refuse the folder).
+    let (e2, p2, dir2) = (e.clone(), p.clone(), dir.clone());
+    tokio::task::spawn_blocking(move || e2.export_with_video(&p2, &dir2))
+        .await
+        .map_err(|err| {
+            ApiError::new(
+                crate::error::ErrorCode::Io,
+                format!("Exporting the files stopped: {err}."),
+            )
+        })??;
     state.desktop().reveal(&dir)?;
     Ok(dir.display().to_string())
 }

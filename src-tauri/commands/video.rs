@@ -76,24 +76,95 @@ pub async fn save_video_as(state: State<'_, AppState>, id: String) -> ApiResult<
     .await
     .ok()
     .flatten();
-    let Some(mut dest) = picked else {
+    let Some(picked) = picked else {
         return Ok(None);
     };
-    if dest.extension().is_none() {
-        dest.set_extension("mp4");
-    }
-    copy_video(&file, &dest)?;
-    // Its subtitles go beside it (`story.srt`, `story.vtt`); a file of the person's is kept.
-    e.save_subtitles_beside(&p, &dest).map_err(|why| {
-        ApiError::new(
-            ErrorCode::Io,
-            format!(
-                "The video was saved as {}, but not its subtitles: {why}",
-                dest.display()
+    let e2 = e.clone();
+    let dest = tauri::async_runtime::spawn_blocking(move || video_destination(&e2, picked))
+        .await
+        .map_err(|err| {
+            ApiError::new(ErrorCode::Io, format!("Saving the video stopped: {err}."))
+        })??;
+    let (from, to) = (file.clone(), dest.clone());
+    tauri::async_runtime::spawn_blocking(move || copy_video(&from, &to))
+        .await
+        .map_err(|err| {
+            ApiError::new(ErrorCode::Io, format!("Saving the video stopped: {err}."))
+        })??;
+    // Its subtitles go beside it (`story.srt`, `story.vtt`), each on its own: a file of the
+    // person's is kept, and said.
+    let (e2, p2, d2) = (e.clone(), p.clone(), dest.clone());
+    let saved = tauri::async_runtime::spawn_blocking(move || e2.save_subtitles_beside(&p2, &d2))
+        .await
+        .map_err(|err| {
+            ApiError::new(
+                ErrorCode::Io,
+                format!("Saving the subtitles stopped: {err}."),
+            )
+        })?
+        .map_err(|why| {
+            ApiError::new(
+                ErrorCode::Io,
+                format!(
+                    "The video was saved as {}, but not its subtitles: {why}",
+                    dest.display()
+                ),
+            )
+        })?;
+    for kept in &saved.kept {
+        state.emit(crate::bridge::AppEvent::Notice {
+            level: storyreel_engine::events::NoticeLevel::Info,
+            message: format!(
+                "The video was saved as {}; {} was left as it is (a file of yours is there), so those subtitles were not written.",
+                dest.display(),
+                kept.display()
             ),
-        )
-    })?;
+        });
+    }
     Ok(Some(dest.display().to_string()))
+}
+
+/// Where the picked name puts the video. A name with no extension gets `.mp4`: the save
+/// dialog never showed that name, so it never asked about a file already there. Such a name is
+/// never put over a file StoryReel did not make: the next free name (`holiday (2).mp4`) is
+/// taken instead. A name the person typed whole was confirmed by the dialog. A folder is refused.
+pub fn video_destination(e: &Engine, picked: PathBuf) -> ApiResult<PathBuf> {
+    if picked.is_dir() {
+        return Err(e.may_write_video(&picked, false).err().map_or_else(
+            || {
+                ApiError::new(
+                    ErrorCode::Input,
+                    "Choose a file name for the video, not a folder.",
+                )
+            },
+            ApiError::from,
+        ));
+    }
+    if picked.extension().is_some() {
+        return Ok(picked);
+    }
+    let mut dest = picked.clone();
+    dest.set_extension("mp4");
+    if e.may_write_video(&dest, false).is_ok() {
+        return Ok(dest);
+    }
+    let stem = picked
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "story".into());
+    for n in 2..1000 {
+        let candidate = picked.with_file_name(format!("{stem} ({n}).mp4"));
+        if std::fs::symlink_metadata(&candidate).is_err() {
+            return Ok(candidate);
+        }
+    }
+    Err(ApiError::new(
+        ErrorCode::Input,
+        format!(
+            "{} and a thousand names like it are taken; choose another name for the video.",
+            dest.display()
+        ),
+    ))
 }
 
 /// Copies through a temporary file beside the destination, so a full disk or a cancelled copy

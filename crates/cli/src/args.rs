@@ -41,7 +41,8 @@ pub struct ImportArgs {
     /// Make a new project even if this story was imported before.
     #[arg(long)]
     pub new: bool,
-    /// Delete the projects made before from a story file of this name, once this one is in.
+    /// Replace the latest project made from an earlier version of this story file (not one
+    /// made with --new), once this one is in; it is named before it goes.
     #[arg(long, conflicts_with = "new")]
     pub replace: bool,
     /// The voice to narrate with first: espeak-ng (offline, the default), piper, openai,

@@ -30,12 +30,18 @@ impl Folder {
                 }
             }
             Err(err)
-                if cli.command.reads_only() && storyreel_engine::read_only::is_unwritable(&err) =>
+                if cli.command.reads_only()
+                    && (storyreel_engine::read_only::is_unwritable(&err)
+                        || matches!(err, Error::DiskFull { .. })) =>
             {
                 let engine = Engine::open_read_only(crate::setup::options(cli)?)?;
-                eprintln!(
-                    "note: the data folder cannot be written, so it was opened for reading only."
-                );
+                if matches!(err, Error::DiskFull { .. }) {
+                    eprintln!("note: the disk holding the data folder is full, so it was opened for reading only.");
+                } else {
+                    eprintln!(
+                        "note: the data folder cannot be written, so it was opened for reading only."
+                    );
+                }
                 Ok(Folder::Open {
                     engine,
                     holder: Holder::this(front_end, false),

@@ -69,6 +69,11 @@ pub fn spec(engine: &Engine, output: Option<&Path>, o: &RenderOpts) -> Result<Re
         }
     }
     if let Some(out) = output {
+        // Before any work: a file of the person's there is never replaced (unless --force).
+        engine.may_write_video(out, o.force).map_err(|e| match e {
+            Error::Input(m) if !out.is_dir() => Error::Input(format!("{m} (--force replaces it)")),
+            other => other,
+        })?;
         let parent = absolute(out).parent().map(Path::to_path_buf);
         if parent.as_ref().is_some_and(|d| !d.is_dir()) {
             return Err(Error::Input(format!(
@@ -155,6 +160,14 @@ pub async fn render(
         let j = engine.job(job.id)?;
         if let Some(j) = j.filter(|j| j.status.is_terminal()) {
             break Ok(j);
+        }
+        if let Some(e) = engine.halted() {
+            // A full disk: the render is handed back, made once there is room.
+            workers.shutdown().await;
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            return Err(e);
         }
         tokio::select! {
             ev = rx.recv() => {

@@ -27,9 +27,16 @@ pub async fn imported(folder: &Folder, args: &ImportArgs) -> Result<Project> {
         );
         for old in &out.replaced {
             eprintln!(
-                "Replaced '{}' (project {}), made before from this story file.",
+                "Replaced '{}' (project {}), made before from an earlier version of this story file; other projects made from it are kept.",
                 old.title,
                 short_id(&old.id)
+            );
+        }
+        for o in &out.other_options {
+            eprintln!(
+                "Made a second project beside '{}' ({}), made from the same story with other options.",
+                o.title,
+                short_id(&o.id)
             );
         }
         if !out.earlier.is_empty() {
@@ -38,11 +45,21 @@ pub async fn imported(folder: &Folder, args: &ImportArgs) -> Result<Project> {
                 .iter()
                 .map(|o| format!("'{}' ({})", o.title, short_id(&o.id)))
                 .collect();
+            let replace = match &out.replaceable {
+                Some(r) => format!(
+                    " `storyreel make {} --replace` replaces '{}' ({}) with it instead; nothing else is deleted.",
+                    args.story.display(),
+                    r.title,
+                    short_id(&r.id)
+                ),
+                None => String::new(),
+            };
             eprintln!(
-                "The story changed since {} was made from it, so this is a new project beside it. `storyreel make {} --replace` replaces the earlier one instead.",
-                names.join(", "),
-                args.story.display()
+                "The story changed since {} was made from it, so this is a new project beside it.{replace}",
+                names.join(", ")
             );
+        } else if args.replace && out.replaced.is_empty() {
+            eprintln!("Nothing was replaced: no earlier version of this story file was made into a project.");
         }
     } else {
         let again: RetryAnswer = folder

@@ -20,13 +20,24 @@ fn render_never_replaces_a_file_it_did_not_write_and_writes_its_output_once() {
         "-o",
         notes.to_str().unwrap(),
     ]);
-    r.expect(1, &["notes.txt", "not a video StoryReel made", "--force"]);
+    // Refused before any work, as bad input.
+    r.expect(2, &["notes.txt", "not a video StoryReel made", "--force"]);
+    assert!(!r.stderr.contains("Rendering"), "{}", r.stderr);
     assert_eq!(
         std::fs::read_to_string(&notes).unwrap(),
         "my notes, not a video"
     );
-    // The render itself is kept: asked again, it is up to date.
     let out = sb.path("boats.mp4");
+    sb.run(&[
+        "render",
+        "paper-boats",
+        "--fps",
+        "12",
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .expect(0, &["Video:", "boats.mp4"]);
+    // Asked again, it is up to date.
     sb.run(&[
         "render",
         "paper-boats",

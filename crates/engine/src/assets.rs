@@ -147,7 +147,10 @@ pub fn place_file(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let tmp = dest.with_file_name(format!(".{name}.{}.part", std::process::id()));
+    // A name of its own for each call (two writes of the same file never share one).
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dest.with_file_name(format!(".{name}.{}-{n}.part", std::process::id()));
     let done = fill(&tmp)
         .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
         .and_then(|()| std::fs::rename(&tmp, dest));

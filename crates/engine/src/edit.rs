@@ -8,21 +8,43 @@ use crate::store::abort;
 
 use crate::story::{MAX_PROMPT_CHARS, MAX_TITLE_CHARS};
 
+/// A title a person typed (a rename, or one given at import), trimmed; an empty or over-long
+/// one is refused with a sentence that does not quote it.
+pub(crate) fn checked_title(title: &str) -> Result<&str> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(Error::Input(
+            "A project needs a title: type at least one character.".into(),
+        ));
+    }
+    let n = title.chars().count();
+    if n > MAX_TITLE_CHARS {
+        return Err(Error::Input(format!(
+            "That title is {n} characters long; keep it to {MAX_TITLE_CHARS}."
+        )));
+    }
+    Ok(title)
+}
+
+/// A title found in the story (its heading, or its file's name), cut to the longest a title
+/// may be, at a word where there is one.
+pub(crate) fn fitted_title(title: &str) -> String {
+    let title = title.trim();
+    if title.chars().count() <= MAX_TITLE_CHARS {
+        return title.to_string();
+    }
+    let cut: String = title.chars().take(MAX_TITLE_CHARS - 1).collect();
+    let at_word = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > cut.len() / 2 => cut[..i].trim_end().to_string(),
+        _ => cut,
+    };
+    format!("{at_word}…")
+}
+
 impl Engine {
     /// Renames a project. The title is trimmed; an empty or over-long one is refused.
     pub async fn rename_project(&self, project: &Project, title: &str) -> Result<Project> {
-        let title = title.trim();
-        if title.is_empty() {
-            return Err(Error::Input(
-                "A project needs a title: type at least one character.".into(),
-            ));
-        }
-        if title.chars().count() > MAX_TITLE_CHARS {
-            return Err(Error::Input(format!(
-                "That title is {} characters long; keep it to {MAX_TITLE_CHARS}.",
-                title.chars().count()
-            )));
-        }
+        let title = checked_title(title)?;
         let id = project.id;
         let p = self.store().transact(|tx| {
             let Some(mut p) = tx.project(id)? else {

@@ -3,7 +3,9 @@
 //! it has them, and a `manifest.json` describing every scene (its words and their times
 //! included). The folder must be new, empty, or an earlier export (its manifest says so): a
 //! file StoryReel did not write is never replaced. Each file goes under a temporary name
-//! first, and files an earlier export left that this one no longer lists are removed.
+//! first, and files an earlier export left that this one no longer lists are removed, with any
+//! temporary file an interrupted export left. An earlier export of another project is never
+//! written over. With the video (the app's "Show files"), `story.mp4` is listed like the rest.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +29,9 @@ struct Manifest<'a> {
     scenes: Vec<ManifestScene>,
     /// The subtitle files written, when the project has a video with subtitles.
     subtitles: Vec<String>,
+    /// The video's file, when it was exported too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    video: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -60,9 +65,26 @@ struct ManifestNarration {
 /// Names of the subtitle files an export writes.
 const SUBTITLES: [(&str, &str); 2] = [("subtitles.srt", "srt"), ("subtitles.vtt", "vtt")];
 
+/// The video's name in an export that carries it.
+pub const VIDEO_FILE: &str = "story.mp4";
+
 impl Engine {
     /// Exports `project` into `dir` (see the module's notes).
     pub fn export(&self, project: &Project, dir: &Path) -> Result<ExportReport> {
+        self.export_with(project, dir, false)
+    }
+
+    /// Exports `project` into `dir` with its latest video as `story.mp4`, when it has one.
+    pub fn export_with_video(&self, project: &Project, dir: &Path) -> Result<ExportReport> {
+        self.export_with(project, dir, true)
+    }
+
+    fn export_with(&self, project: &Project, dir: &Path, with_video: bool) -> Result<ExportReport> {
+        // The project as stored now (its video may be newer than the caller's copy).
+        let project = &self
+            .store()
+            .project(project.id)?
+            .unwrap_or_else(|| project.clone());
         let gone = self.requeue_missing_images(project)?;
         if !gone.is_empty() {
             return Err(Error::Input(format!(
@@ -71,7 +93,7 @@ impl Engine {
                 project.title
             )));
         }
-        let earlier = earlier_export(dir)?;
+        let earlier = earlier_export(dir, project)?;
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::io(
                 format!(
@@ -143,10 +165,20 @@ impl Engine {
                 }
             }
         }
+        let mut video = None;
+        if let Some(v) = project.video.as_ref().filter(|_| with_video) {
+            let src = self.assets().path(&v.hash, "mp4")?;
+            if src.is_file() {
+                copy(&src, VIDEO_FILE)?;
+                files.push(VIDEO_FILE.to_string());
+                video = Some(VIDEO_FILE.to_string());
+            }
+        }
         let manifest = serde_json::to_vec_pretty(&Manifest {
             project,
             scenes,
             subtitles,
+            video,
         })
         .map_err(|e| Error::Db(e.to_string()))?;
         let dest = dir.join("manifest.json");
@@ -155,6 +187,7 @@ impl Engine {
         for stale in earlier.iter().filter(|f| !files.contains(f)) {
             let _ = std::fs::remove_file(dir.join(stale));
         }
+        remove_leftover_parts(dir);
         files.push("manifest.json".into());
         Ok(ExportReport {
             dir: dir.to_path_buf(),
@@ -166,7 +199,7 @@ impl Engine {
 
 /// The files an earlier export wrote into `dir`, if `dir` is one; an error if `dir` holds
 /// anything else (nothing of the user's is ever replaced).
-fn earlier_export(dir: &Path) -> Result<Vec<String>> {
+fn earlier_export(dir: &Path, project: &Project) -> Result<Vec<String>> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
@@ -194,14 +227,30 @@ fn earlier_export(dir: &Path) -> Result<Vec<String>> {
     if let Some(subs) = manifest["subtitles"].as_array() {
         listed.extend(subs.iter().filter_map(text));
     }
-    if manifest["project"]["id"].as_str().is_none() {
-        return Err(refuse());
+    match manifest["project"]["id"].as_str() {
+        None => return Err(refuse()),
+        Some(id) if id != project.id.to_string() => {
+            let title = manifest["project"]["title"]
+                .as_str()
+                .unwrap_or("another project");
+            let title: String = title.chars().take(80).collect();
+            return Err(Error::Input(format!(
+                "The folder {} holds the export of another project ('{title}'), so nothing was written there; export '{}' into an empty or new folder.",
+                dir.display(),
+                project.title
+            )));
+        }
+        Some(_) => {}
+    }
+    if let Some(v) = manifest["video"].as_str() {
+        listed.push(v.to_string());
     }
     // Only the manifest, its files, and our own temporary files may be there; a name the
     // manifest lists must be one an export writes (a doctored manifest cannot name others).
     let writes = |n: &String| {
         (n.starts_with("scene-") && !n.contains(['/', '\\']))
             || SUBTITLES.iter().any(|(s, _)| s == n)
+            || n == VIDEO_FILE
     };
     listed.retain(writes);
     let ours = |n: &String| n == "manifest.json" || listed.contains(n) || n.ends_with(".part");
@@ -209,4 +258,18 @@ fn earlier_export(dir: &Path) -> Result<Vec<String>> {
         return Err(refuse());
     }
     Ok(listed)
+}
+
+/// Removes the temporary files (`.NAME.….part`) an interrupted export left in `dir`.
+fn remove_leftover_parts(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let plain = e.file_type().is_ok_and(|t| t.is_file());
+        if plain && name.starts_with('.') && name.ends_with(".part") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }

@@ -77,13 +77,16 @@ impl Engine {
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_else(|| "Untitled".into());
-        let title = opts
-            .title
-            .clone()
-            .or(parsed.title.clone())
-            .unwrap_or(stem)
-            .trim()
-            .to_string();
+        let title = match &opts.title {
+            Some(t) => crate::edit::checked_title(t)?.to_string(),
+            None => crate::edit::fitted_title(
+                &[parsed.title.clone().unwrap_or_default(), stem]
+                    .into_iter()
+                    .find(|t| !t.trim().is_empty())
+                    .unwrap_or_else(|| "Untitled".into()),
+            ),
+        };
+        let story_hash = hasher.clone().finalize().to_hex().to_string();
         hasher.update(format!("\0{}\0{}\0{}", opts.aspect.label(), style.name, title).as_bytes());
         let all_text: String = parsed
             .scenes
@@ -131,6 +134,8 @@ impl Engine {
             scene_count: parsed.scenes.len() as u32,
             source_name: name.map(str::to_string),
             source_hash: source_hash.clone(),
+            story_hash: Some(story_hash),
+            made_new: opts.force_new,
             created_at: now,
             updated_at: now,
             render: None,

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::language;
 use crate::model::{now_ms, Job, JobPayload, JobStatus, Lane, Narration, Scene, VoiceChoice};
 use crate::queue::Queue;
+use crate::store::abort;
 
 /// Which scenes to narrate again.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,15 +87,12 @@ impl Engine {
                 )));
             }
         }
-        let mut p = self
-            .store()
-            .project(project)?
-            .ok_or_else(|| Error::NotFound("The project no longer exists.".into()))?;
-        p.voice = choice;
-        p.updated_at = now_ms();
         let scenes = self.store().scenes_of(project)?;
+        if self.store().project(project)?.is_none() {
+            return Err(Error::NotFound("The project no longer exists.".into()));
+        }
         let n = self
-            .queue_narrations(&p, &scenes, |s| !has_recording(s))
+            .queue_narrations(project, Some(&choice), &scenes, |s| !has_recording(s))
             .await?;
         self.emit_project(project);
         Ok(n)
@@ -124,7 +122,7 @@ impl Engine {
         }
         // Asked for again by a person: every paused voice may be tried at once.
         self.inner.voices.allow_probes();
-        self.queue_narrations(&p, &scenes, |s| match &which {
+        self.queue_narrations(project, None, &scenes, |s| match &which {
             // The person's own recordings stay unless a scene is named.
             Revoice::All => !has_recording(s),
             Revoice::Scenes(list) => list.contains(&s.index),
@@ -140,50 +138,60 @@ impl Engine {
     }
 
     /// Queues a new narration job for each scene `pick` chooses (cancelling one still
-    /// waiting or running), with the project record `p` as given, in one transaction.
+    /// waiting or running), in one transaction. With `voice`, the project's voice is set to it
+    /// in the same transaction; the project is read inside it, so a change that landed
+    /// meanwhile (a render, a pause, a rename) is kept. Without a voice no job is queued and
+    /// the scenes' narration is cleared.
     pub(crate) async fn queue_narrations(
         &self,
-        p: &crate::model::Project,
+        project: Uuid,
+        voice: Option<&Option<VoiceChoice>>,
         scenes: &[Scene],
         pick: impl Fn(&Scene) -> bool,
     ) -> Result<usize> {
-        let mut jobs: Vec<(u32, Option<Job>)> = Vec::new();
+        let mut jobs: Vec<(u32, Job)> = Vec::new();
         for s in scenes.iter().filter(|s| pick(s)) {
-            let job = match &p.voice {
-                Some(_) => Some(Job::new(
-                    JobPayload::NarrateScene,
-                    p.id,
-                    Some(s.index),
-                    self.store().next_seq()?,
-                    1,
-                )),
-                None => None,
-            };
+            let job = Job::new(
+                JobPayload::NarrateScene,
+                project,
+                Some(s.index),
+                self.store().next_seq()?,
+                1,
+            );
             jobs.push((s.index, job));
         }
-        let count = jobs.iter().filter(|(_, j)| j.is_some()).count();
-        self.store().transact(|tx| {
-            tx.put_project(p)?;
+        let count = self.store().transact(|tx| {
+            let Some(mut p) = tx.project(project)? else {
+                return abort(Error::NotFound("The project no longer exists.".into()));
+            };
+            if let Some(v) = voice {
+                p.voice = v.clone();
+                p.updated_at = now_ms();
+                tx.put_project(&p)?;
+            }
+            let voiced = p.voice.is_some();
+            let mut count = 0;
             for (index, job) in &jobs {
-                let Some(mut s) = tx.scene(p.id, *index)? else {
+                let Some(mut s) = tx.scene(project, *index)? else {
                     continue;
                 };
                 if let Some(old) = s.narration.as_ref().map(|n| n.job_id) {
                     Queue::cancel_in(tx, old, now_ms())?;
                 }
                 // Re-read: the cancel updated the scene's mirror.
-                s = tx.scene(p.id, *index)?.unwrap_or(s);
-                s.narration = job.as_ref().map(|j| Narration {
+                s = tx.scene(project, *index)?.unwrap_or(s);
+                s.narration = voiced.then(|| Narration {
                     // The speech so far stays until the new one replaces it.
                     speech: s.narration.as_ref().and_then(|n| n.speech.clone()),
-                    ..Narration::queued(j)
+                    ..Narration::queued(job)
                 });
                 tx.put_scene(&s)?;
-                if let Some(j) = job {
-                    Queue::put_job(tx, None, j)?;
+                if voiced {
+                    Queue::put_job(tx, None, job)?;
+                    count += 1;
                 }
             }
-            Ok(())
+            Ok(count)
         })?;
         self.store().flush().await?;
         self.wake(Lane::Narrate);
@@ -277,7 +285,7 @@ impl Engine {
             self.store().flush().await?;
             return Ok(0);
         }
-        self.queue_narrations(&p, &scenes, |s| again.contains(&s.index))
+        self.queue_narrations(project, None, &scenes, |s| again.contains(&s.index))
             .await
     }
 }

@@ -31,15 +31,47 @@ impl Engine {
                 opts.data_dir.display()
             )));
         }
-        let tmp = tempfile::Builder::new()
-            .prefix("storyreel-read-")
-            .tempdir()
+        let tmp = copy_home(&db)
             .map_err(|e| Error::io("Cannot make a temporary folder to read the data folder", e))?;
         copy_dir(&db, &tmp.path().join("db"))?;
         let store = Arc::new(Store::open(tmp.path(), false)?);
         let assets = AssetStore::open_existing(&opts.data_dir);
         Engine::assemble(opts, store, assets, Some(tmp))
     }
+}
+
+/// A temporary folder for the copy: in memory (`/dev/shm`) when there is room there, since
+/// the disk of the temporary folder is often the data folder's, which may be full.
+fn copy_home(db: &Path) -> std::io::Result<tempfile::TempDir> {
+    let size = dir_size(db);
+    let b = || {
+        let mut b = tempfile::Builder::new();
+        b.prefix("storyreel-read-");
+        b
+    };
+    let shm = Path::new("/dev/shm");
+    let room = crate::store::free_bytes(shm).unwrap_or(0);
+    if shm.is_dir() && room > size.saturating_mul(2).saturating_add(64 * 1024 * 1024) {
+        if let Ok(t) = b().tempdir_in(shm) {
+            return Ok(t);
+        }
+    }
+    b().tempdir()
+}
+
+/// The bytes of the plain files under `dir`.
+fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_size(&e.path()),
+            Ok(t) if t.is_file() => e.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

@@ -147,6 +147,36 @@ pub fn beside(video: &Path) -> (PathBuf, PathBuf) {
     (video.with_extension("srt"), video.with_extension("vtt"))
 }
 
+/// Whether `path` reads as a subtitle file of its kind (WebVTT's header; an SRT's first cue
+/// number and times), and is small enough to be one.
+fn looks_like_subtitles(path: &Path, ext: &str) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if meta.len() > 16 * 1024 * 1024 {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let text = text.trim_start_matches('\u{feff}');
+    match ext {
+        "vtt" => text.starts_with("WEBVTT"),
+        _ => {
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            lines.next() == Some("1") && lines.next().is_some_and(|l| l.contains(" --> "))
+        }
+    }
+}
+
+/// The subtitle files saved beside a video, and those left alone (a file of the person's was
+/// there).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SavedSubtitles {
+    pub written: Vec<std::path::PathBuf>,
+    pub kept: Vec<std::path::PathBuf>,
+}
+
 impl Engine {
     /// Stores a video's subtitles (both formats) and returns their names in the data folder.
     pub(crate) fn store_subtitles(&self, cues: &[Cue]) -> Result<Option<SubtitleFiles>> {
@@ -158,24 +188,40 @@ impl Engine {
         Ok(Some(SubtitleFiles { srt, vtt }))
     }
 
-    /// Writes the subtitles of `project`'s video beside `video`, a copy of it saved elsewhere
-    /// (a file of the person's already there is left alone, and said); returns the files
-    /// written, none when the video has no subtitles.
+    /// Writes the subtitles of `project`'s video beside `video`, a copy of it saved elsewhere.
+    /// Each file is judged on its own: written where nothing is in its way (or a subtitle file
+    /// StoryReel made is), and left alone where a file of the person's is (said in `kept`).
     pub fn save_subtitles_beside(
         &self,
         project: &crate::model::Project,
         video: &Path,
-    ) -> Result<Vec<std::path::PathBuf>> {
+    ) -> Result<SavedSubtitles> {
         let p = self
             .store()
             .project(project.id)?
             .unwrap_or_else(|| project.clone());
+        let mut saved = SavedSubtitles::default();
         let Some(files) = p.video.as_ref().and_then(|v| v.subtitles.as_ref()) else {
-            return Ok(Vec::new());
+            return Ok(saved);
         };
-        self.save_subtitles(files, video, false)?;
         let (srt, vtt) = beside(video);
-        Ok(vec![srt, vtt])
+        for (out, hash, ext) in [(srt, &files.srt, "srt"), (vtt, &files.vtt, "vtt")] {
+            if out.exists() && !self.made_here_as(&out, ext) {
+                saved.kept.push(out);
+                continue;
+            }
+            let src = self.assets().path(hash, ext)?;
+            crate::assets::place_file(&out, |tmp| std::fs::copy(&src, tmp).map(|_| ())).map_err(
+                |e| {
+                    Error::Input(format!(
+                        "Cannot write the subtitles to {} ({e}); check the folder is writable.",
+                        out.display()
+                    ))
+                },
+            )?;
+            saved.written.push(out);
+        }
+        Ok(saved)
     }
 
     /// Writes the subtitle files beside `video` (each through a temporary name). A file of the
@@ -189,8 +235,13 @@ impl Engine {
     ) -> Result<()> {
         let (srt, vtt) = beside(video);
         let pairs = [(srt, &files.srt, "srt"), (vtt, &files.vtt, "vtt")];
+        // Subtitles beside a StoryReel video (made in any data folder) are that video's.
+        let ours_beside = || self.is_storyreel_video(video);
         for (out, _, ext) in &pairs {
-            if out.exists() && !overwrite && !self.made_here_as(out, ext) {
+            let may_replace = overwrite
+                || self.made_here_as(out, ext)
+                || (looks_like_subtitles(out, ext) && ours_beside());
+            if out.exists() && !may_replace {
                 return Err(Error::Input(format!(
                     "{} already exists and is not a subtitle file StoryReel made, so it was left as it is; choose another name for the video, or move that file away.",
                     out.display()
@@ -211,13 +262,19 @@ impl Engine {
         Ok(())
     }
 
-    /// Whether the file at `path` is one of the data folder's `ext` files.
+    /// Whether the file at `path` is one of the data folder's `ext` files (read in pieces:
+    /// it may be any size).
     pub(crate) fn made_here_as(&self, path: &Path, ext: &str) -> bool {
-        std::fs::read(path).is_ok_and(|b| {
-            self.assets()
-                .path(&crate::imaging::hash(&b), ext)
-                .is_ok_and(|p| p.is_file())
-        })
+        let Ok(file) = std::fs::File::open(path) else {
+            return false;
+        };
+        let mut h = blake3::Hasher::new();
+        if h.update_reader(file).is_err() {
+            return false;
+        }
+        self.assets()
+            .path(&h.finalize().to_hex(), ext)
+            .is_ok_and(|p| p.is_file())
     }
 }
 

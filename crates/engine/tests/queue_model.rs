@@ -206,6 +206,8 @@ impl Harness {
             scene_count: 0,
             source_name: None,
             source_hash: "model".into(),
+            story_hash: None,
+            made_new: false,
             created_at: now,
             updated_at: now,
             render: None,

@@ -108,3 +108,46 @@ pub fn examples_dir() -> PathBuf {
 pub fn example(name: &str) -> String {
     examples_dir().join(name).display().to_string()
 }
+
+/// `storyreel work` holding the folder, each picture slowed down; stopped when dropped.
+pub struct Holder(pub std::process::Child);
+
+impl Holder {
+    pub fn start(sb: &Sandbox, delay_ms: u32) -> Holder {
+        let child = sb
+            .cmd()
+            .args(["work"])
+            .env("STORYREEL_DEBUG_STEP_DELAY_MS", delay_ms.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let sock = sb.data().join("control.sock");
+        let t0 = std::time::Instant::now();
+        while !sock.exists() {
+            assert!(
+                t0.elapsed() < std::time::Duration::from_secs(20),
+                "no socket appeared"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Holder(child)
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status();
+        let t0 = std::time::Instant::now();
+        while t0.elapsed() < std::time::Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -115,8 +115,7 @@ impl Config {
             };
             if !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
                 return bad(format!(
-                    "[providers.{name}] base_url `{}` must start with http:// or https://.",
-                    p.base_url
+                    "[providers.{name}] base_url must start with http:// or https://."
                 ));
             }
         }

@@ -242,8 +242,8 @@ impl VoiceConfig {
             if let Some((c, _)) = self.cloud(name) {
                 if !(c.base_url.starts_with("http://") || c.base_url.starts_with("https://")) {
                     return bad(format!(
-                        "[{}] base_url `{}` must start with http:// or https://.",
-                        c.section, c.base_url
+                        "[{}] base_url must start with http:// or https://.",
+                        c.section
                     ));
                 }
             }

@@ -190,7 +190,14 @@ pub struct Imported {
     pub created: bool,
     /// Projects made before from a story of the same name (the story changed since), kept.
     pub earlier: Vec<ProjectRef>,
-    /// The same, deleted because a replacement was asked for.
+    /// Projects made from the same story with other options (a language, a voice, a look).
+    #[serde(default)]
+    pub other_options: Vec<ProjectRef>,
+    /// The one earlier project a replacement would replace: the latest made from the same
+    /// file, not made as a new project on purpose.
+    #[serde(default)]
+    pub replaceable: Option<ProjectRef>,
+    /// The project deleted because a replacement was asked for (at most one).
     pub replaced: Vec<ProjectRef>,
 }
 
@@ -384,32 +391,30 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
                     },
                 )
                 .await?;
-            let earlier: Vec<Project> = match (&out.project.source_name, out.created) {
-                (Some(name), true) => engine
-                    .store()
-                    .projects()?
-                    .into_iter()
-                    .filter(|p| {
-                        p.id != out.project.id && p.source_name.as_deref() == Some(name.as_str())
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let (mut earlier, other_options) = earlier_projects(engine, &out)?;
+            // The latest project made from this file whose story changed, unless it was made
+            // as a new project on purpose: the only one a replacement replaces.
+            let replaceable = earlier
+                .iter()
+                .filter(|p| !p.made_new)
+                .max_by_key(|p| p.created_at)
+                .cloned();
             let mut replaced = Vec::new();
-            if replace {
-                for p in &earlier {
-                    engine.delete_project(p).await?;
-                    replaced.push(ProjectRef::from(p));
-                }
+            if let (true, Some(old)) = (replace, &replaceable) {
+                tracing::info!(project = %old.id, "replacing a project made before from this story file");
+                engine.delete_project(old).await?;
+                replaced.push(ProjectRef::from(old));
+                earlier.retain(|p| p.id != old.id);
             }
             value(serde_json::to_value(Imported {
                 project: out.project,
                 created: out.created,
-                earlier: if replace {
-                    Vec::new()
-                } else {
-                    earlier.iter().map(ProjectRef::from).collect()
-                },
+                earlier: earlier.iter().map(ProjectRef::from).collect(),
+                other_options: other_options.iter().map(ProjectRef::from).collect(),
+                replaceable: replaceable
+                    .filter(|_| !replace)
+                    .as_ref()
+                    .map(ProjectRef::from),
                 replaced,
             }))
         }
@@ -424,6 +429,26 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
             }))
         }
     }
+}
+
+/// Other projects made from the same story file as a newly made one: those whose story
+/// changed since, and those made from the same story with other options.
+fn earlier_projects(
+    engine: &Engine,
+    out: &crate::engine::ImportOutcome,
+) -> Result<(Vec<Project>, Vec<Project>)> {
+    let (Some(name), true) = (&out.project.source_name, out.created) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let same_file: Vec<Project> = engine
+        .store()
+        .projects()?
+        .into_iter()
+        .filter(|p| p.id != out.project.id && p.source_name.as_deref() == Some(name.as_str()))
+        .collect();
+    Ok(same_file
+        .into_iter()
+        .partition(|p| p.story_hash.is_none() || p.story_hash != out.project.story_hash))
 }
 
 /// Both pauses as they stand after `pause`/`resume`.

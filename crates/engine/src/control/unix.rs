@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::net::{UnixListener, UnixStream};
 
-use super::serve::{answer, ControlServer, MAX_CONNECTIONS};
+use super::serve::{answer, Connections, ControlServer};
 use super::{Holder, SOCKET_NAME};
 use crate::engine::Engine;
 
@@ -22,17 +22,28 @@ pub(super) fn listen(engine: Engine, holder: Arc<Holder>) -> Option<ControlServe
             return None;
         }
     };
+    // What we bound, not a link put there since: set_permissions follows links.
+    let ours = std::fs::symlink_metadata(&path).is_ok_and(|m| {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        m.file_type().is_socket() && m.uid() == rustix::process::geteuid().as_raw()
+    });
+    if !ours {
+        tracing::warn!(
+            "the control socket was replaced before its permissions were set; not serving"
+        );
+        return None;
+    }
     if let Err(err) = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)) {
         tracing::warn!(%err, "the control socket's permissions could not be set");
         let _ = std::fs::remove_file(&path);
         return None;
     }
-    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let conns = Connections::new();
     let task = tokio::spawn(async move {
+        // Every connection's task lives in this set: aborting the server ends them all.
+        let mut tasks = tokio::task::JoinSet::new();
         loop {
-            let Ok(permit) = slots.clone().acquire_owned().await else {
-                return;
-            };
+            while tasks.try_join_next().is_some() {}
             let stream = match listener.accept().await {
                 Ok((s, _)) => s,
                 Err(err) => {
@@ -41,18 +52,21 @@ pub(super) fn listen(engine: Engine, holder: Arc<Holder>) -> Option<ControlServe
                     continue;
                 }
             };
+            let same_user = stream
+                .peer_cred()
+                .is_ok_and(|c| c.uid() == rustix::process::getuid().as_raw());
+            if !same_user {
+                tracing::warn!("refused a control connection from another user");
+                continue;
+            }
+            let Some(ticket) = conns.admit() else {
+                tracing::debug!("every control connection is at work; one more was turned away");
+                continue;
+            };
             let (engine, holder) = (engine.clone(), holder.clone());
-            tokio::spawn(async move {
-                let same_user = stream
-                    .peer_cred()
-                    .is_ok_and(|c| c.uid() == rustix::process::getuid().as_raw());
-                if same_user {
-                    let (read, write) = stream.into_split();
-                    answer(read, write, &engine, &holder).await;
-                } else {
-                    tracing::warn!("refused a control connection from another user");
-                }
-                drop(permit);
+            tasks.spawn(async move {
+                let (read, write) = stream.into_split();
+                answer(read, write, &engine, &holder, ticket).await;
             });
         }
     });

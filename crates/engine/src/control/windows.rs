@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::net::windows::named_pipe::{ClientOptions, ServerOptions};
 
-use super::serve::{answer, ControlServer, MAX_CONNECTIONS};
+use super::serve::{answer, Connections, ControlServer};
 use super::Holder;
 use crate::engine::Engine;
 
@@ -31,12 +31,12 @@ pub(super) fn listen(engine: Engine, holder: Arc<Holder>) -> Option<ControlServe
             return None;
         }
     };
-    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let conns = Connections::new();
     let task = tokio::spawn(async move {
+        // Every connection's task lives in this set: aborting the server ends them all.
+        let mut tasks = tokio::task::JoinSet::new();
         loop {
-            let Ok(permit) = slots.clone().acquire_owned().await else {
-                return;
-            };
+            while tasks.try_join_next().is_some() {}
             if server.connect().await.is_err() {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 continue;
@@ -53,11 +53,14 @@ pub(super) fn listen(engine: Engine, holder: Arc<Holder>) -> Option<ControlServe
                 }
             };
             let client = std::mem::replace(&mut server, next);
+            let Some(ticket) = conns.admit() else {
+                tracing::debug!("every control connection is at work; one more was turned away");
+                continue;
+            };
             let (engine, holder) = (engine.clone(), holder.clone());
-            tokio::spawn(async move {
+            tasks.spawn(async move {
                 let (read, write) = tokio::io::split(client);
-                answer(read, write, &engine, &holder).await;
-                drop(permit);
+                answer(read, write, &engine, &holder, ticket).await;
             });
         }
     });

@@ -146,6 +146,14 @@ pub struct Project {
     pub source_name: Option<String>,
     /// blake3 of the story bytes and the import options: importing the same story again finds this project.
     pub source_hash: String,
+    /// blake3 of the story alone (its bytes, or its scenes), without the options: tells "the
+    /// story changed" apart from "made again with other options". None before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story_hash: Option<String>,
+    /// Made as a new project on purpose, beside others from the same story: a later import
+    /// never replaces it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub made_new: bool,
     pub created_at: u64,
     pub updated_at: u64,
     /// The options of the last video asked for (a changed scene renders it again).

@@ -187,7 +187,7 @@ pub fn report(
                     .as_ref()
                     .map(|c| c.model.clone())
                     .filter(|m| !m.is_empty()),
-                base_url: cfg.map(|c| c.base_url),
+                base_url: cfg.map(|c| crate::redact::scrub(&c.base_url, &[])),
             }
         })
         .collect()

@@ -12,11 +12,29 @@ use super::ProviderError;
 use crate::config::ProviderConfig;
 use crate::secrets::Secret;
 
+/// What is wrong with a JSON answer, in words that never quote it: serde's own message
+/// repeats the values it met, and an answer may carry a key or a signed link.
+pub fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io => "it could not be read",
+        Category::Syntax => "it is not valid JSON",
+        Category::Data => "a field is missing or has the wrong type",
+        Category::Eof => "it ends too soon",
+    };
+    format!("{what}, at line {} column {}", e.line(), e.column())
+}
+
 /// Largest JSON answer we read (base64 images make them big).
 pub const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
 
 pub struct ProviderHttp {
+    /// For requests to the provider. With a key (in whatever header the provider reads it
+    /// from) it never follows a redirect off the request's own origin: reqwest strips only
+    /// `Authorization`, `Cookie` and `Proxy-Authorization` on such a redirect.
     pub client: reqwest::Client,
+    /// For the image links a provider sends: no key is ever set on these requests.
+    downloads: reqwest::Client,
     pub cfg: ProviderConfig,
     /// The provider's name for people: "OpenAI", "Fal.ai"...
     pub label: &'static str,
@@ -34,20 +52,25 @@ impl ProviderHttp {
         let local_base = reqwest::Url::parse(&cfg.base_url)
             .ok()
             .is_some_and(|u| is_local(&u));
-        let client = reqwest::Client::builder()
-            .redirect(redirect_policy(local_base))
-            .timeout(cfg.timeout)
-            .connect_timeout(cfg.timeout.min(Duration::from_secs(15)))
-            .user_agent(concat!("StoryReel/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                ProviderError::terminal(
-                    "http_client",
-                    format!("Cannot set up HTTP for {label}: {}", e.without_url()),
-                )
-            })?;
+        let build = |keyed: bool| {
+            reqwest::Client::builder()
+                .redirect(redirect_policy(local_base, keyed))
+                .timeout(cfg.timeout)
+                .connect_timeout(cfg.timeout.min(Duration::from_secs(15)))
+                .user_agent(concat!("StoryReel/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| {
+                    ProviderError::terminal(
+                        "http_client",
+                        format!("Cannot set up HTTP for {label}: {}", e.without_url()),
+                    )
+                })
+        };
+        let client = build(key.is_some())?;
+        let downloads = build(false)?;
         Ok(ProviderHttp {
             client,
+            downloads,
             cfg,
             label,
             key,
@@ -98,6 +121,14 @@ impl ProviderHttp {
                     "{} did not answer within {} s.",
                     self.label,
                     self.cfg.timeout.as_secs()
+                ),
+            )
+        } else if e.is_redirect() {
+            ProviderError::terminal(
+                "redirect",
+                format!(
+                    "{} sent the request on to another address, which StoryReel does not follow with a key (or a local or plain-http address, or too many times).",
+                    self.label
                 ),
             )
         } else if e.is_connect() {
@@ -173,7 +204,11 @@ impl ProviderHttp {
                         self.label
                     )
                 } else {
-                    format!("{} sent an answer StoryReel cannot read ({e}).", self.label)
+                    format!(
+                        "{} sent an answer StoryReel cannot read ({}).",
+                        self.label,
+                        json_problem(&e)
+                    )
                 },
             )
         })
@@ -208,7 +243,7 @@ impl ProviderHttp {
             ));
         }
         let resp = self
-            .client
+            .downloads
             .get(parsed)
             .send()
             .await
@@ -270,15 +305,23 @@ impl ProviderHttp {
 
 /// Redirects are followed at most five times, never from https to http, never to a
 /// link-local address (cloud metadata lives there), and to this machine only when the
-/// provider itself is on it. reqwest drops the key's header on a redirect to another host.
-fn redirect_policy(local_base: bool) -> reqwest::redirect::Policy {
+/// provider itself is on it. A client that carries a key (`keyed`) follows none that leaves
+/// the first request's scheme, host and port: the key may be in any header.
+fn redirect_policy(local_base: bool, keyed: bool) -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
         let next = attempt.url();
         let downgrade = attempt
             .previous()
             .last()
             .is_some_and(|p| p.scheme() == "https" && next.scheme() != "https");
-        if attempt.previous().len() > 5 {
+        let off_origin = attempt.previous().first().is_some_and(|first| {
+            first.scheme() != next.scheme()
+                || first.host_str() != next.host_str()
+                || first.port_or_known_default() != next.port_or_known_default()
+        });
+        if keyed && off_origin {
+            attempt.error("a redirect to another host was refused: the request carries a key")
+        } else if attempt.previous().len() > 5 {
             attempt.error("too many redirects")
         } else if downgrade {
             attempt.error("a redirect from https to plain http was refused")

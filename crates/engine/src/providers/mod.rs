@@ -63,18 +63,21 @@ pub struct ProviderError {
 }
 
 impl ProviderError {
+    /// An error no retry mends. Its message loses every URL's user info and query (a
+    /// `base_url` may carry credentials there) before anyone stores or shows it.
     pub fn terminal(code: &str, message: impl Into<String>) -> Self {
         ProviderError {
             code: code.into(),
-            message: message.into(),
+            message: crate::redact::scrub(&message.into(), &[]),
             retryable: false,
             retry_after: None,
         }
     }
+    /// An error worth another try; its message is scrubbed as [`ProviderError::terminal`]'s.
     pub fn transient(code: &str, message: impl Into<String>) -> Self {
         ProviderError {
             code: code.into(),
-            message: message.into(),
+            message: crate::redact::scrub(&message.into(), &[]),
             retryable: true,
             retry_after: None,
         }

@@ -94,6 +94,17 @@ pub(crate) fn render_blocking(
             total_s,
             audio: !plan.audio.is_empty(),
         }),
+        _ if err.contains("No space left on device")
+            || tmp
+                .parent()
+                .and_then(crate::store::free_bytes)
+                .is_some_and(|b| b < 2 * 1024 * 1024) =>
+        {
+            // The disk filled while the video was written: the full-disk halt, not a failure
+            // of the render (it is handed back and made once there is room).
+            let dir = tmp.parent().unwrap_or(tmp);
+            Err(JobError::from(crate::store::disk_full(dir)))
+        }
         status => {
             let why = match (err.lines().last(), status) {
                 (Some(line), _) => line.trim().to_string(),

@@ -3,8 +3,10 @@
 //! the program (a sidecar the desktop bundle carries), else on PATH; a missing one is a sentence
 //! naming how to install it.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
@@ -12,6 +14,67 @@ use crate::error::{Error, Result};
 pub struct Ffmpeg {
     pub bin: PathBuf,
     pub probe: Option<PathBuf>,
+}
+
+/// The only protocols ffmpeg may open for a person's file: a playlist or a reference file
+/// disguised as audio cannot make it fetch URLs or other files' data over the network.
+pub const PROTOCOLS: &str = "file,pipe";
+
+/// The mark every video StoryReel makes carries in its metadata (the `comment` tag), so a
+/// StoryReel video is known as one wherever it was made.
+pub const VIDEO_MARK: &str = "Made with StoryReel";
+
+/// How long reading a person's file may take (ffprobe, or decoding an hour of sound).
+const READ_LIMIT: Duration = Duration::from_secs(120);
+
+/// Runs `cmd` to its end and collects its output, killing it after `limit`.
+fn output_within(mut cmd: Command, limit: Duration) -> std::io::Result<Output> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait()? {
+            break st;
+        }
+        if t0.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("it took longer than {} s", limit.as_secs()),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Ok(Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    })
 }
 
 /// An ffmpeg shipped beside the running program (the desktop bundle's sidecar).
@@ -69,15 +132,30 @@ impl Ffmpeg {
         const RATE: u32 = 24_000;
         // The length first: it names a file that is no audio in ffprobe's words.
         self.audio_seconds(file, what)?;
-        let out = Command::new(&self.bin)
-            .args(["-v", "error", "-nostdin", "-i"])
-            .arg(file)
-            .args(["-vn", "-ac", "1", "-ar", &RATE.to_string()])
-            .args(["-t", &format!("{:.3}", max_s.clamp(0.1, 3600.0))])
-            .args(["-f", "s16le", "-"])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| Error::io(format!("Cannot start {}", self.bin.display()), e))?;
+        let mut cmd = Command::new(&self.bin);
+        cmd.args([
+            "-v",
+            "error",
+            "-nostdin",
+            "-protocol_whitelist",
+            PROTOCOLS,
+            "-i",
+        ])
+        .arg(file)
+        .args(["-vn", "-ac", "1", "-ar", &RATE.to_string()])
+        .args(["-t", &format!("{:.3}", max_s.clamp(0.1, 3600.0))])
+        .args(["-f", "s16le", "-"]);
+        let out = output_within(cmd, READ_LIMIT).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::TimedOut {
+                Error::Input(format!(
+                    "Cannot use {} as the {what}: ffmpeg did not finish reading it within {} s. Give an ordinary audio file (mp3, m4a, wav, ogg, flac).",
+                    file.display(),
+                    READ_LIMIT.as_secs()
+                ))
+            } else {
+                Error::io(format!("Cannot start {}", self.bin.display()), e)
+            }
+        })?;
         let pcm = crate::voices::timing::Pcm::from_le_bytes(RATE, &out.stdout)
             .filter(|p| out.status.success() && !p.samples.is_empty());
         pcm.ok_or_else(|| {
@@ -104,17 +182,22 @@ impl Ffmpeg {
                 "ffprobe (part of ffmpeg) is not installed to read it",
             ));
         };
-        let out = Command::new(probe)
-            .args(["-v", "error", "-select_streams", "a:0", "-show_entries"])
+        let mut cmd = Command::new(probe);
+        cmd.args(["-v", "error", "-protocol_whitelist", PROTOCOLS])
+            .args(["-select_streams", "a:0", "-show_entries"])
             .args([
                 "stream=duration:format=duration",
                 "-of",
                 "default=nw=1:nk=1",
             ])
-            .arg(file)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| unreadable(&e.to_string()))?;
+            .arg(file);
+        let out = output_within(cmd, READ_LIMIT).map_err(|e| match e.kind() {
+            std::io::ErrorKind::TimedOut => unreadable(&format!(
+                "ffmpeg could not read it within {} s",
+                READ_LIMIT.as_secs()
+            )),
+            _ => unreadable(&e.to_string()),
+        })?;
         let text = String::from_utf8_lossy(&out.stdout);
         let secs = text
             .lines()
@@ -138,6 +221,27 @@ impl Ffmpeg {
                 )))
             }
         }
+    }
+}
+
+impl Ffmpeg {
+    /// Whether `path` carries [`VIDEO_MARK`] (read by ffprobe; false when it cannot tell).
+    pub fn is_storyreel_video(&self, path: &Path) -> bool {
+        let Some(probe) = &self.probe else {
+            return false;
+        };
+        let mut cmd = Command::new(probe);
+        cmd.args(["-v", "error", "-protocol_whitelist", PROTOCOLS])
+            .args([
+                "-show_entries",
+                "format_tags=comment",
+                "-of",
+                "default=nw=1:nk=1",
+            ])
+            .arg(path);
+        output_within(cmd, Duration::from_secs(20)).is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == VIDEO_MARK
+        })
     }
 }
 
@@ -176,16 +280,18 @@ impl Ffmpeg {
             .args(["-f", "rawvideo", "-pix_fmt", "yuv420p"])
             .args(["-s", &format!("{}x{}", e.width, e.height)])
             .args(["-r", &e.fps.to_string(), "-i", "pipe:0"]);
+        // Each file input may open files only (a playlist disguised as audio fetches nothing).
+        let file_input = ["-protocol_whitelist", PROTOCOLS, "-i"];
         let total = format!("{:.3}", e.total_s);
         let mut inputs = Vec::new();
         let mut next = 1;
         if let Some(n) = &e.audio.narration {
-            c.arg("-i").arg(n);
+            c.args(file_input).arg(n);
             inputs.push(format!("[{next}:a]aresample=48000,apad[a{next}]"));
             next += 1;
         }
         for (start, file) in &e.audio.scene_narration {
-            c.arg("-i").arg(file);
+            c.args(file_input).arg(file);
             let ms = (start * 1000.0).round() as u64;
             inputs.push(format!(
                 "[{next}:a]aresample=48000,adelay={ms}:all=1,apad[a{next}]"
@@ -193,7 +299,7 @@ impl Ffmpeg {
             next += 1;
         }
         if let Some((music, volume)) = &e.audio.music {
-            c.args(["-stream_loop", "-1", "-i"]).arg(music);
+            c.args(["-stream_loop", "-1"]).args(file_input).arg(music);
             let fade = (e.total_s - 2.0).max(0.0);
             inputs.push(format!(
                 "[{next}:a]aresample=48000,volume={volume:.3},afade=t=out:st={fade:.3}:d=2[a{next}]"
@@ -221,6 +327,7 @@ impl Ffmpeg {
             .args(["-color_trc", "bt709", "-color_range", "tv"])
             // No `-t`: ffmpeg would stop reading a frame or two early (B-frame delay), and the
             // video is exactly the frames written; the audio is trimmed to it in the graph.
+            .args(["-metadata", &format!("comment={VIDEO_MARK}")])
             .args(["-movflags", "+faststart"])
             .args(["-f", "mp4"])
             .arg(e.out)

@@ -253,17 +253,41 @@ impl Engine {
         let Some(v) = p.video else {
             return Err(Error::NotFound(format!("'{}' has no video yet.", p.title)));
         };
-        if out.exists() && !overwrite && !self.made_here_as(out, "mp4") {
-            return Err(Error::Input(format!(
-                "{} already exists and is not a video StoryReel made, so it was left as it is; choose another name, or move that file away.",
-                out.display()
-            )));
-        }
+        self.may_write_video(out, overwrite)?;
         if let Some(files) = &v.subtitles {
             // `story.mp4` → `story.srt`, `story.vtt`; refused like the video before any write.
             self.save_subtitles(files, out, overwrite)?;
         }
         self.copy_out(&v.hash, out)
+    }
+
+    /// Whether a video may be written at `out`: nothing is there, or a video StoryReel made
+    /// (in this data folder or another: each carries StoryReel's mark), or `overwrite` is set.
+    /// A folder there is never replaced. Asked before any work, and again when writing.
+    pub fn may_write_video(&self, out: &Path, overwrite: bool) -> Result<()> {
+        let Ok(meta) = std::fs::symlink_metadata(out) else {
+            return Ok(());
+        };
+        if meta.is_dir() {
+            return Err(Error::Input(format!(
+                "{} is a folder; give the video a file name in it, such as {}.",
+                out.display(),
+                out.join("story.mp4").display()
+            )));
+        }
+        if overwrite || self.made_here_as(out, "mp4") || self.is_storyreel_video(out) {
+            return Ok(());
+        }
+        Err(Error::Input(format!(
+            "{} already exists and is not a video StoryReel made, so it was left as it is; choose another name, or move that file away.",
+            out.display()
+        )))
+    }
+
+    /// Whether `path` is an MP4 that carries StoryReel's mark in its metadata.
+    pub fn is_storyreel_video(&self, path: &Path) -> bool {
+        ffmpeg::Ffmpeg::find(self.config().render.ffmpeg.as_deref())
+            .is_ok_and(|ff| ff.is_storyreel_video(path))
     }
 
     fn copy_out(&self, hash: &str, out: &Path) -> Result<()> {

@@ -20,6 +20,7 @@ use crate::error::{is_no_space, Error, Result};
 use crate::model::{Asset, Job, Lane, Project, Scene, SCHEMA_VERSION};
 
 mod codec;
+mod own_files;
 mod space;
 mod tx;
 
@@ -64,7 +65,8 @@ impl Store {
     /// the crash test's control run, which must show that the test can fail.
     pub fn open(dir: &Path, durable: bool) -> Result<Store> {
         space::refuse_foreign(dir)?;
-        std::fs::create_dir_all(dir).map_err(|e| {
+        own_files::check_owned_dir(dir)?;
+        own_files::create_private_dir(dir).map_err(|e| {
             Error::io(format!("Cannot create the data folder {} (check its permissions, or choose another data folder)", dir.display()), e)
         })?;
         let lock = lock_dir(dir)?;
@@ -192,7 +194,7 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let write = || -> std::io::Result<()> {
-            let mut f = File::create(&tmp)?;
+            let mut f = own_files::create_fresh(&tmp)?;
             f.write_all(text.as_bytes())?;
             f.sync_all()?;
             std::fs::rename(&tmp, self.marker())

@@ -85,13 +85,9 @@ pub(super) fn refuse_foreign(dir: &Path) -> Result<()> {
 /// Takes the folder's lock file, writing our pid into it, or says who holds it.
 pub(super) fn lock_dir(dir: &Path) -> Result<File> {
     let path = dir.join("storyreel.lock");
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| Error::io(format!("Cannot create the lock file {}", path.display()), e))?;
+    // Never through a link, and only a plain file of this user's: a lock file pointing at
+    // another file would have that file cut short and our pid written into it.
+    let mut f = super::own_files::open_own_file(&path)?;
     // A short command (a `status` in another terminal) holds the folder for milliseconds:
     // wait up to a second for it before saying who holds it.
     let mut tries = 0;

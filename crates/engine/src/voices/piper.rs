@@ -85,24 +85,28 @@ impl Voice for Piper {
                     format!("Piper could not be started ({}): {e}.", program.display()),
                 )
             })?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let text = req.text();
-            // A program that exits without reading is reported by its status below.
-            let _ = stdin.write_all(text.as_bytes()).await;
-            let _ = stdin.write_all(b"\n").await;
-        }
-        let done =
-            tokio::time::timeout(crate::clock::clamp(self.timeout), child.wait_with_output())
-                .await
-                .map_err(|_| {
-                    ProviderError::transient(
-                        "timeout",
-                        format!("Piper did not finish within {} s.", self.timeout.as_secs()),
-                    )
-                })?
-                .map_err(|e| {
-                    ProviderError::transient("voice_failed", format!("Piper stopped: {e}."))
-                })?;
+        let text = req.text();
+        // Writing the text is inside the time limit too: a program that never reads its
+        // input would otherwise hold the scene forever.
+        let work = async move {
+            if let Some(mut stdin) = child.stdin.take() {
+                // A program that exits without reading is reported by its status below.
+                let _ = stdin.write_all(text.as_bytes()).await;
+                let _ = stdin.write_all(b"\n").await;
+            }
+            child.wait_with_output().await
+        };
+        let done = tokio::time::timeout(crate::clock::clamp(self.timeout), work)
+            .await
+            .map_err(|_| {
+                ProviderError::transient(
+                    "timeout",
+                    format!("Piper did not finish within {} s.", self.timeout.as_secs()),
+                )
+            })?
+            .map_err(|e| {
+                ProviderError::transient("voice_failed", format!("Piper stopped: {e}."))
+            })?;
         if !done.status.success() {
             let err = String::from_utf8_lossy(&done.stderr);
             let last = err
