@@ -20,7 +20,8 @@ impl Folder {
     /// Opens the folder for a command named `front_end` (`working`: it runs jobs); when
     /// another StoryReel holds it and answers, the requests go there.
     pub async fn open(cli: &crate::args::Cli, front_end: &str, working: bool) -> Result<Folder> {
-        match crate::setup::open(cli) {
+        // Opening may wait on the folder's lock and reads the database: blocking work.
+        match tokio::task::block_in_place(|| crate::setup::open(cli)) {
             Ok(engine) => Ok(Folder::serve(engine, front_end, working)),
             Err(err @ Error::Locked { .. }) => {
                 let dir = crate::setup::data_dir(cli)?;

@@ -22,7 +22,7 @@ pub fn data_dir_path(cli: &Cli) -> Result<PathBuf> {
 
 pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
     let dir = data_dir_path(cli)?;
-    std::fs::create_dir_all(&dir).map_err(|e| {
+    storyreel_engine::store::create_private_dir(&dir).map_err(|e| {
         Error::Input(format!(
             "Cannot create the data folder {}: {}. Pick another with --data-dir.",
             dir.display(),

@@ -139,3 +139,61 @@ fn a_storyreel_video_from_another_data_folder_is_known_by_its_mark() {
     .expect(0, &["Video:"]);
     assert!(common::duration_of(&out) > 0.0);
 }
+
+/// A data folder's own files are never followed through a link: a lock file or a marker's
+/// temporary file pointing at another file leaves that file as it was; another user's folder
+/// is read through a copy and not written at all; a new data folder is the user's alone.
+#[test]
+fn links_in_a_data_folder_never_redirect_a_write() {
+    use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
+    let sb = Sandbox::new();
+    let path = sb.write("tiny.md", &story("Tiny", 2));
+    sb.run(&["import", path.to_str().unwrap(), "--no-voice"])
+        .expect(0, &[]);
+    let mode = std::fs::metadata(sb.data()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "a new data folder is its user's alone");
+
+    let victim = sb.write("precious.txt", "keys and letters");
+    let lock = sb.data().join("storyreel.lock");
+    std::fs::remove_file(&lock).unwrap();
+    symlink(&victim, &lock).unwrap();
+    sb.run(&["list"])
+        .expect(2, &["storyreel.lock", "is a link"]);
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "keys and letters"
+    );
+    std::fs::remove_file(&lock).unwrap();
+
+    // The marker is written through a temporary name: a link there is replaced, not followed.
+    let tmp = sb.data().join("storyreel-data.tmp");
+    symlink(&victim, &tmp).unwrap();
+    let other = sb.write("other.md", &story("Other", 2));
+    sb.run(&["import", other.to_str().unwrap(), "--no-voice"])
+        .expect(0, &[]);
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "keys and letters"
+    );
+
+    // Another user's folder (made so here when running as root): read, never written.
+    if storyreel_testkit::tmpfs::is_root() {
+        let lock = sb.data().join("storyreel.lock");
+        let _ = std::fs::remove_file(&lock);
+        symlink(&victim, &lock).unwrap();
+        let nobody = 65534;
+        std::os::unix::fs::chown(sb.data(), Some(nobody), Some(nobody)).unwrap();
+        let before = std::fs::metadata(sb.data()).unwrap().mtime();
+        sb.run(&["list"])
+            .expect(0, &["Tiny", "Other", "reading only"]);
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap(),
+            "keys and letters"
+        );
+        assert_eq!(std::fs::metadata(sb.data()).unwrap().mtime(), before);
+        assert!(std::fs::symlink_metadata(&lock)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+}

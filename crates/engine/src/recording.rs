@@ -38,6 +38,15 @@ pub(crate) fn spread(text: &str, span: (f32, f32)) -> Vec<crate::model::WordMark
 }
 
 impl Engine {
+    /// Stores `bytes` in the asset folder (written and synced) on a blocking thread: a long
+    /// recording is hundreds of megabytes, never written on the runtime.
+    pub(crate) async fn put_blocking(&self, bytes: Vec<u8>, ext: &'static str) -> Result<String> {
+        let e = self.clone();
+        tokio::task::spawn_blocking(move || e.assets().put(&bytes, ext))
+            .await
+            .map_err(|e| Error::Image(format!("storing the audio stopped: {e}")))?
+    }
+
     /// Makes each `scene-NNN.<audio>` file in `dir` its scene's narration (see
     /// [`Engine::set_scene_recording`]); returns the scenes that took one, in order.
     pub async fn use_recordings_from(&self, project: Uuid, dir: &Path) -> Result<Vec<u32>> {
@@ -117,9 +126,9 @@ impl Engine {
         }
         let asset = Asset {
             v: SCHEMA_VERSION,
-            hash: self.assets().put(&wav, "wav")?,
-            ext: "wav".into(),
             bytes: wav.len() as u64,
+            hash: self.put_blocking(wav, "wav").await?,
+            ext: "wav".into(),
             width: 0,
             height: 0,
             created_at: now_ms(),

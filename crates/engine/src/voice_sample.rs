@@ -85,7 +85,7 @@ impl Engine {
         let wav = pcm
             .to_wav()
             .map_err(|e| Error::Image(format!("the sample could not be written: {e}")))?;
-        let hash = self.assets().put(&wav, "wav")?;
+        let hash = self.put_blocking(wav, "wav").await?;
         let path: PathBuf = self.assets().path(&hash, "wav")?;
         Ok(VoiceSample {
             path: path.display().to_string(),

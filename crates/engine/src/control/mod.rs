@@ -420,7 +420,11 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
         }
         Request::Export { project, dir } => {
             let p = find(&project)?;
-            let report = engine.export(&p, &dir)?;
+            // Copying files is blocking work: off the runtime that answers the others.
+            let (e, p2) = (engine.clone(), p.clone());
+            let report = tokio::task::spawn_blocking(move || e.export(&p2, &dir))
+                .await
+                .map_err(|e| Error::Image(format!("the export stopped: {e}")))??;
             value(serde_json::to_value(Exported {
                 project: (&p).into(),
                 dir: report.dir,

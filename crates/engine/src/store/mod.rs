@@ -29,6 +29,7 @@ pub use codec::{
     TxResult,
 };
 use codec::{decode_kv, get, META_ABORT, META_PAUSED, META_SCHEMA};
+pub use own_files::create_private_dir;
 pub use space::CONTROL_SOCKET;
 pub use space::{disk_full, free_bytes, RESUME_SPACE};
 use space::{lock_dir, LOW_SPACE};

@@ -1,7 +1,9 @@
-//! A key never follows a redirect to another host: each provider and voice that carries a key
-//! (in its own header: `Authorization: Bearer`, `Authorization: Key`, `xi-api-key`) is answered
-//! with a 307 to a listener on another port, which must never see the key. The scene still
-//! ends (a fallback) with a sentence that carries neither the key nor the address's query.
+//! Keys and credentials stay where they belong. A key never follows a redirect to another
+//! host: each provider and voice that carries a key (in its own header: `Authorization:
+//! Bearer`, `Authorization: Key`, `xi-api-key`) is answered with a 307 to a listener on another
+//! port, which must never see the key. A `base_url` with credentials in it (user info, a query)
+//! and an answer whose values a JSON error would quote never reach a message, the data folder,
+//! an event or the providers' report.
 
 mod providers;
 mod work;
@@ -176,4 +178,71 @@ async fn voices_never_send_their_key_to_another_host() {
         let why = serde_json::to_string(&s).unwrap();
         assert!(!why.contains(KEY), "{voice}: {why}");
     }
+}
+
+/// Every byte of every file under `dir`.
+fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(b) = std::fs::read(&p) {
+                out.extend(b);
+            }
+        }
+    }
+    out
+}
+
+fn holds(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_in_a_base_url_and_quoted_answers_never_reach_a_message() {
+    // A server that answers with a value a JSON error message would quote back.
+    let server = FaultServer::start();
+    server.set_default(
+        Route::OpenAi,
+        Fault::Raw(RawAnswer {
+            status: 200,
+            headers: vec![("content-type".into(), b"application/json".to_vec())],
+            body: br#"{"data": "sk-quoted-secret-0042"}"#.to_vec(),
+        }),
+    );
+    // Fal behind an address with a password and a signed query, on a port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = providers::config(&server, &["openai", "fal"]);
+    c.providers.fal.base_url = Some(format!(
+        "http://maker:hunter2-pass@127.0.0.1:{port}/fal?sig=topsecret-sig"
+    ));
+    let e = engine(&dir.path().join("data"), c);
+    let mut events = e.subscribe();
+    let s = one_scene(&e).await;
+    assert_eq!(s.image.as_ref().unwrap().provider, "titlecard");
+    let mut seen = String::new();
+    while let Ok(ev) = events.try_recv() {
+        seen.push_str(&format!("{ev:?}"));
+    }
+    let record = serde_json::to_string(&s).unwrap();
+    let report = format!("{:?}", e.providers_report());
+    let files = all_bytes(dir.path());
+    for secret in ["sk-quoted-secret-0042", "hunter2-pass", "topsecret-sig"] {
+        assert!(!record.contains(secret), "{secret} in the scene: {record}");
+        assert!(!seen.contains(secret), "{secret} in an event");
+        assert!(
+            !report.contains(secret),
+            "{secret} in the providers' report: {report}"
+        );
+        assert!(!holds(&files, secret), "{secret} in the data folder");
+    }
+    // The sentences still say what happened.
+    assert!(record.contains("cannot read"), "{record}");
+    assert!(record.contains("Cannot reach"), "{record}");
 }
