@@ -317,3 +317,28 @@ fn the_theme_is_kept_at_once_without_reopening_the_engine() {
     assert!(e.to_string().contains("neon"), "{e}");
     assert_eq!(t.ok("get_settings", json!({}))["theme"], "dark");
 }
+
+/// Silent clients holding connections to the app's control socket never stop its engine from
+/// restarting (a Settings save): the server owns their tasks and ends them with it.
+#[test]
+fn silent_clients_on_the_socket_never_stop_a_restart() {
+    let t = TestApp::new(false);
+    let sock = t.dir.path().join("data/control.sock");
+    assert!(sock.exists(), "the app serves the command line");
+    let silent: Vec<std::os::unix::net::UnixStream> = (0..20)
+        .map(|_| std::os::unix::net::UnixStream::connect(&sock).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let s = t.ok("get_settings", json!({}));
+    let t0 = std::time::Instant::now();
+    t.ok("save_settings", json!({"settings": input(&s)}));
+    // The engine is open again: a story can be made, and nobody is said to hold the folder.
+    let p = t.create(STORY);
+    assert!(p["id"].is_string(), "{p}");
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(10),
+        "the restart took {:?}",
+        t0.elapsed()
+    );
+    drop(silent);
+}

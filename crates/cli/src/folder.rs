@@ -35,7 +35,8 @@ impl Folder {
                     && (storyreel_engine::read_only::is_unwritable(&err)
                         || matches!(err, Error::DiskFull { .. })) =>
             {
-                let engine = Engine::open_read_only(crate::setup::options(cli)?)?;
+                let opts = crate::setup::options(cli)?;
+                let engine = tokio::task::block_in_place(|| Engine::open_read_only(opts))?;
                 if matches!(err, Error::DiskFull { .. }) {
                     eprintln!("note: the disk holding the data folder is full, so it was opened for reading only.");
                 } else {
