@@ -21,6 +21,7 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     b.create(dir)
 }
 
+#[cfg(unix)]
 /// A permission error for a folder this process must not write (it is then read through a
 /// copy, as an unwritable folder is).
 fn not_ours(what: &Path, why: &str) -> Error {
@@ -64,12 +65,16 @@ pub fn open_own_file(path: &Path) -> Result<File> {
             path.display()
         ))
     };
+    #[cfg(unix)]
+    let is_link = |e: &std::io::Error| {
+        // ELOOP: the last part of the path is a symbolic link.
+        e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+    };
+    #[cfg(not(unix))]
+    let is_link = |_: &std::io::Error| false;
     let f = match o.open(path) {
         Ok(f) => f,
-        // ELOOP: the last part of the path is a symbolic link.
-        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(link())
-        }
+        Err(e) if is_link(&e) => return Err(link()),
         Err(e) => return Err(Error::io(format!("Cannot open {}", path.display()), e)),
     };
     let m = f

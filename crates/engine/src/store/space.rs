@@ -40,12 +40,13 @@ pub const CONTROL_SOCKET: &str = "control.sock";
 
 /// What a StoryReel data folder holds; a folder with any of these is one (a folder whose `db`
 /// was moved aside after damage still has its `assets`).
-const OURS: [&str; 5] = [
+const OURS: [&str; 6] = [
     "db",
     "assets",
     "storyreel.lock",
     "storyreel-data",
     CONTROL_SOCKET,
+    "control.pipe",
 ];
 
 /// Refuses a folder that has files in it but none of a data folder's: StoryReel's own folders
