@@ -88,6 +88,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn preferences_are_saved_whole_whatever_lies_beside_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.json");
+        // What a crashed or concurrent save of the past could leave under a fixed name.
+        std::fs::create_dir(dir.path().join("app.tmp")).unwrap();
+        let prefs = Prefs {
+            theme: Theme::Dark,
+            ..Default::default()
+        };
+        prefs.save(&path).expect("saved despite the leftover");
+        assert_eq!(Prefs::load(&path), prefs);
+        // Saves from two threads at once each leave a whole file.
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (p, path) = (prefs.clone(), path.clone());
+                std::thread::spawn(move || p.save(&path))
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap().unwrap();
+        }
+        assert_eq!(Prefs::load(&path), prefs);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".part"))
+            .collect();
+        assert!(left.is_empty(), "temporary files left: {left:?}");
+    }
+
+    #[test]
     fn config_round_trips_through_the_file_and_prefs_default_when_damaged() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c/config.toml");
