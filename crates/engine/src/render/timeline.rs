@@ -8,8 +8,34 @@ pub const MAX_S: f32 = 8.0;
 
 /// A scene's duration from its text: words at `wps` words a second, plus a beat.
 pub fn reading_duration(text: &str, wps: f32) -> f32 {
-    let words = text.split_whitespace().count() as f32;
-    (words / wps.max(0.5) + 0.8).clamp(MIN_S, MAX_S)
+    (reading_words(text) / wps.max(0.5) + 0.8).clamp(MIN_S, MAX_S)
+}
+
+/// How many words' worth of reading `text` holds: one for each word of a script written with
+/// spaces, and for scripts written without them a share of a word for each character (a
+/// grapheme), after subtitle reading speeds: a Chinese character (or a kanji) is 0.4 of a
+/// word, a kana 0.6, a Thai, Lao, Khmer or Myanmar character 0.25. Counting a Japanese sentence as one "word" kept it on screen for the
+/// shortest time whatever its length.
+pub fn reading_words(text: &str) -> f32 {
+    use unicode_script::{Script, UnicodeScript};
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut n = 0.0;
+    for token in text.split_whitespace() {
+        let mut spaced = false;
+        let mut dense = 0.0;
+        for g in token.graphemes(true) {
+            let Some(c) = g.chars().next() else { continue };
+            match c.script() {
+                Script::Han | Script::Bopomofo => dense += 0.4,
+                Script::Hiragana | Script::Katakana => dense += 0.6,
+                Script::Thai | Script::Lao | Script::Khmer | Script::Myanmar => dense += 0.25,
+                _ if c.is_alphanumeric() => spaced = true,
+                _ => {}
+            }
+        }
+        n += dense + if spaced || dense == 0.0 { 1.0 } else { 0.0 };
+    }
+    n
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +138,31 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_without_spaces_are_read_by_their_characters() {
+        // The same sentence, about ten words' worth, in scripts with and without spaces.
+        let en = "The lighthouse keeper climbs the stairs one last time tonight.";
+        let ja = "灯台守は今夜、最後にもう一度階段を上ります。";
+        let zh = "灯塔看守人今晚最后一次爬上楼梯。";
+        let th = "ผู้ดูแลประภาคารปีนบันไดเป็นครั้งสุดท้ายในคืนนี้";
+        let d = |t: &str| reading_duration(t, 2.5);
+        for (name, t) in [("ja", ja), ("zh", zh), ("th", th)] {
+            assert!(d(t) > MIN_S + 1.0, "{name}: {} s", d(t));
+            assert!(
+                (d(t) - d(en)).abs() < 2.5,
+                "{name}: {} s beside English {} s",
+                d(t),
+                d(en)
+            );
+        }
+        // Longer text, longer on screen (up to the longest a silent scene lasts).
+        assert!(d(&ja.repeat(2)) > d(ja));
+        assert_eq!(d(&ja.repeat(10)), MAX_S);
+        // Words of scripts with spaces count as before.
+        assert_eq!(reading_words("one two, three!"), 3.0);
+        assert!((reading_words("東京 Tower") - 1.8).abs() < 1e-4);
+    }
 
     #[test]
     fn durations_follow_the_text_and_are_clamped() {
