@@ -97,6 +97,10 @@ pub struct PiperSettings {
     /// The voice model (`en_US-lessac-medium.onnx`, with its `.onnx.json` beside it).
     pub model: Option<PathBuf>,
     pub timeout_s: u64,
+    /// Where ONNX Runtime is (the library, or the folder holding it): the model is then run
+    /// inside StoryReel, loaded once, with no program started per scene. Default: beside the
+    /// program, or where the system's loader finds it; without it, the `program` speaks.
+    pub onnxruntime: Option<PathBuf>,
 }
 
 impl Default for PiperSettings {
@@ -105,6 +109,7 @@ impl Default for PiperSettings {
             program: PathBuf::from("piper"),
             model: None,
             timeout_s: 120,
+            onnxruntime: None,
         }
     }
 }

@@ -36,6 +36,7 @@ fn build_one(
             program: v.piper.program.clone(),
             model: v.piper.model.clone(),
             timeout: Duration::from_secs(v.piper.timeout_s),
+            onnxruntime: v.piper.onnxruntime.clone(),
         })),
         "elevenlabs" | "openai" => {
             let Some((cfg, voice)) = v.cloud(name) else {

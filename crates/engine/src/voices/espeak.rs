@@ -79,6 +79,7 @@ struct Lib {
     set_parameter: unsafe extern "C" fn(c_int, c_int, c_int) -> c_uint,
     status_message: unsafe extern "C" fn(c_uint, *mut c_char, usize),
     list_voices: unsafe extern "C" fn(*mut c_void) -> *const *const VoiceRecord,
+    text_to_phonemes: unsafe extern "C" fn(*mut *const c_void, c_int, c_int) -> *const c_char,
     rate: u32,
 }
 
@@ -161,6 +162,7 @@ fn load() -> Result<Lib, String> {
             set_parameter: sym!(b"espeak_ng_SetParameter\0"),
             status_message,
             list_voices: sym!(b"espeak_ListVoices\0"),
+            text_to_phonemes: sym!(b"espeak_TextToPhonemes\0"),
             rate: u32::try_from(sample_rate())
                 .unwrap_or(22050)
                 .clamp(8000, 96_000),
@@ -226,6 +228,14 @@ impl Lib {
     }
 
     fn speak(&self, voice: &str, wpm: u32, text: &str) -> Result<Collect, ProviderError> {
+        self.select(voice)?;
+        // SAFETY: plain integers.
+        unsafe { (self.set_parameter)(RATE, wpm.clamp(80, 450) as c_int, 0) };
+        self.synthesize(text)
+    }
+
+    /// Makes `voice` (a voice's name, or a language) the library's current voice.
+    fn select(&self, voice: &str) -> Result<(), ProviderError> {
         let name = CString::new(voice).map_err(|_| {
             ProviderError::terminal("bad_voice", "The espeak-ng voice name has a NUL in it.")
         })?;
@@ -257,8 +267,40 @@ impl Lib {
                 ),
             ));
         }
-        // SAFETY: plain integers.
-        unsafe { (self.set_parameter)(RATE, wpm.clamp(80, 450) as c_int, 0) };
+        Ok(())
+    }
+
+    /// The IPA phonemes of `text` in the current voice, a clause at a time (espeak-ng's own
+    /// phonemizer, as Piper's voices were trained on).
+    fn phonemes(&self, text: &str) -> Vec<String> {
+        const PHONEMES_IPA: c_int = 0x02;
+        let text = CString::new(text.replace('\0', " ")).unwrap_or_default();
+        let mut ptr = text.as_ptr() as *const c_void;
+        let mut out = Vec::new();
+        for _ in 0..10_000 {
+            if ptr.is_null() {
+                break;
+            }
+            // SAFETY: `ptr` points into `text` (NUL-terminated, alive across the loop); the
+            // library advances it clause by clause and sets it to NULL at the end. The answer
+            // is the library's buffer, copied before the next call.
+            let got =
+                unsafe { (self.text_to_phonemes)(&mut ptr, CHARS_UTF8 as c_int, PHONEMES_IPA) };
+            if got.is_null() {
+                break;
+            }
+            // SAFETY: a NUL-terminated string of the library's.
+            let clause = unsafe { CStr::from_ptr(got) }
+                .to_string_lossy()
+                .into_owned();
+            if !clause.trim().is_empty() {
+                out.push(clause.trim().to_string());
+            }
+        }
+        out
+    }
+
+    fn synthesize(&self, text: &str) -> Result<Collect, ProviderError> {
         let text = CString::new(text.replace('\0', " ")).unwrap_or_default();
         let mut acc = Collect {
             samples: Vec::new(),
@@ -332,6 +374,17 @@ impl Lib {
 }
 
 /// espeak-ng, with the voice for the story's language (or the one configured).
+/// The IPA phonemes of each clause of `text`, read by espeak-ng's voice for `voice` (a voice's
+/// name or a language, as a Piper model's `espeak.voice` names it).
+pub(super) fn phonemize(voice: &str, text: &str) -> Result<Vec<String>, ProviderError> {
+    let lib = lib()
+        .as_ref()
+        .map_err(|m| ProviderError::terminal("voice_missing", format!("{m}.")))?;
+    let lib = lib.lock().unwrap_or_else(|p| p.into_inner());
+    lib.select(voice)?;
+    Ok(lib.phonemes(text))
+}
+
 pub struct Espeak {
     /// An espeak-ng voice chosen in the config; empty: the story's language.
     pub voice: String,

@@ -6,8 +6,10 @@ pub mod build;
 pub mod chain;
 pub mod elevenlabs;
 pub mod espeak;
+pub mod onnx;
 pub mod openai;
 pub mod piper;
+pub mod piper_model;
 pub mod silence;
 pub mod timing;
 

