@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{example, Sandbox};
+use common::{example, whole_wavs, Sandbox};
 
 fn audio_streams(file: &Path) -> usize {
     let out = Command::new("ffprobe")
@@ -151,27 +151,6 @@ fn voices_lists_what_can_speak_now() {
     assert_eq!(openai["usable"], true);
     // No data folder was made to answer.
     assert!(!sb.data().exists());
-}
-
-/// Every `.wav` file under `dir` is a whole WAV file (its header's length matches its size).
-fn whole_wavs(dir: &Path) -> usize {
-    let mut n = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "wav") {
-                let r = hound::WavReader::open(&p).unwrap_or_else(|e| panic!("{p:?}: {e}"));
-                let samples = r.duration() as u64;
-                let size = std::fs::metadata(&p).unwrap().len();
-                assert_eq!(size, 44 + samples * 2, "{p:?} is cut short");
-                n += 1;
-            }
-        }
-    }
-    n
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::Sandbox;
+use common::{whole_wavs, Sandbox};
 use storyreel_testkit::voice::need_joe;
 
 /// A config whose chain is the joe voice (inside StoryReel: no Piper program), then espeak-ng.
@@ -22,26 +22,6 @@ fn config(sb: &Sandbox, model: &Path, runtime: &Path) -> String {
         ),
     );
     file.display().to_string()
-}
-
-/// Every `.wav` file under `dir` is whole (its header's length matches its size).
-fn whole_wavs(dir: &Path) -> usize {
-    let mut n = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "wav") {
-                let r = hound::WavReader::open(&p).unwrap_or_else(|e| panic!("{p:?}: {e}"));
-                let size = std::fs::metadata(&p).unwrap().len();
-                assert_eq!(size, 44 + r.duration() as u64 * 2, "{p:?} is cut short");
-                n += 1;
-            }
-        }
-    }
-    n
 }
 
 #[test]

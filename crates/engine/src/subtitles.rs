@@ -210,15 +210,7 @@ impl Engine {
                 saved.kept.push(out);
                 continue;
             }
-            let src = self.assets().path(hash, ext)?;
-            crate::assets::place_file(&out, |tmp| std::fs::copy(&src, tmp).map(|_| ())).map_err(
-                |e| {
-                    Error::Input(format!(
-                        "Cannot write the subtitles to {} ({e}); check the folder is writable.",
-                        out.display()
-                    ))
-                },
-            )?;
+            self.copy_subtitles(&out, hash, ext)?;
             saved.written.push(out);
         }
         Ok(saved)
@@ -249,17 +241,20 @@ impl Engine {
             }
         }
         for (out, hash, ext) in &pairs {
-            let src = self.assets().path(hash, ext)?;
-            crate::assets::place_file(out, |tmp| std::fs::copy(&src, tmp).map(|_| ())).map_err(
-                |e| {
-                    Error::Input(format!(
-                        "Cannot write the subtitles to {} ({e}); check the folder is writable.",
-                        out.display()
-                    ))
-                },
-            )?;
+            self.copy_subtitles(out, hash, ext)?;
         }
         Ok(())
+    }
+
+    /// Copies the data folder's subtitle file `hash.ext` to `out`, through a temporary name.
+    fn copy_subtitles(&self, out: &Path, hash: &str, ext: &str) -> Result<()> {
+        let src = self.assets().path(hash, ext)?;
+        crate::assets::place_file(out, |tmp| std::fs::copy(&src, tmp).map(|_| ())).map_err(|e| {
+            Error::Input(format!(
+                "Cannot write the subtitles to {} ({e}); check the folder is writable.",
+                out.display()
+            ))
+        })
     }
 
     /// Whether the file at `path` is one of the data folder's `ext` files (read in pieces:

@@ -19,7 +19,7 @@ use storyreel_engine::secrets::StaticSecrets;
 use storyreel_engine::{Engine, EngineOptions, ImportOptions};
 use storyreel_testkit::{Fault, FaultServer, RawAnswer, Route};
 
-use providers::KEY;
+use providers::{all_bytes, contains, KEY};
 
 /// A listener on another port that keeps every request head it is sent, and answers 500.
 struct Elsewhere {
@@ -180,27 +180,6 @@ async fn voices_never_send_their_key_to_another_host() {
     }
 }
 
-/// Every byte of every file under `dir`.
-fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(b) = std::fs::read(&p) {
-                out.extend(b);
-            }
-        }
-    }
-    out
-}
-
-fn holds(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_in_a_base_url_and_quoted_answers_never_reach_a_message() {
     // A server that answers with a value a JSON error message would quote back.
@@ -240,7 +219,7 @@ async fn credentials_in_a_base_url_and_quoted_answers_never_reach_a_message() {
             !report.contains(secret),
             "{secret} in the providers' report: {report}"
         );
-        assert!(!holds(&files, secret), "{secret} in the data folder");
+        assert!(!contains(&files, secret), "{secret} in the data folder");
     }
     // The sentences still say what happened.
     assert!(record.contains("cannot read"), "{record}");

@@ -9,6 +9,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use providers::{all_bytes, contains};
 use storyreel_engine::sync::target::{ACCESS_KEY, SECRET_KEY};
 use storyreel_testkit::s3::S3Server;
 use storyreel_testkit::{Fault, FaultServer, RawAnswer, Route};
@@ -35,27 +36,6 @@ fn capture_logs() -> Logs {
         .with_writer(move || writer.clone())
         .try_init();
     logs
-}
-
-/// Every byte of every file under `dir`.
-fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(b) = std::fs::read(&p) {
-                out.extend(b);
-            }
-        }
-    }
-    out
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 fn echo(status: u16, key: &str) -> Fault {

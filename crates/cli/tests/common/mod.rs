@@ -151,3 +151,25 @@ impl Drop for Holder {
         let _ = self.0.wait();
     }
 }
+
+/// Every `.wav` file under `dir` is a whole WAV file (its header's length matches its size);
+/// how many there are.
+pub fn whole_wavs(dir: &Path) -> usize {
+    let mut n = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "wav") {
+                let r = hound::WavReader::open(&p).unwrap_or_else(|e| panic!("{p:?}: {e}"));
+                let samples = r.duration() as u64;
+                let size = std::fs::metadata(&p).unwrap().len();
+                assert_eq!(size, 44 + samples * 2, "{p:?} is cut short");
+                n += 1;
+            }
+        }
+    }
+    n
+}

@@ -71,6 +71,14 @@ impl Piper {
         Ok((program, model))
     }
 
+    /// A run past the voice's time limit (the model inside, or the program).
+    fn timed_out(&self) -> ProviderError {
+        ProviderError::transient(
+            "timeout",
+            format!("Piper did not finish within {} s.", self.timeout.as_secs()),
+        )
+    }
+
     /// Speaks with the model inside this process (None: ONNX Runtime cannot be loaded here).
     async fn speak_inside(&self, req: &SpeechRequest) -> Option<Result<Spoken, ProviderError>> {
         let model = match self.model() {
@@ -87,10 +95,7 @@ impl Piper {
             Ok::<_, ProviderError>((voice.speak(&text)?, voice.name.clone()))
         });
         let done = match tokio::time::timeout(crate::clock::clamp(self.timeout), work).await {
-            Err(_) => Err(ProviderError::transient(
-                "timeout",
-                format!("Piper did not finish within {} s.", self.timeout.as_secs()),
-            )),
+            Err(_) => Err(self.timed_out()),
             Ok(Err(e)) => Err(ProviderError::transient(
                 "voice_failed",
                 format!("Piper stopped: {e}."),
@@ -161,12 +166,7 @@ impl Voice for Piper {
         };
         let done = tokio::time::timeout(crate::clock::clamp(self.timeout), work)
             .await
-            .map_err(|_| {
-                ProviderError::transient(
-                    "timeout",
-                    format!("Piper did not finish within {} s.", self.timeout.as_secs()),
-                )
-            })?
+            .map_err(|_| self.timed_out())?
             .map_err(|e| {
                 ProviderError::transient("voice_failed", format!("Piper stopped: {e}."))
             })?;
