@@ -12,7 +12,8 @@ use crate::output;
 
 pub async fn voices(cli: &Cli, json: bool) -> Result<ExitCode> {
     let cfg = crate::setup::config(cli)?;
-    let rows = report(&cfg, &EnvSecrets, &|_| None).await;
+    let dir = crate::setup::data_dir_path(cli)?;
+    let rows = report(&cfg, &EnvSecrets, Some(&dir), &|_| None).await;
     if json {
         output::json(&serde_json::json!({ "voices": rows }));
     } else {

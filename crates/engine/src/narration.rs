@@ -295,9 +295,13 @@ impl Engine {
     /// calls, failures and breaker in this data folder.
     pub async fn voices_report(&self) -> Vec<crate::voices::build::VoiceRow> {
         let store = self.inner.store.clone();
-        crate::voices::build::report(self.config(), self.inner.secrets.as_ref(), &move |n| {
-            store.provider_stats(n)
-        })
+        let dir = store.dir().to_path_buf();
+        crate::voices::build::report(
+            self.config(),
+            self.inner.secrets.as_ref(),
+            Some(&dir),
+            &move |n| store.provider_stats(n),
+        )
         .await
     }
 }

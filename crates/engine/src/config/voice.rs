@@ -1,6 +1,7 @@
 //! `[voice]`: narration. The voices to try in order (silence is always the last), the story's
 //! language, the pause after each scene's narration, retries, and each voice's settings in
-//! `[voice.espeak]`, `[voice.elevenlabs]`, `[voice.openai]` and `[voice.piper]`.
+//! `[voice.espeak]`, `[voice.elevenlabs]`, `[voice.openai]`, `[voice.piper]` and
+//! `[voice.neural]`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,7 +12,14 @@ use super::providers::ProviderConfig;
 use super::BadSetting;
 
 /// Voice names this build knows, in the order `storyreel voices` lists them.
-pub const KNOWN_VOICES: &[&str] = &["elevenlabs", "openai", "piper", "espeak-ng", "silence"];
+pub const KNOWN_VOICES: &[&str] = &[
+    "elevenlabs",
+    "openai",
+    "neural",
+    "piper",
+    "espeak-ng",
+    "silence",
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -33,13 +41,14 @@ pub struct VoiceConfig {
     pub elevenlabs: CloudVoiceSettings,
     pub openai: CloudVoiceSettings,
     pub piper: PiperSettings,
+    pub neural: NeuralSettings,
 }
 
 impl Default for VoiceConfig {
     fn default() -> Self {
         VoiceConfig {
             enabled: true,
-            voices: vec!["espeak-ng".into()],
+            voices: vec!["neural".into(), "espeak-ng".into()],
             language: "auto".into(),
             beat_ms: 400,
             max_tries: 3,
@@ -50,6 +59,7 @@ impl Default for VoiceConfig {
             elevenlabs: CloudVoiceSettings::default(),
             openai: CloudVoiceSettings::default(),
             piper: PiperSettings::default(),
+            neural: NeuralSettings::default(),
         }
     }
 }
@@ -110,6 +120,36 @@ impl Default for PiperSettings {
             model: None,
             timeout_s: 120,
             onnxruntime: None,
+        }
+    }
+}
+
+/// `[voice.neural]`: the voices installed from the voice library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NeuralSettings {
+    /// Library voices to prefer, in order (`kokoro-af_heart`); each speaks the scenes of its
+    /// own language. Empty: the best installed voice of each scene's language.
+    pub voices: Vec<String>,
+    /// Speaking speed (0.5–2).
+    pub speed: f32,
+    pub timeout_s: u64,
+    /// Where ONNX Runtime is (the library, or its folder); default: the voice library's, beside
+    /// the program, or where the system's loader finds it.
+    pub onnxruntime: Option<PathBuf>,
+    /// Where voices are downloaded from instead of the package registries: an address serving
+    /// each registry file by its name (a company mirror).
+    pub mirror: Option<String>,
+}
+
+impl Default for NeuralSettings {
+    fn default() -> Self {
+        NeuralSettings {
+            voices: Vec::new(),
+            speed: 1.0,
+            timeout_s: 300,
+            onnxruntime: None,
+            mirror: None,
         }
     }
 }
@@ -236,6 +276,23 @@ impl VoiceConfig {
         {
             return bad(format!("{k} is {v}; it must be between {lo} and {hi}."));
         }
+        if !(self.neural.speed.is_finite() && (0.5..=2.0).contains(&self.neural.speed)) {
+            return bad(format!(
+                "[voice.neural] speed is {}; it must be between 0.5 and 2.",
+                self.neural.speed
+            ));
+        }
+        if !(1..=3600).contains(&self.neural.timeout_s) {
+            return bad(format!(
+                "[voice.neural] timeout_s is {}; it must be between 1 and 3600.",
+                self.neural.timeout_s
+            ));
+        }
+        if let Some(m) = &self.neural.mirror {
+            if !(m.starts_with("http://") || m.starts_with("https://")) {
+                return bad("[voice.neural] mirror must start with http:// or https://.".into());
+            }
+        }
         if let Some(s) = self.openai.speed {
             if !(s.is_finite() && (0.25..=4.0).contains(&s)) {
                 return bad(format!(
@@ -264,7 +321,7 @@ mod tests {
     #[test]
     fn silence_ends_every_chain_and_bad_values_are_named() {
         let mut v = VoiceConfig::default();
-        assert_eq!(v.chain(), ["espeak-ng", "silence"]);
+        assert_eq!(v.chain(), ["neural", "espeak-ng", "silence"]);
         assert!(v.check().is_ok());
         v.voices = vec!["silence".into(), "openai".into()];
         assert_eq!(v.chain(), ["openai", "silence"]);
@@ -277,6 +334,9 @@ mod tests {
         v.openai.speed = Some(f32::NAN);
         assert!(v.check().unwrap_err().contains("speed"));
         v.openai.speed = None;
+        v.neural.speed = 3.0;
+        assert!(v.check().unwrap_err().contains("[voice.neural] speed"));
+        v.neural.speed = 1.0;
         v.language = "klingon".into();
         assert!(v.check().unwrap_err().contains("language"));
     }

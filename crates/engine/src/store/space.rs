@@ -40,9 +40,10 @@ pub const CONTROL_SOCKET: &str = "control.sock";
 
 /// What a StoryReel data folder holds; a folder with any of these is one (a folder whose `db`
 /// was moved aside after damage still has its `assets`).
-const OURS: [&str; 6] = [
+const OURS: [&str; 7] = [
     "db",
     "assets",
+    "voices",
     "storyreel.lock",
     "storyreel-data",
     CONTROL_SOCKET,

@@ -1,5 +1,6 @@
 //! Builds the voice chain from the config and the keys at hand, and reports on voices.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::chain::{stats_name, VoiceChain, VoiceEntry};
 use super::elevenlabs::ElevenLabs;
 use super::espeak::Espeak;
+use super::library::Library;
+use super::neural::Neural;
 use super::openai::OpenAiVoice;
 use super::piper::Piper;
 use super::{label, Availability, Voice};
@@ -25,6 +28,7 @@ fn build_one(
     name: &str,
     config: &Config,
     secrets: &dyn SecretSource,
+    data_dir: Option<&Path>,
 ) -> Result<Arc<dyn Voice>, String> {
     let v = &config.voice;
     match name {
@@ -38,6 +42,19 @@ fn build_one(
             timeout: Duration::from_secs(v.piper.timeout_s),
             onnxruntime: v.piper.onnxruntime.clone(),
         })),
+        "neural" => {
+            let Some(dir) = data_dir else {
+                return Err("The neural voices live in a data folder, and there is none.".into());
+            };
+            let n = &v.neural;
+            Ok(Arc::new(Neural {
+                library: Arc::new(Library::new(dir).with_mirror(n.mirror.clone())),
+                prefer: n.voices.clone(),
+                speed: n.speed,
+                timeout: Duration::from_secs(n.timeout_s),
+                onnxruntime: n.onnxruntime.clone(),
+            }))
+        }
         "elevenlabs" | "openai" => {
             let Some((cfg, voice)) = v.cloud(name) else {
                 return Err(format!("{} has no settings.", label(name)));
@@ -81,7 +98,7 @@ pub fn chain(
     let in_chain = v.chain();
     for name in KNOWN_VOICES.iter().filter(|n| **n != "silence") {
         let at = in_chain.iter().position(|c| c == name);
-        match build_one(name, config, secrets) {
+        match build_one(name, config, secrets, Some(store.dir())) {
             Ok(voice) => {
                 let breaker = Breaker::new(
                     config.breaker.failures,
@@ -139,12 +156,13 @@ pub struct VoiceRow {
 pub async fn report(
     config: &Config,
     secrets: &dyn SecretSource,
+    data_dir: Option<&Path>,
     stats: &(dyn Fn(&str) -> Option<ProviderStats> + Sync),
 ) -> Vec<VoiceRow> {
     let chain = config.voice.chain();
     let mut rows = Vec::new();
     for name in KNOWN_VOICES {
-        let availability = match build_one(name, config, secrets) {
+        let availability = match build_one(name, config, secrets, data_dir) {
             Ok(v) => v.availability().await,
             Err(why) => Availability::not(why),
         };

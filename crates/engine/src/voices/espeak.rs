@@ -271,9 +271,15 @@ impl Lib {
     }
 
     /// The IPA phonemes of `text` in the current voice, a clause at a time (espeak-ng's own
-    /// phonemizer, as Piper's voices were trained on).
-    fn phonemes(&self, text: &str) -> Vec<String> {
+    /// phonemizer, as Piper's voices were trained on); with `tie`, the letters of one
+    /// phoneme are joined by it (`a^ɪ`), as Kokoro's phonemizer asks.
+    fn phonemes(&self, text: &str, tie: Option<char>) -> Vec<String> {
         const PHONEMES_IPA: c_int = 0x02;
+        const PHONEMES_TIE: c_int = 0x80;
+        let mode = match tie {
+            Some(t) => PHONEMES_IPA | PHONEMES_TIE | ((t as c_int & 0xFFFF) << 8),
+            None => PHONEMES_IPA,
+        };
         let text = CString::new(text.replace('\0', " ")).unwrap_or_default();
         let mut ptr = text.as_ptr() as *const c_void;
         let mut out = Vec::new();
@@ -284,8 +290,7 @@ impl Lib {
             // SAFETY: `ptr` points into `text` (NUL-terminated, alive across the loop); the
             // library advances it clause by clause and sets it to NULL at the end. The answer
             // is the library's buffer, copied before the next call.
-            let got =
-                unsafe { (self.text_to_phonemes)(&mut ptr, CHARS_UTF8 as c_int, PHONEMES_IPA) };
+            let got = unsafe { (self.text_to_phonemes)(&mut ptr, CHARS_UTF8 as c_int, mode) };
             if got.is_null() {
                 break;
             }
@@ -377,12 +382,21 @@ impl Lib {
 /// The IPA phonemes of each clause of `text`, read by espeak-ng's voice for `voice` (a voice's
 /// name or a language, as a Piper model's `espeak.voice` names it).
 pub(super) fn phonemize(voice: &str, text: &str) -> Result<Vec<String>, ProviderError> {
+    phonemize_tied(voice, text, None)
+}
+
+/// [`phonemize`], the letters of each phoneme joined by `tie` when given.
+pub(super) fn phonemize_tied(
+    voice: &str,
+    text: &str,
+    tie: Option<char>,
+) -> Result<Vec<String>, ProviderError> {
     let lib = lib()
         .as_ref()
         .map_err(|m| ProviderError::terminal("voice_missing", format!("{m}.")))?;
     let lib = lib.lock().unwrap_or_else(|p| p.into_inner());
     lib.select(voice)?;
-    Ok(lib.phonemes(text))
+    Ok(lib.phonemes(text, tie))
 }
 
 pub struct Espeak {

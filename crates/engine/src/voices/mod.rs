@@ -6,8 +6,12 @@ pub mod build;
 pub mod chain;
 pub mod elevenlabs;
 pub mod espeak;
+pub mod kokoro_model;
+pub mod kokoro_phonemes;
+pub mod library;
+pub mod neural;
 pub mod onnx;
-mod onnx_patch;
+pub(crate) mod onnx_patch;
 pub mod openai;
 pub mod piper;
 pub mod piper_model;
@@ -109,6 +113,8 @@ pub fn label(name: &str) -> &'static str {
         "elevenlabs" => "ElevenLabs",
         "openai" => "OpenAI voice",
         "piper" => "Piper",
+        "kokoro" => "Kokoro",
+        "neural" => "Neural voice",
         "espeak-ng" => "espeak-ng",
         "own" => "your recording",
         _ => "Silence",

@@ -15,9 +15,10 @@ struct Runtime {
     env: ort::environment::Environment,
 }
 
-/// The runtime, or why there is none (decided once per process: ONNX Runtime allows one
-/// environment per process).
-static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
+/// The runtime once loaded (ONNX Runtime allows one environment per process). A failed load
+/// is not kept: a runtime installed later (from the voice library) is found on the next try.
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+static LOADING: Mutex<()> = Mutex::new(());
 
 /// The library's names, most specific first.
 fn names() -> &'static [&'static str] {
@@ -86,7 +87,7 @@ fn load(configured: Option<&Path>) -> Result<Runtime, String> {
         }
     }
     Err(format!(
-        "the ONNX Runtime library that runs neural voices could not be loaded ({}); install it (`pip install onnxruntime`) and set [voice] onnxruntime to the folder holding libonnxruntime",
+        "the ONNX Runtime library that runs neural voices could not be loaded ({}); install a neural voice from the voice library (which brings the runtime), or install ONNX Runtime and say where it is in the settings",
         crate::redact::scrub(&last, &[]).chars().take(200).collect::<String>()
     ))
 }
@@ -97,10 +98,17 @@ pub fn runtime(configured: Option<&Path>) -> Result<&'static Path, ProviderError
 }
 
 fn loaded(configured: Option<&Path>) -> Result<&'static Runtime, ProviderError> {
-    RUNTIME
-        .get_or_init(|| load(configured))
-        .as_ref()
-        .map_err(|m| ProviderError::terminal("voice_missing", format!("{m}.")))
+    if let Some(r) = RUNTIME.get() {
+        return Ok(r);
+    }
+    let _one_at_a_time = LOADING.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(r) = RUNTIME.get() {
+        return Ok(r);
+    }
+    match load(configured) {
+        Ok(r) => Ok(RUNTIME.get_or_init(|| r)),
+        Err(m) => Err(ProviderError::terminal("voice_missing", format!("{m}."))),
+    }
 }
 
 /// A model's session, ready to run (one run at a time).

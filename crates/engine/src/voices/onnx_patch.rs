@@ -1,8 +1,8 @@
-//! Exposing a Piper model's phoneme durations: the output of its one `Ceil` node (`w_ceil`,
-//! the frames each phoneme id lasts) is marked as a graph output, in memory, as Piper's own
-//! `patch_voice_with_alignment` does with the `onnx` package. Here it is done on the model's
+//! Exposing a voice model's phoneme durations: the tensor giving the frames each phoneme id
+//! lasts (Piper's `w_ceil`, Kokoro's rounded and clipped `pred_dur`) is marked as a graph
+//! output, in memory, as Piper's own `patch_voice_with_alignment` does with the `onnx` package. Here it is done on the model's
 //! protobuf bytes directly (ONNX `ModelProto` → field 7 `graph` → field 1 `node` with field 4
-//! `op_type` and field 2 `output`; a new field 12 `output`, a `ValueInfoProto` with field 1
+//! `op_type`, field 1 `input` and field 2 `output`; a new field 12 `output`, a `ValueInfoProto` with field 1
 //! `name`), so no protobuf library and no Python are needed.
 
 /// Reads a varint at `*at`, moving past it.
@@ -84,26 +84,84 @@ fn fields(b: &[u8]) -> Option<Vec<Field>> {
     Some(out)
 }
 
-/// The model with its one `Ceil` node's output added to the graph's outputs, and that
-/// output's name; None when the model has no single such node (or is not a model).
+/// Whether `model` reads as an ONNX model: a well-formed message with a graph that has nodes.
+pub fn is_model(model: &[u8]) -> bool {
+    let Some(top) = fields(model) else {
+        return false;
+    };
+    top.iter()
+        .find(|f| f.number == 7 && f.wire == 2)
+        .and_then(|g| fields(&model[g.payload.clone()]))
+        .is_some_and(|g| g.iter().any(|f| f.number == 1 && f.wire == 2))
+}
+
+/// One node of a graph: its op type, inputs and outputs.
+struct Node {
+    op: Vec<u8>,
+    inputs: Vec<String>,
+    outputs: Vec<String>,
+}
+
+fn nodes(g: &[u8]) -> Option<Vec<Node>> {
+    let mut out = Vec::new();
+    for node in fields(g)?.iter().filter(|f| f.number == 1 && f.wire == 2) {
+        let n = &g[node.payload.clone()];
+        let nf = fields(n)?;
+        let text = |number: u64| -> Option<Vec<String>> {
+            nf.iter()
+                .filter(|f| f.number == number && f.wire == 2)
+                .map(|f| String::from_utf8(n[f.payload.clone()].to_vec()).ok())
+                .collect()
+        };
+        out.push(Node {
+            op: nf
+                .iter()
+                .find(|f| f.number == 4 && f.wire == 2)
+                .map(|o| n[o.payload.clone()].to_vec())
+                .unwrap_or_default(),
+            inputs: text(1)?,
+            outputs: text(2)?,
+        });
+    }
+    Some(out)
+}
+
+/// The tensor that gives each input id's frames: the output of a Piper model's one `Ceil`
+/// node (`w_ceil`), or of the `Clip` that bounds the one `Round` of a Kokoro model (its
+/// duration predictor's `pred_dur`, at least one frame each).
+fn durations_tensor(nodes: &[Node]) -> Option<String> {
+    let one = |op: &[u8]| -> Option<&Node> {
+        let mut it = nodes.iter().filter(|n| n.op == op);
+        let first = it.next()?;
+        it.next().is_none().then_some(first)
+    };
+    if let Some(ceil) = one(b"Ceil") {
+        return match ceil.outputs.as_slice() {
+            [name] => Some(name.clone()),
+            _ => None,
+        };
+    }
+    let round = one(b"Round")?;
+    let [rounded] = round.outputs.as_slice() else {
+        return None;
+    };
+    let clip = nodes
+        .iter()
+        .find(|n| n.op == b"Clip" && n.inputs.first() == Some(rounded))?;
+    match clip.outputs.as_slice() {
+        [name] => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// The model with its durations tensor (see [`durations_tensor`]) added to the graph's
+/// outputs, and that output's name; None when the model has no such tensor (or is not a
+/// model).
 pub fn with_durations(model: &[u8]) -> Option<(Vec<u8>, String)> {
     let top = fields(model)?;
     let graph = top.iter().find(|f| f.number == 7 && f.wire == 2)?;
     let g = &model[graph.payload.clone()];
-    let mut ceil = Vec::new();
-    for node in fields(g)?.iter().filter(|f| f.number == 1 && f.wire == 2) {
-        let n = &g[node.payload.clone()];
-        let nf = fields(n)?;
-        let op = nf.iter().find(|f| f.number == 4 && f.wire == 2);
-        if op.is_some_and(|o| &n[o.payload.clone()] == b"Ceil") {
-            for o in nf.iter().filter(|f| f.number == 2 && f.wire == 2) {
-                ceil.push(String::from_utf8(n[o.payload.clone()].to_vec()).ok()?);
-            }
-        }
-    }
-    let [name] = ceil.as_slice() else {
-        return None;
-    };
+    let name = durations_tensor(&nodes(g)?)?;
     // The new output: field 12 of the graph, a ValueInfoProto holding only its name.
     let mut info = vec![0x0a];
     put_varint(&mut info, name.len() as u64);
@@ -122,7 +180,7 @@ pub fn with_durations(model: &[u8]) -> Option<(Vec<u8>, String)> {
             out.extend(&model[f.whole.clone()]);
         }
     }
-    Some((out, name.clone()))
+    Some((out, name))
 }
 
 #[cfg(test)]
@@ -170,5 +228,21 @@ mod tests {
         assert!(with_durations(&msg(&[(7, &msg(&[(1, &other)]))])).is_none());
         assert!(with_durations(b"not a model at all").is_none());
         assert!(with_durations(&[0xff; 12]).is_none());
+    }
+
+    #[test]
+    fn a_kokoro_model_gives_the_clip_after_its_one_round() {
+        let div = msg(&[(1, b"sum"), (1, b"speed"), (2, b"d"), (4, b"Div")]);
+        let round = msg(&[(1, b"d"), (2, b"r"), (4, b"Round")]);
+        let other_clip = msg(&[(1, b"z"), (2, b"zc"), (4, b"Clip")]);
+        let clip = msg(&[(1, b"r"), (1, b"one"), (2, b"pred_dur"), (4, b"Clip")]);
+        let graph = msg(&[(1, &div), (1, &other_clip), (1, &round), (1, &clip)]);
+        let (_, name) = with_durations(&msg(&[(7, &graph)])).expect("patched");
+        assert_eq!(name, "pred_dur");
+        // A Round with no Clip after it, or two Rounds: nothing is guessed.
+        let alone = msg(&[(7, &msg(&[(1, &round), (1, &other_clip)]))]);
+        assert!(with_durations(&alone).is_none());
+        let two = msg(&[(7, &msg(&[(1, &round), (1, &round), (1, &clip)]))]);
+        assert!(with_durations(&two).is_none());
     }
 }

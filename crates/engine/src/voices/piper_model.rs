@@ -95,7 +95,7 @@ pub struct PiperModel {
 const MARKS: [char; 7] = [',', '.', ';', ':', '!', '?', '…'];
 
 /// `text` cut after each clause-ending mark: (clause, its mark).
-fn clauses(text: &str) -> Vec<(String, Option<char>)> {
+pub(super) fn clauses(text: &str) -> Vec<(String, Option<char>)> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for c in text.chars() {
@@ -115,6 +115,47 @@ fn clauses(text: &str) -> Vec<(String, Option<char>)> {
     out
 }
 
+/// The settings beside a Piper model (`MODEL.onnx.json`), read and checked.
+fn settings(file: &Path) -> Result<ModelSettings, ProviderError> {
+    let json = PathBuf::from(format!("{}.json", file.display()));
+    let bad = |why: String| ProviderError::terminal("voice_missing", why);
+    let text = std::fs::read_to_string(&json).map_err(|_| {
+        bad(format!(
+            "The Piper voice {} has no settings file beside it ({}); download both files of the voice.",
+            file.display(),
+            json.display()
+        ))
+    })?;
+    let settings: ModelSettings = serde_json::from_str(&text).map_err(|e| {
+        bad(format!(
+            "{} is not a Piper voice's settings ({}); download the voice again.",
+            json.display(),
+            crate::providers::http::json_problem(&e)
+        ))
+    })?;
+    if !(8000..=96_000).contains(&settings.audio.sample_rate) {
+        return Err(bad(format!(
+            "{} gives a sample rate of {} Hz; a Piper voice uses 16000 to 48000.",
+            json.display(),
+            settings.audio.sample_rate
+        )));
+    }
+    for needed in ["^", "$", "_"] {
+        if !settings.phoneme_id_map.contains_key(needed) {
+            return Err(bad(format!(
+                "{} has no id for `{needed}`; it is not a Piper voice's settings.",
+                json.display()
+            )));
+        }
+    }
+    Ok(settings)
+}
+
+/// Whether the Piper model at `file` has whole settings beside it (why not, as a sentence).
+pub fn check_settings(file: &Path) -> Result<(), ProviderError> {
+    settings(file).map(|_| ())
+}
+
 impl PiperModel {
     /// The model at `file` (loaded once per process and kept), on the runtime found from
     /// `runtime`.
@@ -132,37 +173,7 @@ impl PiperModel {
     }
 
     fn open(runtime: Option<&Path>, file: &Path) -> Result<PiperModel, ProviderError> {
-        let json = PathBuf::from(format!("{}.json", file.display()));
-        let bad = |why: String| ProviderError::terminal("voice_missing", why);
-        let text = std::fs::read_to_string(&json).map_err(|_| {
-            bad(format!(
-                "The Piper voice {} has no settings file beside it ({}); download both files of the voice.",
-                file.display(),
-                json.display()
-            ))
-        })?;
-        let settings: ModelSettings = serde_json::from_str(&text).map_err(|e| {
-            bad(format!(
-                "{} is not a Piper voice's settings ({}); download the voice again.",
-                json.display(),
-                crate::providers::http::json_problem(&e)
-            ))
-        })?;
-        if !(8000..=96_000).contains(&settings.audio.sample_rate) {
-            return Err(bad(format!(
-                "{} gives a sample rate of {} Hz; a Piper voice uses 16000 to 48000.",
-                json.display(),
-                settings.audio.sample_rate
-            )));
-        }
-        for needed in ["^", "$", "_"] {
-            if !settings.phoneme_id_map.contains_key(needed) {
-                return Err(bad(format!(
-                    "{} has no id for `{needed}`; it is not a Piper voice's settings.",
-                    json.display()
-                )));
-            }
-        }
+        let settings = settings(file)?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let model = Model::load(runtime, file, threads)?;
         let name = file
@@ -314,7 +325,7 @@ impl PiperModel {
 
 /// Float audio to 16-bit samples, its peak brought to full scale as Piper does (a silent
 /// answer stays silent).
-fn to_i16(audio: &[f32]) -> Vec<i16> {
+pub(super) fn to_i16(audio: &[f32]) -> Vec<i16> {
     let peak = audio
         .iter()
         .filter(|x| x.is_finite())

@@ -1,0 +1,406 @@
+//! Kokoro-82M run inside StoryReel on ONNX Runtime (`onnx.rs`), loaded once per process and
+//! kept across scenes, as Piper's voices are.
+//!
+//! Model contract (Kokoro v1.0's ONNX export, `kokoro-v1.0.int8.onnx`; its voices are style
+//! files such as `af_heart.bin`):
+//! - inputs `tokens` (int64 `[1, n]`: 0, the phonemes' ids, 0; at most 510 ids between the
+//!   zeros), `style` (float `[1, 256]`: the voice file's row for the number of ids) and
+//!   `speed` (float `[1]`); output `audio`, float samples at 24 kHz;
+//! - a voice file is float32 rows of 256 values (510 rows in Kokoro's own voices), row
+//!   `ids - 1` for a text of `ids` ids;
+//! - each id lasts a whole number of frames of 600 samples (the duration predictor's rounded
+//!   `pred_dur`, exposed as an output by `onnx_patch.rs`): the frames sum to the audio.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::kokoro_phonemes::{ids, rewrite, Accent, TIE};
+use super::onnx::Model;
+use super::piper_model::{clauses, to_i16, Voiced};
+use super::timing::Pcm;
+use crate::providers::ProviderError;
+
+pub const SAMPLE_RATE: u32 = 24_000;
+/// Audio samples per frame of the model's durations.
+const HOP: f32 = 600.0;
+/// The most phoneme ids the model reads at once.
+pub const MAX_IDS: usize = 510;
+const STYLE: usize = 256;
+/// The id of a space between words.
+const SPACE: i64 = 16;
+
+/// A Kokoro voice: its style rows.
+#[derive(Debug)]
+pub struct Style {
+    rows: Vec<[f32; STYLE]>,
+}
+
+impl Style {
+    /// Reads a voice file (float32 rows of 256 values, little-endian).
+    pub fn load(file: &Path) -> Result<Style, ProviderError> {
+        let bad = |why: &str| {
+            ProviderError::terminal(
+                "voice_missing",
+                format!(
+                    "{} is not a Kokoro voice ({why}); install the voice again.",
+                    file.display()
+                ),
+            )
+        };
+        let bytes = std::fs::read(file).map_err(|_| bad("it cannot be read"))?;
+        let row = STYLE * 4;
+        if bytes.is_empty() || bytes.len() % row != 0 || bytes.len() > 4096 * row {
+            return Err(bad("its size is not a whole number of style rows"));
+        }
+        let mut rows = Vec::with_capacity(bytes.len() / row);
+        for chunk in bytes.chunks_exact(row) {
+            let mut r = [0f32; STYLE];
+            for (v, b) in r.iter_mut().zip(chunk.chunks_exact(4)) {
+                *v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                if !v.is_finite() || v.abs() > 1000.0 {
+                    return Err(bad("it holds values no voice has"));
+                }
+            }
+            rows.push(r);
+        }
+        Ok(Style { rows })
+    }
+
+    /// The row for a text of `n` ids.
+    fn row(&self, n: usize) -> &[f32; STYLE] {
+        let at = n.clamp(1, self.rows.len()) - 1;
+        &self.rows[at]
+    }
+}
+
+/// One run of the model: its ids (without the zeros around them) and where words begin (a
+/// character of the text, an index into the ids).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Chunk {
+    pub ids: Vec<i64>,
+    pub anchors: Vec<(usize, usize)>,
+}
+
+/// One word as the model reads it: its ids (with the clause's mark after the last word),
+/// where it begins in the text when known, and whether a clause ends with it.
+struct Unit {
+    ids: Vec<i64>,
+    anchor: Option<usize>,
+    ends_clause: bool,
+}
+
+/// The words of `text` as Kokoro reads them in `accent`.
+fn units(text: &str, accent: Accent) -> Result<Vec<Unit>, ProviderError> {
+    let mut out = Vec::new();
+    let mut offset = 0usize;
+    for (clause, mark) in clauses(text) {
+        let mut words = Vec::new();
+        let mut in_word = false;
+        for (i, c) in clause.chars().enumerate() {
+            if !c.is_whitespace() && !in_word {
+                words.push(offset + i);
+            }
+            in_word = !c.is_whitespace();
+        }
+        let mut spoken: Vec<Vec<i64>> = Vec::new();
+        for phonemes in super::espeak::phonemize_tied(accent.espeak_voice(), &clause, Some(TIE))? {
+            for word in phonemes.split_whitespace() {
+                let got: Vec<i64> = ids(&rewrite(word, accent)).collect();
+                if !got.is_empty() {
+                    spoken.push(got);
+                }
+            }
+        }
+        let matched = spoken.len() == words.len();
+        let first = out.len();
+        for (i, w) in spoken.into_iter().enumerate() {
+            let anchor = if matched {
+                words.get(i).copied()
+            } else if i == 0 {
+                words.first().copied()
+            } else {
+                None
+            };
+            out.push(Unit {
+                ids: w,
+                anchor,
+                ends_clause: false,
+            });
+        }
+        if let Some(last) = out.get_mut(first..).and_then(|u| u.last_mut()) {
+            if let Some(m) = mark.and_then(super::kokoro_phonemes::id) {
+                last.ids.push(m);
+            }
+            last.ends_clause = true;
+        }
+        offset += clause.chars().count() + usize::from(mark.is_some());
+    }
+    Ok(out)
+}
+
+/// Packs words into runs of at most [`MAX_IDS`] ids, a run ending at a clause's end where
+/// one fits; a word longer than a whole run is cut.
+fn pack(units: Vec<Unit>) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    let mut cur: Vec<Unit> = Vec::new();
+    let len =
+        |us: &[Unit]| us.iter().map(|u| u.ids.len()).sum::<usize>() + us.len().saturating_sub(1);
+    for mut u in units {
+        u.ids.truncate(MAX_IDS);
+        if !cur.is_empty() && len(&cur) + 1 + u.ids.len() > MAX_IDS {
+            let cut = cur
+                .iter()
+                .rposition(|w| w.ends_clause)
+                .map_or(cur.len(), |i| i + 1);
+            let rest = cur.split_off(cut);
+            chunks.push(chunk_of(std::mem::replace(&mut cur, rest)));
+            if !cur.is_empty() && len(&cur) + 1 + u.ids.len() > MAX_IDS {
+                chunks.push(chunk_of(std::mem::take(&mut cur)));
+            }
+        }
+        cur.push(u);
+    }
+    if !cur.is_empty() {
+        chunks.push(chunk_of(cur));
+    }
+    chunks.retain(|c| !c.ids.is_empty());
+    chunks
+}
+
+fn chunk_of(units: Vec<Unit>) -> Chunk {
+    let mut c = Chunk::default();
+    for u in units {
+        if !c.ids.is_empty() {
+            c.ids.push(SPACE);
+        }
+        if let Some(a) = u.anchor {
+            c.anchors.push((a, c.ids.len()));
+        }
+        c.ids.extend(u.ids);
+    }
+    c
+}
+
+/// The model's runs for `text` in `accent`.
+pub fn plan(text: &str, accent: Accent) -> Result<Vec<Chunk>, ProviderError> {
+    Ok(pack(units(text, accent)?))
+}
+
+/// A loaded Kokoro model.
+pub struct KokoroModel {
+    model: Model,
+}
+
+impl KokoroModel {
+    /// The model at `file` (loaded once per process and kept), on the runtime found from
+    /// `runtime`.
+    pub fn get(runtime: Option<&Path>, file: &Path) -> Result<Arc<KokoroModel>, ProviderError> {
+        static LOADED: OnceLock<Mutex<HashMap<PathBuf, Arc<KokoroModel>>>> = OnceLock::new();
+        let loaded = LOADED.get_or_init(Default::default);
+        let key = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+        let mut map = loaded.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = map.get(&key) {
+            return Ok(m.clone());
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let m = Arc::new(KokoroModel {
+            model: Model::load(runtime, &key, threads)?,
+        });
+        map.insert(key, m.clone());
+        Ok(m)
+    }
+
+    /// Speaks `text` in `accent` with `style` at `speed` (blocking: run it off the async
+    /// runtime).
+    pub fn speak(
+        &self,
+        text: &str,
+        style: &Style,
+        accent: Accent,
+        speed: f32,
+    ) -> Result<Voiced, ProviderError> {
+        use ort::value::Tensor;
+        let failed = |e: ort::Error| {
+            ProviderError::transient(
+                "voice_failed",
+                format!(
+                    "Kokoro could not speak ({}).",
+                    crate::redact::scrub(&e.to_string(), &[])
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                ),
+            )
+        };
+        let speed = if speed.is_finite() {
+            speed.clamp(0.5, 2.0)
+        } else {
+            1.0
+        };
+        let mut audio: Vec<f32> = Vec::new();
+        let mut marks: Option<Vec<(usize, f32)>> = Some(Vec::new());
+        for chunk in plan(text, accent)? {
+            let n = chunk.ids.len();
+            let mut tokens = Vec::with_capacity(n + 2);
+            tokens.push(0i64);
+            tokens.extend(&chunk.ids);
+            tokens.push(0);
+            let start = audio.len() as f32 / SAMPLE_RATE as f32;
+            let tokens = Tensor::from_array(([1usize, n + 2], tokens)).map_err(failed)?;
+            let style_row =
+                Tensor::from_array(([1usize, STYLE], style.row(n).to_vec())).map_err(failed)?;
+            let speed_t = Tensor::from_array(([1usize], vec![speed])).map_err(failed)?;
+            let mut session = self.model.session.lock().unwrap_or_else(|p| p.into_inner());
+            let outputs = session
+                .run(ort::inputs![
+                    "tokens" => tokens,
+                    "style" => style_row,
+                    "speed" => speed_t
+                ])
+                .map_err(failed)?;
+            let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(failed)?;
+            let frames = self.model.durations.as_ref().and_then(|name| {
+                let (_, f) = outputs
+                    .get(name.as_str())?
+                    .try_extract_tensor::<f32>()
+                    .ok()?;
+                Some(f.to_vec())
+            });
+            audio.extend_from_slice(data);
+            // Each id's frames give when it begins; an id is at `index + 1` (after the 0).
+            match (frames.filter(|f| f.len() == n + 2), marks.as_mut()) {
+                (Some(f), Some(m)) => {
+                    let mut at = Vec::with_capacity(n + 2);
+                    let mut t = start;
+                    for x in &f {
+                        at.push(t);
+                        t += x.max(0.0) * HOP / SAMPLE_RATE as f32;
+                    }
+                    m.extend(
+                        chunk
+                            .anchors
+                            .iter()
+                            .filter_map(|&(c, i)| Some((c, *at.get(i + 1)?))),
+                    );
+                }
+                _ => marks = None,
+            }
+        }
+        Ok(Voiced {
+            pcm: Pcm {
+                rate: SAMPLE_RATE,
+                samples: to_i16(&audio),
+            },
+            marks,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(n: usize, anchor: usize, ends_clause: bool) -> Unit {
+        Unit {
+            ids: vec![43; n],
+            anchor: Some(anchor),
+            ends_clause,
+        }
+    }
+
+    #[test]
+    fn runs_stay_within_the_models_reach_and_end_at_clauses() {
+        // Four words over three clauses: the fourth does not fit, so the run ends after the
+        // third (a clause's end) and the fourth begins the next.
+        let us = vec![
+            unit(100, 0, false),
+            unit(99, 1, true),
+            unit(200, 2, true),
+            unit(200, 3, true),
+        ];
+        let chunks = pack(us);
+        assert!(chunks.iter().all(|c| c.ids.len() <= MAX_IDS));
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(chunks[0].anchors, vec![(0, 0), (1, 101), (2, 201)]);
+        assert_eq!(chunks[1].anchors, vec![(3, 0)]);
+        // A word longer than a run is cut; nothing is lost before or after it.
+        let chunks = pack(vec![
+            unit(3, 0, false),
+            unit(900, 1, false),
+            unit(3, 2, true),
+        ]);
+        assert!(chunks
+            .iter()
+            .all(|c| c.ids.len() <= MAX_IDS && !c.ids.is_empty()));
+        let anchors: Vec<usize> = chunks
+            .iter()
+            .flat_map(|c| c.anchors.iter().map(|a| a.0))
+            .collect();
+        assert_eq!(anchors, vec![0, 1, 2]);
+        assert!(pack(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn a_voice_file_must_be_whole_rows_of_sane_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("v.bin");
+        let mut bytes = Vec::new();
+        for i in 0..(3 * STYLE) {
+            bytes.extend((i as f32 / 1000.0).to_le_bytes());
+        }
+        std::fs::write(&f, &bytes).unwrap();
+        let s = Style::load(&f).unwrap();
+        assert_eq!(s.rows.len(), 3);
+        assert_eq!(s.row(0)[0], 0.0);
+        assert_eq!(s.row(2)[0], STYLE as f32 / 1000.0);
+        assert_eq!(s.row(99)[0], 2.0 * STYLE as f32 / 1000.0);
+        std::fs::write(&f, &bytes[..bytes.len() - 4]).unwrap();
+        assert!(Style::load(&f)
+            .unwrap_err()
+            .message
+            .contains("not a Kokoro voice"));
+        bytes[8..12].copy_from_slice(&f32::NAN.to_le_bytes());
+        std::fs::write(&f, &bytes).unwrap();
+        assert!(Style::load(&f).is_err());
+        assert!(Style::load(&dir.path().join("none.bin")).is_err());
+    }
+}
+
+#[cfg(test)]
+mod espeak_tests {
+    use super::*;
+
+    /// The symbols of a run, back from their ids.
+    fn symbols(ids: &[i64]) -> String {
+        ids.iter()
+            .filter_map(|i| {
+                "; : , . ! ? — … \" ( ) “ ” "
+                    .chars()
+                    .chain(['ˈ', 'ˌ'])
+                    .chain("abcdefhijklmnopqrstuvwxyzAIOWYðɑɜɪʊʌəɹʤʧŋθɔæɡ".chars())
+                    .find(|c| super::super::kokoro_phonemes::id(*c) == Some(*i))
+                    .or((*i == 16).then_some(' '))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn english_is_read_as_kokoros_own_phonemizer_reads_it() {
+        // Where espeak-ng is not installed, there is nothing to compare.
+        let Ok(chunks) = plan(
+            "Hello world, the quick brown fox jumps over the lazy dog.",
+            Accent::American,
+        ) else {
+            return;
+        };
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(
+            symbols(&chunks[0].ids),
+            "həlˈO wˈɜɹld, ðə kwˈɪk bɹˈWn fˈɑks ʤˈʌmps ˌOvəɹ ðə lˈAzi dˈɑɡ."
+        );
+        // Every word is anchored at its first symbol.
+        let starts: Vec<usize> = chunks[0].anchors.iter().map(|a| a.0).collect();
+        assert_eq!(starts, [0, 6, 13, 17, 23, 29, 33, 39, 44, 48, 53]);
+    }
+}

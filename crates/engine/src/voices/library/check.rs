@@ -1,0 +1,62 @@
+//! After an item's files are in place and match their sums: is each what it claims to be? A
+//! model must read as an ONNX model, a Kokoro voice as style rows, a Piper voice must have its
+//! settings beside it. One that is not is removed, with a sentence (its sums matched, so the
+//! catalogue itself is wrong about it).
+
+use super::catalogue::{Item, Kind};
+use super::{Library, LibraryError};
+
+fn is_onnx(path: &std::path::Path) -> bool {
+    std::fs::read(path).is_ok_and(|b| crate::voices::onnx_patch::is_model(&b))
+}
+
+/// Why `item`, installed in `lib`, is not usable (None: it is).
+fn problem(lib: &Library, item: &Item) -> Option<String> {
+    let folder = lib.folder(&item.id);
+    let engine = item.engine.as_deref().unwrap_or("");
+    match (item.kind, engine) {
+        (Kind::Runtime, _) => None,
+        (Kind::Model, _) => item
+            .files
+            .iter()
+            .find(|f| f.name.ends_with(".onnx") && !is_onnx(&folder.join(&f.name)))
+            .map(|f| format!("{} ({}) is not a voice model", item.name, f.name)),
+        (Kind::Voice, "kokoro") => item.files.iter().find_map(|f| {
+            crate::voices::kokoro_model::Style::load(&folder.join(&f.name))
+                .err()
+                .map(|_| format!("{} ({}) is not a Kokoro voice", item.name, f.name))
+        }),
+        (Kind::Voice, "piper") => {
+            let Some(model) = item.files.iter().find(|f| f.name.ends_with(".onnx")) else {
+                return Some(format!("{} has no model file", item.name));
+            };
+            let path = folder.join(&model.name);
+            if !is_onnx(&path) {
+                return Some(format!(
+                    "{} ({}) is not a voice model",
+                    item.name, model.name
+                ));
+            }
+            crate::voices::piper_model::check_settings(&path)
+                .err()
+                .map(|e| format!("{}: {}", item.name, e.message.trim_end_matches('.')))
+        }
+        (Kind::Voice, other) => Some(format!(
+            "{} needs a voice engine this StoryReel does not have ({other})",
+            item.name
+        )),
+    }
+}
+
+/// Checks an installed item; one that is not usable is removed.
+pub fn item(lib: &Library, item: &Item) -> Result<(), LibraryError> {
+    match problem(lib, item) {
+        None => Ok(()),
+        Some(why) => {
+            let _ = std::fs::remove_dir_all(lib.folder(&item.id));
+            Err(LibraryError::NotAVoice(format!(
+                "{why}, so it was not installed; the voice catalogue is wrong about it."
+            )))
+        }
+    }
+}
