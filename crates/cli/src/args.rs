@@ -200,11 +200,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show the voices: in the chain, usable now (or why not), and the voices each one has.
+    /// Show the voices: in the chain, usable now (or why not), and the voices each one has;
+    /// list, install, remove and hear the neural voices of the voice library.
     Voices {
         /// Print the voices as JSON, for scripts.
-        #[arg(long)]
+        #[arg(long, global = true)]
         json: bool,
+        #[command(subcommand)]
+        action: Option<VoicesAction>,
     },
     /// Check the data folder, the database and the config.
     Doctor {
@@ -217,6 +220,28 @@ pub enum Command {
         /// Print the checks as JSON, for scripts.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// What to do with the voice library.
+#[derive(Debug, Clone, Subcommand)]
+pub enum VoicesAction {
+    /// Every neural voice StoryReel can install, per language: installed or not, quality,
+    /// size and license.
+    Library,
+    /// Download and install a voice (and the model and runtime it needs) into the data folder.
+    Install {
+        /// The voice's name, as the library lists it (kokoro-af_heart).
+        id: String,
+    },
+    /// Remove an installed voice (it can be installed again).
+    Remove { id: String },
+    /// Speak a sample line with an installed voice and play it (or save it with --out).
+    Sample {
+        id: String,
+        /// Save the sample as this WAV file instead of a temporary one.
+        #[arg(long, short = 'o')]
+        out: Option<std::path::PathBuf>,
     },
 }
 

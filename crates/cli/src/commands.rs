@@ -24,8 +24,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     {
         return doctor(&cli, deep, json, providers).await;
     }
-    if let Command::Voices { json } = cli.command {
-        return crate::voices_cmd::voices(&cli, json).await;
+    if let Command::Voices { json, action } = &cli.command {
+        return match action {
+            None => crate::voices_cmd::voices(&cli, *json).await,
+            Some(a) => crate::library_cmd::run(&cli, a, *json).await,
+        };
     }
     if cli.command.reads_only() && !data_dir_exists(&cli)? {
         return nothing_here(&cli);

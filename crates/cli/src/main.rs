@@ -21,6 +21,7 @@ mod commands;
 mod folder;
 mod follow;
 mod hints;
+mod library_cmd;
 mod output;
 mod progress;
 mod render_cmd;

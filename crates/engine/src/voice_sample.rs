@@ -22,7 +22,7 @@ pub struct VoiceSample {
 }
 
 /// The line a voice reads as its sample, in the language's own words where we have them.
-fn line(code: &str) -> &'static str {
+pub(crate) fn line(code: &str) -> &'static str {
     match code {
         "fr" => "Il était une fois, au bord de la mer, un phare qui veillait sur les bateaux.",
         "de" => "Es war einmal ein Leuchtturm am Meer, der über die Schiffe wachte.",

@@ -99,7 +99,16 @@ async fn espeak_narrates_every_scene_and_the_video_follows_the_voice() {
             (sp.provider.as_str(), sp.voice.as_str()),
             ("espeak-ng", "en-us")
         );
-        assert!(!sp.estimated && sp.fallback.is_empty());
+        assert!(!sp.estimated);
+        // The default chain asked for an installed neural voice first, and says why none spoke.
+        assert_eq!(sp.fallback.len(), 1, "{:?}", sp.fallback);
+        assert!(
+            sp.fallback[0]
+                .message
+                .contains("No neural voice for English is installed"),
+            "{:?}",
+            sp.fallback
+        );
         // The audio is a real WAV of the stated length.
         let a = sp.audio.as_ref().unwrap();
         let pcm = Pcm::from_wav(&std::fs::read(e.assets().path(&a.hash, &a.ext).unwrap()).unwrap())

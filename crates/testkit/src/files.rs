@@ -145,10 +145,14 @@ async fn file(State(s): State<Shared>, Path(name): Path<String>, headers: Header
         Serve::CutOnceAfter(n) => {
             let n = (n as usize).min(len);
             let first = axum::body::Bytes::copy_from_slice(&body[..n]);
-            let stream = futures_util::stream::iter(vec![
-                Ok::<_, std::io::Error>(first),
-                Err(std::io::Error::other("cut")),
-            ]);
+            // The bytes go out first; the connection breaks a moment later.
+            use futures_util::StreamExt;
+            let stream = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(first)]).chain(
+                futures_util::stream::once(async {
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                    Err(std::io::Error::other("cut"))
+                }),
+            );
             Body::from_stream(stream)
         }
         _ => Body::from(body),

@@ -208,3 +208,39 @@ impl Voice for Neural {
         Availability::ready(voices)
     }
 }
+
+/// A sample of the installed library voice `id`: a short line in its language (blocking: run
+/// it off the async runtime). A voice that is not installed says so, with its size.
+pub fn sample(
+    library: Arc<Library>,
+    id: &str,
+    onnxruntime: Option<PathBuf>,
+    speed: f32,
+) -> Result<super::Pcm, ProviderError> {
+    let missing = |m: String| ProviderError::terminal("voice_missing", m);
+    let row = library
+        .rows()
+        .into_iter()
+        .find(|r| r.id == id && r.kind == super::library::Kind::Voice)
+        .ok_or_else(|| missing(format!("There is no voice `{id}` in the voice library.")))?;
+    if !row.installed {
+        return Err(missing(format!(
+            "{} is not installed; install it to hear it ({} MB to download).",
+            row.name,
+            row.download_bytes.div_ceil(1_000_000)
+        )));
+    }
+    let language = row.language.unwrap_or_default();
+    let n = Neural {
+        library,
+        prefer: vec![id.to_string()],
+        speed,
+        timeout: Duration::from_secs(120),
+        onnxruntime,
+    };
+    let chosen = n.choose(&language)?;
+    let runtime = n.runtime();
+    super::onnx::runtime(runtime.as_deref())?;
+    let text = crate::voice_sample::line(&language);
+    Ok(run(&chosen, runtime, text, speed)?.pcm)
+}

@@ -40,6 +40,11 @@ pub fn file_sha256(path: &Path) -> Option<String> {
     Some(hex(&h.finalize()))
 }
 
+/// The SHA-256 of `bytes`, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
