@@ -92,13 +92,13 @@ async fn an_interrupted_download_resumes_where_it_stopped() {
     let range = reqs[1]
         .1
         .clone()
-        .expect(&format!("a range request: {reqs:?} {:?}", walk(lib.dir())));
+        .unwrap_or_else(|| panic!("a range request: {reqs:?}"));
     let from: u64 = range
         .trim_start_matches("bytes=")
         .trim_end_matches('-')
         .parse()
         .unwrap();
-    assert!(from >= 65_536 && from <= 100_000, "{range}");
+    assert!((1..=100_000).contains(&from), "{range}");
     assert_eq!(
         std::fs::read(lib.file("kokoro-af_v", "v.bin").unwrap()).unwrap(),
         voice
