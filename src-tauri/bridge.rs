@@ -58,6 +58,10 @@ pub enum AppEvent {
     Connectivity {
         connectivity: Connectivity,
     },
+    /// How far the install of a voice from the library is.
+    VoiceInstall {
+        progress: storyreel_engine::voices::library::Progress,
+    },
     /// The engine restarted or events were lost: fetch the whole state again.
     Reset,
 }

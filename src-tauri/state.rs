@@ -181,7 +181,7 @@ impl AppState {
             .unwrap_or_else(|_| Arc::new(NoDesktop))
     }
 
-    fn sink(&self) -> Sink {
+    pub(crate) fn sink(&self) -> Sink {
         self.sink
             .lock()
             .ok()

@@ -18,6 +18,8 @@ fn export_all(dir: &Path) {
     }
     export!(
         storyreel_engine::scene_edit::SceneEdit,
+        storyreel_engine::voices::library::LibraryRow,
+        storyreel_engine::voices::library::Progress,
         AppInfo,
         Snapshot,
         ProjectCard,

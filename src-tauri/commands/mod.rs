@@ -11,6 +11,7 @@ pub mod sync;
 pub mod system;
 pub mod video;
 pub mod voice;
+pub mod voice_library;
 
 use uuid::Uuid;
 

@@ -169,14 +169,31 @@ fn narrated(s: &ProjectStatus, scenes: &[storyreel_engine::status::SceneStatus])
     };
     let mut by: BTreeMap<String, (usize, f32)> = BTreeMap::new();
     let mut reasons: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut passed: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for sc in scenes {
         let Some(n) = &sc.narration else { continue };
+        if let Some(why) = n.passed_reasons.first() {
+            passed
+                .entry(why.message.clone())
+                .or_default()
+                .push(sc.index);
+        }
         let who = match (&n.provider, &n.voice) {
             (Some(p), _) if p == "silence" => "no voice (silence)".to_string(),
             (Some(p), _) if p == storyreel_engine::recording::RECORDING => {
                 "your own recordings".to_string()
             }
-            (Some(p), Some(v)) => format!("{p} ({v})"),
+            (Some(p), Some(v)) => {
+                // A voice from the library by its name ("Kokoro voice Heart").
+                match storyreel_engine::voices::library::Catalogue::builtin().get(v) {
+                    Some(item) => format!(
+                        "{} voice {} ({v})",
+                        storyreel_engine::voices::label(p),
+                        item.name
+                    ),
+                    None => format!("{p} ({v})"),
+                }
+            }
             _ => continue,
         };
         let e = by.entry(who).or_default();
@@ -203,6 +220,10 @@ fn narrated(s: &ProjectStatus, scenes: &[storyreel_engine::status::SceneStatus])
         .collect();
     if !parts.is_empty() {
         println!("Narration ({}): {}.", voice.language, parts.join("; "));
+    }
+    for why in passed.keys() {
+        // The engine's sentence, with where the CLI finds the library.
+        println!("{why} (`storyreel voices library` lists them.)");
     }
     for (why, idx) in &reasons {
         println!("A later voice spoke {}: {why}", scene_list(idx));

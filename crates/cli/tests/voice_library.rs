@@ -79,7 +79,10 @@ async fn a_voice_is_installed_heard_used_and_removed() {
         "# Harbour\n\nThe ferry leaves the harbour at dawn.\n\nGulls follow the wake over the grey sea.\n",
     );
     let out = sb.path("harbour.mp4");
-    run(&["make", story.to_str().unwrap(), "-o", out.to_str().unwrap()]).expect(0, &[]);
+    run(&["make", story.to_str().unwrap(), "-o", out.to_str().unwrap()]).expect(
+        0,
+        &["Narration (en): 2 scenes by Kokoro voice Heart (kokoro-af_heart)"],
+    );
     let status = sb.status_json();
     let text = status.to_string();
     assert!(text.contains("kokoro-af_heart"), "{text}");

@@ -39,6 +39,7 @@ pub mod sync_ops;
 pub mod sync_probe;
 pub mod typeset;
 pub mod views;
+pub mod voice_library;
 pub mod voice_sample;
 pub mod voices;
 

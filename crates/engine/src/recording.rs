@@ -158,6 +158,7 @@ impl Engine {
             words: spread(&scene.text, pcm.voiced_span()),
             estimated: true,
             fallback: Vec::new(),
+            passed: Vec::new(),
             text_hash: text_hash(&scene.text),
             upload: upload.as_ref().map(|u| u.id),
             created_at: now_ms(),

@@ -23,6 +23,7 @@ import type { StoryFile } from './bindings/StoryFile';
 import type { StoryPreview } from './bindings/StoryPreview';
 import type { SyncView } from './bindings/SyncView';
 import type { TestResult } from './bindings/TestResult';
+import type { LibraryRow } from './bindings/LibraryRow';
 import type { VoiceSample } from './bindings/VoiceSample';
 import type { VoicesView } from './bindings/VoicesView';
 import { toApiError } from './logic/errors';
@@ -77,6 +78,13 @@ export const api = {
   voices: () => call<VoicesView>('voices'),
   /** A voice (null: the chain) reading a short line in `language` ("auto": English). */
   voiceSample: (voice: string | null, language: string) => call<VoiceSample>('voice_sample', { voice, language }),
+  /** The voice library: every voice StoryReel can install here, installed or not. */
+  voiceLibrary: () => call<LibraryRow[]>('voice_library'),
+  /** Installs a voice and what it needs (progress comes as `voice_install` events); the items installed. */
+  installVoice: (id: string) => call<string[]>('install_voice', { id }),
+  removeVoice: (id: string) => call<boolean>('remove_voice', { id }),
+  /** An installed library voice reading a short line in its language. */
+  librarySample: (id: string) => call<VoiceSample>('library_sample', { id }),
   /** Off, or a voice (null: the chain) and a language ("auto": detected from the scenes). */
   setProjectVoice: (id: string, enabled: boolean, voice: string | null, language: string) =>
     call<ProjectDetail>('set_project_voice', { id, enabled, voice, language }),

@@ -12,6 +12,7 @@ import type { NewProject } from '../../src/lib/bindings/NewProject';
 import type { ProjectCard } from '../../src/lib/bindings/ProjectCard';
 import type { ProviderView } from '../../src/lib/bindings/ProviderView';
 import type { RenderView } from '../../src/lib/bindings/RenderView';
+import type { LibraryRow } from '../../src/lib/bindings/LibraryRow';
 import type { SceneEdit } from '../../src/lib/bindings/SceneEdit';
 import type { SceneView } from '../../src/lib/bindings/SceneView';
 import type { Settings } from '../../src/lib/bindings/Settings';
@@ -43,6 +44,11 @@ function uuid(): string {
 type Project = { card: ProjectCard; scenes: SceneView[]; render: RenderView | null };
 
 export class FakeBackend {
+  #library: LibraryRow[] = [
+    { id: 'kokoro-af_heart', kind: 'voice', engine: 'kokoro', name: 'Heart', language: 'en', accent: 'American English', gender: 'female', quality: 'A', license: 'Apache-2.0', commercial: true, license_note: null, installed: false, download_bytes: 118_000_000, size_bytes: 92_900_000 },
+    { id: 'piper-en_US-joe-medium', kind: 'voice', engine: 'piper', name: 'Joe', language: 'en', accent: 'American English', gender: 'male', quality: 'medium', license: 'CC0 recordings; fine-tuned from the lessac voice', commercial: false, license_note: 'Joe is not cleared for commercial use (lessac): fine to try, not for videos you sell or monetize.', installed: false, download_bytes: 145_000_000, size_bytes: 63_000_000 },
+    { id: 'kokoro-ff_siwis', kind: 'voice', engine: 'kokoro', name: 'Siwis', language: 'fr', accent: 'French', gender: 'female', quality: 'B-', license: 'Apache-2.0', commercial: true, license_note: null, installed: false, download_bytes: 118_000_000, size_bytes: 522_240 },
+  ];
   projects = new Map<string, Project>();
   jobs = new Map<string, JobView>();
   queue: Record<Lane, string[]> = { generate: [], upload: [], render: [], narrate: [] };
@@ -728,7 +734,7 @@ export class FakeBackend {
       case 'revoice_scene': {
         const [p, s] = this.#scene(a.projectId, a.index);
         if (!s.narration) throw fail('input', `'${p.card.title}' is made without a voice; choose a voice for it first.`);
-        const next: SceneView = { ...s, narration: { ...s.narration, status: 'queued', fallback: false, fallback_reasons: [] } };
+        const next: SceneView = { ...s, narration: { ...s.narration, status: 'queued', fallback: false, fallback_reasons: [], passed_reasons: [] } };
         this.#replaceScene(p, next);
         return next;
       }
@@ -746,6 +752,30 @@ export class FakeBackend {
         };
       case 'voice_sample':
         return { path: '/fake/sample.wav', provider: 'espeak-ng', voice: a.language === 'fr' ? 'fr-fr' : 'en-us', note: null };
+      case 'voice_library':
+        return structuredClone(this.#library);
+      case 'install_voice': {
+        const row = this.#library.find((r) => r.id === a.id);
+        if (!row) throw fail('input', `There is no voice \`${String(a.id)}\` in the catalogue; list the voices to see their names.`);
+        const total = row.download_bytes;
+        return (async () => {
+          for (const done of [0, Math.floor(total / 2), total]) {
+            this.emit({ type: 'voice_install', progress: { id: row.id, step: row.name, done_bytes: done, total_bytes: total } });
+            await new Promise((r) => setTimeout(r, 150));
+          }
+          row.installed = true;
+          row.download_bytes = 0;
+          return [row.id];
+        })();
+      }
+      case 'remove_voice': {
+        const row = this.#library.find((r) => r.id === a.id);
+        const was = Boolean(row?.installed);
+        if (row) row.installed = false;
+        return was;
+      }
+      case 'library_sample':
+        return { path: '/fake/library-sample.wav', provider: 'kokoro', voice: String(a.id), note: null };
       case 'set_project_voice': {
         const p = this.#project(a.id);
         const language = a.language === 'auto' || typeof a.language !== 'string' ? 'en' : a.language;
@@ -771,6 +801,7 @@ export class FakeBackend {
             seconds: 2.5,
             fallback: false,
             fallback_reasons: [],
+            passed_reasons: [],
             error: null,
             audio: '/fake/recording.wav',
             words: [],

@@ -19,6 +19,8 @@ const fake = new FakeBackend((ev: EngineEvent) => {
 // Answers are copies, as they would be after crossing the IPC bridge.
 mockIPC((cmd, payload) => {
   const answer = fake.handle(cmd, payload as Record<string, unknown> | undefined);
+  // A long command (a voice install) answers later, with events on the way.
+  if (answer instanceof Promise) return answer.then((v) => (v === undefined ? null : structuredClone(v)));
   return answer === undefined ? null : structuredClone(answer);
 }, { shouldMockEvents: true });
 

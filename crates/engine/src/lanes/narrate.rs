@@ -97,6 +97,7 @@ impl Engine {
             words: spoken.words,
             estimated: spoken.estimated,
             fallback: spoken.fallback,
+            passed: spoken.passed,
             text_hash: text_hash(&scene.text),
             created_at: now_ms(),
         };

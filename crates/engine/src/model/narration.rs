@@ -49,6 +49,10 @@ pub struct Speech {
     /// Why the voices before this one did not speak (empty when the first one did).
     #[serde(default)]
     pub fallback: Vec<UserError>,
+    /// Voices asked before it that had nothing for this scene (no voice installed for its
+    /// language): why each was passed over. Not a fallback.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passed: Vec<UserError>,
     /// blake3 of the text spoken: a scene whose text changed is narrated again.
     pub text_hash: String,
     /// The audio's upload to the storage target, when one is set.

@@ -20,6 +20,8 @@ pub struct NarrationView {
     pub fallback: bool,
     /// Why the voices before it did not speak.
     pub fallback_reasons: Vec<UserError>,
+    /// Why voices asked before it were passed over (none installed for the scene's language).
+    pub passed_reasons: Vec<UserError>,
     /// The last failed try's reason, while it is retried or after it failed.
     pub error: Option<UserError>,
     /// Absolute path of the audio (a WAV file), once there is one.
@@ -43,6 +45,7 @@ impl Engine {
             seconds: sp.map_or(0.0, |s| s.seconds),
             fallback: sp.is_some_and(|s| s.is_fallback()),
             fallback_reasons: sp.map(|s| s.fallback.clone()).unwrap_or_default(),
+            passed_reasons: sp.map(|s| s.passed.clone()).unwrap_or_default(),
             error: n.error.clone(),
             audio: sp
                 .and_then(|s| s.audio.as_ref())

@@ -103,8 +103,15 @@ impl VoiceChain {
             order.insert(0, extra);
         }
         let mut reasons: Vec<UserError> = Vec::new();
+        let mut passed: Vec<UserError> = Vec::new();
         let mut last = ProviderError::terminal("no_voice", "No voice is configured.");
         for e in order {
+            // A voice with nothing for this scene is passed over: no try, no failure counted,
+            // its breaker untouched (a language without a voice never closes off the others).
+            if let Some(why) = e.voice.passes(req) {
+                passed.push(UserError::new("not_installed", why));
+                continue;
+            }
             let r = if e.voice.is_last() {
                 e.voice.speak(req).await
             } else {
@@ -120,6 +127,7 @@ impl VoiceChain {
             match r {
                 Ok(mut s) => {
                     s.fallback = reasons;
+                    s.passed = passed;
                     return Ok(s);
                 }
                 Err(err) => {

@@ -118,6 +118,7 @@ impl Voice for ElevenLabs {
             provider: "elevenlabs".into(),
             voice: self.voice_id.clone(),
             fallback: Vec::new(),
+            passed: Vec::new(),
         })
     }
 

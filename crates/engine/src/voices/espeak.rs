@@ -475,6 +475,7 @@ impl Voice for Espeak {
             provider: "espeak-ng".into(),
             voice,
             fallback: Vec::new(),
+            passed: Vec::new(),
         })
     }
 

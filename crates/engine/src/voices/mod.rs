@@ -57,6 +57,9 @@ pub struct Spoken {
     pub voice: String,
     /// Why the voices before this one did not speak (set by the chain).
     pub fallback: Vec<UserError>,
+    /// Voices before this one that had nothing for this scene (no voice installed for its
+    /// language): passed over, not failed (set by the chain).
+    pub passed: Vec<UserError>,
 }
 
 /// One voice a provider offers.
@@ -103,6 +106,11 @@ pub trait Voice: Send + Sync {
         false
     }
     async fn speak(&self, req: &SpeechRequest) -> Result<Spoken, ProviderError>;
+    /// Why this voice has nothing for `req` (none installed for its language), when it has
+    /// not: the chain passes it over without counting a failure.
+    fn passes(&self, _req: &SpeechRequest) -> Option<String> {
+        None
+    }
     /// Whether it can speak now (no speech is bought to find out) and the voices it has.
     async fn availability(&self) -> Availability;
 }

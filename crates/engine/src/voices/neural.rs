@@ -141,6 +141,24 @@ impl Voice for Neural {
         "neural"
     }
 
+    fn passes(&self, req: &SpeechRequest) -> Option<String> {
+        let lang = req.language.code;
+        let none_installed = self.library.voices_for(lang, false).is_empty()
+            && !self.prefer.iter().any(|id| {
+                self.library.installed(id).is_some()
+                    && self
+                        .library
+                        .catalogue()
+                        .get(id)
+                        .and_then(|i| i.language.as_deref())
+                        == Some(lang)
+            });
+        if !none_installed {
+            return None;
+        }
+        self.choose(lang).err().map(|e| e.message)
+    }
+
     async fn speak(&self, req: &SpeechRequest) -> Result<Spoken, ProviderError> {
         let chosen = self.choose(req.language.code)?;
         let runtime = self.runtime();
@@ -182,6 +200,7 @@ impl Voice for Neural {
             provider: engine,
             voice: id,
             fallback: Vec::new(),
+            passed: Vec::new(),
         })
     }
 

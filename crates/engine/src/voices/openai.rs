@@ -96,6 +96,7 @@ impl Voice for OpenAiVoice {
             provider: "openai".into(),
             voice: self.voice.clone(),
             fallback: Vec::new(),
+            passed: Vec::new(),
         })
     }
 

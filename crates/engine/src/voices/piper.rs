@@ -117,6 +117,7 @@ impl Piper {
                 provider: "piper".into(),
                 voice: name,
                 fallback: Vec::new(),
+                passed: Vec::new(),
             })
         }))
     }
@@ -211,6 +212,7 @@ impl Voice for Piper {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             fallback: Vec::new(),
+            passed: Vec::new(),
         })
     }
 

@@ -24,6 +24,7 @@ impl Voice for Silence {
             provider: "silence".into(),
             voice: "none".into(),
             fallback: Vec::new(),
+            passed: Vec::new(),
         })
     }
     async fn availability(&self) -> Availability {

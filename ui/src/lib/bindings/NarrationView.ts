@@ -21,6 +21,10 @@ fallback: boolean,
  */
 fallback_reasons: Array<UserError>, 
 /**
+ * Why voices asked before it were passed over (none installed for the scene's language).
+ */
+passed_reasons: Array<UserError>, 
+/**
  * The last failed try's reason, while it is retried or after it failed.
  */
 error: UserError | null, 

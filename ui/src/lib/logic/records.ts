@@ -61,6 +61,7 @@ function narration(v: unknown): NarrationView | null {
     seconds: num(v.seconds),
     fallback: v.fallback === true,
     fallback_reasons: Array.isArray(v.fallback_reasons) ? v.fallback_reasons.map(userError).filter((e): e is UserError => !!e) : [],
+    passed_reasons: Array.isArray(v.passed_reasons) ? v.passed_reasons.map(userError).filter((e): e is UserError => !!e) : [],
     error: userError(v.error),
     audio: strOrNull(v.audio),
     words: words.filter(isObj).map((w) => ({ word: str(w.word), start: num(w.start), end: num(w.end) })),

@@ -11,6 +11,7 @@ import type { ProjectCard } from '../bindings/ProjectCard';
 import type { RenderView } from '../bindings/RenderView';
 import type { SceneView } from '../bindings/SceneView';
 import type { SyncView } from '../bindings/SyncView';
+import type { VoiceInstallProgress } from '../bindings/VoiceInstallProgress';
 import { ApiError, errorText, toApiError } from '../logic/errors';
 import { openFetched } from '../timing';
 import {
@@ -46,6 +47,8 @@ export class EngineStore {
   projectLoads = $state.raw<Record<string, ProjectLoad>>({});
   /** Changes whenever a reset was handled (screens that hold their own copies reload on it). */
   generation = $state(0);
+  /** The latest progress of a voice being installed from the voice library. */
+  voiceInstall = $state.raw<VoiceInstallProgress | null>(null);
 
   #deps: StoreDeps;
   #buffer: EngineEvent[] | null = null;
@@ -111,6 +114,10 @@ export class EngineStore {
     if (!ev || typeof ev !== 'object') return;
     if (ev.type === 'notice') {
       this.#deps.notify(ev.message, ev.level === 'warning' ? 'warning' : 'info');
+      return;
+    }
+    if (ev.type === 'voice_install') {
+      this.voiceInstall = ev.progress;
       return;
     }
     if (ev.type === 'reset') {

@@ -11,6 +11,7 @@ use super::LibraryError;
 /// What an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename = "VoiceKind")]
 pub enum Kind {
     /// ONNX Runtime's library, which runs the models.
     Runtime,

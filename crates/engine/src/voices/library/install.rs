@@ -14,6 +14,7 @@ use super::{Installed, Library, LibraryError};
 
 /// How far an install is.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(rename = "VoiceInstallProgress")]
 pub struct Progress {
     /// The item asked for.
     pub id: String,
