@@ -112,9 +112,10 @@ fn voices_lists_what_can_speak_now() {
     r.expect(
         0,
         &[
-            "1 espeak-ng",
+            "1 neural      No neural voice is installed; install one from the voice library.",
+            "2 espeak-ng",
             "ready",
-            "2 silence",
+            "3 silence",
             "ElevenLabs needs an API key (ELEVENLABS_API_KEY)",
             "Piper",
         ],
@@ -124,7 +125,7 @@ fn voices_lists_what_can_speak_now() {
     let espeak = rows.iter().find(|r| r["name"] == "espeak-ng").unwrap();
     assert_eq!(
         (espeak["usable"].as_bool(), espeak["position"].as_u64()),
-        (Some(true), Some(1))
+        (Some(true), Some(2))
     );
     assert!(espeak["voices"]
         .as_array()

@@ -75,7 +75,12 @@ impl Engine {
             .speak(&req, voice)
             .await
             .map_err(|e| Error::Input(e.to_user().message))?;
-        let why = spoken.fallback.first().map(|f| f.message.clone());
+        // Why the voice asked for did not speak: it failed, or had nothing for the language.
+        let why = spoken
+            .fallback
+            .first()
+            .or(spoken.passed.first())
+            .map(|f| f.message.clone());
         let Some(pcm) = spoken.pcm else {
             return Err(Error::Input(match why {
                 Some(w) => format!("No voice could read the sample: {w}"),

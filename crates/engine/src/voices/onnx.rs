@@ -32,7 +32,8 @@ fn names() -> &'static [&'static str] {
 }
 
 /// The candidates for the library: the configured path (a file, or a folder holding it), the
-/// program's own folder, then the bare names for the system's loader.
+/// program's own folder, the package's `lib/storyreel` beside it, then the bare names for the
+/// system's loader.
 fn candidates(configured: Option<&Path>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Some(p) = configured {
@@ -62,6 +63,10 @@ fn candidates(configured: Option<&Path>) -> Vec<PathBuf> {
         .and_then(|e| e.parent().map(Path::to_path_buf))
     {
         out.extend(names().iter().map(|n| dir.join(n)));
+        // Where the .deb puts the runtime it carries (/usr/lib/storyreel beside /usr/bin).
+        if let Some(prefix) = dir.parent() {
+            out.extend(names().iter().map(|n| prefix.join("lib/storyreel").join(n)));
+        }
     }
     out.extend(names().iter().map(PathBuf::from));
     out
@@ -167,5 +172,36 @@ impl Model {
             session: Mutex::new(session),
             durations: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_runtime_is_looked_for_where_settings_the_program_and_the_package_keep_it() {
+        let dir = tempfile::tempdir().unwrap();
+        // A configured folder: its names only, nothing else.
+        let got = candidates(Some(dir.path()));
+        assert!(got.iter().all(|c| c.starts_with(dir.path())), "{got:?}");
+        // None configured: beside the program, then the package's lib/storyreel, then the
+        // system's loader.
+        let exe_dir = std::env::current_exe()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let got = candidates(None);
+        let at = |p: &Path| got.iter().position(|c| c == p);
+        let beside = at(&exe_dir.join(names()[0])).expect("beside the program");
+        let package = at(&exe_dir
+            .parent()
+            .unwrap()
+            .join("lib/storyreel")
+            .join(names()[0]))
+        .expect("the package's folder");
+        let system = at(Path::new(names()[0])).expect("the system's loader");
+        assert!(beside < package && package < system, "{got:?}");
     }
 }

@@ -52,11 +52,15 @@ impl Library {
         if !item.fits_here() {
             return Err(LibraryError::NotForHere(item.name.clone()));
         }
+        // A runtime StoryReel can already load (the one the package carries, a system copy)
+        // is not downloaded again for a voice that needs one.
+        let has_runtime = || crate::voices::onnx::runtime(None).is_ok();
         let todo: Vec<&Item> = self
             .catalogue
             .with_needs(id)
             .into_iter()
             .filter(|i| self.installed(&i.id).is_none())
+            .filter(|i| i.id == id || i.kind != super::catalogue::Kind::Runtime || !has_runtime())
             .collect();
         if todo.is_empty() {
             return Ok(Vec::new());
