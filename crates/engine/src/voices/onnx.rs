@@ -146,9 +146,14 @@ impl Model {
                 ),
             )
         };
+        // No memory pattern: each scene's text is a different length, so a pattern is never
+        // reused (measured with Kokoro: the peak falls from 470 to 400 MB; turning the CPU
+        // arena off as well raised it past 2 GB).
         let builder = || {
-            ort::session::Session::builder(&rt.env)
-                .and_then(|b| Ok(b.with_intra_threads(threads.clamp(1, 16))?))
+            ort::session::Session::builder(&rt.env).and_then(|b| {
+                Ok(b.with_intra_threads(threads.clamp(1, 16))?
+                    .with_memory_pattern(false)?)
+            })
         };
         // With its phoneme durations exposed when the graph allows; else as it is.
         let patched = std::fs::read(file)
