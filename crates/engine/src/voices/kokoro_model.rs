@@ -260,23 +260,12 @@ impl KokoroModel {
                 ])
                 .map_err(failed)?;
             let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(failed)?;
-            let frames = self.model.durations.as_ref().and_then(|name| {
-                let (_, f) = outputs
-                    .get(name.as_str())?
-                    .try_extract_tensor::<f32>()
-                    .ok()?;
-                Some(f.to_vec())
-            });
+            let frames = self.model.frames(&outputs);
             audio.extend_from_slice(data);
             // Each id's frames give when it begins; an id is at `index + 1` (after the 0).
             match (frames.filter(|f| f.len() == n + 2), marks.as_mut()) {
                 (Some(f), Some(m)) => {
-                    let mut at = Vec::with_capacity(n + 2);
-                    let mut t = start;
-                    for x in &f {
-                        at.push(t);
-                        t += x.max(0.0) * HOP / SAMPLE_RATE as f32;
-                    }
+                    let at = super::onnx::starts(&f, HOP / SAMPLE_RATE as f32, start);
                     m.extend(
                         chunk
                             .anchors

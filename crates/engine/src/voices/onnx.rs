@@ -124,7 +124,29 @@ pub struct Model {
     pub durations: Option<String>,
 }
 
+/// When each id begins (s), from each id's frames: the running sum of frames times
+/// `seconds_per_frame`, starting at `from`.
+pub fn starts(frames: &[f32], seconds_per_frame: f32, from: f32) -> Vec<f32> {
+    let mut at = Vec::with_capacity(frames.len());
+    let mut t = from;
+    for x in frames {
+        at.push(t);
+        t += x.max(0.0) * seconds_per_frame;
+    }
+    at
+}
+
 impl Model {
+    /// Each id's frames from a run's outputs, when the model was made to give them.
+    pub fn frames(&self, outputs: &ort::session::SessionOutputs<'_>) -> Option<Vec<f32>> {
+        let name = self.durations.as_ref()?;
+        let (_, f) = outputs
+            .get(name.as_str())?
+            .try_extract_tensor::<f32>()
+            .ok()?;
+        Some(f.to_vec())
+    }
+
     /// Loads `file` into a session on the runtime (loaded first if need be, from `configured`),
     /// using `threads` cores.
     pub fn load(

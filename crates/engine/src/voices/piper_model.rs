@@ -292,13 +292,7 @@ impl PiperModel {
             }
             .map_err(failed)?;
             let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(failed)?;
-            let frames = self.model.durations.as_ref().and_then(|name| {
-                let (_, f) = outputs
-                    .get(name.as_str())?
-                    .try_extract_tensor::<f32>()
-                    .ok()?;
-                Some(f.to_vec())
-            });
+            let frames = self.model.frames(&outputs);
             (data.to_vec(), frames)
         };
         let pcm = Pcm {
@@ -308,12 +302,7 @@ impl PiperModel {
         // Each phoneme id's frames, times the hop, are its samples: they sum to the audio.
         let marks = frames.filter(|f| f.len() == n).map(|f| {
             let hop = self.settings.hop_length as f32;
-            let mut at = Vec::with_capacity(n + 1);
-            let mut t = 0.0f32;
-            for x in &f {
-                at.push(t);
-                t += x.max(0.0) * hop / pcm.rate as f32;
-            }
+            let at = super::onnx::starts(&f, hop / pcm.rate as f32, 0.0);
             anchors
                 .iter()
                 .filter_map(|&(c, i)| Some((c, *at.get(i)?)))
