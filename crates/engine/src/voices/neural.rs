@@ -14,8 +14,7 @@ use super::kokoro_model::{KokoroModel, Style};
 use super::kokoro_phonemes::Accent;
 use super::library::{Item, Library};
 use super::piper_model::{PiperModel, Voiced};
-use super::timing::{estimate, from_marks};
-use super::{check_audio, Availability, SpeechRequest, Spoken, Voice, VoiceInfo};
+use super::{Availability, SpeechRequest, Spoken, Voice, VoiceInfo};
 use crate::providers::ProviderError;
 
 pub struct Neural {
@@ -187,21 +186,7 @@ impl Voice for Neural {
             }
             Ok(Ok(r)) => r?,
         };
-        let pcm = check_audio(&label, Some(voiced.pcm), req.words.len())?;
-        let (from, to) = pcm.voiced_span();
-        let (words, estimated) = match voiced.marks.filter(|m| !m.is_empty()) {
-            Some(marks) => (from_marks(&req.words, &marks, pcm.seconds()), false),
-            None => (estimate(&req.words, from, to), true),
-        };
-        Ok(Spoken {
-            words,
-            pcm: Some(pcm),
-            estimated,
-            provider: engine,
-            voice: id,
-            fallback: Vec::new(),
-            passed: Vec::new(),
-        })
+        voiced.into_spoken(&label, req, engine, id)
     }
 
     async fn availability(&self) -> Availability {

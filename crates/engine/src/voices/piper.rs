@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use tokio::io::AsyncWriteExt;
 
 use super::piper_model::PiperModel;
-use super::timing::{estimate, from_marks, Pcm};
+use super::timing::{estimate, Pcm};
 use super::{check_audio, Availability, SpeechRequest, Spoken, Voice, VoiceInfo};
 use crate::providers::ProviderError;
 
@@ -102,24 +102,7 @@ impl Piper {
             )),
             Ok(Ok(r)) => r,
         };
-        Some(done.and_then(|(voiced, name)| {
-            let pcm = check_audio("Piper", Some(voiced.pcm), req.words.len())?;
-            let (from, to) = pcm.voiced_span();
-            // The model's own phoneme durations where it gives them; else spread over the voice.
-            let (words, estimated) = match voiced.marks.filter(|m| !m.is_empty()) {
-                Some(marks) => (from_marks(&req.words, &marks, pcm.seconds()), false),
-                None => (estimate(&req.words, from, to), true),
-            };
-            Ok(Spoken {
-                words,
-                pcm: Some(pcm),
-                estimated,
-                provider: "piper".into(),
-                voice: name,
-                fallback: Vec::new(),
-                passed: Vec::new(),
-            })
-        }))
+        Some(done.and_then(|(voiced, name)| voiced.into_spoken("Piper", req, "piper".into(), name)))
     }
 }
 

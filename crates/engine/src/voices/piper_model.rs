@@ -83,6 +83,35 @@ pub struct Voiced {
     pub marks: Option<Vec<(usize, f32)>>,
 }
 
+impl Voiced {
+    /// The scene's speech: the audio checked as `label`'s, and each word's time from the
+    /// model's own durations where it gave them, else spread over the voice (estimated).
+    pub fn into_spoken(
+        self,
+        label: &str,
+        req: &super::SpeechRequest,
+        provider: String,
+        voice: String,
+    ) -> Result<super::Spoken, ProviderError> {
+        use super::timing::{estimate, from_marks};
+        let pcm = super::check_audio(label, Some(self.pcm), req.words.len())?;
+        let (from, to) = pcm.voiced_span();
+        let (words, estimated) = match self.marks.filter(|m| !m.is_empty()) {
+            Some(marks) => (from_marks(&req.words, &marks, pcm.seconds()), false),
+            None => (estimate(&req.words, from, to), true),
+        };
+        Ok(super::Spoken {
+            words,
+            pcm: Some(pcm),
+            estimated,
+            provider,
+            voice,
+            fallback: Vec::new(),
+            passed: Vec::new(),
+        })
+    }
+}
+
 /// A loaded Piper voice.
 pub struct PiperModel {
     model: Model,
