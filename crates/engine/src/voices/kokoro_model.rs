@@ -26,6 +26,12 @@ pub const SAMPLE_RATE: u32 = 24_000;
 const HOP: f32 = 600.0;
 /// The most phoneme ids the model reads at once.
 pub const MAX_IDS: usize = 510;
+/// A run ends at a clause's end once it would hold more ids than this (about 8 s of speech).
+const CLAUSE_IDS: usize = 96;
+/// A run ends at a word, clause or not, once it would hold more ids than this (within
+/// [`MAX_IDS`]).
+const RUN_IDS: usize = 256;
+const _: () = assert!(RUN_IDS <= MAX_IDS && CLAUSE_IDS < RUN_IDS);
 const STYLE: usize = 256;
 /// The id of a space between words.
 const SPACE: i64 = 16;
@@ -139,23 +145,27 @@ fn units(text: &str, accent: Accent) -> Result<Vec<Unit>, ProviderError> {
     Ok(out)
 }
 
-/// Packs words into runs of at most [`MAX_IDS`] ids, a run ending at a clause's end where
-/// one fits; a word longer than a whole run is cut.
+/// Packs words into runs the model reads one at a time. A run ends at the last clause's end
+/// once it would pass [`CLAUSE_IDS`], and at a word once it would pass [`RUN_IDS`]; a word
+/// longer than a whole run is cut.
+///
+/// The model's working memory grows with a run's audio (about 25 MB per second of speech on
+/// the int8 model, measured): a run of the model's whole reach (510 ids, some 40 s) would need
+/// about a gigabyte, a clause of a story's usual length a fraction of it. Each run ends with
+/// its clause's mark, so a cut at a comma is read as one.
 fn pack(units: Vec<Unit>) -> Vec<Chunk> {
     let mut chunks = Vec::new();
     let mut cur: Vec<Unit> = Vec::new();
     let len =
         |us: &[Unit]| us.iter().map(|u| u.ids.len()).sum::<usize>() + us.len().saturating_sub(1);
     for mut u in units {
-        u.ids.truncate(MAX_IDS);
-        if !cur.is_empty() && len(&cur) + 1 + u.ids.len() > MAX_IDS {
-            let cut = cur
-                .iter()
-                .rposition(|w| w.ends_clause)
-                .map_or(cur.len(), |i| i + 1);
-            let rest = cur.split_off(cut);
-            chunks.push(chunk_of(std::mem::replace(&mut cur, rest)));
-            if !cur.is_empty() && len(&cur) + 1 + u.ids.len() > MAX_IDS {
+        u.ids.truncate(RUN_IDS);
+        if !cur.is_empty() && len(&cur) + 1 + u.ids.len() > CLAUSE_IDS {
+            if let Some(i) = cur.iter().rposition(|w| w.ends_clause) {
+                let rest = cur.split_off(i + 1);
+                chunks.push(chunk_of(std::mem::replace(&mut cur, rest)));
+            }
+            if !cur.is_empty() && len(&cur) + 1 + u.ids.len() > RUN_IDS {
                 chunks.push(chunk_of(std::mem::take(&mut cur)));
             }
         }
@@ -299,20 +309,36 @@ mod tests {
     }
 
     #[test]
-    fn runs_stay_within_the_models_reach_and_end_at_clauses() {
-        // Four words over three clauses: the fourth does not fit, so the run ends after the
-        // third (a clause's end) and the fourth begins the next.
+    fn runs_end_at_clauses_and_stay_within_the_models_reach() {
+        // Short clauses share a run until it passes the clause budget; then the run ends at
+        // the last clause's end, not in the middle of the clause being read.
+        let us = vec![
+            unit(20, 0, true),
+            unit(30, 1, false),
+            unit(30, 2, true),
+            unit(30, 3, false),
+            unit(10, 4, true),
+        ];
+        let chunks = pack(us);
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(chunks[0].anchors, vec![(0, 0), (1, 21), (2, 52)]);
+        assert_eq!(chunks[1].anchors, vec![(3, 0), (4, 31)]);
+        // A clause longer than the budget stays whole up to the run's limit, then is cut at a
+        // word.
         let us = vec![
             unit(100, 0, false),
             unit(99, 1, true),
-            unit(200, 2, true),
-            unit(200, 3, true),
+            unit(100, 2, false),
+            unit(100, 3, false),
+            unit(100, 4, true),
         ];
         let chunks = pack(us);
-        assert!(chunks.iter().all(|c| c.ids.len() <= MAX_IDS));
-        assert_eq!(chunks.len(), 2);
-        assert_eq!(chunks[0].anchors, vec![(0, 0), (1, 101), (2, 201)]);
-        assert_eq!(chunks[1].anchors, vec![(3, 0)]);
+        assert!(chunks.iter().all(|c| c.ids.len() <= RUN_IDS));
+        let firsts: Vec<Vec<usize>> = chunks
+            .iter()
+            .map(|c| c.anchors.iter().map(|a| a.0).collect())
+            .collect();
+        assert_eq!(firsts, vec![vec![0, 1], vec![2, 3], vec![4]]);
         // A word longer than a run is cut; nothing is lost before or after it.
         let chunks = pack(vec![
             unit(3, 0, false),
@@ -321,7 +347,7 @@ mod tests {
         ]);
         assert!(chunks
             .iter()
-            .all(|c| c.ids.len() <= MAX_IDS && !c.ids.is_empty()));
+            .all(|c| c.ids.len() <= RUN_IDS && !c.ids.is_empty()));
         let anchors: Vec<usize> = chunks
             .iter()
             .flat_map(|c| c.anchors.iter().map(|a| a.0))
