@@ -57,6 +57,11 @@ pub async fn run(cli: &Cli, action: &VoicesAction, json: bool) -> Result<ExitCod
 }
 
 fn show(rows: &[LibraryRow]) {
+    let width = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut lang = None;
     for r in rows {
         let l = r.language.clone().unwrap_or_default();
@@ -73,7 +78,7 @@ fn show(rows: &[LibraryRow]) {
             "ready to install".into()
         };
         println!(
-            "  {:<26} {:<8} {:<20} quality {:<6} {:<17} {}",
+            "  {:<26} {:<width$} {:<20} quality {:<6} {:<17} {}",
             r.id,
             r.name,
             r.accent.clone().unwrap_or_default(),

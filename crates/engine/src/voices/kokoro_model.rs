@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::kokoro_phonemes::{ids, rewrite, Accent, TIE};
+pub use super::kokoro_style::Style;
+use super::kokoro_style::STYLE;
 use super::onnx::Model;
 use super::piper_model::{clauses, to_i16, Voiced};
 use super::timing::Pcm;
@@ -32,53 +34,8 @@ const CLAUSE_IDS: usize = 96;
 /// [`MAX_IDS`]).
 const RUN_IDS: usize = 256;
 const _: () = assert!(RUN_IDS <= MAX_IDS && CLAUSE_IDS < RUN_IDS);
-const STYLE: usize = 256;
 /// The id of a space between words.
 const SPACE: i64 = 16;
-
-/// A Kokoro voice: its style rows.
-#[derive(Debug)]
-pub struct Style {
-    rows: Vec<[f32; STYLE]>,
-}
-
-impl Style {
-    /// Reads a voice file (float32 rows of 256 values, little-endian).
-    pub fn load(file: &Path) -> Result<Style, ProviderError> {
-        let bad = |why: &str| {
-            ProviderError::terminal(
-                "voice_missing",
-                format!(
-                    "{} is not a Kokoro voice ({why}); install the voice again.",
-                    file.display()
-                ),
-            )
-        };
-        let bytes = std::fs::read(file).map_err(|_| bad("it cannot be read"))?;
-        let row = STYLE * 4;
-        if bytes.is_empty() || bytes.len() % row != 0 || bytes.len() > 4096 * row {
-            return Err(bad("its size is not a whole number of style rows"));
-        }
-        let mut rows = Vec::with_capacity(bytes.len() / row);
-        for chunk in bytes.chunks_exact(row) {
-            let mut r = [0f32; STYLE];
-            for (v, b) in r.iter_mut().zip(chunk.chunks_exact(4)) {
-                *v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                if !v.is_finite() || v.abs() > 1000.0 {
-                    return Err(bad("it holds values no voice has"));
-                }
-            }
-            rows.push(r);
-        }
-        Ok(Style { rows })
-    }
-
-    /// The row for a text of `n` ids.
-    fn row(&self, n: usize) -> &[f32; STYLE] {
-        let at = n.clamp(1, self.rows.len()) - 1;
-        &self.rows[at]
-    }
-}
 
 /// One run of the model: its ids (without the zeros around them) and where words begin (a
 /// character of the text, an index into the ids).
@@ -192,9 +149,34 @@ fn chunk_of(units: Vec<Unit>) -> Chunk {
     c
 }
 
-/// The model's runs for `text` in `accent`.
-pub fn plan(text: &str, accent: Accent) -> Result<Vec<Chunk>, ProviderError> {
-    Ok(pack(units(text, accent)?))
+/// How a voice's text becomes Kokoro's symbols.
+#[derive(Clone, Copy)]
+pub enum Reader<'a> {
+    /// espeak-ng's IPA in an accent, rewritten into Kokoro's symbols.
+    Espeak(Accent),
+    /// Japanese, through its reading dictionary (`voices/japanese`).
+    Japanese(&'a super::japanese::Readings),
+}
+
+/// The words of `text` as `reader` reads them.
+fn read(text: &str, reader: Reader<'_>) -> Result<Vec<Unit>, ProviderError> {
+    match reader {
+        Reader::Espeak(accent) => units(text, accent),
+        Reader::Japanese(readings) => Ok(super::japanese::words(text, readings)
+            .into_iter()
+            .map(|w| Unit {
+                ids: ids(&w.phonemes).collect(),
+                anchor: Some(w.start),
+                ends_clause: w.ends_clause,
+            })
+            .filter(|u| !u.ids.is_empty())
+            .collect()),
+    }
+}
+
+/// The model's runs for `text` as `reader` reads it.
+pub fn plan(text: &str, reader: Reader<'_>) -> Result<Vec<Chunk>, ProviderError> {
+    Ok(pack(read(text, reader)?))
 }
 
 /// A loaded Kokoro model.
@@ -221,13 +203,13 @@ impl KokoroModel {
         Ok(m)
     }
 
-    /// Speaks `text` in `accent` with `style` at `speed` (blocking: run it off the async
+    /// Speaks `text` read by `reader` with `style` at `speed` (blocking: run it off the async
     /// runtime).
     pub fn speak(
         &self,
         text: &str,
         style: &Style,
-        accent: Accent,
+        reader: Reader<'_>,
         speed: f32,
     ) -> Result<Voiced, ProviderError> {
         use ort::value::Tensor;
@@ -250,7 +232,7 @@ impl KokoroModel {
         };
         let mut audio: Vec<f32> = Vec::new();
         let mut marks: Option<Vec<(usize, f32)>> = Some(Vec::new());
-        for chunk in plan(text, accent)? {
+        for chunk in plan(text, reader)? {
             let n = chunk.ids.len();
             let mut tokens = Vec::with_capacity(n + 2);
             tokens.push(0i64);
@@ -355,31 +337,6 @@ mod tests {
         assert_eq!(anchors, vec![0, 1, 2]);
         assert!(pack(Vec::new()).is_empty());
     }
-
-    #[test]
-    fn a_voice_file_must_be_whole_rows_of_sane_values() {
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("v.bin");
-        let mut bytes = Vec::new();
-        for i in 0..(3 * STYLE) {
-            bytes.extend((i as f32 / 1000.0).to_le_bytes());
-        }
-        std::fs::write(&f, &bytes).unwrap();
-        let s = Style::load(&f).unwrap();
-        assert_eq!(s.rows.len(), 3);
-        assert_eq!(s.row(0)[0], 0.0);
-        assert_eq!(s.row(2)[0], STYLE as f32 / 1000.0);
-        assert_eq!(s.row(99)[0], 2.0 * STYLE as f32 / 1000.0);
-        std::fs::write(&f, &bytes[..bytes.len() - 4]).unwrap();
-        assert!(Style::load(&f)
-            .unwrap_err()
-            .message
-            .contains("not a Kokoro voice"));
-        bytes[8..12].copy_from_slice(&f32::NAN.to_le_bytes());
-        std::fs::write(&f, &bytes).unwrap();
-        assert!(Style::load(&f).is_err());
-        assert!(Style::load(&dir.path().join("none.bin")).is_err());
-    }
 }
 
 #[cfg(test)]
@@ -405,7 +362,7 @@ mod espeak_tests {
         // Where espeak-ng is not installed, there is nothing to compare.
         let Ok(chunks) = plan(
             "Hello world, the quick brown fox jumps over the lazy dog.",
-            Accent::American,
+            Reader::Espeak(Accent::American),
         ) else {
             return;
         };

@@ -144,7 +144,7 @@ pub enum Accent {
 
 impl Accent {
     /// The accent of a Kokoro voice from its name (`af_heart` → American); None for a
-    /// language Kokoro reads through a phonemizer StoryReel does not have (Japanese,
+    /// language espeak-ng does not read for Kokoro (Japanese, read through its dictionary;
     /// Chinese).
     pub fn of_voice(name: &str) -> Option<Accent> {
         Some(match name.chars().next()? {

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::kokoro_model::{KokoroModel, Style};
+use super::japanese::Readings;
+use super::kokoro_model::{KokoroModel, Reader, Style};
 use super::kokoro_phonemes::Accent;
 use super::library::{Item, Library};
 use super::piper_model::{PiperModel, Voiced};
@@ -33,6 +34,8 @@ struct Chosen {
     item: Item,
     model: PathBuf,
     style: Option<PathBuf>,
+    /// The reading dictionary's folder, for a voice whose language needs one (Japanese).
+    reading: Option<PathBuf>,
 }
 
 impl Neural {
@@ -92,15 +95,32 @@ impl Neural {
                 let model_id = item.needs.first().ok_or_else(missing)?;
                 (
                     file(model_id, ".onnx").ok_or_else(missing)?,
-                    Some(file(&item.id, ".bin").ok_or_else(missing)?),
+                    Some(
+                        file(&item.id, ".bin")
+                            .or_else(|| file(&item.id, ".npy"))
+                            .ok_or_else(missing)?,
+                    ),
                 )
             }
             _ => (file(&item.id, ".onnx").ok_or_else(missing)?, None),
+        };
+        let reading = match item.needs.iter().find(|n| {
+            lib.catalogue()
+                .get(n)
+                .is_some_and(|i| i.kind == super::library::Kind::Reading)
+        }) {
+            Some(id) => Some(
+                lib.installed(id)
+                    .map(|_| lib.folder(id))
+                    .ok_or_else(missing)?,
+            ),
+            None => None,
         };
         Ok(Chosen {
             item: item.clone(),
             model,
             style,
+            reading,
         })
     }
 }
@@ -114,6 +134,12 @@ fn run(
 ) -> Result<Voiced, ProviderError> {
     match &chosen.style {
         Some(style_file) => {
+            let style = Style::load(style_file)?;
+            let model = KokoroModel::get(runtime.as_deref(), &chosen.model)?;
+            if let Some(folder) = &chosen.reading {
+                let readings = Readings::get(folder)?;
+                return model.speak(text, &style, Reader::Japanese(&readings), speed);
+            }
             let accent = Accent::of_voice(
                 chosen
                     .item
@@ -127,8 +153,7 @@ fn run(
                     format!("StoryReel cannot yet phonemize for {}.", chosen.item.name),
                 )
             })?;
-            let style = Style::load(style_file)?;
-            KokoroModel::get(runtime.as_deref(), &chosen.model)?.speak(text, &style, accent, speed)
+            model.speak(text, &style, Reader::Espeak(accent), speed)
         }
         None => PiperModel::get(runtime.as_deref(), &chosen.model)?.speak(text),
     }

@@ -3,4 +3,4 @@
 /**
  * What an item is.
  */
-export type VoiceKind = "runtime" | "model" | "voice";
+export type VoiceKind = "runtime" | "model" | "reading" | "voice";

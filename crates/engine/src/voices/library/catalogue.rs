@@ -17,6 +17,9 @@ pub enum Kind {
     Runtime,
     /// A model several voices share (Kokoro's).
     Model,
+    /// What a language's voices need to read it (Japanese: its reading dictionary, built on
+    /// install).
+    Reading,
     /// A voice a person picks.
     Voice,
 }
@@ -79,11 +82,7 @@ pub struct Item {
 impl Item {
     /// Bytes downloaded to install it alone.
     pub fn download_size(&self) -> u64 {
-        self.files
-            .iter()
-            .flat_map(|f| &f.parts)
-            .map(|p| p.size)
-            .fold(0u64, u64::saturating_add)
+        download_size([self])
     }
 
     /// Bytes it takes once installed.
@@ -120,6 +119,19 @@ impl Item {
     pub fn fits_here(&self) -> bool {
         self.platform.as_deref().is_none_or(|p| p == platform())
     }
+}
+
+/// Bytes downloaded to install `items`: each registry file once, however many of their files
+/// come from it.
+pub fn download_size<'a>(items: impl IntoIterator<Item = &'a Item>) -> u64 {
+    let mut seen = std::collections::HashSet::new();
+    items
+        .into_iter()
+        .flat_map(|i| &i.files)
+        .flat_map(|f| &f.parts)
+        .filter(|p| seen.insert(p.sha256.to_ascii_lowercase()))
+        .map(|p| p.size)
+        .fold(0u64, u64::saturating_add)
 }
 
 /// This machine's platform as the catalogue names it.

@@ -1,6 +1,6 @@
 //! After an item's files are in place and match their sums: is each what it claims to be? A
 //! model must read as an ONNX model, a Kokoro voice as style rows, a Piper voice must have its
-//! settings beside it. One that is not is removed, with a sentence (its sums matched, so the
+//! settings beside it, a reading dictionary must build from its sources and read kanji. One that is not is removed, with a sentence (its sums matched, so the
 //! catalogue itself is wrong about it).
 
 use super::catalogue::{Item, Kind};
@@ -16,6 +16,10 @@ fn problem(lib: &Library, item: &Item) -> Option<String> {
     let engine = item.engine.as_deref().unwrap_or("");
     match (item.kind, engine) {
         (Kind::Runtime, _) => None,
+        (Kind::Reading, _) => crate::voices::japanese::Readings::build(&folder)
+            .and_then(|()| crate::voices::japanese::Readings::verify(&folder))
+            .err()
+            .map(|why| format!("{} could not be built ({why})", item.name)),
         (Kind::Model, _) => item
             .files
             .iter()

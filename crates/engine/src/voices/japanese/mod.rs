@@ -1,0 +1,206 @@
+//! Japanese as Kokoro's Japanese voices read it: the text made plain (width forms, numbers
+//! read out), cut into words with their pronunciations by the reading dictionary (so kanji
+//! are read), morphemes joined into the words misaki's list knows, each word's kana turned
+//! into Kokoro's symbols, and the spacing misaki gives them (Kokoro was trained on it).
+//! Every word keeps where it begins in the text, for word times.
+
+pub mod kana;
+pub mod numbers;
+pub mod readings;
+
+pub use readings::Readings;
+
+/// The most morphemes joined into one word.
+const MAX_JOINED: usize = 10;
+
+/// A word as Kokoro reads it: its symbols (with a clause's mark after the last word), where it
+/// begins in the text (a character index), and whether a clause ends with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub phonemes: String,
+    pub start: usize,
+    pub ends_clause: bool,
+}
+
+/// Kokoro's marks that end a clause.
+const CLAUSE_MARKS: [char; 9] = ['.', ',', '!', '?', ';', ':', '—', '…', '”'];
+
+/// `text` made plain for the dictionary (NFKC: full-width letters and digits, half-width
+/// kana), with the character of `text` each of its characters comes from.
+fn normalize(text: &str) -> (String, Vec<usize>) {
+    let nfkc = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc();
+    let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+    let chars: Vec<char> = text.chars().collect();
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let mut out = String::new();
+    let mut from = Vec::new();
+    let mut push = |s: &str, at: usize, out: &mut String| {
+        for ch in s.chars() {
+            out.push(ch);
+            from.push(at);
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        // A wave dash before a number is a range: "from".
+        if matches!(c, '〜' | '～') && chars.get(i + 1).is_some_and(|&n| digit(n)) {
+            push("から", i, &mut out);
+            i += 1;
+            continue;
+        }
+        // Small katakana of Ainu and the like, read as their full-size kana.
+        let c = match c {
+            'ㇰ'..='ㇿ' => "クシストヌハヒフヘホムラリルレロ"
+                .chars()
+                .nth((c as u32 - 'ㇰ' as u32) as usize)
+                .unwrap_or(c),
+            _ => c,
+        };
+        let mut buf = [0u8; 4];
+        let plain = nfkc.normalize(c.encode_utf8(&mut buf));
+        // A half-width voicing mark joins the kana before it (ｶﾞ → ガ).
+        if matches!(&*plain, "\u{3099}" | "\u{309a}") {
+            if let Some(prev) = out.pop() {
+                let joined = nfc.normalize(&format!("{prev}{plain}")).into_owned();
+                if joined.chars().count() == 1 {
+                    out.push_str(&joined);
+                    i += 1;
+                    continue;
+                }
+                out.push(prev);
+            }
+        }
+        push(&plain, i, &mut out);
+        i += 1;
+    }
+    (out, from)
+}
+
+/// misaki's test of a string against a set of marks: `s` is one of them, or empty.
+fn among(s: &str, marks: &str) -> bool {
+    marks.contains(s)
+}
+
+/// The words of `text` as Kokoro's Japanese voices read them.
+pub fn words(text: &str, readings: &Readings) -> Vec<Word> {
+    let (plain, from) = normalize(text);
+    let morphemes = readings.morphemes(&plain);
+    // Morphemes joined into the longest run misaki's word list knows.
+    struct Token {
+        start: usize,
+        surface: String,
+        roma: String,
+        space: bool,
+    }
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut i = 0;
+    while i < morphemes.len() {
+        let most = (i + MAX_JOINED).min(morphemes.len());
+        let joined = |j: usize| {
+            morphemes[i..j]
+                .iter()
+                .map(|m| m.surface.as_str())
+                .collect::<String>()
+        };
+        let j = (i + 1..=most)
+            .rev()
+            .find(|&j| readings.is_word(&joined(j)))
+            .unwrap_or(i + 1);
+        let group = &morphemes[i..j];
+        let surface = joined(j);
+        // Numbers are read out here, after the dictionary has seen them as numbers, so the
+        // counter after one is read as a counter (`2024年`: `ねん`, not `とし`).
+        let hira: String = group
+            .iter()
+            .map(|m| {
+                if m.surface.bytes().all(|b| b.is_ascii_digit()) {
+                    numbers::read(&m.surface)
+                } else if m.symbol {
+                    m.surface.clone()
+                } else {
+                    kana::to_hiragana(m.pron.as_deref().unwrap_or(&m.surface))
+                }
+            })
+            .collect();
+        let roma = if surface.is_ascii() && !surface.bytes().any(|b| b.is_ascii_digit()) {
+            surface.clone()
+        } else {
+            kana::word(&hira)
+        };
+        tokens.push(Token {
+            start: group[0].start,
+            surface,
+            roma,
+            space: false,
+        });
+        i = j;
+    }
+    // misaki's spacing: none before closing marks, one after them, none inside `・`.
+    for k in 0..tokens.len() {
+        let (surface, roma) = (tokens[k].surface.clone(), tokens[k].roma.clone());
+        if among(&surface, "「『«") || among(&roma, "([") {
+            if let Some(p) = k.checked_sub(1) {
+                tokens[p].space = true;
+            }
+        } else if among(&surface, "」』»")
+            || among(&roma, "]).,?!:")
+            || roma.starts_with(['.', ',', '?', '!', ':', ';', '”'])
+        {
+            if let Some(p) = k.checked_sub(1) {
+                tokens[p].space = false;
+            }
+            tokens[k].space = true;
+        } else {
+            tokens[k].space = roma != " ";
+        }
+    }
+    // No space before or after a glottal stop, except beside punctuation and quotes.
+    for k in 0..tokens.len().saturating_sub(1) {
+        let next_stop = tokens[k + 1].roma.starts_with('ʔ');
+        let after_mark = tokens[k]
+            .roma
+            .ends_with(['!', '"', ',', '.', ':', ';', '?', '»', '—', '…', '”']);
+        let this_stop = tokens[k].roma.ends_with('ʔ');
+        let next_quote = tokens[k + 1].roma.starts_with(['"', '«', '“']);
+        if (next_stop && !after_mark) || (this_stop && !next_quote) {
+            tokens[k].space = false;
+        }
+    }
+    // Tokens joined where no space parts them: the words.
+    let mut out: Vec<Word> = Vec::new();
+    let mut open = false;
+    for t in tokens {
+        let roma = t.roma.replace(['(', ')'], "");
+        let start = from.get(t.start).copied().unwrap_or(0);
+        match out.last_mut() {
+            Some(w) if open => w.phonemes.push_str(&roma),
+            _ => out.push(Word {
+                phonemes: roma,
+                start,
+                ends_clause: false,
+            }),
+        }
+        open = !t.space;
+    }
+    for w in &mut out {
+        w.phonemes = w.phonemes.split_whitespace().collect::<Vec<_>>().join(" ");
+        w.ends_clause = w.phonemes.ends_with(CLAUSE_MARKS);
+    }
+    out.retain(|w| !w.phonemes.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_made_plain_and_keeps_where_it_came_from() {
+        let (s, from) = normalize("ＡＢ１２ｶﾞ〜3ㇰ");
+        assert_eq!(s, "AB12ガから3ク");
+        assert_eq!(from.len(), s.chars().count());
+        // ガ comes from the two half-width characters at 4 and 5; から from the dash at 6.
+        assert_eq!(from, [0, 1, 2, 3, 4, 6, 6, 7, 8]);
+    }
+}

@@ -1,0 +1,188 @@
+//! How Japanese is read aloud: a morphological dictionary (IPADIC, through vibrato) cuts a
+//! text into words and gives each its pronunciation in katakana (`今日は` → `キョー` `ワ`),
+//! which is what a voice needs for kanji. The dictionary is built once, when the reading item
+//! is installed, from IPADIC's own sources (its word lists, connection costs, character
+//! classes), and loaded once per process.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::providers::ProviderError;
+
+/// The built dictionary's file, in the reading item's folder.
+pub const DICTIONARY: &str = "ipadic.dic";
+/// The word list that joins morphemes into the words a voice reads as one (misaki's).
+pub const WORDS: &str = "ja_words.txt";
+/// IPADIC's sources besides its word lists (`*.csv`).
+const SOURCES: [&str; 3] = ["matrix.def", "char.def", "unk.def"];
+
+/// One morpheme of a text: where it is (characters), what it is, how it is said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Morpheme {
+    pub start: usize,
+    pub end: usize,
+    pub surface: String,
+    /// Its pronunciation in katakana; None when the dictionary does not know the word.
+    pub pron: Option<String>,
+    /// A symbol (punctuation): said as itself.
+    pub symbol: bool,
+}
+
+/// A loaded reading dictionary and word list.
+pub struct Readings {
+    tokenizer: vibrato::Tokenizer,
+    words: HashSet<String>,
+}
+
+fn unusable(folder: &Path, why: &str) -> ProviderError {
+    ProviderError::terminal(
+        "voice_missing",
+        format!(
+            "The Japanese reading dictionary in {} cannot be used ({why}); install a Japanese voice again.",
+            folder.display()
+        ),
+    )
+}
+
+impl Readings {
+    /// The dictionary in `folder` (loaded once per process and kept).
+    pub fn get(folder: &Path) -> Result<Arc<Readings>, ProviderError> {
+        static LOADED: OnceLock<Mutex<HashMap<PathBuf, Arc<Readings>>>> = OnceLock::new();
+        let mut map = LOADED
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(r) = map.get(folder) {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(Readings::load(folder)?);
+        map.insert(folder.to_path_buf(), r.clone());
+        Ok(r)
+    }
+
+    fn load(folder: &Path) -> Result<Readings, ProviderError> {
+        let file = std::fs::File::open(folder.join(DICTIONARY))
+            .map_err(|_| unusable(folder, "it is missing"))?;
+        // A damaged file must not take the process down with it.
+        let dict = std::panic::catch_unwind(move || {
+            vibrato::Dictionary::read(std::io::BufReader::new(file))
+        })
+        .map_err(|_| unusable(folder, "it is damaged"))?
+        .map_err(|_| unusable(folder, "it is damaged"))?;
+        let tokenizer = vibrato::Tokenizer::new(dict)
+            .ignore_space(true)
+            .map_err(|_| unusable(folder, "it does not know white space"))?;
+        let words = std::fs::read_to_string(folder.join(WORDS))
+            .map_err(|_| unusable(folder, "its word list is missing"))?
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        Ok(Readings { tokenizer, words })
+    }
+
+    /// Builds the dictionary in `folder` from IPADIC's sources there (its `*.csv` word lists,
+    /// `matrix.def`, `char.def`, `unk.def`), writes it (through a temporary file), and removes
+    /// the sources. Blocking: a second or two and about 200 MB.
+    pub fn build(folder: &Path) -> Result<(), String> {
+        let mut lists: Vec<PathBuf> = std::fs::read_dir(folder)
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "csv") && p.is_file())
+            .collect();
+        lists.sort();
+        if lists.is_empty() {
+            return Err("its word lists are missing".into());
+        }
+        let mut lex = Vec::new();
+        for l in &lists {
+            std::fs::File::open(l)
+                .and_then(|mut f| f.read_to_end(&mut lex))
+                .map_err(|e| e.to_string())?;
+            if !lex.ends_with(b"\n") {
+                lex.push(b'\n');
+            }
+        }
+        let open = |name: &str| {
+            std::fs::File::open(folder.join(name)).map_err(|_| format!("{name} is missing"))
+        };
+        let built = std::panic::catch_unwind(|| {
+            vibrato::SystemDictionaryBuilder::from_readers(
+                &lex[..],
+                open(SOURCES[0])?,
+                open(SOURCES[1])?,
+                open(SOURCES[2])?,
+            )
+            .map_err(|e| format!("its sources do not build ({e})"))
+        })
+        .map_err(|_| "its sources do not build".to_string())??;
+        drop(lex);
+        let tmp = folder.join(format!(".{DICTIONARY}.part"));
+        let written = std::fs::File::create(&tmp)
+            .map_err(|e| e.to_string())
+            .and_then(|f| {
+                let mut w = std::io::BufWriter::new(f);
+                built.write(&mut w).map_err(|e| e.to_string())?;
+                let f = w.into_inner().map_err(|e| e.to_string())?;
+                f.sync_all().map_err(|e| e.to_string())
+            });
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        std::fs::rename(&tmp, folder.join(DICTIONARY)).map_err(|e| e.to_string())?;
+        for f in lists
+            .iter()
+            .cloned()
+            .chain(SOURCES.iter().map(|s| folder.join(s)))
+        {
+            let _ = std::fs::remove_file(f);
+        }
+        Ok(())
+    }
+
+    /// Whether the dictionary in `folder` loads and reads kanji (`今日は` → `キョー` `ワ`).
+    pub fn verify(folder: &Path) -> Result<(), String> {
+        let r = Readings::load(folder).map_err(|e| e.message)?;
+        let prons: Vec<Option<String>> =
+            r.morphemes("今日は").into_iter().map(|m| m.pron).collect();
+        if prons == [Some("キョー".to_string()), Some("ワ".to_string())] {
+            Ok(())
+        } else {
+            Err("it does not read kanji".into())
+        }
+    }
+
+    /// Whether `surface` is one word to the voice (misaki's word list).
+    pub fn is_word(&self, surface: &str) -> bool {
+        self.words.contains(surface)
+    }
+
+    /// The morphemes of `text` (character positions are `text`'s).
+    pub fn morphemes(&self, text: &str) -> Vec<Morpheme> {
+        let mut worker = self.tokenizer.new_worker();
+        worker.reset_sentence(text);
+        worker.tokenize();
+        worker
+            .token_iter()
+            .map(|t| {
+                let f: Vec<&str> = t.feature().split(',').collect();
+                let symbol = f.first() == Some(&"記号");
+                let pron = f
+                    .get(8)
+                    .filter(|p| !symbol && **p != "*" && !p.is_empty())
+                    .map(|p| p.replace(['’', '\''], ""));
+                let r = t.range_char();
+                Morpheme {
+                    start: r.start,
+                    end: r.end,
+                    surface: t.surface().to_string(),
+                    pron,
+                    symbol,
+                }
+            })
+            .collect()
+    }
+}
