@@ -28,12 +28,15 @@ pub const SAMPLE_RATE: u32 = 24_000;
 const HOP: f32 = 600.0;
 /// The most phoneme ids the model reads at once.
 pub const MAX_IDS: usize = 510;
-/// A run ends at a clause's end once it would hold more ids than this (about 8 s of speech).
+/// A run ends at a clause's end once it would hold more ids than this: about 8 s of speech
+/// in espeak-ng's symbols; Japanese symbols last longer (a mora is one or two), so its
+/// budget is smaller for the same length (measured: the same peak memory).
 const CLAUSE_IDS: usize = 96;
+const CLAUSE_IDS_JAPANESE: usize = 64;
 /// A run ends at a word, clause or not, once it would hold more ids than this (within
 /// [`MAX_IDS`]).
 const RUN_IDS: usize = 256;
-const _: () = assert!(RUN_IDS <= MAX_IDS && CLAUSE_IDS < RUN_IDS);
+const _: () = assert!(RUN_IDS <= MAX_IDS && CLAUSE_IDS < RUN_IDS && CLAUSE_IDS_JAPANESE < RUN_IDS);
 /// The id of a space between words.
 const SPACE: i64 = 16;
 
@@ -103,21 +106,21 @@ fn units(text: &str, accent: Accent) -> Result<Vec<Unit>, ProviderError> {
 }
 
 /// Packs words into runs the model reads one at a time. A run ends at the last clause's end
-/// once it would pass [`CLAUSE_IDS`], and at a word once it would pass [`RUN_IDS`]; a word
+/// once it would pass `clause_ids`, and at a word once it would pass [`RUN_IDS`]; a word
 /// longer than a whole run is cut.
 ///
 /// The model's working memory grows with a run's audio (about 25 MB per second of speech on
 /// the int8 model, measured): a run of the model's whole reach (510 ids, some 40 s) would need
 /// about a gigabyte, a clause of a story's usual length a fraction of it. Each run ends with
 /// its clause's mark, so a cut at a comma is read as one.
-fn pack(units: Vec<Unit>) -> Vec<Chunk> {
+fn pack(units: Vec<Unit>, clause_ids: usize) -> Vec<Chunk> {
     let mut chunks = Vec::new();
     let mut cur: Vec<Unit> = Vec::new();
     let len =
         |us: &[Unit]| us.iter().map(|u| u.ids.len()).sum::<usize>() + us.len().saturating_sub(1);
     for mut u in units {
         u.ids.truncate(RUN_IDS);
-        if !cur.is_empty() && len(&cur) + 1 + u.ids.len() > CLAUSE_IDS {
+        if !cur.is_empty() && len(&cur) + 1 + u.ids.len() > clause_ids {
             if let Some(i) = cur.iter().rposition(|w| w.ends_clause) {
                 let rest = cur.split_off(i + 1);
                 chunks.push(chunk_of(std::mem::replace(&mut cur, rest)));
@@ -176,7 +179,29 @@ fn read(text: &str, reader: Reader<'_>) -> Result<Vec<Unit>, ProviderError> {
 
 /// The model's runs for `text` as `reader` reads it.
 pub fn plan(text: &str, reader: Reader<'_>) -> Result<Vec<Chunk>, ProviderError> {
-    Ok(pack(read(text, reader)?))
+    let clause_ids = match reader {
+        Reader::Espeak(_) => CLAUSE_IDS,
+        Reader::Japanese(_) => CLAUSE_IDS_JAPANESE,
+    };
+    Ok(pack(read(text, reader)?, clause_ids))
+}
+
+/// Silence kept before and after a run's speech (s): runs joined leave a pause of their sum.
+const LEAD: f32 = 0.1;
+const TRAIL: f32 = 0.15;
+
+/// A run's audio without the silence around its speech beyond [`LEAD`] and [`TRAIL`] (each
+/// run begins and ends with its own, so joined runs would pause too long between clauses):
+/// the samples dropped at its start, and what is kept.
+fn trimmed(data: &[f32]) -> (usize, &[f32]) {
+    let loud = |x: &f32| x.abs() > 0.01;
+    let (Some(first), Some(last)) = (data.iter().position(loud), data.iter().rposition(loud))
+    else {
+        return (0, data);
+    };
+    let from = first.saturating_sub((LEAD * SAMPLE_RATE as f32) as usize);
+    let to = (last + 1 + (TRAIL * SAMPLE_RATE as f32) as usize).min(data.len());
+    (from, &data[from..to])
 }
 
 /// A loaded Kokoro model.
@@ -253,16 +278,18 @@ impl KokoroModel {
                 .map_err(failed)?;
             let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(failed)?;
             let frames = self.model.frames(&outputs);
-            audio.extend_from_slice(data);
+            let (lead, kept) = trimmed(data);
+            audio.extend_from_slice(kept);
             // Each id's frames give when it begins; an id is at `index + 1` (after the 0).
             match (frames.filter(|f| f.len() == n + 2), marks.as_mut()) {
                 (Some(f), Some(m)) => {
-                    let at = super::onnx::starts(&f, HOP / SAMPLE_RATE as f32, start);
+                    let from = start - lead as f32 / SAMPLE_RATE as f32;
+                    let at = super::onnx::starts(&f, HOP / SAMPLE_RATE as f32, from);
                     m.extend(
                         chunk
                             .anchors
                             .iter()
-                            .filter_map(|&(c, i)| Some((c, *at.get(i + 1)?))),
+                            .filter_map(|&(c, i)| Some((c, at.get(i + 1)?.max(start)))),
                     );
                 }
                 _ => marks = None,
@@ -291,6 +318,20 @@ mod tests {
     }
 
     #[test]
+    fn a_runs_silence_is_trimmed_to_a_short_pause() {
+        let rate = SAMPLE_RATE as usize;
+        let mut data = vec![0.0f32; rate];
+        data.extend(std::iter::repeat_n(0.3f32, rate / 2));
+        data.extend(vec![0.001f32; rate]);
+        let (lead, kept) = trimmed(&data);
+        assert_eq!(lead, rate - rate / 10);
+        assert_eq!(kept.len(), rate / 10 + rate / 2 + rate * 15 / 100);
+        // Silence alone, or speech to the edges, is kept as it is.
+        assert_eq!(trimmed(&[0.0; 10]), (0, &[0.0f32; 10][..]));
+        assert_eq!(trimmed(&[0.5; 10]), (0, &[0.5f32; 10][..]));
+    }
+
+    #[test]
     fn runs_end_at_clauses_and_stay_within_the_models_reach() {
         // Short clauses share a run until it passes the clause budget; then the run ends at
         // the last clause's end, not in the middle of the clause being read.
@@ -301,7 +342,7 @@ mod tests {
             unit(30, 3, false),
             unit(10, 4, true),
         ];
-        let chunks = pack(us);
+        let chunks = pack(us, CLAUSE_IDS);
         assert_eq!(chunks.len(), 2);
         assert_eq!(chunks[0].anchors, vec![(0, 0), (1, 21), (2, 52)]);
         assert_eq!(chunks[1].anchors, vec![(3, 0), (4, 31)]);
@@ -314,7 +355,7 @@ mod tests {
             unit(100, 3, false),
             unit(100, 4, true),
         ];
-        let chunks = pack(us);
+        let chunks = pack(us, CLAUSE_IDS);
         assert!(chunks.iter().all(|c| c.ids.len() <= RUN_IDS));
         let firsts: Vec<Vec<usize>> = chunks
             .iter()
@@ -322,11 +363,10 @@ mod tests {
             .collect();
         assert_eq!(firsts, vec![vec![0, 1], vec![2, 3], vec![4]]);
         // A word longer than a run is cut; nothing is lost before or after it.
-        let chunks = pack(vec![
-            unit(3, 0, false),
-            unit(900, 1, false),
-            unit(3, 2, true),
-        ]);
+        let chunks = pack(
+            vec![unit(3, 0, false), unit(900, 1, false), unit(3, 2, true)],
+            CLAUSE_IDS,
+        );
         assert!(chunks
             .iter()
             .all(|c| c.ids.len() <= RUN_IDS && !c.ids.is_empty()));
@@ -335,7 +375,7 @@ mod tests {
             .flat_map(|c| c.anchors.iter().map(|a| a.0))
             .collect();
         assert_eq!(anchors, vec![0, 1, 2]);
-        assert!(pack(Vec::new()).is_empty());
+        assert!(pack(Vec::new(), CLAUSE_IDS).is_empty());
     }
 }
 

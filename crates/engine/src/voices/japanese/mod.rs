@@ -203,4 +203,69 @@ mod tests {
         // ガ comes from the two half-width characters at 4 and 5; から from the dash at 6.
         assert_eq!(from, [0, 1, 2, 3, 4, 6, 6, 7, 8]);
     }
+
+    /// A small dictionary in IPADIC's form, built as an install builds the real one.
+    fn small() -> (tempfile::TempDir, std::sync::Arc<Readings>) {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |n: &str, t: &str| std::fs::write(dir.path().join(n), t).unwrap();
+        w(
+            "Noun.csv",
+            "今日,0,0,100,名詞,副詞可能,*,*,*,*,今日,キョウ,キョー\n灯台,0,0,100,名詞,一般,*,*,*,*,灯台,トウダイ,トーダイ\n年,0,0,100,名詞,接尾,助数詞,*,*,*,年,ネン,ネン\n",
+        );
+        w(
+            "Other.csv",
+            "は,0,0,100,助詞,係助詞,*,*,*,*,は,ハ,ワ\n。,0,0,100,記号,句点,*,*,*,*,。,。,。\n、,0,0,100,記号,読点,*,*,*,*,、,、,、\n",
+        );
+        w("matrix.def", "1 1\n0 0 0\n");
+        w(
+            "char.def",
+            "DEFAULT 0 1 0\nSPACE 0 1 0\nKANJI 0 0 2\nHIRAGANA 1 1 0\nKATAKANA 1 1 0\nNUMERIC 1 1 0\nSYMBOL 1 1 0\n0x0020 SPACE\n0x3041..0x309F HIRAGANA\n0x30A1..0x30FF KATAKANA\n0x4E00..0x9FFF KANJI\n0x0030..0x0039 NUMERIC\n0x3000..0x303F SYMBOL\n",
+        );
+        w(
+            "unk.def",
+            "DEFAULT,0,0,1000,記号,一般,*,*,*,*,*\nSPACE,0,0,1000,記号,空白,*,*,*,*,*\nKANJI,0,0,1000,名詞,一般,*,*,*,*,*\nHIRAGANA,0,0,1000,名詞,一般,*,*,*,*,*\nKATAKANA,0,0,1000,名詞,一般,*,*,*,*,*\nNUMERIC,0,0,1000,名詞,数,*,*,*,*,*\nSYMBOL,0,0,1000,記号,一般,*,*,*,*,*\n",
+        );
+        w("ja_words.txt", "ありがとう\n今日\n今日は\n");
+        Readings::build(dir.path()).unwrap();
+        Readings::verify(dir.path()).unwrap();
+        // The sources are gone once built.
+        assert!(!dir.path().join("Noun.csv").exists());
+        let r = Readings::get(dir.path()).unwrap();
+        (dir, r)
+    }
+
+    #[test]
+    fn any_text_reads_without_a_panic_and_words_begin_inside_it_in_order() {
+        use rand::{Rng, SeedableRng};
+        let (_dir, r) = small();
+        assert_eq!(
+            words("今日は灯台。", &r)
+                .into_iter()
+                .map(|w| (w.phonemes, w.start, w.ends_clause))
+                .collect::<Vec<_>>(),
+            [
+                ("kʲoːβa".to_string(), 0, false),
+                ("toːdai.".to_string(), 3, true)
+            ]
+        );
+        let alphabet: Vec<char> = "今日は灯台年。、「」『』（）！？ーっんゃゅょぁあかがきゃゔヴァカガキャｶﾞﾟ々ゝゞヽヾ〃〜～ㇰㇿ0123４５abcZ!?.,;: \n\t\u{3099}\u{309a}\u{200d}😀🇯🇵é"
+            .chars()
+            .collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(27);
+        for _ in 0..3000 {
+            let n = rng.random_range(0..40);
+            let text: String = (0..n)
+                .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                .collect();
+            let ws = words(&text, &r);
+            let len = text.chars().count();
+            let mut last = 0;
+            for w in &ws {
+                assert!(w.start < len.max(1), "{text:?}: {ws:?}");
+                assert!(w.start >= last, "{text:?}: {ws:?}");
+                assert!(!w.phonemes.is_empty() && w.phonemes.trim() == w.phonemes);
+                last = w.start;
+            }
+        }
+    }
 }
