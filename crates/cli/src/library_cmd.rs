@@ -146,18 +146,10 @@ async fn sample(
     json: bool,
 ) -> Result<ExitCode> {
     let cfg = crate::setup::config(cli)?;
-    let n = &cfg.voice.neural;
-    let (runtime, speed, owned) = (n.onnxruntime.clone(), n.speed, id.to_string());
-    let lib = Arc::new(lib);
-    let pcm = tokio::task::spawn_blocking(move || {
-        storyreel_engine::voices::neural::sample(lib, &owned, runtime, speed)
-    })
-    .await
-    .map_err(|e| Error::Input(format!("The sample stopped: {e}.")))?
-    .map_err(|e| Error::Input(e.message))?;
-    let wav = pcm
-        .to_wav()
-        .map_err(|e| Error::Input(format!("The sample could not be written: {e}.")))?;
+    let (wav, seconds) =
+        storyreel_engine::voices::neural::sample_wav(Arc::new(lib), id, &cfg.voice.neural)
+            .await
+            .map_err(|e| Error::Input(e.message))?;
     let path = match out {
         Some(p) => {
             if p.exists() {
@@ -178,10 +170,10 @@ async fn sample(
         ))
     })?;
     if json {
-        output::json(&serde_json::json!({ "path": path, "seconds": pcm.seconds() }));
+        output::json(&serde_json::json!({ "path": path, "seconds": seconds }));
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{id}: {:.1} s sample in {}", pcm.seconds(), path.display());
+    println!("{id}: {seconds:.1} s sample in {}", path.display());
     if out.is_none() && std::io::stdout().is_terminal() {
         play(&path);
     }

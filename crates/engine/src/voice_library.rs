@@ -48,22 +48,14 @@ impl Engine {
     /// A short line in an installed library voice's language, spoken by it.
     pub async fn library_sample(&self, id: &str) -> Result<VoiceSample> {
         let lib = Arc::new(self.voice_library());
-        let n = &self.config().voice.neural;
-        let (runtime, speed, owned) = (n.onnxruntime.clone(), n.speed, id.to_string());
         let engine = lib
             .catalogue()
             .get(id)
             .and_then(|i| i.engine.clone())
             .unwrap_or_default();
-        let pcm = tokio::task::spawn_blocking(move || {
-            crate::voices::neural::sample(lib, &owned, runtime, speed)
-        })
-        .await
-        .map_err(|e| Error::Input(format!("The sample stopped: {e}.")))?
-        .map_err(|e| Error::Input(e.message))?;
-        let wav = pcm
-            .to_wav()
-            .map_err(|e| Error::Image(format!("the sample could not be written: {e}")))?;
+        let (wav, _) = crate::voices::neural::sample_wav(lib, id, &self.config().voice.neural)
+            .await
+            .map_err(|e| Error::Input(e.message))?;
         let hash = self.put_blocking(wav, "wav").await?;
         Ok(VoiceSample {
             path: self.assets().path(&hash, "wav")?.display().to_string(),

@@ -273,3 +273,25 @@ pub fn sample(
     let text = crate::voice_sample::line(&language);
     Ok(run(&chosen, runtime, text, speed)?.pcm)
 }
+
+/// [`sample`] off the async runtime, as a WAV file's bytes and its length (s), with the
+/// voice settings of `neural`.
+pub async fn sample_wav(
+    library: Arc<Library>,
+    id: &str,
+    neural: &crate::config::voice::NeuralSettings,
+) -> Result<(Vec<u8>, f32), ProviderError> {
+    let (runtime, speed, owned) = (neural.onnxruntime.clone(), neural.speed, id.to_string());
+    let pcm = tokio::task::spawn_blocking(move || sample(library, &owned, runtime, speed))
+        .await
+        .map_err(|e| {
+            ProviderError::terminal("voice_failed", format!("The sample stopped: {e}."))
+        })??;
+    let wav = pcm.to_wav().map_err(|e| {
+        ProviderError::terminal(
+            "voice_failed",
+            format!("The sample could not be written: {e}."),
+        )
+    })?;
+    Ok((wav, pcm.seconds()))
+}
