@@ -12,11 +12,9 @@ mod speech;
 mod work;
 
 use storyreel_engine::config::Config;
-use storyreel_engine::model::JobStatus;
 use storyreel_engine::voices::japanese::{self, Readings};
 use storyreel_engine::voices::library::Library;
-use storyreel_engine::voices::timing::Pcm;
-use storyreel_engine::{Engine, EngineOptions, ImportOptions};
+use storyreel_engine::{Engine, EngineOptions};
 use storyreel_testkit::files::FileServer;
 use storyreel_testkit::voice::need_registry;
 
@@ -116,35 +114,11 @@ async fn a_japanese_voice_installs_and_speaks_kanji() {
     let mut c = Config::default();
     c.generation.providers = vec!["titlecard".into()];
     let e = Engine::open(EngineOptions::new(dir.path(), c)).unwrap();
-    let p = e
-        .import(
-            STORY.as_bytes(),
-            "lighthouse.md",
-            ImportOptions {
-                force_new: true,
-                language: Some("ja".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .project;
-    work::work_until_ended(&e).await;
-    let scenes = e.store().scenes_of(p.id).unwrap();
+    let scenes = speech::narrate(&e, STORY, "ja").await;
     assert_eq!(scenes.len(), 2);
     for s in &scenes {
-        let n = s.narration.as_ref().unwrap();
-        assert_eq!(n.status, JobStatus::Succeeded, "{:?}", n.error);
-        let sp = n.speech.as_ref().unwrap();
-        assert_eq!(
-            sp.provider, "kokoro",
-            "scene {}: {:?}",
-            s.index, sp.fallback
-        );
+        let (sp, pcm) = speech::spoken(&e, s, "kokoro");
         assert_eq!(sp.voice, "kokoro-jf_alpha");
-        let a = sp.audio.as_ref().unwrap();
-        let pcm = Pcm::from_wav(&std::fs::read(e.assets().path(&a.hash, &a.ext).unwrap()).unwrap())
-            .unwrap();
         // Japanese is said at some six to ten characters a second.
         let chars = s.text.chars().filter(|c| c.is_alphanumeric()).count() as f32;
         let secs = pcm.seconds();

@@ -15,10 +15,8 @@ mod work;
 use std::sync::Arc;
 
 use storyreel_engine::config::Config;
-use storyreel_engine::model::JobStatus;
 use storyreel_engine::voices::library::Library;
-use storyreel_engine::voices::timing::Pcm;
-use storyreel_engine::{Engine, EngineOptions, ImportOptions};
+use storyreel_engine::{Engine, EngineOptions};
 use storyreel_testkit::files::FileServer;
 use storyreel_testkit::voice::need_registry;
 
@@ -69,35 +67,11 @@ async fn kokoro_installs_from_the_library_and_narrates_by_default() {
     c.generation.providers = vec!["titlecard".into()];
     assert_eq!(c.voice.voices, ["neural", "espeak-ng"], "the default chain");
     let e = Engine::open(EngineOptions::new(dir.path(), c)).unwrap();
-    let p = e
-        .import(
-            STORY.as_bytes(),
-            "harbour.md",
-            ImportOptions {
-                force_new: true,
-                language: Some("en".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .project;
-    work::work_until_ended(&e).await;
-    let scenes = e.store().scenes_of(p.id).unwrap();
+    let scenes = speech::narrate(&e, STORY, "en").await;
     assert_eq!(scenes.len(), 2);
     for s in &scenes {
-        let n = s.narration.as_ref().unwrap();
-        assert_eq!(n.status, JobStatus::Succeeded, "{:?}", n.error);
-        let sp = n.speech.as_ref().unwrap();
-        assert_eq!(
-            sp.provider, "kokoro",
-            "scene {}: {:?}",
-            s.index, sp.fallback
-        );
+        let (sp, pcm) = speech::spoken(&e, s, "kokoro");
         assert_eq!(sp.voice, "kokoro-af_heart");
-        let a = sp.audio.as_ref().unwrap();
-        let pcm = Pcm::from_wav(&std::fs::read(e.assets().path(&a.hash, &a.ext).unwrap()).unwrap())
-            .unwrap();
         assert_eq!(pcm.rate, 24_000);
         let words = s.text.split_whitespace().count() as f32;
         let secs = pcm.seconds();
@@ -121,21 +95,8 @@ async fn kokoro_installs_from_the_library_and_narrates_by_default() {
 
     // French has no installed voice: it is passed over (not a failure) and espeak-ng speaks;
     // the scene says why.
-    let p = e
-        .import(
-            "# Port\n\nLe bateau quitte le port à l'aube.\n".as_bytes(),
-            "port.md",
-            ImportOptions {
-                force_new: true,
-                language: Some("fr".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .project;
-    work::work_until_ended(&e).await;
-    let s = &e.store().scenes_of(p.id).unwrap()[0];
+    let scenes = speech::narrate(&e, "# Port\n\nLe bateau quitte le port à l'aube.\n", "fr").await;
+    let s = &scenes[0];
     let sp = s.narration.as_ref().unwrap().speech.as_ref().unwrap();
     assert_eq!(sp.provider, "espeak-ng");
     assert!(

@@ -15,9 +15,7 @@ mod work;
 use std::path::{Path, PathBuf};
 
 use storyreel_engine::config::Config;
-use storyreel_engine::model::{JobStatus, Scene};
-use storyreel_engine::voices::timing::Pcm;
-use storyreel_engine::{Engine, EngineOptions, ImportOptions};
+use storyreel_engine::{Engine, EngineOptions};
 
 use storyreel_testkit::voice::need_joe as need;
 
@@ -32,24 +30,6 @@ fn config(model: &Path, runtime: &Path) -> Config {
     c
 }
 
-async fn narrate(e: &Engine, story: &str) -> Vec<Scene> {
-    let p = e
-        .import(
-            story.as_bytes(),
-            "joe.md",
-            ImportOptions {
-                force_new: true,
-                language: Some("en".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .project;
-    work::work_until_ended(e).await;
-    e.store().scenes_of(p.id).unwrap()
-}
-
 const STORY: &str = "# Harbour\n\nThe ferry leaves the harbour at dawn, its horn low over the water.\n\nGulls follow the wake, crying over the grey sea.\n\nOn the pier, her grandmother waves with both arms.\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,17 +39,11 @@ async fn the_joe_voice_speaks_inside_storyreel() {
     };
     let dir = tempfile::tempdir().unwrap();
     let e = Engine::open(EngineOptions::new(dir.path(), config(&model, &runtime))).unwrap();
-    let scenes = narrate(&e, STORY).await;
+    let scenes = speech::narrate(&e, STORY, "en").await;
     assert_eq!(scenes.len(), 3);
     for s in &scenes {
-        let n = s.narration.as_ref().unwrap();
-        assert_eq!(n.status, JobStatus::Succeeded, "{:?}", n.error);
-        let sp = n.speech.as_ref().unwrap();
-        assert_eq!(sp.provider, "piper", "scene {}: {:?}", s.index, sp.fallback);
+        let (sp, pcm) = speech::spoken(&e, s, "piper");
         assert_eq!(sp.voice, "en_US-joe-medium");
-        let a = sp.audio.as_ref().unwrap();
-        let pcm = Pcm::from_wav(&std::fs::read(e.assets().path(&a.hash, &a.ext).unwrap()).unwrap())
-            .unwrap();
         assert_eq!(pcm.rate, 22050);
         let words = s.text.split_whitespace().count() as f32;
         let secs = pcm.seconds();
@@ -118,7 +92,7 @@ async fn a_broken_model_is_a_sentence_and_the_next_voice_speaks() {
     for (file, says) in [(&fake, "could not be loaded"), (&lone, "no settings file")] {
         let data = tempfile::tempdir().unwrap();
         let e = Engine::open(EngineOptions::new(data.path(), config(file, &runtime))).unwrap();
-        let scenes = narrate(&e, "A lighthouse at dusk.").await;
+        let scenes = speech::narrate(&e, "A lighthouse at dusk.", "en").await;
         let sp = scenes[0]
             .narration
             .as_ref()

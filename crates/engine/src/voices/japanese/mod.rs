@@ -138,21 +138,23 @@ pub fn words(text: &str, readings: &Readings) -> Vec<Word> {
     }
     // misaki's spacing: none before closing marks, one after them, none inside `・`.
     for k in 0..tokens.len() {
-        let (surface, roma) = (tokens[k].surface.clone(), tokens[k].roma.clone());
-        if among(&surface, "「『«") || among(&roma, "([") {
+        let (surface, roma) = (tokens[k].surface.as_str(), tokens[k].roma.as_str());
+        let opens = among(surface, "「『«") || among(roma, "([");
+        let closes = among(surface, "」』»")
+            || among(roma, "]).,?!:")
+            || roma.starts_with(['.', ',', '?', '!', ':', ';', '”']);
+        let is_space = roma == " ";
+        if opens {
             if let Some(p) = k.checked_sub(1) {
                 tokens[p].space = true;
             }
-        } else if among(&surface, "」』»")
-            || among(&roma, "]).,?!:")
-            || roma.starts_with(['.', ',', '?', '!', ':', ';', '”'])
-        {
+        } else if closes {
             if let Some(p) = k.checked_sub(1) {
                 tokens[p].space = false;
             }
             tokens[k].space = true;
         } else {
-            tokens[k].space = roma != " ";
+            tokens[k].space = !is_space;
         }
     }
     // No space before or after a glottal stop, except beside punctuation and quotes.
