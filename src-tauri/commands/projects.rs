@@ -214,6 +214,7 @@ pub async fn create_project(
             negative_prompt: None,
             duration_s: s.duration_s,
             line: s.line,
+            media: None,
         })
         .collect();
     let opts = ImportOptions {

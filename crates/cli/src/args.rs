@@ -55,6 +55,10 @@ pub struct ImportArgs {
     /// The story's language for the voice (en, fr, de, es, ja…; default: detected).
     #[arg(long, value_name = "CODE")]
     pub language: Option<String>,
+    /// A folder of your own pictures and clips, one per scene (scene-001.jpg, scene-002.mp4,
+    /// …): those scenes show them, and no image provider is asked for them.
+    #[arg(long, value_name = "DIR")]
+    pub media_dir: Option<PathBuf>,
 }
 
 /// How the video is made.

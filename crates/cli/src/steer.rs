@@ -185,6 +185,15 @@ pub async fn import(folder: &Folder, args: &ImportArgs) -> Result<Imported> {
                 args.voice.clone()
             },
             language: args.language.clone(),
+            // The holder reads the files: give it paths that mean the same there.
+            media_dir: args
+                .media_dir
+                .as_ref()
+                .map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone())),
+            story_dir: (args.story.as_os_str() != "-")
+                .then(|| std::path::absolute(&args.story).ok())
+                .flatten()
+                .and_then(|p| p.parent().map(|d| d.to_path_buf())),
         })
         .await
 }

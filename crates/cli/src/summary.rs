@@ -153,6 +153,26 @@ pub fn made(s: &ProjectStatus, secs: f64) -> ExitCode {
             short_id(&s.id)
         );
     }
+    let own: Vec<u32> = scenes
+        .iter()
+        .filter(|sc| sc.provider.as_deref() == Some(storyreel_engine::model::OWN_MEDIA))
+        .map(|sc| sc.index)
+        .collect();
+    if !own.is_empty() {
+        let all = own.len() == scenes.len();
+        println!(
+            "{} your own pictures and clips; no image provider was asked for {}.",
+            match (all, own.len()) {
+                (true, _) => "Every scene shows".to_string(),
+                (false, 1) => format!("Scene {} shows", own[0]),
+                (false, _) => {
+                    let list = scene_list(&own);
+                    format!("S{} show", list.strip_prefix('s').unwrap_or(&list))
+                }
+            },
+            if all { "any of them" } else { "those" }
+        );
+    }
     narrated(s, scenes);
     println!(
         "Project {}. `storyreel export {} DIR` copies its pictures, narrations and subtitles out.",

@@ -37,8 +37,8 @@ impl AssetStore {
 
     /// Where the file for `hash.ext` lives (whether or not it exists).
     pub fn path(&self, hash: &str, ext: &str) -> Result<PathBuf> {
-        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) || !EXTS.contains(&ext)
-        {
+        let known = EXTS.contains(&ext) || crate::media::clip::CLIP_EXTS.contains(&ext);
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) || !known {
             return Err(Error::Input(format!("not an asset name: {hash}.{ext}")));
         }
         Ok(self.root.join(&hash[..2]).join(format!("{hash}.{ext}")))

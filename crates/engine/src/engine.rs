@@ -77,6 +77,11 @@ pub struct ImportOptions {
     pub voice: VoiceOption,
     /// The story's language (`en`, `fr`…); none: `[voice] language`, or detected.
     pub language: Option<String>,
+    /// A folder of the person's own pictures and clips, one per scene (`scene-001.jpg`,
+    /// `scene-002.mp4`, …): those scenes show them and need no image provider.
+    pub media_dir: Option<std::path::PathBuf>,
+    /// The story file's folder: pictures and clips the story links to are found from it.
+    pub story_dir: Option<std::path::PathBuf>,
 }
 
 /// Whether and how a new project is narrated.

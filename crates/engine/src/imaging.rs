@@ -65,12 +65,20 @@ pub fn cover(img: &DynamicImage, frame: Frame) -> RgbImage {
 }
 
 fn resize_cover(src: &RgbImage, width: u32, height: u32) -> RgbImage {
+    resize_cover_at(src, width, height, (0.5, 0.5))
+}
+
+/// Scales `src` to cover `width`×`height`, cropping around `focus` (0..1 on each axis: the
+/// point of the picture kept in view).
+pub fn resize_cover_at(src: &RgbImage, width: u32, height: u32, focus: (f64, f64)) -> RgbImage {
+    let (width, height) = (width.max(1), height.max(1));
+    let focus = (focus.0.clamp(0.0, 1.0), focus.1.clamp(0.0, 1.0));
     let mut dst = RgbImage::new(width, height);
     let options = fast_image_resize::ResizeOptions::new()
         .resize_alg(fast_image_resize::ResizeAlg::Convolution(
             fast_image_resize::FilterType::CatmullRom,
         ))
-        .fit_into_destination(Some((0.5, 0.5)));
+        .fit_into_destination(Some(focus));
     let mut resizer = fast_image_resize::Resizer::new();
     if resizer.resize(src, &mut dst, &options).is_err() {
         // Only an empty source can fail here; fall back to the slow path rather than panic.

@@ -110,6 +110,16 @@ impl Engine {
                 .as_bytes(),
             );
         }
+        let media = self.story_media(&parsed, &opts).await?;
+        for (i, m) in media.iter().enumerate() {
+            if let Some(m) = m {
+                let clip = m.own.clip.as_ref().map_or("", |c| c.hash.as_str());
+                hasher.update(
+                    format!("\0media:{}:{}:{clip}:{:?}", i + 1, m.image.hash, m.own.look)
+                        .as_bytes(),
+                );
+            }
+        }
         let source_hash = hasher.finalize().to_hex().to_string();
 
         if !opts.force_new {
@@ -144,8 +154,13 @@ impl Engine {
             voice: voice.clone(),
         };
         let mut rows = Vec::with_capacity(parsed.scenes.len());
+        let mut own = Vec::new();
         for (i, d) in parsed.scenes.iter().enumerate() {
             let index = i as u32 + 1;
+            if let Some(m) = media.get(i).and_then(|m| m.as_ref()) {
+                let (job, uploads) = self.plan_media(project.id, index, m)?;
+                own.push((index, m, job, uploads));
+            }
             let job = Job::new(
                 JobPayload::GenerateScene,
                 project.id,
@@ -188,19 +203,31 @@ impl Engine {
             };
             rows.push((scene, job, narrate));
         }
+        let target = self.sync_target().cloned();
         self.store().transact(|tx| {
             tx.put_project(&project)?;
             tx.put_source(&source_hash, project.id)?;
             for (scene, job, narrate) in &rows {
                 tx.put_scene(scene)?;
-                Queue::put_job(tx, None, job)?;
+                // A scene showing the person's own media needs no picture made.
+                if !own.iter().any(|(i, ..)| *i == scene.index) {
+                    Queue::put_job(tx, None, job)?;
+                }
                 if let Some(n) = narrate {
                     Queue::put_job(tx, None, n)?;
+                }
+            }
+            for (index, m, job, uploads) in &own {
+                if let Some(s) = tx.scene(project.id, *index)? {
+                    crate::media::put_media(tx, s, m, job, uploads, target.as_ref())?;
                 }
             }
             Ok(())
         })?;
         self.store().flush().await?;
+        if own.iter().any(|(.., u)| !u.is_empty()) {
+            self.wake(Lane::Upload);
+        }
         self.store()
             .note_project_count(self.store().project_count())?;
         self.emit_project(project.id);
@@ -210,5 +237,70 @@ impl Engine {
             project,
             created: true,
         })
+    }
+
+    /// Each scene's own picture or clip, as the story links it or the media folder holds it,
+    /// read and kept. A file that cannot be used stops the import with a sentence naming the
+    /// scene; nothing is recorded.
+    async fn story_media(
+        &self,
+        parsed: &ParsedStory,
+        opts: &ImportOptions,
+    ) -> Result<Vec<Option<crate::media::PreparedMedia>>> {
+        if let Some(dir) = &opts.media_dir {
+            if !dir.is_dir() {
+                return Err(Error::Input(format!(
+                    "The media folder {} does not exist.",
+                    dir.display()
+                )));
+            }
+        }
+        let mut out = Vec::with_capacity(parsed.scenes.len());
+        for (i, d) in parsed.scenes.iter().enumerate() {
+            let index = i as u32 + 1;
+            let linked = match &d.media {
+                Some(m) if m.file.contains("://") => {
+                    return Err(Error::Input(format!(
+                        "Scene {index} links to {}, a web address; StoryReel shows files on this computer. Download it and link the file instead.",
+                        m.file
+                    )))
+                }
+                Some(m) => {
+                    let p = std::path::PathBuf::from(&m.file);
+                    let file = match (&opts.story_dir, p.is_absolute()) {
+                        (_, true) => p,
+                        (Some(dir), false) => dir.join(p),
+                        (None, false) => {
+                            return Err(Error::Input(format!(
+                                "Scene {index} links to {}, but the story's folder is not known to find it from; give the file's full path.",
+                                m.file
+                            )))
+                        }
+                    };
+                    Some((file, m.look))
+                }
+                None => None,
+            };
+            let from_dir = || {
+                opts.media_dir
+                    .as_deref()
+                    .and_then(|dir| crate::media::scene_media(dir, index))
+                    .map(|f| (f, crate::model::MediaLook::default()))
+            };
+            let Some((file, look)) = linked.or_else(from_dir) else {
+                out.push(None);
+                continue;
+            };
+            let name = crate::media::name_of(&file);
+            let prepared = self
+                .prepare_media(&file, &name, look)
+                .await
+                .map_err(|e| match e {
+                    Error::Input(m) => Error::Input(format!("Scene {index}: {m}")),
+                    other => other,
+                })?;
+            out.push(Some(prepared));
+        }
+        Ok(out)
     }
 }

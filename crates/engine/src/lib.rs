@@ -16,6 +16,7 @@ pub mod imaging;
 pub mod import;
 pub mod lanes;
 pub mod language;
+pub mod media;
 pub mod model;
 pub mod narration;
 pub mod ops;

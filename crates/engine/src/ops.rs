@@ -138,11 +138,17 @@ impl Engine {
     }
 
     /// Scenes whose image is recorded but whose file is gone from the data folder are queued
-    /// to be made again; returns their numbers (empty when every image is there).
+    /// to be made again; returns their numbers (empty when every image is there). The person's
+    /// own picture or clip is never replaced by a provider's: its loss is an error naming it.
     pub fn requeue_missing_images(&self, project: &Project) -> Result<Vec<u32>> {
         let mut missing = Vec::new();
-        for s in self.store().scenes_of(project.id)? {
+        let scenes = self.store().scenes_of(project.id)?;
+        self.own_media_present(&scenes)?;
+        for s in scenes {
             let Some(img) = &s.image else { continue };
+            if img.own.is_some() {
+                continue;
+            }
             if !self.assets().path(&img.hash, &img.ext)?.is_file()
                 && self.queue().requeue(s.job_id)?.is_some()
             {
@@ -154,6 +160,30 @@ impl Engine {
             self.wake(Lane::Generate);
         }
         Ok(missing)
+    }
+
+    /// An error naming the scenes whose own picture or clip is gone from the data folder.
+    fn own_media_present(&self, scenes: &[crate::model::Scene]) -> Result<()> {
+        let mut gone = Vec::new();
+        for s in scenes {
+            let Some((img, own)) = s.image.as_ref().and_then(|i| Some((i, i.own()?))) else {
+                continue;
+            };
+            let mut files = vec![self.assets().path(&img.hash, &img.ext)?];
+            if let Some(c) = &own.clip {
+                files.push(self.assets().path(&c.hash, &c.ext)?);
+            }
+            if files.iter().any(|f| !f.is_file()) {
+                gone.push(format!("scene {} ({})", s.index, own.name));
+            }
+        }
+        if gone.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Input(format!(
+            "Your own media for {} is missing from the data folder; add the file to the scene again.",
+            gone.join(", ")
+        )))
     }
 
     /// Deletes finished jobs older than the configured number of days that nothing refers to.

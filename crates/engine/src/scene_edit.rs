@@ -271,10 +271,15 @@ impl Engine {
                         narration: None,
                     },
                 };
-                let remake = look_changed
-                    || base.is_none_or(|b| {
-                        needs_new_picture(b, &title, &text, &prompt, b.index != index)
-                    });
+                // The person's own picture or clip stays whatever changes: only they replace it.
+                let own = base.is_some_and(|b| {
+                    b.status == JobStatus::Succeeded && b.image.as_ref().is_some_and(|i| i.own.is_some())
+                });
+                let remake = !own
+                    && (look_changed
+                        || base.is_none_or(|b| {
+                            needs_new_picture(b, &title, &text, &prompt, b.index != index)
+                        }));
                 if let Some(b) = base {
                     if remake {
                         // Its generate job is replaced.

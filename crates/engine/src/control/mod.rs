@@ -90,6 +90,12 @@ pub enum Request {
         /// The story's language code; none: configured or detected.
         #[serde(default)]
         language: Option<String>,
+        /// A folder of the person's own pictures and clips, one per scene.
+        #[serde(default)]
+        media_dir: Option<std::path::PathBuf>,
+        /// The story file's folder, where the media it links to is found from.
+        #[serde(default)]
+        story_dir: Option<std::path::PathBuf>,
     },
     /// Copy a project's images and manifest to a folder.
     Export {
@@ -369,6 +375,8 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
             replace,
             voice,
             language,
+            media_dir,
+            story_dir,
         } => {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(story.as_bytes())
@@ -388,6 +396,8 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
                             Some(v) => crate::engine::VoiceOption::Named(v.to_string()),
                         },
                         language,
+                        media_dir,
+                        story_dir,
                     },
                 )
                 .await?;

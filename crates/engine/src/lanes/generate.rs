@@ -156,6 +156,7 @@ impl Engine {
             elapsed_ms: started.elapsed().as_millis() as u64,
             created_at: now_ms(),
             fallback: generated.fallback,
+            own: None,
         };
         // The outbox: the image's upload is queued in the same transaction that records it.
         let uploads = self.plan_scene_uploads(

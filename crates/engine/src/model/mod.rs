@@ -2,9 +2,11 @@
 //! with a schema version `v`, and carries its whole state (events send these as snapshots).
 
 mod job;
+mod media;
 mod narration;
 mod provider;
 pub use job::{Job, JobKind, JobPayload, JobStatus, MissingPayload, UploadSpec};
+pub use media::{ClipEnd, ClipFile, Fit, MediaLook, OwnMedia, OWN_MEDIA};
 pub use narration::{text_hash, AudioFile, Narration, Speech, VoiceChoice, WordMark};
 pub use provider::{BreakerState, ProviderStats};
 
@@ -234,6 +236,17 @@ pub struct ImageInfo {
     /// Why earlier providers in the chain did not deliver (empty when the first one did).
     #[serde(default)]
     pub fallback: Vec<UserError>,
+    /// The person's own picture or clip (`provider` is then `own`): no provider replaces it
+    /// unless the person asks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own: Option<OwnMedia>,
+}
+
+impl ImageInfo {
+    /// The person's own picture or clip.
+    pub fn own(&self) -> Option<&OwnMedia> {
+        self.own.as_ref()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

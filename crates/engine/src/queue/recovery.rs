@@ -151,7 +151,13 @@ impl Queue {
         if j.scene_index.is_none() && j.upload().is_some() {
             for index in 1..=p.scene_count {
                 let audio = tx.scene(p.id, index)?.is_some_and(|s| {
-                    s.narration
+                    let clip = s
+                        .image
+                        .as_ref()
+                        .and_then(|i| i.own.as_ref()?.clip.as_ref()?.upload)
+                        == Some(j.id);
+                    clip || s
+                        .narration
                         .and_then(|n| n.speech)
                         .is_some_and(|sp| sp.upload == Some(j.id))
                 });

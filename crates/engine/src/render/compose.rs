@@ -156,6 +156,14 @@ fn compose_all(
                 }
             }
         }
+        // Each clip on screen moves on to this frame (counted from its scene's start).
+        for (i, src) in cache.iter_mut() {
+            if src.clip.is_some() {
+                let start = plan.timeline.starts.get(*i).copied().unwrap_or(0.0);
+                let n = ((at.t - start).max(0.0) * plan.timeline.fps as f32).round() as u64;
+                src.seek_clip(n);
+            }
+        }
         let find = |i: usize| cache.iter().find(|(c, _)| *c == i).map(|(_, s)| s);
         let (Some(a), b) = (find(at.a), at.b.and_then(|b| find(b.0))) else {
             return None;
@@ -186,8 +194,16 @@ fn load_source(engine: &Engine, plan: &Plan, i: usize) -> Result<frames::Source>
             e,
         )
     })?;
-    let rgb = crate::imaging::cover(&crate::imaging::decode_limited(&bytes)?, plan.frame);
+    let decoded = crate::imaging::decode_limited(&bytes)?;
+    let rgb = match &s.look {
+        // The person's own picture, fitted as they chose.
+        Some(look) => crate::media::picture::fit(&decoded.into_rgb8(), plan.frame, look),
+        None => crate::imaging::cover(&decoded, plan.frame),
+    };
     let image = yuv::Yuv::from_rgb(&rgb);
+    let clip = s.clip.clone().map(|c| {
+        super::clip_frames::ClipReader::new(&plan.ffmpeg, c, plan.frame, plan.timeline.fps)
+    });
     let card = match (&s.card, plan.words.get(i)) {
         (Some(req), Some(Some(words))) => super::card_words::CardWords::new(
             req,
@@ -201,7 +217,11 @@ fn load_source(engine: &Engine, plan: &Plan, i: usize) -> Result<frames::Source>
     Ok(frames::Source {
         card,
         image,
-        motion: motion::Motion::for_scene(plan.project, s.index),
+        motion: match clip {
+            Some(_) => motion::Motion::none(),
+            None => motion::Motion::for_scene(plan.project, s.index),
+        },
+        clip,
         caption: match (&s.caption, plan.words.get(i)) {
             (None, _) => None,
             (Some(_), Some(Some(words))) => {

@@ -28,7 +28,7 @@ pub const VIDEO_MARK: &str = "Made with StoryReel";
 const READ_LIMIT: Duration = Duration::from_secs(120);
 
 /// Runs `cmd` to its end and collects its output, killing it after `limit`.
-fn output_within(mut cmd: Command, limit: Duration) -> std::io::Result<Output> {
+pub(crate) fn output_within(mut cmd: Command, limit: Duration) -> std::io::Result<Output> {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -252,11 +252,29 @@ pub struct AudioPlan {
     pub narration: Option<PathBuf>,
     pub scene_narration: Vec<(f32, PathBuf)>,
     pub music: Option<(PathBuf, f32)>,
+    /// The sound of the person's own clips, under the narration.
+    pub clip_sound: Vec<ClipSound>,
+}
+
+/// A clip's own sound in the video: from `from` for `span` seconds of the clip, placed at `at`
+/// (s into the video) for `length` seconds (looped, or ending with the clip), at `volume`.
+#[derive(Debug, Clone)]
+pub struct ClipSound {
+    pub at: f32,
+    pub file: PathBuf,
+    pub from: f32,
+    pub span: f32,
+    pub length: f32,
+    pub volume: f32,
+    pub looped: bool,
 }
 
 impl AudioPlan {
     pub fn is_empty(&self) -> bool {
-        self.narration.is_none() && self.scene_narration.is_empty() && self.music.is_none()
+        self.narration.is_none()
+            && self.scene_narration.is_empty()
+            && self.music.is_none()
+            && self.clip_sound.is_empty()
     }
 }
 
@@ -295,6 +313,28 @@ impl Ffmpeg {
             let ms = (start * 1000.0).round() as u64;
             inputs.push(format!(
                 "[{next}:a]aresample=48000,adelay={ms}:all=1,apad[a{next}]"
+            ));
+            next += 1;
+        }
+        for cs in &e.audio.clip_sound {
+            let span = cs.span.clamp(0.1, 3600.0);
+            c.args(["-ss", &format!("{:.3}", cs.from.clamp(0.0, 86_400.0))])
+                .args(["-t", &format!("{span:.3}")])
+                .args(file_input)
+                .arg(&cs.file);
+            let ms = (cs.at.clamp(0.0, 86_400.0) * 1000.0).round() as u64;
+            let len = cs.length.clamp(0.1, 3600.0);
+            // A looped clip's sound repeats its span; it fades in and out over a tenth of a
+            // second and a third, so a cut never clicks.
+            let looped = if cs.looped {
+                format!(",aloop=loop=-1:size={}", (span * 48_000.0) as u64)
+            } else {
+                String::new()
+            };
+            inputs.push(format!(
+                "[{next}:a]aresample=48000,asetpts=N/SR/TB{looped},atrim=0:{len:.3},volume={:.3},afade=t=in:d=0.1,afade=t=out:st={:.3}:d=0.3,adelay={ms}:all=1,apad[a{next}]",
+                cs.volume.clamp(0.0, 1.0),
+                (len - 0.3).max(0.0)
             ));
             next += 1;
         }

@@ -16,6 +16,23 @@ pub struct Source {
     pub caption: Option<SceneCaption>,
     /// A narrated title card's words, to highlight as they are spoken.
     pub card: Option<CardWords>,
+    /// The person's own clip: `image` is its current frame, read as the scene plays.
+    pub clip: Option<super::clip_frames::ClipReader>,
+}
+
+impl Source {
+    /// Brings a clip to its frame `n` (counted from the scene's start); a still is left as is.
+    pub fn seek_clip(&mut self, n: u64) {
+        let Some(reader) = self.clip.as_mut() else {
+            return;
+        };
+        // Frames are read in order, one per frame of the video; the first shows at once.
+        while reader.shown <= n {
+            if !reader.next(&mut self.image) {
+                break;
+            }
+        }
+    }
 }
 
 pub struct Composer {
@@ -109,6 +126,11 @@ fn view(r: &mut Resampler, image: &Yuv, motion: &Motion, t: f32, out: &mut Yuv) 
     let (w, h) = (image.width(), image.height());
     let (ow, oh) = (out.width(), out.height());
     let v = motion.view(t, w, h);
+    if (w, h) == (ow, oh) && v.left == 0.0 && v.top == 0.0 && v.width == w as f64 {
+        // A clip's frame, already the frame's size and still: copied as it is.
+        out.as_bytes_mut().copy_from_slice(image.as_bytes());
+        return;
+    }
     let half = View {
         left: v.left / 2.0,
         top: v.top / 2.0,
@@ -141,6 +163,7 @@ mod tests {
             motion: Motion::for_scene(uuid::Uuid::nil(), index),
             caption: None,
             card: None,
+            clip: None,
         }
     }
 
@@ -187,6 +210,7 @@ mod tests {
             motion: Motion::for_scene(uuid::Uuid::nil(), 3),
             caption: None,
             card: None,
+            clip: None,
         };
         let mut c = Composer::new(108, 192);
         let (mut start, mut end) = (Yuv::new(108, 192), Yuv::new(108, 192));

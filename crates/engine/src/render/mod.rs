@@ -5,6 +5,7 @@
 
 pub mod captions;
 pub mod card_words;
+pub mod clip_frames;
 pub(crate) mod compose;
 pub mod ffmpeg;
 pub mod frames;
@@ -72,6 +73,11 @@ impl Engine {
         for s in scenes {
             let img = s.image.as_ref().map_or("", |i| i.hash.as_str());
             h.update(format!("|{}|{img}|{}|{:?}", s.index, s.text, s.duration_s).as_bytes());
+            // The person's own media: how it fits and plays, and the clip itself.
+            if let Some(own) = s.image.as_ref().and_then(|i| i.own()) {
+                let clip = own.clip.as_ref().map_or("", |c| c.hash.as_str());
+                h.update(format!("|own:{clip}:{:?}", own.look).as_bytes());
+            }
             // A silent scene hashes as before narration existed.
             if let Some(sp) = s.narration.as_ref().and_then(|n| n.speech.as_ref()) {
                 let audio = sp.audio.as_ref().map_or("", |a| a.hash.as_str());

@@ -39,6 +39,16 @@ impl Motion {
         }
     }
 
+    /// No move: the whole picture, still (a clip moves by itself).
+    pub fn none() -> Motion {
+        Motion {
+            zoom0: 1.0,
+            zoom1: 1.0,
+            from: (0.5, 0.5),
+            to: (0.5, 0.5),
+        }
+    }
+
     /// The view at progress `t` (0..1) over a `w` x `h` source, eased at both ends.
     pub fn view(&self, t: f32, w: u32, h: u32) -> View {
         let t = t.clamp(0.0, 1.0);

@@ -27,6 +27,10 @@ pub(crate) struct PlanScene {
     /// A title card's description, to find its words on it (see `card_words`), when captions
     /// are on.
     pub(crate) card: Option<crate::providers::ImageRequest>,
+    /// The person's own picture's fit (none for a provider's picture, made to the frame).
+    pub(crate) look: Option<crate::model::MediaLook>,
+    /// The person's own clip, played in place of the still picture.
+    pub(crate) clip: Option<super::clip_frames::ClipPlan>,
 }
 
 /// A scene's narration as the video uses it: the audio, where it starts in the video, and its
@@ -39,6 +43,8 @@ pub(crate) struct PlanVoice {
 
 pub(crate) struct Plan {
     pub(crate) project: uuid::Uuid,
+    /// The ffmpeg that decodes the person's clips.
+    pub(crate) ffmpeg: Ffmpeg,
     pub(crate) frame: crate::model::Frame,
     pub(crate) scenes: Vec<PlanScene>,
     pub(crate) timeline: Timeline,
@@ -110,6 +116,13 @@ impl Engine {
             })
             .collect();
         let xfade = cfg.crossfade_ms as f32 / 1000.0;
+        // A clip without narration (and no length in the script) lasts as long as it plays.
+        for (i, s) in scenes.iter().enumerate() {
+            let span = s.image.as_ref().and_then(|img| img.own()?.span());
+            if let (Some((_, span)), None) = (span, s.duration_s) {
+                durations[i] = (span + xfade).clamp(timeline::MIN_S, 60.0);
+            }
+        }
         let voices = voices_of(self, scenes, spec)?;
         let beat = self.config().voice.beat_ms as f32 / 1000.0;
         for (i, v) in voices.iter().enumerate() {
@@ -166,18 +179,50 @@ impl Engine {
                     .collect()
             }));
         }
+        for (i, s) in scenes.iter().enumerate() {
+            let Some(own) = s.image.as_ref().and_then(|img| img.own()) else {
+                continue;
+            };
+            let (Some(c), Some((from, span))) = (&own.clip, own.span()) else {
+                continue;
+            };
+            if c.audio && own.look.volume > 0.0 {
+                audio.clip_sound.push(super::ffmpeg::ClipSound {
+                    at: tl.starts.get(i).copied().unwrap_or(0.0),
+                    file: self.assets().path(&c.hash, &c.ext)?,
+                    from,
+                    span,
+                    length: tl.durations.get(i).copied().unwrap_or(span),
+                    volume: own.look.volume,
+                    looped: own.look.end == crate::model::ClipEnd::Loop,
+                });
+            }
+        }
         if let Some(m) = &spec.music {
             ff.audio_seconds(m, "music")?;
             audio.music = Some((m.clone(), spec.music_volume));
         }
         Ok(Plan {
             project: p.id,
+            ffmpeg: ff.clone(),
             frame: p.aspect.frame(),
             scenes: scenes
                 .iter()
                 .map(|s| {
                     let img = s.image.as_ref();
-                    PlanScene {
+                    let own = img.and_then(|i| i.own());
+                    let clip = match own.and_then(|o| Some((o, o.clip.as_ref()?, o.span()?))) {
+                        Some((o, c, (start, span))) => Some(super::clip_frames::ClipPlan {
+                            file: self.assets().path(&c.hash, &c.ext)?,
+                            start,
+                            span,
+                            look: o.look,
+                        }),
+                        None => None,
+                    };
+                    Ok(PlanScene {
+                        look: own.map(|o| o.look),
+                        clip,
                         index: s.index,
                         hash: img.map(|i| i.hash.clone()).unwrap_or_default(),
                         ext: img.map(|i| i.ext.clone()).unwrap_or_default(),
@@ -198,9 +243,9 @@ impl Engine {
                                 variation: 0,
                             }
                         }),
-                    }
+                    })
                 })
-                .collect(),
+                .collect::<Result<Vec<_>>>()?,
             timeline: tl,
             audio,
             font: cfg.font.clone(),

@@ -9,7 +9,9 @@
 use crate::config::StoryConfig;
 use crate::error::{Error, Result};
 
+mod media_ref;
 mod script;
+pub use media_ref::MediaRef;
 pub use script::show_number;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,8 @@ pub struct SceneDraft {
     pub duration_s: Option<f32>,
     /// 1-based line where the scene starts in the source.
     pub line: u32,
+    /// The person's own picture or clip for it, as the story names it.
+    pub media: Option<MediaRef>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +135,7 @@ pub fn from_drafts(
             negative_prompt: nonempty(d.negative_prompt),
             duration_s: d.duration_s,
             line: d.line,
+            media: d.media,
         });
     }
     let story = ParsedStory {
@@ -172,7 +177,8 @@ enum Mark {
     Heading(u8, String),
     Separator,
     Blank,
-    Text(String),
+    /// Text, and the file of a picture or video link taken out of it.
+    Text(String, Option<String>),
 }
 
 fn classify(line: &str) -> Mark {
@@ -195,7 +201,8 @@ fn classify(line: &str) -> Mark {
             return Mark::Heading(hashes as u8, clean_inline(&title));
         }
     }
-    Mark::Text(clean_inline(t.trim_start_matches('>').trim()))
+    let (text, media) = media_ref::take_links(t.trim_start_matches('>').trim());
+    Mark::Text(clean_inline(&text), media)
 }
 
 /// Drops Markdown emphasis markers; the words stay.
@@ -246,7 +253,17 @@ fn parse_markdown(text: &str) -> ParsedStory {
             Mark::Separator => cur.finish(&mut scenes),
             Mark::Blank if structured => cur.paragraph_break(),
             Mark::Blank => cur.finish(&mut scenes),
-            Mark::Text(t) => cur.push(line, &t),
+            Mark::Text(t, media) => {
+                if cur.line == 0 {
+                    cur.line = line;
+                }
+                if let Some(m) = media {
+                    cur.media.get_or_insert(m);
+                }
+                if !is_blank(&t) {
+                    cur.push(line, &t);
+                }
+            }
         }
     }
     cur.finish(&mut scenes);
@@ -259,6 +276,8 @@ struct Builder {
     paragraphs: Vec<String>,
     current: String,
     line: u32,
+    /// A picture or clip linked in the scene (one alone before any text goes with the next).
+    media: Option<String>,
 }
 
 impl Builder {
@@ -278,9 +297,12 @@ impl Builder {
     }
     fn finish(&mut self, out: &mut Vec<SceneDraft>) {
         self.paragraph_break();
-        let b = std::mem::take(self);
+        let mut b = std::mem::take(self);
         let text = b.paragraphs.join("\n");
-        if !is_blank(&text) {
+        if is_blank(&text) {
+            // A link with no words yet belongs to the scene that follows.
+            self.media = b.media.take();
+        } else {
             out.push(SceneDraft {
                 title: b.title,
                 text,
@@ -288,6 +310,10 @@ impl Builder {
                 negative_prompt: None,
                 duration_s: None,
                 line: b.line.max(1),
+                media: b.media.map(|file| MediaRef {
+                    file,
+                    look: crate::model::MediaLook::default(),
+                }),
             });
         }
     }

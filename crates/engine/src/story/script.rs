@@ -16,6 +16,8 @@ struct JsonScene {
     prompt: Option<String>,
     negative_prompt: Option<String>,
     duration_s: Option<f64>,
+    #[serde(skip)]
+    media: Option<super::MediaRef>,
 }
 
 /// One script item as a scene, or what is wrong with it in the story's words.
@@ -38,6 +40,7 @@ fn json_scene(raw: &str) -> std::result::Result<JsonScene, String> {
                     ));
                 }
             }
+            "media" => {}
             "duration_s" => {
                 if !(value.is_number() || value.is_null()) {
                     return Err(format!(
@@ -48,12 +51,19 @@ fn json_scene(raw: &str) -> std::result::Result<JsonScene, String> {
             }
             other => {
                 return Err(format!(
-                    "`{other}` is not something a scene has; use text, title, prompt, negative_prompt and duration_s."
+                    "`{other}` is not something a scene has; use text, title, prompt, negative_prompt, duration_s and media."
                 ))
             }
         }
     }
-    serde_json::from_value(v).map_err(|_| "it could not be read as a scene.".to_string())
+    let media =
+        super::media_ref::from_json(fields.get("media").unwrap_or(&serde_json::Value::Null))?;
+    let mut fields = fields.clone();
+    fields.remove("media");
+    let mut scene: JsonScene = serde_json::from_value(serde_json::Value::Object(fields))
+        .map_err(|_| "it could not be read as a scene.".to_string())?;
+    scene.media = media;
+    Ok(scene)
 }
 
 /// What a JSON value is, for a person.
@@ -159,6 +169,7 @@ pub(super) fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
             negative_prompt: nonempty(item.negative_prompt),
             duration_s: item.duration_s.map(|d| d as f32),
             line,
+            media: item.media,
         });
     }
     Ok(ParsedStory {

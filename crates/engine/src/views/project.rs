@@ -80,6 +80,8 @@ pub struct SceneView {
     pub updated_at: u64,
     /// Its narration, for a project with a voice.
     pub narration: Option<super::NarrationView>,
+    /// The person's own picture or clip it shows (`provider` is then `own`).
+    pub media: Option<crate::model::OwnMedia>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -136,6 +138,7 @@ impl Engine {
             job_id: s.job_id,
             updated_at: s.updated_at,
             narration: self.narration_view(s),
+            media: s.image.as_ref().and_then(|i| i.own.clone()),
         }
     }
 
