@@ -2,6 +2,7 @@
 //! `{code, message, line}` ([`crate::error::ApiError`]).
 
 pub mod activity;
+pub mod own_media;
 pub mod projects;
 pub mod scenes;
 pub mod settings;

@@ -1,5 +1,5 @@
 //! A project's pieces in a folder of the person's: each scene's picture (`scene-001.jpg`) and
-//! narration (`scene-001.wav`), the video's subtitles (`subtitles.srt`, `subtitles.vtt`) when
+//! narration (`scene-001.wav`), the person's own clip (`scene-002.clip.mp4`), the video's subtitles (`subtitles.srt`, `subtitles.vtt`) when
 //! it has them, and a `manifest.json` describing every scene (its words and their times
 //! included). The folder must be new, empty, or an earlier export (its manifest says so): a
 //! file StoryReel did not write is never replaced. Each file goes under a temporary name
@@ -46,6 +46,12 @@ struct ManifestScene {
     placeholder: bool,
     hash: Option<String>,
     narration: Option<ManifestNarration>,
+    /// The person's own picture or clip it shows: its name, fit and how the clip plays.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media: Option<crate::model::OwnMedia>,
+    /// The person's own clip, as exported (`scene-002.mp4`); `file` is its first frame.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clip: Option<String>,
 }
 
 /// A scene's narration as exported: its file, who spoke it, and each word's time in it.
@@ -121,6 +127,15 @@ impl Engine {
             } else {
                 missing.push(s.index);
             }
+            let own = s.image.as_ref().and_then(|i| i.own.clone());
+            let mut clip = None;
+            if let Some(c) = own.as_ref().and_then(|o| o.clip.as_ref()) {
+                // Named for its scene and its own kind: `.clip.mp4` never meets a narration's name.
+                let name = format!("scene-{:03}.clip.{}", s.index, c.ext);
+                copy(&self.assets().path(&c.hash, &c.ext)?, &name)?;
+                files.push(name.clone());
+                clip = Some(name);
+            }
             let speech = s.narration.as_ref().and_then(|n| n.speech.as_ref());
             let mut narration = None;
             if let Some((sp, a)) = speech.and_then(|sp| Some((sp, sp.audio.as_ref()?))) {
@@ -152,6 +167,8 @@ impl Engine {
                 placeholder: s.image.as_ref().is_some_and(|i| i.placeholder),
                 hash: s.image.as_ref().map(|i| i.hash.clone()),
                 narration,
+                media: own,
+                clip,
             });
         }
         let mut subtitles = Vec::new();
@@ -224,6 +241,7 @@ fn earlier_export(dir: &Path, project: &Project) -> Result<Vec<String>> {
     let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
     let mut listed: Vec<String> = scenes.iter().filter_map(|s| text(&s["file"])).collect();
     listed.extend(scenes.iter().filter_map(|s| text(&s["narration"]["file"])));
+    listed.extend(scenes.iter().filter_map(|s| text(&s["clip"])));
     if let Some(subs) = manifest["subtitles"].as_array() {
         listed.extend(subs.iter().filter_map(text));
     }

@@ -5,6 +5,7 @@
 import { api } from './api';
 import type { ProjectCard } from './bindings/ProjectCard';
 import type { Aspect } from './bindings/Aspect';
+import type { MediaLook } from './bindings/MediaLook';
 import type { SceneEdit } from './bindings/SceneEdit';
 import type { SceneView } from './bindings/SceneView';
 import { plural } from './logic/format';
@@ -73,6 +74,36 @@ export async function retryScene(scene: SceneView) {
 
 export async function setSceneRecording(scene: SceneView, file: File) {
   store.putScene(await api.setSceneRecording(scene.project_id, scene.index, file));
+}
+
+export async function setSceneMedia(scene: SceneView, file: File, progress?: (done: number) => void) {
+  store.putScene(await api.setSceneMedia(scene.project_id, scene.index, file, progress));
+}
+
+export async function setMediaLook(scene: SceneView, look: MediaLook) {
+  store.putScene(await api.setMediaLook(scene.project_id, scene.index, look));
+}
+
+export async function makePictureInstead(scene: SceneView) {
+  store.putScene(await api.makePictureInstead(scene.project_id, scene.index));
+}
+
+/**
+ * Several files dropped on the story: the first goes to the first scene, and so on, in the
+ * order of their names. Returns how many scenes took one; stops at the first that fails.
+ */
+export async function assignMedia(scenes: SceneView[], files: File[], progress?: (done: number, of: number) => void) {
+  const ordered = [...files].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  const targets = [...scenes].sort((a, b) => a.index - b.index);
+  let n = 0;
+  for (const [i, file] of ordered.entries()) {
+    const scene = targets[i];
+    if (!scene) break;
+    progress?.(i, Math.min(ordered.length, targets.length));
+    await setSceneMedia(scene, file);
+    n += 1;
+  }
+  return n;
 }
 
 export async function revoiceScene(scene: SceneView) {

@@ -24,11 +24,16 @@ import type { StoryPreview } from './bindings/StoryPreview';
 import type { SyncView } from './bindings/SyncView';
 import type { TestResult } from './bindings/TestResult';
 import type { LibraryRow } from './bindings/LibraryRow';
+import type { MediaLook } from './bindings/MediaLook';
+import type { StripFrame } from './bindings/StripFrame';
 import type { VoiceSample } from './bindings/VoiceSample';
 import type { VoicesView } from './bindings/VoicesView';
 import { toApiError } from './logic/errors';
 
 export { ApiError, toApiError, errorText } from './logic/errors';
+
+/** The size of each piece a picture or clip is sent in. */
+const MEDIA_PIECE = 8 * 1024 * 1024;
 
 /** The event that carries every engine change. */
 export const ENGINE_EVENT = 'engine';
@@ -97,6 +102,38 @@ export const api = {
         'x-file-name': encodeURIComponent(file.name),
       },
     }),
+  /**
+   * The person's own picture or clip as a scene's visual. The file goes in pieces (a clip can
+   * be gigabytes: it is never read whole into memory); the last piece returns the scene.
+   */
+  setSceneMedia: async (projectId: string, index: number, file: File, progress?: (done: number) => void) => {
+    const upload = crypto.randomUUID();
+    let offset = 0;
+    for (;;) {
+      const end = Math.min(file.size, offset + MEDIA_PIECE);
+      const piece = new Uint8Array(await file.slice(offset, end).arrayBuffer());
+      const scene = await call<SceneView | null>('put_media_piece', piece, {
+        headers: {
+          'x-project-id': projectId,
+          'x-scene': String(index),
+          'x-upload': upload,
+          'x-offset': String(offset),
+          'x-size': String(file.size),
+          'x-file-name': encodeURIComponent(file.name),
+        },
+      });
+      offset = end;
+      progress?.(file.size ? offset / file.size : 1);
+      if (scene) return scene;
+      if (offset >= file.size) throw new Error('The file was sent but not taken; drop it again.');
+    }
+  },
+  setMediaLook: (projectId: string, index: number, look: MediaLook) =>
+    call<SceneView>('set_media_look', { projectId, index, look }),
+  makePictureInstead: (projectId: string, index: number) =>
+    call<SceneView>('make_picture_instead', { projectId, index }),
+  clipStrip: (projectId: string, index: number, count: number) =>
+    call<StripFrame[]>('clip_strip', { projectId, index, count }),
   cancelScene: (projectId: string, index: number) => call<SceneView>('cancel_scene', { projectId, index }),
   activity: () => call<Activity>('activity'),
   setGlobalPaused: (paused: boolean) => call<boolean>('set_global_paused', { paused }),

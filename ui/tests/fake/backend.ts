@@ -341,6 +341,7 @@ export class FakeBackend {
       job_id: uuid(),
       updated_at: at,
       narration: null,
+      media: null,
     };
   }
 

@@ -48,6 +48,7 @@ export function scene(over: Partial<SceneView> = {}): SceneView {
     job_id: `j${over.index ?? 1}`,
     updated_at: 1000,
     narration: null,
+    media: null,
     ...over,
   };
 }

@@ -40,8 +40,17 @@ pub fn load(ff: &Ffmpeg, file: &Path, bytes: &[u8], name: &str) -> Result<RgbIma
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| unreadable(&e))?;
-    let img = if reader.format().is_some() {
-        let mut decoder = reader.into_decoder().map_err(|e| unreadable(&e))?;
+    let decoder = match reader.format() {
+        // A format the decoders know by its first bytes but are not built for here (BMP,
+        // TIFF, GIF, …) goes through ffmpeg like an unknown one.
+        Some(_) => match reader.into_decoder() {
+            Ok(d) => Some(d),
+            Err(image::ImageError::Unsupported(_)) => None,
+            Err(e) => return Err(unreadable(&e)),
+        },
+        None => None,
+    };
+    let img = if let Some(mut decoder) = decoder {
         let (w, h) = decoder.dimensions();
         if w > MAX_SIDE || h > MAX_SIDE {
             return Err(too_many_pixels(name, w, h));

@@ -117,12 +117,15 @@ fn interpret(json: &[u8]) -> Option<Probed> {
         || r.format.format_name == "image2"
         || r.format.format_name == "gif" && seconds(r.format.duration.as_deref()).is_none();
     let length = seconds(v.duration.as_deref()).or_else(|| seconds(r.format.duration.as_deref()));
-    if still_format || length.is_none() {
+    if still_format {
         return Some(Probed::Picture {
             width: w,
             height: h,
         });
     }
+    // A video of no known length outside a picture format is a raw stream ffprobe guessed at
+    // (random bytes read as H.263): nothing to show.
+    let length = length?;
     let turned = v
         .side_data_list
         .iter()
@@ -133,7 +136,7 @@ fn interpret(json: &[u8]) -> Option<Probed> {
     Some(Probed::Clip(ClipProbe {
         width,
         height,
-        seconds: length.unwrap_or(0.0),
+        seconds: length,
         fps: rate(v.avg_frame_rate.as_deref())
             .or_else(|| rate(v.r_frame_rate.as_deref()))
             .unwrap_or(30.0),

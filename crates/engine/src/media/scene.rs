@@ -200,11 +200,25 @@ impl Engine {
         file: &Path,
         look: Option<MediaLook>,
     ) -> Result<Scene> {
+        self.set_scene_media_as(project, index, file, &name_of(file), look)
+            .await
+    }
+
+    /// [`Engine::set_scene_media`] for a file the person knows as `name` (a copy the app
+    /// received, under a name of its own).
+    pub async fn set_scene_media_as(
+        &self,
+        project: Uuid,
+        index: u32,
+        file: &Path,
+        name: &str,
+        look: Option<MediaLook>,
+    ) -> Result<Scene> {
         let scene = self.scene_or_error(project, index)?;
         let look = look
             .or_else(|| scene.image.as_ref().and_then(|i| Some(i.own()?.look)))
             .unwrap_or_default();
-        let prepared = self.prepare_media(file, &name_of(file), look).await?;
+        let prepared = self.prepare_media(file, name, look).await?;
         self.adopt_media(project, index, prepared).await
     }
 

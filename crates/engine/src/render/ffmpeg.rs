@@ -325,16 +325,25 @@ impl Ffmpeg {
             let ms = (cs.at.clamp(0.0, 86_400.0) * 1000.0).round() as u64;
             let len = cs.length.clamp(0.1, 3600.0);
             // A looped clip's sound repeats its span; it fades in and out over a tenth of a
-            // second and a third, so a cut never clicks.
-            let looped = if cs.looped {
-                format!(",aloop=loop=-1:size={}", (span * 48_000.0) as u64)
+            // second and a third, so a cut never clicks. A held clip's sound ends with its
+            // span (its last frame stays, silent), so it fades out there.
+            let (looped, heard) = if cs.looped {
+                (
+                    // Each repeat fades in and out over 30 ms, so the seam never clicks.
+                    format!(
+                        ",afade=t=in:d=0.03,afade=t=out:st={:.3}:d=0.03,aloop=loop=-1:size={},asetpts=N/SR/TB",
+                        (span - 0.03).max(0.0),
+                        (span * 48_000.0) as u64
+                    ),
+                    len,
+                )
             } else {
-                String::new()
+                (String::new(), len.min(span))
             };
             inputs.push(format!(
                 "[{next}:a]aresample=48000,asetpts=N/SR/TB{looped},atrim=0:{len:.3},volume={:.3},afade=t=in:d=0.1,afade=t=out:st={:.3}:d=0.3,adelay={ms}:all=1,apad[a{next}]",
                 cs.volume.clamp(0.0, 1.0),
-                (len - 0.3).max(0.0)
+                (heard - 0.3).max(0.0)
             ));
             next += 1;
         }

@@ -7,6 +7,7 @@ import type { Aspect } from '../bindings/Aspect';
 import type { JobStatus } from '../bindings/JobStatus';
 import type { JobView } from '../bindings/JobView';
 import type { NarrationView } from '../bindings/NarrationView';
+import type { OwnMedia } from '../bindings/OwnMedia';
 import type { Lane } from '../bindings/Lane';
 import type { ProjectCard } from '../bindings/ProjectCard';
 import type { SceneSync } from '../bindings/SceneSync';
@@ -46,6 +47,39 @@ function video(v: unknown): VideoView | null {
     scene_starts: Array.isArray(v.scene_starts) ? v.scene_starts.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)) : [],
     srt: strOrNull(v.srt),
     vtt: strOrNull(v.vtt),
+  };
+}
+
+/** The person's own picture or clip on a scene, or null (a made picture). */
+export function ownMedia(v: unknown): OwnMedia | null {
+  if (!isObj(v) || !isObj(v.look)) return null;
+  const l = v.look;
+  const c = isObj(v.clip) ? v.clip : null;
+  const unit = (x: unknown, d: number) => Math.min(Math.max(num(x, d), 0), 1);
+  return {
+    name: str(v.name, 'your file'),
+    look: {
+      fit: l.fit === 'contain' ? 'contain' : 'cover',
+      focus_x: unit(l.focus_x, 0.5),
+      focus_y: unit(l.focus_y, 0.5),
+      clip_in: Math.max(num(l.clip_in), 0),
+      clip_out: numOrNull(l.clip_out),
+      volume: unit(l.volume, 0),
+      end: l.end === 'loop' ? 'loop' : 'hold',
+    },
+    clip: c
+      ? {
+          hash: str(c.hash),
+          ext: str(c.ext),
+          bytes: num(c.bytes),
+          seconds: Math.max(num(c.seconds), 0),
+          width: num(c.width),
+          height: num(c.height),
+          fps: num(c.fps, 30),
+          audio: c.audio === true,
+          upload: strOrNull(c.upload),
+        }
+      : null,
   };
 }
 
@@ -137,6 +171,7 @@ export function toScene(v: unknown): SceneView | null {
     job_id: str(v.job_id),
     updated_at: num(v.updated_at),
     narration: narration(v.narration),
+    media: ownMedia(v.media),
   };
 }
 

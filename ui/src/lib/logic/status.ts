@@ -95,7 +95,7 @@ export function syncBadge(sync: SceneSync | null | undefined, enabled: boolean):
 }
 
 /** Which scene actions make sense in a scene's state. */
-export function sceneActions(scene: Pick<SceneView, 'status'>): {
+export function sceneActions(scene: Pick<SceneView, 'status'> & Partial<Pick<SceneView, 'media'>>): {
   retry: boolean;
   cancel: boolean;
   regenerate: boolean;
@@ -104,7 +104,8 @@ export function sceneActions(scene: Pick<SceneView, 'status'>): {
   return {
     retry: s === 'failed',
     cancel: s === 'queued' || s === 'running',
-    regenerate: s === 'succeeded' || s === 'cancelled' || s === 'failed',
+    // The person's own picture or clip is replaced only from the scene's editor, asked first.
+    regenerate: !scene.media && (s === 'succeeded' || s === 'cancelled' || s === 'failed'),
   };
 }
 

@@ -1,0 +1,381 @@
+//! The creator's own pictures and clips in the real window: a person makes a three-scene story,
+//! drops a photo and a clip on its first scene (one per scene, in the order of their names), and
+//! sees both scenes marked as theirs; the scene editor shows the clip's strip of frames, whose in
+//! point moves with the keyboard, and the clip's sound is turned up; the video rendered then
+//! shows the photo in scene 1 and the clip's own moving frames and sound in scene 2, with the
+//! files kept in the data folder. "Make a picture instead" asks first, and only then is scene 2
+//! a made picture again.
+
+mod window;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::json;
+use window::{artifacts, needs, start_driver, start_xvfb, until, Driver};
+
+const STORY: &str =
+    "The ferry leaves at dawn.\n\nGulls follow it across the bay.\n\nThe town wakes as it docks.";
+
+fn ffmpeg(args: &[&str]) {
+    let ok = Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "ffmpeg {args:?}");
+}
+
+/// A photo: red above, blue below.
+fn photo(dir: &Path) -> Vec<u8> {
+    let p = dir.join("a-photo.png");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=0xdc1414:s=600x450",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=0x1414dc:s=600x450",
+        "-filter_complex",
+        "[0:v][1:v]vstack",
+        "-frames:v",
+        "1",
+        p.to_str().unwrap(),
+    ]);
+    std::fs::read(p).unwrap()
+}
+
+/// A 3 s clip: green for 1.5 s, then yellow, with a 440 Hz tone.
+fn clip(dir: &Path) -> Vec<u8> {
+    let p = dir.join("b-clip.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=0x00c000:s=640x360:r=25:d=1.5",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=0xe0e000:s=640x360:r=25:d=1.5",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=f=440:d=3",
+        "-filter_complex",
+        "[0:v][1:v]concat=n=2:v=1:a=0[v]",
+        "-map",
+        "[v]",
+        "-map",
+        "2:a",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        p.to_str().unwrap(),
+    ]);
+    std::fs::read(p).unwrap()
+}
+
+/// The mean colour of the video's frame at `t` seconds.
+fn colour_at(video: &Path, t: f32) -> [u8; 3] {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-ss", &format!("{t:.2}"), "-i"])
+        .arg(video)
+        .args([
+            "-frames:v",
+            "1",
+            "-vf",
+            "scale=1:1:flags=area",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.stdout.len(),
+        3,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    [out.stdout[0], out.stdout[1], out.stdout[2]]
+}
+
+/// The loudness (dB) of 440 Hz in the video's sound from `from` for `len` seconds.
+fn tone_db(video: &Path, from: f32, len: f32) -> f32 {
+    let out = Command::new("ffmpeg")
+        .args([
+            "-v",
+            "info",
+            "-ss",
+            &format!("{from:.2}"),
+            "-t",
+            &format!("{len:.2}"),
+            "-i",
+        ])
+        .arg(video)
+        .args([
+            "-af",
+            "bandpass=f=440:width_type=h:w=30,volumedetect",
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    err.lines()
+        .find_map(|l| l.split("mean_volume: ").nth(1))
+        .and_then(|v| v.trim_end_matches(" dB").trim().parse().ok())
+        .unwrap_or(-99.0)
+}
+
+fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for sub in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(sub.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if f.path().extension().is_some_and(|e| e == ext) {
+                out.push(f.path());
+            }
+        }
+    }
+    out
+}
+
+fn drop_files(d: &Driver, target: &str, files: &[(&str, &str, Vec<u8>)]) {
+    use base64::Engine as _;
+    let list: Vec<_> = files
+        .iter()
+        .map(|(name, kind, bytes)| {
+            json!([
+                name,
+                kind,
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            ])
+        })
+        .collect();
+    d.script(
+        "const dt = new DataTransfer(); \
+         for (const [name, type, b64] of arguments[1]) { \
+           dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, {type})); } \
+         const el = document.querySelector(arguments[0]); \
+         el.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true})); \
+         el.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true})); return true",
+        json!([target, list]),
+    );
+}
+
+fn own_badges(d: &Driver) -> Vec<String> {
+    d.script(
+        "return Array.from(document.querySelectorAll('[data-testid=scene-card]')).map(c => { \
+           const b = c.querySelector('[data-testid=scene-provider]'); return b ? (b.dataset.own || b.textContent.trim()) : ''; })",
+        json!([]),
+    )
+    .as_array()
+    .map(|a| a.iter().map(|v| v.as_str().unwrap_or("").to_string()).collect())
+    .unwrap_or_default()
+}
+
+#[test]
+fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
+    if !needs(
+        "the own media window test",
+        &[
+            "Xvfb",
+            "WebKitWebDriver",
+            "tauri-driver",
+            "ffmpeg",
+            "ffprobe",
+        ],
+    ) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let config = work.path().join("config/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        toml::to_string(&storyreel_engine::config::Config::default()).unwrap(),
+    )
+    .unwrap();
+    let (photo_bytes, clip_bytes) = (photo(work.path()), clip(work.path()));
+    let clip_hash = storyreel_engine::imaging::hash(&clip_bytes);
+    let (_xvfb, display) = start_xvfb();
+    let (_driver, base) = start_driver(
+        &display,
+        &data,
+        &config,
+        &work.path().join("driver.log"),
+        &artifacts().join("app-own-media.log"),
+    );
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_storyreel-app"));
+    let d = Driver::start(&base, &app).on_display(&display);
+
+    d.wait("[data-testid=nav-library]", 30);
+    d.click("[data-testid=nav-new]");
+    d.type_into("[data-testid=story-text]", STORY);
+    until(20, "the preview shows three scenes", &d, || {
+        d.find_all("[data-testid=draft-scene]").len() == 3
+    });
+    d.click("[data-testid=generate-button]");
+    until(120, "the project is done", &d, || {
+        d.texts("[data-testid=project-status]")
+            .iter()
+            .any(|t| t.to_lowercase().contains("done"))
+    });
+
+    // Two files dropped on scene 1: the photo goes to scene 1, the clip to scene 2.
+    drop_files(
+        &d,
+        "[data-testid=scene-card][data-index='1']",
+        &[
+            ("b-clip.mp4", "video/mp4", clip_bytes.clone()),
+            ("a-photo.png", "image/png", photo_bytes),
+        ],
+    );
+    until(60, "scenes 1 and 2 show the person's files", &d, || {
+        let b = own_badges(&d);
+        b.len() == 3 && b[0] == "picture" && b[1] == "clip" && b[2] != "picture" && b[2] != "clip"
+    });
+    d.shot("own-media-dropped");
+    let kept = files_with(&data.join("assets"), "mp4");
+    assert!(
+        kept.iter()
+            .any(|p| p.file_stem().is_some_and(|s| s == clip_hash.as_str())),
+        "the clip is kept whole under its hash: {kept:?}"
+    );
+
+    // The editor of scene 2: the clip's strip; the in point moves a second with Shift+→; the
+    // clip's sound is turned up.
+    d.script(
+        "document.querySelector(\"[data-testid=scene-card][data-index='2'] [data-testid=scene-edit]\").click(); return true",
+        json!([]),
+    );
+    d.wait("[data-testid=scene-media]", 10);
+    until(30, "the clip's frames show", &d, || {
+        d.find_all("[data-testid=clip-strip-frame]").len() >= 5
+    });
+    assert!(d.texts("[data-testid=media-who]")[0].starts_with("Your clip: b-clip.mp4"));
+    d.script(
+        "const h = document.querySelector('[data-testid=clip-in-handle]'); h.focus(); \
+         h.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', shiftKey: true, bubbles: true})); return true",
+        json!([]),
+    );
+    until(10, "the in point is at 1.0 s", &d, || {
+        d.texts("[data-testid=clip-in]") == ["1.0 s"]
+    });
+    d.script(
+        "const v = document.querySelector('[data-testid=media-volume]'); v.value = '100'; \
+         v.dispatchEvent(new Event('change', {bubbles: true})); return true",
+        json!([]),
+    );
+    until(10, "the sound is at 100%", &d, || {
+        d.texts("[data-testid=scene-media] .volume .tabular") == ["100%"]
+    });
+    d.shot("own-media-clip-editor");
+    d.click("[data-testid=scene-cancel]");
+
+    // The video: the photo in scene 1 (red above blue: purple on average), the clip's frames
+    // moving in scene 2 (green, then yellow from 0.5 s after its new in point), its tone heard.
+    d.click("[data-testid=render-button]");
+    d.wait("[data-testid=video-player]", 240);
+    let videos = files_with(&data.join("assets"), "mp4");
+    let video = videos
+        .iter()
+        .find(|p| p.file_stem().is_none_or(|s| s != clip_hash.as_str()))
+        .expect("the rendered video")
+        .clone();
+    let starts: Vec<f32> = {
+        let out = Command::new("ffprobe")
+            .args([
+                "-v",
+                "error",
+                "-show_entries",
+                "format=duration",
+                "-of",
+                "csv=p=0",
+            ])
+            .arg(&video)
+            .output()
+            .unwrap();
+        let total: f32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        assert!(total > 5.0, "{total}");
+        vec![0.0, total]
+    };
+    let first = colour_at(&video, 0.8);
+    assert!(
+        first[0] > 60 && first[2] > 60 && first[1] < 60,
+        "scene 1 shows the photo: {first:?}"
+    );
+    // Scene 2 starts after scene 1 (a few seconds of narration); find its green, then its yellow.
+    let mut seen_green = None;
+    let mut seen_yellow = None;
+    let mut t = 1.0;
+    while t < starts[1] {
+        let c = colour_at(&video, t);
+        if seen_green.is_none() && c[1] > 120 && c[0] < 60 {
+            seen_green = Some(t);
+        }
+        if seen_green.is_some() && c[0] > 150 && c[1] > 150 && c[2] < 80 {
+            seen_yellow = Some(t);
+            break;
+        }
+        t += 0.25;
+    }
+    let (g, y) = (
+        seen_green.expect("the clip's green"),
+        seen_yellow.expect("then its yellow"),
+    );
+    assert!(
+        y - g < 2.0,
+        "the clip moves on within its scene: green at {g}, yellow at {y}"
+    );
+    let loud = tone_db(&video, g, 0.8);
+    let quiet = tone_db(&video, 0.0, 0.8);
+    assert!(
+        loud > quiet + 8.0,
+        "the clip's tone is heard in scene 2: {loud} dB against {quiet} dB"
+    );
+
+    // "Make a picture instead" asks first; cancelled, the clip stays; confirmed, it goes.
+    d.script(
+        "document.querySelector(\"[data-testid=scene-card][data-index='2'] [data-testid=scene-edit]\").click(); return true",
+        json!([]),
+    );
+    d.wait("[data-testid=media-instead]", 10);
+    d.click("[data-testid=media-instead]");
+    d.wait("[data-testid=confirm-dialog]", 10);
+    d.shot("own-media-instead-asked");
+    d.script(
+        "[...document.querySelectorAll('[data-testid=confirm-dialog] button')].find(b => b.textContent.trim() === 'Cancel').click(); return true",
+        json!([]),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(own_badges(&d)[1], "clip");
+    d.click("[data-testid=media-instead]");
+    d.wait("[data-testid=confirm-dialog]", 10);
+    d.script(
+        "[...document.querySelectorAll('[data-testid=confirm-dialog] button')].find(b => b.textContent.trim() === 'Make a picture').click(); return true",
+        json!([]),
+    );
+    d.click("[data-testid=scene-cancel]");
+    until(60, "scene 2 has a made picture again", &d, || {
+        let b = own_badges(&d);
+        b.len() == 3 && b[0] == "picture" && b[1] != "clip"
+    });
+    d.shot("own-media-instead-done");
+    d.quit();
+}
