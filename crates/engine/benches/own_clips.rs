@@ -1,5 +1,6 @@
 //! The creator's own clips against still pictures, side by side in one run (needs ffmpeg): a
-//! 10-scene story whose scenes show 1080p clips (1920x1080, 30 fps, H.264, 4 s each) renders
+//! 10-scene story whose scenes show 1080p clips (1920x1080, 30 fps, H.264 tagged BT.709 as
+//! cameras tag HD video, 4 s each) renders
 //! to its 1080x1920 MP4, against the same story showing a still picture (each clip's first
 //! frame, as a JPEG) in every scene. Same scene lengths (4 s each, from the script), no voice,
 //! captions on, rounds alternating; timed from the render request to the adopted video.
@@ -52,6 +53,13 @@ fn media(dir: &Path) -> (PathBuf, PathBuf) {
             "veryfast",
             "-pix_fmt",
             "yuv420p",
+            // Tagged as a camera tags HD video (BT.709), so no colour conversion is needed.
+            "-colorspace",
+            "bt709",
+            "-color_primaries",
+            "bt709",
+            "-color_trc",
+            "bt709",
             clip.to_str().expect("path"),
         ]);
         let still = stills.join(format!("scene-{i:03}.jpg"));

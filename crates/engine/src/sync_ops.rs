@@ -137,6 +137,17 @@ impl Engine {
                     (&img.hash, &img.ext, img.bytes),
                     (&img.thumb_hash, "jpg", thumb_bytes),
                 )?;
+                // The person's own clip goes with its picture.
+                let clip = match img.own.as_ref().and_then(|o| o.clip.as_ref()) {
+                    Some(c) => self.plan_file_upload(
+                        p.id,
+                        &format!("scene-{:03}-{}.{}", s.index, &c.hash[..8], c.ext),
+                        &c.hash,
+                        &c.ext,
+                        c.bytes,
+                    )?,
+                    None => None,
+                };
                 let hash = img.hash.clone();
                 let attached = self.store().transact(|tx| {
                     let Some(mut scene) = tx.scene(p.id, s.index)? else {
@@ -144,6 +155,19 @@ impl Engine {
                     };
                     if scene.image.as_ref().map(|i| &i.hash) != Some(&hash) {
                         return Ok(false);
+                    }
+                    if let (Some(job), Some(c)) = (
+                        &clip,
+                        scene
+                            .image
+                            .as_mut()
+                            .and_then(|i| i.own.as_mut()?.clip.as_mut()),
+                    ) {
+                        if let Some(old) = c.upload {
+                            crate::queue::Queue::cancel_in(tx, old, crate::model::now_ms())?;
+                        }
+                        c.upload = Some(job.id);
+                        crate::queue::Queue::put_job(tx, None, job)?;
                     }
                     attach_uploads(tx, &mut scene, &jobs, &spec)?;
                     Ok(true)
