@@ -46,6 +46,7 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> 
             video::save_video_as,
             story_edit::edit_scenes,
             story_edit::set_project_look,
+            story_edit::undo_edit,
             scenes::update_scene_prompt,
             scenes::regenerate_scene,
             scenes::retry_scene,

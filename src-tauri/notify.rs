@@ -105,6 +105,7 @@ mod tests {
             voice: None,
             created_at: 0,
             updated_at: 0,
+            undo: None,
         }
     }
 

@@ -179,7 +179,9 @@ fn drop_files(d: &Driver, target: &str, files: &[(&str, &str, Vec<u8>)]) {
 
 fn own_badges(d: &Driver) -> Vec<String> {
     d.script(
-        "return Array.from(document.querySelectorAll('[data-testid=scene-card]')).map(c => { \
+        // The grid draws the rows in view: bring the scenes into view first.
+        "const screen = document.querySelector('[data-testid=screen-project]'); if (screen) screen.scrollTop = screen.scrollHeight; \
+         return Array.from(document.querySelectorAll('[data-testid=scene-card]')).map(c => { \
            const b = c.querySelector('[data-testid=scene-provider]'); return b ? (b.dataset.own || b.textContent.trim()) : ''; })",
         json!([]),
     )

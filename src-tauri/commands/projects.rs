@@ -127,6 +127,8 @@ pub async fn preview_story(
                 prompt: s.prompt,
                 duration_s: s.duration_s,
                 line: s.line,
+                media_look: s.media.as_ref().map(|m| m.look),
+                media: s.media.map(|m| m.file),
             })
             .collect(),
     })
@@ -164,6 +166,9 @@ pub(crate) fn read_story(path: &std::path::Path) -> ApiResult<StoryFile> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "story.txt".into()),
         text,
+        dir: std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.display().to_string())),
     })
 }
 
@@ -214,7 +219,12 @@ pub async fn create_project(
             negative_prompt: None,
             duration_s: s.duration_s,
             line: s.line,
-            media: None,
+            media: s.media.filter(|m| !m.trim().is_empty()).map(|file| {
+                storyreel_engine::story::MediaRef {
+                    file,
+                    look: s.media_look.unwrap_or_default(),
+                }
+            }),
         })
         .collect();
     let opts = ImportOptions {
@@ -222,6 +232,11 @@ pub async fn create_project(
         aspect: project.aspect,
         style,
         force_new: false,
+        // Only a folder the app named itself (the story file's): a relative one means nothing.
+        story_dir: project
+            .story_dir
+            .map(std::path::PathBuf::from)
+            .filter(|d| d.is_absolute()),
         ..Default::default()
     };
     let out = e

@@ -35,3 +35,17 @@ pub async fn set_project_look(
     let out = e.set_project_look(&p, style.as_deref(), aspect).await?;
     Ok(e.project_detail(&out.project)?)
 }
+
+/// Undoes the project's latest edit (the project's card says which); the project as it is then.
+#[tauri::command]
+pub async fn undo_edit(state: State<'_, AppState>, id: String) -> ApiResult<ProjectDetail> {
+    let (e, p) = project(&state, &id).await?;
+    if e.undo(p.id).await?.is_none() {
+        return Err(crate::error::ApiError::input(format!(
+            "There is nothing to undo in '{}'.",
+            p.title
+        )));
+    }
+    let p = crate::dto::project_record(&e, p.id)?;
+    Ok(e.project_detail(&p)?)
+}

@@ -19,6 +19,15 @@ pub struct DraftScene {
     pub prompt: Option<String>,
     pub duration_s: Option<f32>,
     pub line: u32,
+    /// The picture or clip the story links to for this scene, as written in it (found from
+    /// the story file's folder).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub media: Option<String>,
+    /// How a script's `media` field said it fits and plays.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub media_look: Option<storyreel_engine::model::MediaLook>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -31,6 +40,9 @@ pub struct StoryPreview {
 pub struct StoryFile {
     pub name: String,
     pub text: String,
+    /// The folder the file is in: the pictures and clips it links to are found from there.
+    #[ts(optional = nullable)]
+    pub dir: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
@@ -39,6 +51,10 @@ pub struct NewProject {
     pub aspect: Aspect,
     pub style: Option<String>,
     pub scenes: Vec<DraftScene>,
+    /// The story file's folder, when it was opened from one.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub story_dir: Option<String>,
 }
 
 /// A project's record; a deleted one is a sentence.

@@ -1,5 +1,5 @@
 //! `make` and `work` on a folder another StoryReel holds: the story goes to that one, which
-//! makes the pictures, and this command follows its progress (Ctrl-C stops following only).
+//! works the story (every lane runs, a render too), and this command follows its progress (Ctrl-C stops following only).
 //! When the holder lets go of the folder before the work is done (another `make` that
 //! finished), the command says so and the caller carries on with the folder itself.
 
@@ -31,7 +31,7 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<O
     let started = std::time::Instant::now();
     let project = crate::summary::imported(folder, &args.import).await?;
     eprintln!(
-        "{} (pid {}) has the data folder open and makes the pictures; following it here. Ctrl-C stops following, not the work.",
+        "{} (pid {}) has the data folder open and works its queue, this story's pictures and narration included (a video it renders does not hold them up); following it here. Ctrl-C stops following, not the work.",
         capital(&h.front_end),
         h.pid
     );

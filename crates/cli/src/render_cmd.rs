@@ -153,7 +153,9 @@ pub async fn render(
             n.file_name().map_or_else(|| n.display().to_string(), |f| f.to_string_lossy().into_owned())
         );
     }
-    let workers = engine.start_lanes(&[Lane::Render]);
+    // Every lane, not the render's alone: work handed to this process meanwhile (a story from
+    // another terminal, a retry) goes on while the video is made.
+    let workers = engine.start_lanes(&Lane::ALL);
     let mut stop = crate::signals::listen();
     let mut last_tenth = 0;
     let outcome = loop {

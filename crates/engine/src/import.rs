@@ -272,7 +272,7 @@ impl Engine {
                         (Some(dir), false) => dir.join(p),
                         (None, false) => {
                             return Err(Error::Input(format!(
-                                "Scene {index} links to {}, but the story's folder is not known to find it from; give the file's full path.",
+                                "Scene {index} links to {}, but the story's folder is not known, so the link cannot be followed; give the file's full path in the link.",
                                 m.file
                             )))
                         }

@@ -39,6 +39,7 @@ pub mod sync;
 pub mod sync_ops;
 pub mod sync_probe;
 pub mod typeset;
+pub mod undo;
 pub mod views;
 pub mod voice_library;
 pub mod voice_sample;

@@ -91,6 +91,14 @@ impl Engine {
         if self.store().project(project)?.is_none() {
             return Err(Error::NotFound("The project no longer exists.".into()));
         }
+        self.remember(
+            project,
+            if choice.is_some() {
+                "Change the voice"
+            } else {
+                "Turn the voice off"
+            },
+        )?;
         let n = self
             .queue_narrations(project, Some(&choice), &scenes, |s| !has_recording(s))
             .await?;
@@ -120,6 +128,15 @@ impl Engine {
                 )));
             }
         }
+        self.remember(
+            project,
+            &match &which {
+                Revoice::Scenes(list) if list.len() == 1 => {
+                    format!("Narrate scene {} again", list[0])
+                }
+                _ => "Narrate again".to_string(),
+            },
+        )?;
         // Asked for again by a person: every paused voice may be tried at once.
         self.inner.voices.allow_probes();
         self.queue_narrations(project, None, &scenes, |s| match &which {

@@ -23,6 +23,11 @@ impl Engine {
                 )));
             }
         }
+        if let Some(n) = filter.scene {
+            if scenes.iter().any(|s| s.index == n && s.image.is_some()) {
+                self.remember(project.id, &format!("Make a new picture for scene {n}"))?;
+            }
+        }
         let mut jobs = Vec::new();
         for s in scenes {
             let wanted = match filter.scene {
@@ -120,6 +125,7 @@ impl Engine {
             .filter(|j| j.project_id == project.id)
             .collect();
         let scenes = self.store().scenes_of(project.id)?;
+        self.forget_history(project.id)?;
         let left = self.store().project_count().saturating_sub(1);
         self.store().note_project_count(left)?;
         self.store().transact(|tx| {

@@ -133,6 +133,7 @@ impl Engine {
             height: 0,
             created_at: now_ms(),
         };
+        self.remember(project, &format!("Use a recording in scene {index}"))?;
         let upload = self.plan_file_upload(
             project,
             &format!("scene-{index:03}-{}.wav", &asset.hash[..8]),

@@ -70,7 +70,9 @@ impl Engine {
         project: &Project,
         scenes: Vec<SceneEdit>,
     ) -> Result<EditOutcome> {
-        self.restructure(project, scenes, None, None).await
+        let before = self.store().scenes_of(project.id)?;
+        let label = crate::undo::describe(&before, &scenes);
+        self.restructure(project, scenes, None, None, &label).await
     }
 
     /// Changes a project's style and/or frame. Every scene gets a new picture; prompts made from
@@ -100,7 +102,8 @@ impl Engine {
                 prompt: None,
             })
             .collect();
-        self.restructure(project, keep, style, aspect).await
+        self.restructure(project, keep, style, aspect, "Change the look")
+            .await
     }
 
     async fn restructure(
@@ -109,6 +112,7 @@ impl Engine {
         scenes: Vec<SceneEdit>,
         style: Option<&'static Style>,
         aspect: Option<Aspect>,
+        label: &str,
     ) -> Result<EditOutcome> {
         let limits = &self.config().story;
         if scenes.is_empty() {
@@ -170,6 +174,8 @@ impl Engine {
                 ))
             })?;
         let new_style = style.unwrap_or(old_style);
+        // Checked: the edit will be made. Kept as it is now, for Undo.
+        self.remember(project.id, label)?;
         let look_changed = style.is_some_and(|s| s.name != old_style.name)
             || aspect.is_some_and(|a| a != project.aspect);
         let seqs = (0..scenes.len())

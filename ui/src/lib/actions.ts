@@ -129,6 +129,13 @@ export async function setProjectLook(card: ProjectCard, style: string | null, as
   toasts.push('Every scene gets a new picture in the new look.', 'success');
 }
 
+/** Undoes the project's latest edit; says what was undone. */
+export async function undoEdit(card: ProjectCard) {
+  const label = card.undo;
+  store.putDetail(await api.undoEdit(card.id));
+  if (label) toasts.push(`Undone: ${label}.`, 'success');
+}
+
 export async function setProjectVoice(card: ProjectCard, enabled: boolean, voice: string | null, language: string) {
   store.putDetail(await api.setProjectVoice(card.id, enabled, voice, language));
   toasts.push(enabled ? 'Every scene is narrated again with the new voice.' : 'The story is now made without a voice.', 'success');

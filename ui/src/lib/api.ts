@@ -134,6 +134,8 @@ export const api = {
     call<SceneView>('make_picture_instead', { projectId, index }),
   clipStrip: (projectId: string, index: number, count: number) =>
     call<StripFrame[]>('clip_strip', { projectId, index, count }),
+  /** Undoes the project's latest edit. */
+  undoEdit: (id: string) => call<ProjectDetail>('undo_edit', { id }),
   cancelScene: (projectId: string, index: number) => call<SceneView>('cancel_scene', { projectId, index }),
   activity: () => call<Activity>('activity'),
   setGlobalPaused: (paused: boolean) => call<boolean>('set_global_paused', { paused }),

@@ -281,6 +281,7 @@ export class FakeBackend {
         voice: { language: 'en', language_chosen: false },
         created_at: created,
         updated_at: created,
+        undo: null,
       },
       scenes: [],
       render: null,

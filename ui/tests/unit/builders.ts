@@ -23,6 +23,7 @@ export function card(over: Partial<ProjectCard> = {}): ProjectCard {
     voice: { language: 'en', language_chosen: false },
     created_at: 1000,
     updated_at: 1000,
+    undo: null,
     ...over,
   };
 }

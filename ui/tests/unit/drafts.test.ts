@@ -31,7 +31,22 @@ describe('withKeys and toDraftScenes', () => {
       { title: '  ', text: ' a ', prompt: ' ', duration_s: null, line: 2 },
       { title: null, text: '   ', prompt: null, duration_s: null, line: 4 },
     ]);
-    expect(toDraftScenes(d)).toEqual([{ title: null, text: 'a', prompt: null, duration_s: null, line: 2 }]);
+    expect(toDraftScenes(d)).toEqual([{ title: null, text: 'a', prompt: null, duration_s: null, line: 2, media: null, media_look: null }]);
+  });
+  it('sends a picture or clip link only where it can be followed', () => {
+    const d = withKeys([
+      { title: null, text: 'a', prompt: null, duration_s: null, line: 1, media: 'photos/a.jpg' },
+      { title: null, text: 'b', prompt: null, duration_s: null, line: 3, media: '/home/me/b.mp4' },
+      { title: null, text: 'c', prompt: null, duration_s: null, line: 5, media: 'https://example.org/c.jpg' },
+    ]);
+    // Pasted (no folder): the relative link cannot be followed; a full path can; a web address never.
+    expect(toDraftScenes(d, null).map((s) => s.media)).toEqual([null, '/home/me/b.mp4', null]);
+    expect(toDraftScenes(d, '/home/me/story').map((s) => s.media)).toEqual(['photos/a.jpg', '/home/me/b.mp4', null]);
+    // Merged, the first link stays; split, the second part has none.
+    const merged = mergeWithNext(d, 0);
+    expect(merged[0]?.media).toBe('photos/a.jpg');
+    const split = splitAt(d, 0, 0);
+    expect(split).toBeNull();
   });
 });
 

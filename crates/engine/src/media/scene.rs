@@ -240,6 +240,10 @@ impl Engine {
         index: u32,
         prepared: PreparedMedia,
     ) -> Result<Scene> {
+        self.remember(
+            project,
+            &format!("Use {} in scene {index}", prepared.own.name),
+        )?;
         let (job, uploads) = self.plan_media(project, index, &prepared)?;
         let target = self.sync_target().cloned();
         let scene = self.store().transact(|tx| {
@@ -306,6 +310,10 @@ impl Engine {
             )));
         };
         let look = look.clamped(own.clip.as_ref().map_or(0.0, |c| c.seconds));
+        self.remember(
+            project,
+            &format!("Change how scene {index} shows {}", own.name),
+        )?;
         let scene = self.store().transact(|tx| {
             let Some(mut s) = tx.scene(project, index)? else {
                 return crate::store::abort(Error::NotFound(format!(
@@ -334,6 +342,7 @@ impl Engine {
                 "Scene {index} does not show a picture or clip of yours."
             )));
         }
+        self.remember(project, &format!("Make a picture for scene {index}"))?;
         let job = Job::new(
             JobPayload::GenerateScene,
             project,

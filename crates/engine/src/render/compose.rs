@@ -183,6 +183,11 @@ fn compose_all(
 
 fn load_source(engine: &Engine, plan: &Plan, i: usize) -> Result<frames::Source> {
     let s = &plan.scenes[i];
+    // A title card is drawn for the scene's place now, whatever place it was made for.
+    if let Some(req) = &s.card {
+        let rgb = crate::providers::titlecard::render(req, plan.font.as_deref());
+        return finish_source(plan, i, yuv::Yuv::from_rgb(&rgb), None);
+    }
     let path = engine.assets().path(&s.hash, &s.ext)?;
     let bytes = std::fs::read(&path).map_err(|e| {
         Error::io(
@@ -200,11 +205,22 @@ fn load_source(engine: &Engine, plan: &Plan, i: usize) -> Result<frames::Source>
         Some(look) => crate::media::picture::fit(&decoded.into_rgb8(), plan.frame, look),
         None => crate::imaging::cover(&decoded, plan.frame),
     };
-    let image = yuv::Yuv::from_rgb(&rgb);
     let clip = s.clip.clone().map(|c| {
         super::clip_frames::ClipReader::new(&plan.ffmpeg, c, plan.frame, plan.timeline.fps)
     });
-    let card = match (&s.card, plan.words.get(i)) {
+    finish_source(plan, i, yuv::Yuv::from_rgb(&rgb), clip)
+}
+
+/// Scene `i`'s source around its picture: its move (none for a clip), its caption, and a
+/// narrated title card's words.
+fn finish_source(
+    plan: &Plan,
+    i: usize,
+    image: yuv::Yuv,
+    clip: Option<super::clip_frames::ClipReader>,
+) -> Result<frames::Source> {
+    let s = &plan.scenes[i];
+    let card = match (s.card.as_ref().filter(|_| s.card_words), plan.words.get(i)) {
         (Some(req), Some(Some(words))) => super::card_words::CardWords::new(
             req,
             plan.font.as_deref(),

@@ -24,9 +24,12 @@ pub(crate) struct PlanScene {
     pub(crate) hash: String,
     pub(crate) ext: String,
     pub(crate) caption: Option<String>,
-    /// A title card's description, to find its words on it (see `card_words`), when captions
-    /// are on.
+    /// A title card's description at the scene's place now: the card is drawn from it when
+    /// the video is made (so its number and the count follow every edit), and its words are
+    /// found on it (see `card_words`).
     pub(crate) card: Option<crate::providers::ImageRequest>,
+    /// Captions are on: a narrated title card lights its spoken word.
+    pub(crate) card_words: bool,
     /// The person's own picture's fit (none for a provider's picture, made to the frame).
     pub(crate) look: Option<crate::model::MediaLook>,
     /// The person's own clip, played in place of the still picture.
@@ -229,7 +232,8 @@ impl Engine {
                         // A title card shows its text already.
                         caption: (spec.captions && !img.is_some_and(|i| i.placeholder))
                             .then(|| s.text.clone()),
-                        card: (spec.captions && img.is_some_and(|i| i.placeholder)).then(|| {
+                        card_words: spec.captions,
+                        card: img.is_some_and(|i| i.placeholder).then(|| {
                             crate::providers::ImageRequest {
                                 project_id: p.id,
                                 scene_index: s.index,

@@ -380,6 +380,18 @@ impl Store {
         Ok(())
     }
 
+    /// The keys under `prefix` in the meta tree, in order, with their records.
+    pub fn meta_scan<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<(String, T)>> {
+        self.meta
+            .scan_prefix(prefix.as_bytes())
+            .map(|kv| {
+                let (k, v) = kv?;
+                let value = decode("meta", &v)?;
+                Ok((String::from_utf8_lossy(&k).into_owned(), value))
+            })
+            .collect()
+    }
+
     /// A small JSON record in the meta tree (statistics; not flushed by itself).
     pub fn meta_get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let v = self.meta.get(key.as_bytes()).ok().flatten()?;

@@ -114,6 +114,18 @@ impl Tx<'_> {
         self.t[META].insert(key.as_bytes(), encode(a))?;
         Ok(())
     }
+    /// A record of the meta tree under `key` (the undo history's steps).
+    pub fn put_meta<T: serde::Serialize>(&self, key: &str, value: &T) -> TxResult<()> {
+        self.t[META].insert(key.as_bytes(), encode(value))?;
+        Ok(())
+    }
+    pub fn meta<T: DeserializeOwned>(&self, key: &str) -> TxResult<Option<T>> {
+        self.read(META, "meta", key.as_bytes())
+    }
+    pub fn remove_meta(&self, key: &str) -> TxResult<()> {
+        self.t[META].remove(key.as_bytes())?;
+        Ok(())
+    }
     pub fn set_global_pause(&self, paused: bool) -> TxResult<()> {
         self.t[META].insert(META_PAUSED, &[paused as u8])?;
         Ok(())

@@ -54,6 +54,8 @@ pub struct ProjectCard {
     pub created_at: u64,
     /// The latest change of the project or any of its scenes (ms since the epoch).
     pub updated_at: u64,
+    /// What Undo would undo ("Delete scene 3"); none: nothing to undo.
+    pub undo: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -205,6 +207,7 @@ impl Engine {
             cover,
             video,
             voice: p.voice.clone(),
+            undo: self.undo_label(p.id)?,
             created_at: p.created_at,
             // The card changes when any scene does: a front end keeps the newest card it saw.
             updated_at: scenes

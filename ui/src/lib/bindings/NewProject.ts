@@ -2,4 +2,8 @@
 import type { Aspect } from "./Aspect";
 import type { DraftScene } from "./DraftScene";
 
-export type NewProject = { title: string | null, aspect: Aspect, style: string | null, scenes: Array<DraftScene>, };
+export type NewProject = { title: string | null, aspect: Aspect, style: string | null, scenes: Array<DraftScene>, 
+/**
+ * The story file's folder, when it was opened from one.
+ */
+story_dir?: string | null, };

@@ -19,4 +19,8 @@ voice: VoiceChoice | null, created_at: number,
 /**
  * The latest change of the project or any of its scenes (ms since the epoch).
  */
-updated_at: number, };
+updated_at: number, 
+/**
+ * What Undo would undo ("Delete scene 3"); none: nothing to undo.
+ */
+undo: string | null, };

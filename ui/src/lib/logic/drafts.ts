@@ -20,21 +20,38 @@ export function withKeys(scenes: readonly DraftScene[] | null | undefined): Edit
     prompt: typeof s?.prompt === 'string' ? s.prompt : null,
     duration_s: typeof s?.duration_s === 'number' ? s.duration_s : null,
     line: typeof s?.line === 'number' && s.line >= 1 ? s.line : 1,
+    media: typeof s?.media === 'string' && s.media.trim() ? s.media : null,
+    media_look: s?.media_look ?? null,
     key: nextKey(),
   }));
 }
 
-/** The scenes to send to `create_project`: keys dropped, empty prompts as null. */
-export function toDraftScenes(drafts: readonly EditDraft[]): DraftScene[] {
+/** Whether a scene's link can be followed: a full path, or any path once the story's folder is known. */
+export function linkUsable(media: string | null | undefined, dir: string | null): boolean {
+  if (!media) return false;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(media)) return false;
+  return dir !== null || media.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(media);
+}
+
+/**
+ * The scenes to send to `create_project`: keys dropped, empty prompts as null, and a link to a
+ * picture or clip only where it can be followed (see `linkUsable`).
+ */
+export function toDraftScenes(drafts: readonly EditDraft[], dir: string | null = null): DraftScene[] {
   return drafts
     .filter((d) => d.text.trim().length > 0)
-    .map((d) => ({
-      title: d.title?.trim() ? d.title.trim() : null,
-      text: d.text.trim(),
-      prompt: d.prompt?.trim() ? d.prompt.trim() : null,
-      duration_s: d.duration_s,
-      line: d.line,
-    }));
+    .map((d) => {
+      const usable = linkUsable(d.media, dir);
+      return {
+        title: d.title?.trim() ? d.title.trim() : null,
+        text: d.text.trim(),
+        prompt: d.prompt?.trim() ? d.prompt.trim() : null,
+        duration_s: d.duration_s,
+        line: d.line,
+        media: usable ? (d.media ?? null) : null,
+        media_look: usable ? (d.media_look ?? null) : null,
+      };
+    });
 }
 
 /** Replaces fields of one draft. */
@@ -59,6 +76,8 @@ export function mergeWithNext(drafts: readonly EditDraft[], index: number): Edit
     prompt: joinOptional(a.prompt, b.prompt, ' '),
     duration_s: a.duration_s !== null && b.duration_s !== null ? a.duration_s + b.duration_s : (a.duration_s ?? b.duration_s),
     line: Math.min(a.line, b.line),
+    media: a.media ?? b.media ?? null,
+    media_look: a.media ? (a.media_look ?? null) : (b.media_look ?? null),
   };
   return [...drafts.slice(0, index), merged, ...drafts.slice(index + 2)];
 }
@@ -87,6 +106,8 @@ export function splitAt(drafts: readonly EditDraft[], index: number, offset: num
     prompt: null,
     duration_s: null,
     line: d.line + newlines,
+    media: null,
+    media_look: null,
   };
   return [...drafts.slice(0, index), first, second, ...drafts.slice(index + 1)];
 }

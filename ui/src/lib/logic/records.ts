@@ -145,6 +145,7 @@ export function toCard(v: unknown): ProjectCard | null {
     voice: voiceChoice(v.voice),
     created_at: num(v.created_at),
     updated_at: num(v.updated_at),
+    undo: strOrNull(v.undo),
   };
 }
 

@@ -12,6 +12,8 @@ class StoryDraft {
   text = $state('');
   /** The file name the text came from (it tells the engine the format), or null when pasted. */
   name = $state<string | null>(null);
+  /** The folder of the file the text came from (its links are found from it), or null. */
+  dir = $state<string | null>(null);
   aspect = $state<Aspect>('9:16');
   style = $state('');
   title = $state('');
@@ -44,9 +46,10 @@ class StoryDraft {
     return this.previewedFrom !== this.key;
   }
 
-  setText(text: string, name: string | null) {
+  setText(text: string, name: string | null, dir: string | null = null) {
     this.text = text;
     this.name = name;
+    this.dir = dir;
   }
 
   setDrafts(drafts: EditDraft[]) {
@@ -103,7 +106,7 @@ class StoryDraft {
         return null;
       }
     }
-    const scenes = toDraftScenes(this.drafts);
+    const scenes = toDraftScenes(this.drafts, this.dir);
     if (!scenes.length) {
       this.createError = 'Every scene is empty: add some text to at least one.';
       return null;
@@ -115,6 +118,7 @@ class StoryDraft {
           aspect: this.aspect,
           style: this.style || null,
           scenes,
+          story_dir: this.dir,
         });
         this.reset();
         return card;
@@ -134,6 +138,7 @@ class StoryDraft {
     this.#token++;
     this.text = '';
     this.name = null;
+    this.dir = null;
     this.title = '';
     this.titleTouched = false;
     this.drafts = [];

@@ -1,0 +1,112 @@
+//! Undo in the real window: a person deletes a scene from its editor (at once: it can be
+//! undone), sees "Undo: Delete scene 2" in the project's header, clicks it and has the three
+//! scenes back; then changes scene 1's words and takes them back with Ctrl+Z.
+
+mod window;
+
+use std::path::PathBuf;
+
+use serde_json::json;
+use window::{artifacts, needs, start_driver, start_xvfb, until, Driver};
+
+const STORY: &str =
+    "The ferry leaves at dawn.\n\nGulls follow it across the bay.\n\nThe town wakes as it docks.";
+
+fn scene_texts(d: &Driver) -> Vec<String> {
+    d.script(
+        "return Array.from(document.querySelectorAll('[data-testid=scene-card] .text')).map(t => t.textContent.trim())",
+        json!([]),
+    )
+    .as_array()
+    .map(|a| a.iter().map(|v| v.as_str().unwrap_or("").to_string()).collect())
+    .unwrap_or_default()
+}
+
+fn edit_scene(d: &Driver, index: u32) {
+    d.script(
+        "document.querySelector(`[data-testid=scene-card][data-index='${arguments[0]}'] [data-testid=scene-edit]`).click(); return true",
+        json!([index]),
+    );
+    d.wait("[data-testid=scene-text-input]", 10);
+}
+
+#[test]
+fn a_deleted_scene_and_changed_words_come_back_with_undo() {
+    if !needs(
+        "the undo window test",
+        &["Xvfb", "WebKitWebDriver", "tauri-driver"],
+    ) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("config/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        toml::to_string(&storyreel_engine::config::Config::default()).unwrap(),
+    )
+    .unwrap();
+    let (_xvfb, display) = start_xvfb();
+    let (_driver, base) = start_driver(
+        &display,
+        &work.path().join("data"),
+        &config,
+        &work.path().join("driver.log"),
+        &artifacts().join("app-undo.log"),
+    );
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_storyreel-app"));
+    let d = Driver::start(&base, &app).on_display(&display);
+    d.wait("[data-testid=nav-library]", 30);
+    d.click("[data-testid=nav-new]");
+    d.type_into("[data-testid=story-text]", STORY);
+    until(20, "the preview shows three scenes", &d, || {
+        d.find_all("[data-testid=draft-scene]").len() == 3
+    });
+    d.click("[data-testid=generate-button]");
+    until(120, "the project is done", &d, || {
+        d.texts("[data-testid=project-status]")
+            .iter()
+            .any(|t| t.to_lowercase().contains("done"))
+    });
+    let start = scene_texts(&d);
+    assert_eq!(start.len(), 3, "{start:?}");
+    assert!(
+        d.find_all("[data-testid=undo-button]").is_empty(),
+        "nothing to undo yet"
+    );
+
+    edit_scene(&d, 2);
+    d.click("[data-testid=scene-delete]");
+    until(20, "two scenes are left", &d, || scene_texts(&d).len() == 2);
+    until(10, "the header offers to undo it", &d, || {
+        d.texts("[data-testid=undo-button]") == ["Undo: Delete scene 2"]
+    });
+    d.shot("undo-offered");
+    d.click("[data-testid=undo-button]");
+    until(20, "the three scenes are back", &d, || {
+        scene_texts(&d) == start
+    });
+
+    edit_scene(&d, 1);
+    d.script(
+        "const t = document.querySelector('[data-testid=scene-text-input]'); t.value = 'The ferry leaves at noon.'; \
+         t.dispatchEvent(new Event('input', {bubbles: true})); return true",
+        json!([]),
+    );
+    d.click("[data-testid=scene-save]");
+    until(20, "scene 1 has its new words", &d, || {
+        scene_texts(&d).first().map(String::as_str) == Some("The ferry leaves at noon.")
+    });
+    until(10, "the header offers to undo the words", &d, || {
+        d.texts("[data-testid=undo-button]") == ["Undo: Edit scene 1"]
+    });
+    d.script(
+        "document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'z', ctrlKey: true, bubbles: true})); return true",
+        json!([]),
+    );
+    until(20, "Ctrl+Z brings the old words back", &d, || {
+        scene_texts(&d) == start
+    });
+    d.shot("undo-done");
+    d.quit();
+}
