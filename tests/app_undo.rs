@@ -1,6 +1,8 @@
 //! Undo in the real window: a person deletes a scene from its editor (at once: it can be
 //! undone), sees "Undo: Delete scene 2" in the project's header, clicks it and has the three
-//! scenes back; then changes scene 1's words and takes them back with Ctrl+Z.
+//! scenes back; then changes scene 1's words and takes them back with Ctrl+Z. "Add a scene
+//! after" opens an empty new scene in the editor: cancelled, nothing is added; saved with
+//! words, it joins the story in its place.
 
 mod window;
 
@@ -108,5 +110,35 @@ fn a_deleted_scene_and_changed_words_come_back_with_undo() {
         scene_texts(&d) == start
     });
     d.shot("undo-done");
+
+    edit_scene(&d, 1);
+    d.click("[data-testid=scene-add-after]");
+    d.wait("[data-testid=new-scene-hint]", 10);
+    let empty = d.script(
+        "return [document.querySelector('[data-testid=scene-text-input]').value, document.querySelector('[data-testid=scene-save]').disabled]",
+        json!([]),
+    );
+    assert_eq!(
+        empty,
+        json!(["", true]),
+        "a new scene starts empty and cannot be saved so"
+    );
+    d.shot("new-scene-editor");
+    d.click("[data-testid=scene-cancel]");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(scene_texts(&d), start, "cancelled: nothing added");
+    edit_scene(&d, 1);
+    d.click("[data-testid=scene-add-after]");
+    d.wait("[data-testid=new-scene-hint]", 10);
+    d.script(
+        "const t = document.querySelector('[data-testid=scene-text-input]'); t.value = 'A boy waves from the deck.'; \
+         t.dispatchEvent(new Event('input', {bubbles: true})); return true",
+        json!([]),
+    );
+    d.click("[data-testid=scene-save]");
+    until(20, "the new scene is second", &d, || {
+        let t = scene_texts(&d);
+        t.len() == 4 && t[1] == "A boy waves from the deck." && t[0] == start[0] && t[2] == start[1]
+    });
     d.quit();
 }

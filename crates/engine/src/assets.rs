@@ -14,6 +14,11 @@ pub struct AssetStore {
 
 const EXTS: &[&str] = &["jpg", "png", "webp", "mp4", "srt", "vtt", "wav"];
 
+/// The file extensions a clip is kept under (ffmpeg reads any of them by their content).
+pub const CLIP_EXTS: &[&str] = &[
+    "mp4", "mov", "m4v", "mkv", "webm", "avi", "mts", "3gp", "ogv", "clip",
+];
+
 impl AssetStore {
     pub fn open(data_dir: &Path) -> Result<AssetStore> {
         let root = data_dir.join("assets");
@@ -37,7 +42,7 @@ impl AssetStore {
 
     /// Where the file for `hash.ext` lives (whether or not it exists).
     pub fn path(&self, hash: &str, ext: &str) -> Result<PathBuf> {
-        let known = EXTS.contains(&ext) || crate::media::clip::CLIP_EXTS.contains(&ext);
+        let known = EXTS.contains(&ext) || CLIP_EXTS.contains(&ext);
         if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) || !known {
             return Err(Error::Input(format!("not an asset name: {hash}.{ext}")));
         }

@@ -103,6 +103,8 @@ impl Engine {
             .queue_narrations(project, Some(&choice), &scenes, |s| !has_recording(s))
             .await?;
         self.emit_project(project);
+        // The voice turned off changes the video with nothing to wait for.
+        self.rerender_if_wanted(project).await;
         Ok(n)
     }
 

@@ -200,6 +200,7 @@ impl Engine {
             self.wake(crate::model::Lane::Upload);
         }
         self.emit_job(&job);
+        self.rerender_if_wanted(project).await;
         Ok(speech)
     }
 }

@@ -61,6 +61,37 @@ fn needs_new_picture(
     }
 }
 
+/// What an edit of the scenes does, as the Undo button names it.
+pub(crate) fn describe(before: &[Scene], after: &[SceneEdit]) -> String {
+    let kept: Vec<u32> = after.iter().filter_map(|e| e.from).collect();
+    let deleted: Vec<u32> = before
+        .iter()
+        .map(|s| s.index)
+        .filter(|i| !kept.contains(i))
+        .collect();
+    let added = after.iter().filter(|e| e.from.is_none()).count();
+    let moved = kept.windows(2).any(|w| w[0] > w[1]);
+    let changed: Vec<u32> = after
+        .iter()
+        .filter_map(|e| {
+            let b = before.iter().find(|s| Some(s.index) == e.from)?;
+            (b.text != e.text.trim()
+                || b.title.as_deref().unwrap_or("") != e.title.as_deref().unwrap_or("").trim()
+                || e.prompt.as_deref().is_some_and(|p| p.trim() != b.prompt))
+            .then_some(b.index)
+        })
+        .collect();
+    match (deleted.as_slice(), added, moved, changed.as_slice()) {
+        ([one], 0, false, []) => format!("Delete scene {one}"),
+        ([], 1, false, []) => "Add a scene".to_string(),
+        ([], 0, true, []) => "Move a scene".to_string(),
+        ([], 0, false, [one]) => format!("Edit scene {one}"),
+        ([_], 1, false, []) | ([], 1, false, [_]) => "Split a scene".to_string(),
+        ([_], 0, false, [_]) => "Merge two scenes".to_string(),
+        _ => "Edit the scenes".to_string(),
+    }
+}
+
 impl Engine {
     /// Replaces a project's scenes by `scenes` (see the module's words). Refused, with nothing
     /// changed, when a scene has no text, a field is too long, a `from` is unknown or used twice,
@@ -71,7 +102,7 @@ impl Engine {
         scenes: Vec<SceneEdit>,
     ) -> Result<EditOutcome> {
         let before = self.store().scenes_of(project.id)?;
-        let label = crate::undo::describe(&before, &scenes);
+        let label = describe(&before, &scenes);
         self.restructure(project, scenes, None, None, &label).await
     }
 
@@ -362,6 +393,9 @@ impl Engine {
         if !replans.is_empty() {
             self.wake(Lane::Upload);
         }
+        // One rule for the video: any edit that changes it renders it again once every scene
+        // is ready (at once for a delete or a move, which make nothing new).
+        self.rerender_if_wanted(project.id).await;
         Ok(EditOutcome { project, remade })
     }
 }

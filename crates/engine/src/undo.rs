@@ -4,7 +4,8 @@
 //! points to is content-addressed and stays in the data folder, so putting a record back brings
 //! its picture, clip and narration back with it. Work the edit started (a picture or narration
 //! being made for it) is cancelled; work that was under way before it and was stopped by it is
-//! queued again. The history is kept in the database, up to [`KEEP`] steps a project.
+//! queued again. The history is kept in the database, up to [`KEEP`] steps a project and
+//! [`BUDGET`] bytes (a story of hundreds of narrated scenes keeps fewer steps).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -19,6 +20,9 @@ use crate::store::{abort, Tx, TxResult};
 
 /// How many steps back a project keeps.
 pub const KEEP: usize = 50;
+
+/// The most room a project's history takes in the database; the newest step is always kept.
+pub const BUDGET: usize = 32 * 1024 * 1024;
 
 /// The project and its scenes before one edit.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,15 +58,24 @@ impl Engine {
             at: now_ms(),
         };
         let seq = self.store().next_seq()?;
-        let old: Vec<String> = self
-            .store()
-            .meta_scan::<serde::de::IgnoredAny>(&prefix(project))?
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
-        let drop = (old.len() + 1).saturating_sub(KEEP);
+        let old = self.store().meta_sizes(&prefix(project))?;
+        let size = serde_json::to_vec(&step).map_or(0, |b| b.len());
+        // The oldest steps go while there are too many or they take too much room.
+        let (mut count, mut total) = (
+            old.len() + 1,
+            size + old.iter().map(|(_, n)| n).sum::<usize>(),
+        );
+        let mut drop = 0;
+        for (_, n) in &old {
+            if count <= KEEP && total <= BUDGET {
+                break;
+            }
+            drop += 1;
+            count -= 1;
+            total -= n;
+        }
         self.store().transact(|tx| {
-            for k in old.iter().take(drop) {
+            for (k, _) in old.iter().take(drop) {
                 tx.remove_meta(k)?;
             }
             tx.put_meta(&key(project, seq), &step)
@@ -288,35 +301,4 @@ fn restore_narration(tx: &Tx, s: &mut Scene, seq: u64, queued: &mut Vec<Job>) ->
         Narration::queued(&job)
     });
     Ok(())
-}
-
-/// What an edit of the scenes does, as the Undo button names it.
-pub(crate) fn describe(before: &[Scene], after: &[crate::scene_edit::SceneEdit]) -> String {
-    let kept: Vec<u32> = after.iter().filter_map(|e| e.from).collect();
-    let deleted: Vec<u32> = before
-        .iter()
-        .map(|s| s.index)
-        .filter(|i| !kept.contains(i))
-        .collect();
-    let added = after.iter().filter(|e| e.from.is_none()).count();
-    let moved = kept.windows(2).any(|w| w[0] > w[1]);
-    let changed: Vec<u32> = after
-        .iter()
-        .filter_map(|e| {
-            let b = before.iter().find(|s| Some(s.index) == e.from)?;
-            (b.text != e.text.trim()
-                || b.title.as_deref().unwrap_or("") != e.title.as_deref().unwrap_or("").trim()
-                || e.prompt.as_deref().is_some_and(|p| p.trim() != b.prompt))
-            .then_some(b.index)
-        })
-        .collect();
-    match (deleted.as_slice(), added, moved, changed.as_slice()) {
-        ([one], 0, false, []) => format!("Delete scene {one}"),
-        ([], 1, false, []) => "Add a scene".to_string(),
-        ([], 0, true, []) => "Move a scene".to_string(),
-        ([], 0, false, [one]) => format!("Edit scene {one}"),
-        ([_], 1, false, []) | ([], 1, false, [_]) => "Split a scene".to_string(),
-        ([_], 0, false, [_]) => "Merge two scenes".to_string(),
-        _ => "Edit the scenes".to_string(),
-    }
 }

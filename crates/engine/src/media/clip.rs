@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use image::RgbImage;
 
-use crate::assets::AssetStore;
+use crate::assets::{AssetStore, CLIP_EXTS};
 use crate::error::{Error, Result};
 use crate::render::ffmpeg::{output_within, Ffmpeg, PROTOCOLS};
 
@@ -19,11 +19,6 @@ pub const MAX_CLIP_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// The longest clip taken (s).
 pub const MAX_CLIP_SECONDS: f32 = 30.0 * 60.0;
-
-/// The file extensions a clip is kept under (ffmpeg reads any of them by their content).
-pub const CLIP_EXTS: &[&str] = &[
-    "mp4", "mov", "m4v", "mkv", "webm", "avi", "mts", "3gp", "ogv", "clip",
-];
 
 /// The extension a clip called `name` is kept under.
 pub fn clip_ext(name: &str) -> &'static str {

@@ -392,6 +392,17 @@ impl Store {
             .collect()
     }
 
+    /// The keys under `prefix` in the meta tree, in order, with their records' sizes.
+    pub fn meta_sizes(&self, prefix: &str) -> Result<Vec<(String, usize)>> {
+        self.meta
+            .scan_prefix(prefix.as_bytes())
+            .map(|kv| {
+                let (k, v) = kv?;
+                Ok((String::from_utf8_lossy(&k).into_owned(), v.len()))
+            })
+            .collect()
+    }
+
     /// A small JSON record in the meta tree (statistics; not flushed by itself).
     pub fn meta_get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let v = self.meta.get(key.as_bytes()).ok().flatten()?;
