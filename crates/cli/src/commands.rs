@@ -231,10 +231,10 @@ async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) ->
     );
     let workers = engine.start();
     let mut stop = crate::signals::listen();
-    let end = loop {
+    loop {
         let p = engine.progress(&project)?;
         if p.settled() {
-            break Ok(p);
+            break;
         }
         if engine.halted().is_some() {
             // The progress view has said why (the engine's notice): stop, without saying it again.
@@ -244,7 +244,9 @@ async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) ->
         }
         if p.paused && p.counts.running == 0 {
             let status = engine.project_status(&project, false)?;
-            break Err(crate::summary::paused_error(&status));
+            workers.shutdown().await;
+            progress.stop().await;
+            return Ok(crate::summary::paused(&status));
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
@@ -255,10 +257,9 @@ async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) ->
                 return Ok(ExitCode::from(code));
             }
         }
-    };
+    }
     workers.shutdown().await;
     progress.stop().await;
-    end?;
     let status = engine.project_status(&project, true)?;
     let code = crate::summary::made(&status, started.elapsed().as_secs_f64());
     if code != ExitCode::SUCCESS {

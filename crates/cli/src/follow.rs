@@ -55,7 +55,7 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<O
                 })
                 .await?;
             if let Some(s) = s.projects.first() {
-                return Err(crate::summary::paused_error(s));
+                return Ok(Some(crate::summary::paused(s)));
             }
         }
         tokio::select! {

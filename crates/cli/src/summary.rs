@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use storyreel_engine::control::{Imported, Request, RetryAnswer};
 use storyreel_engine::model::{short_id, JobStatus, Project};
 use storyreel_engine::status::ProjectStatus;
-use storyreel_engine::{Error, Result};
+use storyreel_engine::Result;
 
 use crate::args::ImportArgs;
 use crate::folder::Folder;
@@ -85,8 +85,19 @@ pub async fn imported(folder: &Folder, args: &ImportArgs) -> Result<Project> {
     Ok(out.project)
 }
 
+/// The exit code of a `make` that stops because its project or the whole queue is paused: not
+/// bad input, and not a failure.
+pub const PAUSED: u8 = 3;
+
+/// Says that nothing of the project runs because of a pause (which one, and what undoes it);
+/// the exit code to end with.
+pub fn paused(s: &ProjectStatus) -> ExitCode {
+    eprintln!("{}", paused_sentence(s));
+    ExitCode::from(PAUSED)
+}
+
 /// Nothing of the project runs because of a pause: which one, and what undoes it.
-pub fn paused_error(s: &ProjectStatus) -> Error {
+fn paused_sentence(s: &ProjectStatus) -> String {
     let own = format!("`storyreel resume {}`", short_id(&s.id));
     let advice = match (s.project_paused, s.queue_paused) {
         (true, true) => format!(
@@ -95,7 +106,10 @@ pub fn paused_error(s: &ProjectStatus) -> Error {
         (true, false) => format!("it is paused: {own} runs it"),
         _ => "the whole queue is paused: `storyreel resume` (without a project) runs it".to_string(),
     };
-    Error::Input(format!("Nothing of '{}' runs, because {advice}.", s.title))
+    format!(
+        "Nothing of '{}' runs, because {advice}. Nothing is lost: `storyreel make` with the same story carries on after that.",
+        s.title
+    )
 }
 
 /// `make`'s closing lines, from the project as it ended; exit 1 when a scene failed.

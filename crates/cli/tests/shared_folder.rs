@@ -138,7 +138,7 @@ fn each_pause_is_named_and_the_advice_undoes_the_right_one() {
         ],
     );
     sb.run(&["make", path]).expect(
-        2,
+        3,
         &[
             "Nothing of 'Ferry' runs, because the whole queue is paused",
             "`storyreel resume` (without a project)",
@@ -160,7 +160,7 @@ fn each_pause_is_named_and_the_advice_undoes_the_right_one() {
     sb.run(&["work", "--until-idle"])
         .expect(0, &["Idle: 3 queued jobs of paused projects wait: 'Ferry'"]);
     sb.run(&["make", path])
-        .expect(2, &["because it is paused: `storyreel resume"]);
+        .expect(3, &["because it is paused: `storyreel resume"]);
     sb.run(&["resume", "Ferry"])
         .expect(0, &["no longer paused"]);
     sb.run(&["make", path])
@@ -354,4 +354,44 @@ fn make_following_another_make_carries_on_when_that_one_lets_go() {
     for p in list["projects"].as_array().unwrap() {
         assert_eq!(p["status"], "done", "{p}");
     }
+}
+
+#[test]
+fn a_pause_from_another_terminal_stops_a_running_make_with_its_own_code() {
+    let sb = Sandbox::new();
+    let path = sb.write("ferry.md", &story("Ferry", 40));
+    let mut make = sb
+        .cmd()
+        .args(["make", path.to_str().unwrap(), "--no-voice"])
+        .env("STORYREEL_DEBUG_STEP_DELAY_MS", "1500")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sock = sb.data().join("control.sock");
+    wait_until("make holds the folder", 20, || sock.exists());
+    wait_until("a scene is made", 30, || {
+        counts(&sb)["succeeded"].as_u64() >= Some(1)
+    });
+    sb.run(&["pause"]).expect(0, &["The whole queue is paused"]);
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = make.try_wait().unwrap() {
+            break s;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(60), "make did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut make.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("Nothing of 'Ferry' runs, because the whole queue is paused")
+            && !err.contains("error:"),
+        "{err}"
+    );
+    sb.run(&["resume"])
+        .expect(0, &["The whole queue runs again"]);
+    sb.run(&["make", path.to_str().unwrap(), "--no-voice"])
+        .expect(0, &["Done: 'Ferry' has 40 scenes"]);
 }
