@@ -294,7 +294,7 @@ fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
             .is_empty()
     });
     d.shot("own-media-clip-editor");
-    d.click("[data-testid=scene-cancel]");
+    d.click("[data-testid=scene-dialog] [data-testid=scene-cancel]");
 
     // The video: the photo in scene 1 (red above blue: purple on average), the clip's frames
     // moving in scene 2 (green, then yellow from 0.5 s after its new in point), its tone heard.
@@ -379,7 +379,7 @@ fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
         "[...document.querySelectorAll('[data-testid=confirm-dialog] button')].find(b => b.textContent.trim() === 'Make a picture').click(); return true",
         json!([]),
     );
-    d.click("[data-testid=scene-cancel]");
+    d.click("[data-testid=scene-dialog] [data-testid=scene-cancel]");
     // Its title card is drawn once the lane's turn on the processor comes (a video the change
     // makes out of date may be rendering).
     until(180, "scene 2 has a made picture again", &d, || {

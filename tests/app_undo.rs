@@ -124,7 +124,7 @@ fn a_deleted_scene_and_changed_words_come_back_with_undo() {
         "a new scene starts empty and cannot be saved so"
     );
     d.shot("new-scene-editor");
-    d.click("[data-testid=scene-cancel]");
+    d.click("[data-testid=scene-dialog] [data-testid=scene-cancel]");
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(scene_texts(&d), start, "cancelled: nothing added");
     edit_scene(&d, 1);
