@@ -233,24 +233,30 @@ fn job_for(
     Ok(job)
 }
 
-/// The scene's picture as it was: kept where its job still stands for it; a finished picture
-/// whose job an edit replaced gets a finished job again; a picture that was still to be made
-/// is queued again.
-fn restore_picture(tx: &Tx, s: &mut Scene, seq: u64, queued: &mut Vec<Job>) -> TxResult<()> {
-    let job = tx.job(s.job_id)?;
-    let fits = job.as_ref().is_some_and(|j| match s.status {
+/// Whether job `id` still stands for a scene's work recorded as `status` (finished with it,
+/// or still to run); if so, a finished job is moved to the scene's place `index` now (an edit
+/// may have moved the scene).
+fn still_stands(tx: &Tx, id: Uuid, status: JobStatus, index: u32) -> TxResult<bool> {
+    let job = tx.job(id)?;
+    let fits = job.as_ref().is_some_and(|j| match status {
         JobStatus::Succeeded => j.status == JobStatus::Succeeded,
         JobStatus::Queued | JobStatus::Running => !j.status.is_terminal(),
         _ => true,
     });
-    if fits {
-        // Its job is where the scene is now (an edit may have moved it).
-        if let Some(mut j) =
-            job.filter(|j| j.scene_index != Some(s.index) && j.status.is_terminal())
-        {
-            j.scene_index = Some(s.index);
-            tx.put_job_record(&j)?;
-        }
+    if let Some(mut j) =
+        job.filter(|j| fits && j.scene_index != Some(index) && j.status.is_terminal())
+    {
+        j.scene_index = Some(index);
+        tx.put_job_record(&j)?;
+    }
+    Ok(fits)
+}
+
+/// The scene's picture as it was: kept where its job still stands for it; a finished picture
+/// whose job an edit replaced gets a finished job again; a picture that was still to be made
+/// is queued again.
+fn restore_picture(tx: &Tx, s: &mut Scene, seq: u64, queued: &mut Vec<Job>) -> TxResult<()> {
+    if still_stands(tx, s.job_id, s.status, s.index)? {
         return Ok(());
     }
     match s.status {
@@ -272,19 +278,7 @@ fn restore_narration(tx: &Tx, s: &mut Scene, seq: u64, queued: &mut Vec<Job>) ->
     let Some(n) = s.narration.clone() else {
         return Ok(());
     };
-    let job = tx.job(n.job_id)?;
-    let fits = job.as_ref().is_some_and(|j| match n.status {
-        JobStatus::Succeeded => j.status == JobStatus::Succeeded,
-        JobStatus::Queued | JobStatus::Running => !j.status.is_terminal(),
-        _ => true,
-    });
-    if fits {
-        if let Some(mut j) =
-            job.filter(|j| j.scene_index != Some(s.index) && j.status.is_terminal())
-        {
-            j.scene_index = Some(s.index);
-            tx.put_job_record(&j)?;
-        }
+    if still_stands(tx, n.job_id, n.status, s.index)? {
         return Ok(());
     }
     let spoken = n.status == JobStatus::Succeeded && n.speech.is_some();
