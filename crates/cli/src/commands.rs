@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use storyreel_engine::model::short_id;
-use storyreel_engine::model::{now_ms, JobStatus};
+use storyreel_engine::model::{now_ms, JobStatus, Lane};
 use storyreel_engine::{Engine, Error, Result};
 
 use crate::args::{Cli, Command};
@@ -177,6 +177,15 @@ async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<Ex
     let checks = match config(cli) {
         Err(e) => vec![fail("config", &e)],
         Ok(_) => match open(cli) {
+            Err(e @ Error::Locked { .. }) => held_doctor(cli, &e, deep, providers).await?,
+            Err(e) if storyreel_engine::read_only::is_unwritable(&e) => {
+                // Answered through a read-only copy: everything but writing can be checked.
+                let opts = crate::setup::options(cli)?;
+                match tokio::task::block_in_place(|| Engine::open_read_only(opts)) {
+                    Ok(engine) => engine.doctor(deep)?,
+                    Err(e) => vec![fail("database", &e)],
+                }
+            }
             Err(e) if e.data_dir().is_some() => {
                 let dir = e
                     .data_dir()
@@ -206,6 +215,41 @@ async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<Ex
     })
 }
 
+/// `doctor` while another StoryReel holds the folder: its holder answers the checks, and the
+/// hold itself is said as what it is (information, not a failure).
+async fn held_doctor(
+    cli: &Cli,
+    locked: &Error,
+    deep: bool,
+    providers: bool,
+) -> Result<Vec<storyreel_engine::doctor::Check>> {
+    use storyreel_engine::doctor::Check;
+    let dir = crate::setup::data_dir(cli)?;
+    let Some(client) = storyreel_engine::control::Client::connect(&dir).await else {
+        return Ok(storyreel_engine::doctor::unopened(&dir, locked));
+    };
+    let h = client.holder().clone();
+    let answer: storyreel_engine::control::Checks =
+        client.call(&Request::Doctor { deep, providers }).await?;
+    let mut checks = vec![Check {
+        name: "held by".into(),
+        ok: true,
+        detail: format!(
+            "{} (pid {}, version {}) has the data folder open{}; it answered the checks below",
+            h.front_end,
+            h.pid,
+            h.version,
+            if h.working {
+                " and works its queue"
+            } else {
+                ""
+            }
+        ),
+    }];
+    checks.extend(answer.checks);
+    Ok(checks)
+}
+
 async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode> {
     let wait_sync = make.wait_sync.then_some(make.sync_timeout);
     if make.wait_sync && engine.sync_target().is_none() {
@@ -228,7 +272,9 @@ async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) ->
         engine.subscribe(),
         Some(project.id),
         Some(engine.progress(&project)?),
+        engine,
     );
+    let made_before = engine.progress(&project)?.settled();
     let workers = engine.start();
     let mut stop = crate::signals::listen();
     loop {
@@ -261,7 +307,8 @@ async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) ->
     workers.shutdown().await;
     progress.stop().await;
     let status = engine.project_status(&project, true)?;
-    let code = crate::summary::made(&status, started.elapsed().as_secs_f64());
+    let secs = (!made_before).then(|| started.elapsed().as_secs_f64());
+    let code = crate::summary::made(&status, secs);
     if code != ExitCode::SUCCESS {
         return Ok(code);
     }
@@ -292,7 +339,7 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
             }
         );
     }
-    let progress = Progress::start(engine.subscribe(), None, None);
+    let progress = Progress::start(engine.subscribe(), None, None, engine);
     let workers = engine.start();
     let mut stop = crate::signals::listen();
     let mut interrupted = None;
@@ -317,8 +364,11 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
         eprintln!("Stopped. Running jobs went back to the queue.");
         return Ok(ExitCode::from(code));
     }
-    let failed: Vec<_> = engine
-        .jobs()?
+    let jobs = engine.jobs()?;
+    if let Some(made) = crate::summary::worked(&jobs, since) {
+        println!("Made {made}.");
+    }
+    let failed: Vec<_> = jobs
         .into_iter()
         .filter(|j| j.status == JobStatus::Failed && j.finished_at.is_some_and(|t| t >= since))
         .collect();
@@ -329,10 +379,16 @@ async fn work(engine: &Engine, until_idle: bool) -> Result<ExitCode> {
             if failed.len() == 1 { "" } else { "s" }
         );
         for j in &failed {
+            let what = match (j.lane(), j.scene_index) {
+                (Lane::Render, _) => "video".to_string(),
+                (Lane::Narrate, Some(i)) => format!("scene {i}'s narration"),
+                (Lane::Upload, Some(i)) => format!("scene {i}'s upload"),
+                (_, Some(i)) => format!("scene {i}"),
+                (_, None) => j.lane().name().to_string(),
+            };
             println!(
-                "  {} scene {}: {}",
+                "  {} {what}: {}",
                 short_id(&j.project_id),
-                j.scene_index.unwrap_or(0),
                 j.error.as_ref().map_or("", |e| e.message.as_str())
             );
         }

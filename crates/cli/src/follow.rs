@@ -37,6 +37,7 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<O
     );
     let mut stop = crate::signals::listen();
     let mut last = None;
+    let mut made_before = None;
     loop {
         let req = Request::Progress {
             project: project.id,
@@ -45,6 +46,7 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<O
             return Ok(gone(&h));
         };
         show(&p, &mut last);
+        made_before.get_or_insert(p.settled());
         if p.settled() {
             break;
         }
@@ -74,7 +76,7 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<O
     match s.projects.first() {
         Some(s) => Ok(Some(crate::summary::made(
             s,
-            started.elapsed().as_secs_f64(),
+            (made_before != Some(true)).then(|| started.elapsed().as_secs_f64()),
         ))),
         None => Ok(Some(ExitCode::from(2))),
     }

@@ -21,6 +21,7 @@ mod commands;
 mod folder;
 mod follow;
 mod hints;
+mod lane_tally;
 mod library_cmd;
 mod output;
 mod progress;

@@ -1,7 +1,7 @@
 //! Printing for people and for scripts (`--json`).
 
 use storyreel_engine::doctor::Check;
-use storyreel_engine::model::short_id;
+use storyreel_engine::model::{short_id, JobStatus};
 use storyreel_engine::status::ProjectStatus;
 
 /// The engine's start-up notices (a provider skipped for want of a key, …).
@@ -30,11 +30,12 @@ pub fn project_line(p: &ProjectStatus) -> String {
     if c.queued + c.running > 0 {
         extra.push_str(&format!(", {} queued, {} running", c.queued, c.running));
     }
+    let status = status_word(p);
     format!(
         "{}  {:<28} {:<9} {}/{} scenes{}  ({})",
         short_id(&p.id),
         truncate(&p.title, 28),
-        p.status,
+        status,
         c.succeeded,
         p.total,
         extra,
@@ -46,12 +47,15 @@ pub fn project_details(p: &ProjectStatus) {
     println!("{}  {}", p.title, p.id);
     println!(
         "  status {} · {} scenes · {} · style {}{}",
-        p.status,
+        status_word(p),
         p.total,
         p.aspect,
         p.style,
         if p.paused { " · paused" } else { "" }
     );
+    if let Some(line) = video_line(p) {
+        println!("  {line}");
+    }
     match &p.voice {
         Some(v) => println!(
             "  narrated in {}{}{}",
@@ -108,6 +112,42 @@ pub fn project_details(p: &ProjectStatus) {
             }
         }
     }
+}
+
+/// The project's status word; the scenes may be done while their video is still to come,
+/// and the render is work too.
+fn status_word(p: &ProjectStatus) -> &str {
+    match (p.status.as_str(), p.render.as_ref().map(|r| r.status)) {
+        ("done", Some(JobStatus::Running)) => "rendering",
+        ("done", Some(JobStatus::Queued)) => "to render",
+        (s, _) => s,
+    }
+}
+
+/// The project's video: being rendered, queued, failed, or made (and whether it is current).
+fn video_line(p: &ProjectStatus) -> Option<String> {
+    let render = p.render.as_ref();
+    Some(match (render.map(|r| r.status), &p.video) {
+        (Some(JobStatus::Running), _) => "video: rendering now".into(),
+        (Some(JobStatus::Queued), _) => "video: queued to render".into(),
+        (Some(JobStatus::Failed), _) => format!(
+            "video: not made: {}",
+            render
+                .and_then(|r| r.error.as_ref())
+                .map_or("the render failed", |e| e.message.as_str())
+        ),
+        (_, Some(v)) => format!(
+            "video: {} ({:.1} s{})",
+            v.path,
+            v.duration_s,
+            if v.up_to_date {
+                ""
+            } else {
+                ", older than the scenes"
+            }
+        ),
+        (_, None) => return None,
+    })
 }
 
 pub fn checks(checks: &[Check]) {

@@ -136,6 +136,7 @@ pub async fn render(
         }
         RenderRequest::Queued(job) => job,
     };
+    let began = std::time::Instant::now();
     let mut rx = engine.subscribe();
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
@@ -224,13 +225,14 @@ pub async fn render(
         None => engine.assets().path(&v.hash, "mp4")?.display().to_string(),
     };
     println!(
-        "Video: {at} ({:.1} s, {}x{}, {} fps, {:.1} MB{}).",
+        "Video: {at} ({:.1} s, {}x{}, {} fps, {:.1} MB{}), rendered in {:.1} s.",
         v.duration_s,
         v.width,
         v.height,
         v.fps,
         v.bytes as f64 / 1e6,
-        if v.audio { ", with audio" } else { "" }
+        if v.audio { ", with audio" } else { "" },
+        began.elapsed().as_secs_f64()
     );
     subtitles_line(output.as_deref(), &v);
     Ok(ExitCode::SUCCESS)

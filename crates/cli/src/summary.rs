@@ -113,12 +113,14 @@ fn paused_sentence(s: &ProjectStatus) -> String {
 }
 
 /// `make`'s closing lines, from the project as it ended; exit 1 when a scene failed.
-pub fn made(s: &ProjectStatus, secs: f64) -> ExitCode {
+/// `secs`: how long this command made the scenes; none when they were all made before it.
+pub fn made(s: &ProjectStatus, secs: Option<f64>) -> ExitCode {
     let scenes = s.scenes.as_deref().unwrap_or_default();
     let c = &s.counts;
     if c.failed > 0 || c.cancelled > 0 {
+        let took = secs.map_or_else(String::new, |t| format!(" ({t:.1} s)"));
         println!(
-            "'{}': {} of {} have an image; {} failed, {} cancelled ({secs:.1} s).",
+            "'{}': {} of {} have an image; {} failed, {} cancelled{took}.",
             s.title,
             c.succeeded,
             plural(s.total as usize, "scene"),
@@ -145,11 +147,18 @@ pub fn made(s: &ProjectStatus, secs: f64) -> ExitCode {
         0 => String::new(),
         n => format!(" ({})", plural(n as usize, "title card")),
     };
-    println!(
-        "Done: '{}' has {} with images{cards} in {secs:.1} s.",
-        s.title,
-        plural(s.total as usize, "scene")
-    );
+    match secs {
+        Some(secs) => println!(
+            "Done: '{}' has {} with images{cards} in {secs:.1} s.",
+            s.title,
+            plural(s.total as usize, "scene")
+        ),
+        None => println!(
+            "Done: '{}' has {} with images{cards}, all made before: nothing was left to make.",
+            s.title,
+            plural(s.total as usize, "scene")
+        ),
+    }
     // Why scenes became title cards, once per reason (none when no provider is set up: a
     // title card is then the intended picture).
     let mut reasons: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -277,5 +286,36 @@ fn scene_list(idx: &[u32]) -> String {
         [one] => format!("scene {one}"),
         [rest @ .., last] => format!("scenes {} and {last}", rest.join(", ")),
         [] => "no scene".to_string(),
+    }
+}
+
+/// What a `work` run finished, lane by lane ("3 pictures, 2 narrations and 1 video"); none
+/// when it finished nothing.
+pub fn worked(jobs: &[storyreel_engine::model::Job], since: u64) -> Option<String> {
+    use storyreel_engine::model::Lane;
+    let mut n = [0usize; 4];
+    for j in jobs
+        .iter()
+        .filter(|j| j.status == JobStatus::Succeeded && j.finished_at.is_some_and(|t| t >= since))
+    {
+        n[j.lane().as_u8() as usize] += 1;
+    }
+    let parts: Vec<String> = Lane::ALL
+        .iter()
+        .filter(|l| n[l.as_u8() as usize] > 0)
+        .map(|l| {
+            let word = match l {
+                Lane::Generate => "picture",
+                Lane::Narrate => "narration",
+                Lane::Render => "video",
+                Lane::Upload => "upload",
+            };
+            plural(n[l.as_u8() as usize], word)
+        })
+        .collect();
+    match parts.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
     }
 }

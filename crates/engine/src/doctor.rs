@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::model::{Job, JobStatus, Lane, Project, Scene};
 use crate::store::{decode, decode_lease, job_queue_key};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Check {
     pub name: String,
     pub ok: bool,

@@ -35,6 +35,9 @@ pub struct ProjectStatus {
     /// Its latest video.
     #[serde(default)]
     pub video: Option<crate::views::VideoView>,
+    /// Its latest render: queued, running, or how it ended.
+    #[serde(default)]
+    pub render: Option<crate::views::RenderView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenes: Option<Vec<SceneStatus>>,
 }
@@ -132,6 +135,7 @@ impl Engine {
                 let p = fresh.as_ref().unwrap_or(project);
                 self.project_card(p, &self.store().scenes_of(p.id)?)?.video
             },
+            render: self.render_view(fresh.as_ref().unwrap_or(project))?,
             scenes,
         })
     }

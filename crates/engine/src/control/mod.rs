@@ -71,6 +71,14 @@ pub enum Request {
     Providers,
     /// One project's progress, by id.
     Progress { project: Uuid },
+    /// The holder's own health checks (`deep`: read every stored file; `providers`: ask each
+    /// image provider too).
+    Doctor {
+        #[serde(default)]
+        deep: bool,
+        #[serde(default)]
+        providers: bool,
+    },
     /// Whether the holder has nothing to run.
     Idle,
     /// Import a story (its bytes, base64) and queue its scenes.
@@ -102,6 +110,12 @@ pub enum Request {
         project: String,
         dir: std::path::PathBuf,
     },
+}
+
+/// `doctor`'s answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Checks {
+    pub checks: Vec<crate::doctor::Check>,
 }
 
 /// The holder of a folder.
@@ -354,6 +368,13 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
         Request::Providers => value(serde_json::to_value(Providers {
             providers: engine.providers_report(),
         })),
+        Request::Doctor { deep, providers } => {
+            let mut checks = engine.doctor(deep)?;
+            if providers {
+                checks.extend(engine.doctor_providers().await);
+            }
+            value(serde_json::to_value(Checks { checks }))
+        }
         Request::Progress { project } => {
             let p = engine
                 .store()

@@ -86,7 +86,7 @@ pub struct SceneView {
     pub media: Option<crate::model::OwnMedia>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, TS)]
 pub struct RenderView {
     pub job_id: Uuid,
     pub status: JobStatus,
