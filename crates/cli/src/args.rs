@@ -148,6 +148,10 @@ pub enum Command {
         /// Narrate again instead: scenes a fallback voice spoke (or --scene N).
         #[arg(long)]
         voices: bool,
+        /// With --voices: narrate the whole project with this voice from now on (a project
+        /// made without a voice gets one; `auto` for the configured chain, `off` for none).
+        #[arg(long, value_name = "VOICE", requires = "voices")]
+        voice: Option<String>,
     },
     /// Cancel a project's queued and running jobs, or one job by id.
     Cancel {

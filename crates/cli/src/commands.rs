@@ -113,6 +113,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             placeholders,
             scene,
             voices,
+            voice,
         } => {
             let req = Request::Retry {
                 project,
@@ -120,6 +121,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 placeholders,
                 scene,
                 voices,
+                voice,
             };
             steer::retry(&folder, req, holder_works).await
         }
@@ -140,6 +142,13 @@ fn data_dir_exists(cli: &Cli) -> Result<bool> {
 /// A reading command on a folder that does not exist: nothing has been made there.
 fn nothing_here(cli: &Cli) -> Result<ExitCode> {
     let dir = data_dir_path(cli)?;
+    if dir.exists() {
+        // A file (or a link to one) where the folder should be.
+        return Err(Error::Input(format!(
+            "{} is a file, not a data folder. Point the data folder at a folder (it comes from --data-dir or STORYREEL_DATA_DIR), or move the file away.",
+            dir.display()
+        )));
+    }
     if cli.data_dir.is_some() {
         return Err(Error::Input(format!(
             "There is no data folder at {}: nothing was made there, and it was not created. Check the path (it comes from --data-dir or STORYREEL_DATA_DIR).",

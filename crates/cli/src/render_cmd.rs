@@ -99,6 +99,20 @@ pub async fn recordings(engine: &Engine, project: &Project, o: &RenderOpts) -> R
     let took = engine
         .use_recordings_from(project.id, &absolute(dir))
         .await?;
+    let ignored = engine.recordings_ignored(project.id, &absolute(dir))?;
+    if !ignored.is_empty() {
+        let shown: Vec<&str> = ignored.iter().take(5).map(String::as_str).collect();
+        eprintln!(
+            "note: {} in {} {} no scene's recording, so {} not used: {}{}. A recording is named scene-NNN with the scene's number in three digits and an audio ending (scene-002.wav, scene-010.mp3), for a scene '{}' has.",
+            crate::output::plural(ignored.len(), "file"),
+            dir.display(),
+            if ignored.len() == 1 { "is" } else { "are" },
+            if ignored.len() == 1 { "it is" } else { "they are" },
+            shown.join(", "),
+            if ignored.len() > shown.len() { ", …" } else { "" },
+            project.title
+        );
+    }
     if took.is_empty() {
         eprintln!(
             "No scene-NNN audio file in {} matches a scene of '{}': the voice narrates them all.",

@@ -22,6 +22,12 @@ pub fn data_dir_path(cli: &Cli) -> Result<PathBuf> {
 
 pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
     let dir = data_dir_path(cli)?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Input(format!(
+            "{} is a file, not a data folder. Pick a folder with --data-dir (or STORYREEL_DATA_DIR), or move the file away.",
+            dir.display()
+        )));
+    }
     storyreel_engine::store::create_private_dir(&dir).map_err(|e| {
         Error::Input(format!(
             "Cannot create the data folder {}: {}. Pick another with --data-dir.",

@@ -104,7 +104,28 @@ pub async fn cancel(folder: &Folder, target: String) -> Result<ExitCode> {
 }
 
 pub async fn retry(folder: &Folder, req: Request, working: bool) -> Result<ExitCode> {
-    let a: RetryAnswer = folder.ask(req).await?;
+    let asked_voices = match &req {
+        Request::Retry {
+            project,
+            voices: true,
+            voice: None,
+            ..
+        } => Some(project.clone()),
+        _ => None,
+    };
+    let a: RetryAnswer = match folder.ask(req).await {
+        Ok(a) => a,
+        // A project made without a voice: say how to give it one here.
+        Err(Error::Input(m)) if asked_voices.is_some() && voiceless(folder, &asked_voices).await => {
+            return Err(Error::Input(format!(
+                "{m} `storyreel retry {} --voices --voice auto` narrates it with the configured voices, or --voice NAME with one of them (`storyreel voices` lists them).",
+                asked_voices
+                    .map(|p| if p.contains(char::is_whitespace) { format!("'{p}'") } else { p })
+                    .unwrap_or_default()
+            )))
+        }
+        Err(e) => return Err(e),
+    };
     println!(
         "Queued {} of '{}' again.{}",
         plural(a.queued, "scene"),
@@ -116,6 +137,17 @@ pub async fn retry(folder: &Folder, req: Request, working: bool) -> Result<ExitC
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the project named has no voice.
+async fn voiceless(folder: &Folder, project: &Option<String>) -> bool {
+    let req = Request::Status {
+        project: project.clone(),
+    };
+    match folder.ask::<Projects>(req).await {
+        Ok(a) => a.projects.first().is_some_and(|p| p.voice.is_none()),
+        Err(_) => false,
+    }
 }
 
 pub async fn providers(folder: &Folder, json: bool) -> Result<ExitCode> {

@@ -69,6 +69,7 @@ pub async fn imported(folder: &Folder, args: &ImportArgs) -> Result<Project> {
                 placeholders: false,
                 scene: None,
                 voices: false,
+                voice: None,
             })
             .await?;
         eprintln!(

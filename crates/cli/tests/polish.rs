@@ -22,9 +22,18 @@ fn os_errors_are_sentences_about_the_path() {
         .output()
         .unwrap();
     let r = common::Run::from(r);
-    r.expect(2, &["not-a-folder"]);
+    r.expect(2, &["not-a-folder is a file, not a data folder"]);
     let all = format!("{}{}", r.stdout, r.stderr);
     assert!(!all.contains("os error"), "{all}");
+    // Reading commands say the same, not that there is no data folder.
+    for cmd in ["status", "list", "doctor"] {
+        let r = sb.run(&["--data-dir", file.to_str().unwrap(), cmd]);
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(all.contains("is a file, not a data folder"), "{cmd}: {all}");
+        assert!(!all.contains("There is no data folder"), "{cmd}: {all}");
+        assert_ne!(r.code, 0, "{cmd}: {all}");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 
     // Export into a path where a file stands.
     sb.run(&["make", &example("paper-boats.txt")])

@@ -258,6 +258,48 @@ fn a_narration_folder_becomes_the_scenes_own_recordings() {
     let id = v["projects"][0]["id"].as_str().unwrap().to_string();
     sb.run(&["render", &id, "--narration-dir", dir.to_str().unwrap()])
         .expect(0, &["up to date"]);
+    // A misnamed take (no three digits) and one for a scene the story lacks are said, not
+    // passed over in silence; the video stays as it was.
+    std::fs::copy(&take, dir.join("scene-3.mp3")).unwrap();
+    std::fs::copy(&take, dir.join("scene-009.mp3")).unwrap();
+    let r = sb.run(&["render", &id, "--narration-dir", dir.to_str().unwrap()]);
+    r.expect(
+        0,
+        &[
+            "2 files in",
+            "scene-009.mp3, scene-3.mp3",
+            "scene-NNN",
+            "up to date",
+        ],
+    );
+    assert!(!r.stderr.contains("scene-002.mp3"), "{}", r.stderr);
+}
+
+#[test]
+fn a_project_made_without_a_voice_is_given_one_from_the_cli() {
+    let sb = Sandbox::new();
+    sb.run(&["make", &example("night-market.json"), "--no-voice"])
+        .expect(0, &["Done"]);
+    // Narrating again what has no voice says how to give it one…
+    let r = sb.run(&["retry", "night-market", "--voices"]);
+    r.expect(2, &["made without a voice", "--voices --voice auto"]);
+    // …and that way gives it one: every scene narrated by the configured chain.
+    sb.run(&["retry", "night-market", "--voices", "--voice", "espeak-ng"])
+        .expect(0, &["Queued 4 scenes"]);
+    sb.run(&["work", "--until-idle"])
+        .expect(0, &["Made 4 narrations."]);
+    let v = sb.status_json();
+    let p = &v["projects"][0];
+    assert_eq!(p["voice"]["voice"], "espeak-ng", "{p}");
+    for s in p["scenes"].as_array().unwrap() {
+        assert_eq!(s["narration"]["provider"], "espeak-ng", "{s}");
+    }
+    // A voice that does not exist is refused with the ones that do.
+    sb.run(&["retry", "night-market", "--voices", "--voice", "nobody"])
+        .expect(2, &["There is no voice called `nobody`"]);
+    // --voice without --voices is a usage error.
+    sb.run(&["retry", "night-market", "--voice", "auto"])
+        .expect(2, &["--voices"]);
 }
 
 #[test]

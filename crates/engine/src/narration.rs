@@ -47,10 +47,19 @@ impl Engine {
                 Some(n)
             }
         };
-        let chosen = opts
-            .language
-            .clone()
-            .or_else(|| (cfg.language != "auto").then(|| cfg.language.clone()));
+        self.choice_of(voice, opts.language.clone(), text).map(Some)
+    }
+
+    /// A voice choice (`voice`: tried first; none: the configured chain) in `language`, else
+    /// the configured one, else the one told from `text`.
+    fn choice_of(
+        &self,
+        voice: Option<String>,
+        language: Option<String>,
+        text: &str,
+    ) -> Result<VoiceChoice> {
+        let cfg = &self.config().voice;
+        let chosen = language.or_else(|| (cfg.language != "auto").then(|| cfg.language.clone()));
         let (lang, language_chosen) = match chosen {
             Some(code) => (
                 language::by_code(&code).ok_or_else(|| {
@@ -65,11 +74,11 @@ impl Engine {
                 false,
             ),
         };
-        Ok(Some(VoiceChoice {
+        Ok(VoiceChoice {
             voice,
             language: lang.code.to_string(),
             language_chosen,
-        }))
+        })
     }
 
     /// Changes how a project is narrated (`None`: no voice) and narrates every scene again
@@ -106,6 +115,38 @@ impl Engine {
         // The voice turned off changes the video with nothing to wait for.
         self.rerender_if_wanted(project).await;
         Ok(n)
+    }
+
+    /// Narrates a project with the voice named (`auto`: the configured chain; `off`: none)
+    /// from now on, its language told from its scenes as at import; returns how many scenes
+    /// were queued to narrate.
+    pub async fn choose_voice(&self, p: &crate::model::Project, voice: &str) -> Result<usize> {
+        let voice = match voice.trim() {
+            "off" | "none" => VoiceOption::Off,
+            "auto" | "default" => VoiceOption::Default,
+            n => VoiceOption::Named(n.to_string()),
+        };
+        let scenes = self.store().scenes_of(p.id)?;
+        let text: String = scenes
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let language = p.voice.as_ref().map(|v| v.language.clone());
+        let opts = ImportOptions {
+            voice,
+            language,
+            ..Default::default()
+        };
+        // Asked for by a person: `auto` is the configured chain even where new stories are
+        // made without a voice.
+        let choice = match self.voice_choice(&opts, &text)? {
+            None if opts.voice == VoiceOption::Default => {
+                Some(self.choice_of(None, opts.language.clone(), &text)?)
+            }
+            c => c,
+        };
+        self.set_project_voice(p.id, choice).await
     }
 
     /// Narrates scenes of a project again; returns how many were queued.

@@ -66,6 +66,42 @@ impl Engine {
         Ok(took)
     }
 
+    /// The files in a narration folder that no scene of the project takes: a name not of the
+    /// form `scene-NNN.<audio>` (`scene-1.wav`, `Scene 2.mp3`, `scene-003.txt`) or the number
+    /// of a scene it does not have. Said, so a misnamed take is not left out silently.
+    pub fn recordings_ignored(&self, project: Uuid, dir: &Path) -> Result<Vec<String>> {
+        let indexes: Vec<u32> = self
+            .store()
+            .scenes_of(project)?
+            .iter()
+            .map(|s| s.index)
+            .collect();
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Ok(Vec::new());
+        };
+        let mut out: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.path().is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| !name.starts_with('.'))
+            .filter(|name| {
+                let taken = name
+                    .strip_prefix("scene-")
+                    .and_then(|rest| rest.split_once('.'))
+                    .filter(|(num, ext)| {
+                        num.len() == 3
+                            && num.bytes().all(|b| b.is_ascii_digit())
+                            && crate::render::plan::is_audio_ext(ext)
+                    })
+                    .and_then(|(num, _)| num.parse::<u32>().ok())
+                    .is_some_and(|n| indexes.contains(&n));
+                !taken
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
     /// Makes `file` scene `index`'s narration, replacing the voice's (a narration still to
     /// come is cancelled). Returns the speech as stored.
     pub async fn set_scene_recording(

@@ -73,6 +73,12 @@ async fn the_breaker_opens_after_five_failures_then_sends_exactly_one_probe() {
         "after 5 failures no call reaches the server"
     );
     assert_eq!(scenes[7].error.as_ref().unwrap().code, "breaker_open");
+    // The failure that paused it is said, not hidden behind the pause.
+    let why = &scenes[7].error.as_ref().unwrap().message;
+    assert!(
+        why.contains("paused after repeated failures (the last one: ") && why.contains("500"),
+        "{why}"
+    );
     let row = e
         .providers_report()
         .into_iter()

@@ -64,6 +64,10 @@ pub enum Request {
         /// Narrate again (scenes a fallback voice spoke, or `scene`) instead of remaking pictures.
         #[serde(default)]
         voices: bool,
+        /// With `voices`: the project's voice from now on (`auto`: as configured; `off`), and
+        /// every scene narrated with it.
+        #[serde(default)]
+        voice: Option<String>,
     },
     /// Where every upload stands.
     SyncStatus { project: Option<String> },
@@ -337,8 +341,16 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
             placeholders,
             scene,
             voices,
+            voice,
         } => {
             let p = find(&project)?;
+            if let Some(v) = voice.filter(|_| voices) {
+                let queued = engine.choose_voice(&p, &v).await?;
+                return value(serde_json::to_value(RetryAnswer {
+                    project: (&p).into(),
+                    queued,
+                }));
+            }
             if voices {
                 let which = match scene {
                     Some(n) => crate::narration::Revoice::Scenes(vec![n]),

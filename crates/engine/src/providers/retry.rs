@@ -166,11 +166,23 @@ impl Health {
             }
             if let Admit::No { .. } = admit {
                 // No countdown in the words: they stay on a finished scene as the reason for
-                // its fallback, long after the pause is over.
+                // its fallback, long after the pause is over. The failure that paused it is
+                // said, so the reason is not hidden behind the pause.
+                let last = self
+                    .stats
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .last_error
+                    .as_ref()
+                    .map(|e| e.message.trim_end_matches('.').to_string());
+                let why = match last {
+                    Some(m) if !m.is_empty() => format!(" (the last one: {m})"),
+                    _ => String::new(),
+                };
                 return Err(ProviderError::terminal(
                     "breaker_open",
                     format!(
-                        "{label} was paused after repeated failures, so it was skipped; StoryReel tries it again by itself after a short pause."
+                        "{label} was paused after repeated failures{why}, so it was skipped; StoryReel tries it again by itself after a short pause."
                     ),
                 ));
             }
