@@ -22,10 +22,15 @@ import type { Stats } from '../../src/lib/bindings/Stats';
 import type { SyncHealth } from '../../src/lib/bindings/SyncHealth';
 import type { SyncItem } from '../../src/lib/bindings/SyncItem';
 import type { SyncView } from '../../src/lib/bindings/SyncView';
-import { registerImage } from './images';
+import { registerImage, registerVideo } from './images';
 import { previewStory } from './story';
 
 export type Outcome = 'done' | 'placeholder' | 'fail';
+
+/** The pixel size of a rendered video of this frame. */
+function videoSize(aspect: Aspect): [number, number] {
+  return aspect === '16:9' ? [1920, 1080] : aspect === '1:1' ? [1080, 1080] : [1080, 1920];
+}
 export type Call = { cmd: string; args: Record<string, unknown> | undefined; at: number };
 type Emit = (ev: EngineEvent) => void;
 
@@ -302,11 +307,12 @@ export class FakeBackend {
       } else p.scenes[i] = this.#finished(p, s, o, created);
     });
     if (input.video) {
+      const [width, height] = videoSize(p.card.aspect);
       p.card.video = {
         path: `${DATA}/projects/${id}/video.mp4`,
         duration_s: p.scenes.length * 4.5,
-        width: 1080,
-        height: 1920,
+        width,
+        height,
         bytes: 14_800_000,
         up_to_date: true,
         created_at: created,
@@ -315,6 +321,7 @@ export class FakeBackend {
         srt: `${DATA}/projects/${id}/video.srt`,
         vtt: `${DATA}/projects/${id}/video.vtt`,
       };
+      registerVideo(p.card.video.path, p.card.aspect);
     }
     this.#refreshCard(p, false);
     p.card.updated_at = created;
@@ -479,12 +486,12 @@ export class FakeBackend {
     if (done >= total) {
       p.render = { ...p.render, status: 'succeeded' };
       this.#setJob(job, { status: 'succeeded' });
-      const portrait = p.card.aspect === '9:16';
+      const [width, height] = videoSize(p.card.aspect);
       p.card.video = {
         path: `${DATA}/projects/${p.card.id}/video.mp4`,
         duration_s: p.scenes.length * 4.5,
-        width: portrait ? 1080 : p.card.aspect === '1:1' ? 1080 : 1920,
-        height: portrait ? 1920 : 1080,
+        width,
+        height,
         bytes: 1_900_000 * p.scenes.length,
         up_to_date: true,
         created_at: Date.now(),
@@ -493,6 +500,7 @@ export class FakeBackend {
         srt: `${DATA}/projects/${p.card.id}/video.srt`,
         vtt: `${DATA}/projects/${p.card.id}/video.vtt`,
       };
+      registerVideo(p.card.video.path, p.card.aspect);
       this.#refreshCard(p);
       this.#emitQueue('render');
     }

@@ -71,10 +71,20 @@ function titleCard(img: FakeImage): string {
 <rect width="${w}" height="${h}" fill="#1d1826"/><rect x="${w * 0.08}" y="${h * 0.08}" width="${w * 0.84}" height="${h * 0.84}" fill="none" stroke="#5a4b73" stroke-width="2"/>${text}</svg>`;
 }
 
+/** A rendered video: it plays a short sample of the same shape. */
+export function registerVideo(path: string, aspect: string) {
+  images.set(path, { seed: 0, placeholder: false, caption: '', aspect });
+}
+
+const SAMPLE_VIDEOS: Record<string, string> = {
+  '16:9': '/sample-video-16x9.webm',
+  '1:1': '/sample-video-1x1.webm',
+};
+
 /** The URL an image path is shown with (a data URL), like the shell's asset URLs. */
 export function fakeFileSrc(path: string): string {
   const img = images.get(path) ?? { seed: hash(path), placeholder: false, caption: '', aspect: '9:16' };
-  if (/\.(mp4|webm)$/.test(path)) return '/sample-video.webm';
+  if (/\.(mp4|webm)$/.test(path)) return SAMPLE_VIDEOS[img.aspect] ?? '/sample-video.webm';
   if (/\.wav$/.test(path)) return '/sample-voice.wav';
   const svg = img.placeholder ? titleCard(img) : scenery(img);
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;

@@ -190,6 +190,42 @@ test('with no image provider set up, title cards are the result, not a warning',
   await context.close();
 });
 
+test('a title card says so once, on its card and in the large view', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url, { fixture: 'demo' });
+  const tile = page.getByTestId('project-card').filter({ hasText: 'The Lighthouse' });
+  const id = await tile.getAttribute('data-project-id');
+  await tile.getByTestId('project-open').click();
+  const cards = page.getByTestId('scene-card');
+  await cards.nth(3).waitFor();
+  // A picture the title card provider drew, but whose flag did not come along.
+  await page.evaluate((pid) => {
+    const f = window.__fake;
+    const scene = f.projects.get(pid).scenes[0];
+    f.emit({ type: 'scene', scene: { ...scene, provider: 'titlecard', placeholder: false, updated_at: Date.now() + 1000 } });
+  }, id);
+  await waitText(cards.nth(0).getByTestId('scene-status'), 'title card');
+  for (const n of [0, 3]) {
+    const badges = await cards.nth(n).locator('.badges > *').allInnerTexts();
+    assert.deepEqual(badges.filter((t) => /title ?card/i.test(t)), ['title card'], `scene ${n + 1}: ${JSON.stringify(badges)}`);
+    assert.equal(await cards.nth(n).getByTestId('scene-provider').count(), 0);
+  }
+  // A real picture still names its provider.
+  assert.equal(await cards.nth(1).getByTestId('scene-provider').innerText(), 'openai');
+  await screenshot(page, 'project-title-card-once');
+
+  await cards.nth(3).getByTestId('scene-view').click();
+  const box = page.getByTestId('scene-lightbox');
+  await box.waitFor();
+  const chips = await box.locator('.details .chip').allInnerTexts();
+  assert.deepEqual(chips.filter((t) => /title ?card/i.test(t)), ['title card'], JSON.stringify(chips));
+  await page.keyboard.press('ArrowLeft');
+  await waitText(box.locator('h2').first(), /^Scene 3/);
+  assert.equal(await box.getByTestId('lightbox-provider').innerText(), 'openai');
+  await page.keyboard.press('Escape');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('header actions: retry failed, replace title cards, open folder', async () => {
   const { page, problems, context } = await openApp(ctx.browser, ctx.url, { fixture: 'demo' });
   await page.getByTestId('project-card').filter({ hasText: 'Paper Boats' }).getByTestId('project-open').click();

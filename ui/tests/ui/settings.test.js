@@ -219,3 +219,67 @@ test('without a system keychain, a key can be read from an environment variable'
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the narration card is padded like the other cards, its Play sample button inside it', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url, {}, { width: 1200, height: 800 });
+  await page.getByTestId('nav-settings').click();
+  const card = page.getByTestId('narration-settings');
+  await card.waitFor();
+  await page.getByTestId('settings-voice-sample').scrollIntoViewIfNeeded();
+  await screenshot(page, 'settings-narration-card');
+  const m = await card.evaluate((el) => {
+    const pad = (/** @type {Element} */ e) => {
+      const s = getComputedStyle(e);
+      return [s.paddingTop, s.paddingRight, s.paddingBottom, s.paddingLeft].join(' ');
+    };
+    const other = /** @type {Element} */ (document.querySelector('[aria-labelledby="s-providers"]'));
+    const c = el.getBoundingClientRect();
+    const b = /** @type {Element} */ (el.querySelector('[data-testid="settings-voice-sample"]')).getBoundingClientRect();
+    const h = /** @type {Element} */ (el.querySelector('h2')).getBoundingClientRect();
+    return { own: pad(el), other: pad(other), right: c.right - b.right, bottom: c.bottom - b.bottom, left: b.left - c.left, top: b.top - c.top, heading: h.left - c.left };
+  });
+  assert.equal(m.own, m.other, 'the same padding as the providers card');
+  assert.ok(m.right >= 12 && m.left >= 12 && m.top >= 12 && m.bottom >= 12, `Play sample sits inside the card's padding: ${JSON.stringify(m)}`);
+  assert.ok(m.heading >= 12, `the heading is inside the card's padding: ${m.heading}px`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** WCAG contrast of two computed colours, `rgb(…)` or `color(srgb …)`. @param {string} a @param {string} b */
+function contrast(a, b) {
+  const lum = (/** @type {string} */ c) => {
+    const scale = c.startsWith('color(srgb') ? 1 : 255;
+    const [r, g, bl] = (c.replace(/^color\(srgb/, '').match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const x = Number(v) / scale;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+for (const theme of /** @type {const} */ (['light', 'dark'])) {
+  test(`a white or black caption colour still shows: the swatch has an outline that stands out (${theme})`, async () => {
+    const { page, problems, context } = await openApp(ctx.browser, ctx.url, { theme }, { width: 1200, height: 800, colorScheme: theme });
+    await page.getByTestId('nav-settings').click();
+    const swatch = page.getByTestId('caption-color');
+    await swatch.waitFor();
+    for (const colour of ['#ffffff', '#000000']) {
+      await swatch.fill(colour);
+      const s = await swatch.evaluate((el) => {
+        const cs = getComputedStyle(el);
+        return { border: cs.borderTopColor, width: parseFloat(cs.borderTopWidth), card: getComputedStyle(/** @type {Element} */ (el.closest('.panel'))).backgroundColor };
+      });
+      const rgb = colour === '#ffffff' ? 'rgb(255, 255, 255)' : 'rgb(0, 0, 0)';
+      assert.ok(s.width >= 1, 'the swatch has a border');
+      assert.ok(contrast(s.border, rgb) >= 3, `the border ${s.border} stands out from ${rgb} (${contrast(s.border, rgb).toFixed(2)})`);
+      assert.ok(contrast(s.border, s.card) >= 3, `the border ${s.border} stands out from the card ${s.card}`);
+    }
+    await swatch.fill('#ffffff');
+    await swatch.scrollIntoViewIfNeeded();
+    await screenshot(page, `settings-caption-swatch-${theme}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}

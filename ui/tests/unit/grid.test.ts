@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridColumns, gridWindow, scrollToItem } from '../../src/lib/logic/grid';
+import { aspectRatio, cardShape, CARD_INFO_HEIGHT, gridColumns, gridWindow, scrollToItem, videoRatio } from '../../src/lib/logic/grid';
 
 describe('gridColumns', () => {
   it('fits as many minimum-width columns as the width allows', () => {
@@ -52,5 +52,38 @@ describe('scrollToItem', () => {
     expect(scrollToItem(0, 4, 250, 10, 0, 800)).toBeNull();
     expect(scrollToItem(40, 4, 250, 10, 0, 800)).toBe(10 * 260 + 250 - 800);
     expect(scrollToItem(0, 4, 250, 10, 1000, 800)).toBe(0);
+  });
+});
+
+describe('aspectRatio and videoRatio', () => {
+  it('reads a frame as width over height, 9:16 when unknown', () => {
+    expect(aspectRatio('16:9')).toBeCloseTo(16 / 9);
+    expect(aspectRatio('9:16')).toBeCloseTo(9 / 16);
+    expect(aspectRatio('1:1')).toBe(1);
+    expect(aspectRatio('wide')).toBeCloseTo(9 / 16);
+    expect(aspectRatio('0:9')).toBeCloseTo(9 / 16);
+    expect(aspectRatio(null)).toBeCloseTo(9 / 16);
+  });
+
+  it("a video's shape is its own size, or the frame while it has none", () => {
+    expect(videoRatio({ width: 1920, height: 1080 }, '9:16')).toBeCloseTo(16 / 9);
+    expect(videoRatio({ width: 0, height: 0 }, '1:1')).toBe(1);
+    expect(videoRatio(null, '16:9')).toBeCloseTo(16 / 9);
+  });
+});
+
+describe('cardShape', () => {
+  it('puts a wide picture over the words, as tall as its width makes it', () => {
+    const s = cardShape('16:9');
+    expect(s.picture).toBe('over');
+    expect(s.rowHeight(320)).toBe(180 + CARD_INFO_HEIGHT);
+  });
+
+  it('puts a tall or square picture beside the words, at a set height', () => {
+    const tall = cardShape('9:16');
+    expect(tall.picture).toBe('beside');
+    expect(tall.rowHeight(400)).toBe(tall.rowHeight(250));
+    expect(tall.minWidth).toBeGreaterThanOrEqual(Math.round(tall.rowHeight(0) * (9 / 16)) + 150);
+    expect(cardShape('1:1').picture).toBe('beside');
   });
 });

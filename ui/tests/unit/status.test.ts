@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasImageProvider, healthText, projectChip, sceneActions, sceneChip, syncBadge } from '../../src/lib/logic/status';
+import { hasImageProvider, healthText, isTitleCard, projectChip, providerBadge, sceneActions, sceneChip, syncBadge } from '../../src/lib/logic/status';
 import { card, scene } from './builders';
 
 describe('hasImageProvider', () => {
@@ -40,6 +40,15 @@ describe('sceneChip', () => {
     expect(sceneChip(scene({ status: 'succeeded', placeholder: true }))).toEqual({ text: 'title card', tone: 'warn' });
     // With no image provider set up, a title card is the intended result.
     expect(sceneChip(scene({ status: 'succeeded', placeholder: true }), false)).toEqual({ text: 'title card', tone: 'ok' });
+  });
+  it('a picture drawn by the title card provider is a title card, named once', () => {
+    const drawn = scene({ status: 'succeeded', provider: 'titlecard', placeholder: false });
+    expect(isTitleCard(drawn)).toBe(true);
+    expect(sceneChip(drawn).text).toBe('title card');
+    expect(providerBadge(drawn)).toBeNull();
+    expect(providerBadge(scene({ status: 'succeeded', provider: 'titlecard', placeholder: true }))).toBeNull();
+    expect(providerBadge(scene({ status: 'succeeded', provider: 'openai' }))).toBe('openai');
+    expect(providerBadge(scene({ status: 'queued', provider: null }))).toBeNull();
   });
   it('puts the sentence of a failure in the chip', () => {
     const s = scene({ status: 'failed', error: { code: 'provider', message: 'openai refused the prompt' } });

@@ -70,3 +70,44 @@ export function scrollToItem(
   if (bottom > viewportTop + viewportHeight) return bottom - viewportHeight;
   return null;
 }
+
+/** Width over height of a project's frame ("9:16", "16:9", "1:1"); 9:16 when it is unknown. */
+export function aspectRatio(aspect: string | null | undefined): number {
+  const m = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(String(aspect ?? '').trim());
+  const w = m ? Number(m[1]) : 0;
+  const h = m ? Number(m[2]) : 0;
+  return w > 0 && h > 0 ? w / h : 9 / 16;
+}
+
+/** The shape of a video: its own pixel size, or the project's frame while it has none. */
+export function videoRatio(video: { width: number; height: number } | null | undefined, aspect: string | null | undefined): number {
+  const w = Number(video?.width);
+  const h = Number(video?.height);
+  return w > 0 && h > 0 && Number.isFinite(w / h) ? w / h : aspectRatio(aspect);
+}
+
+/** Height of a scene card's words, chips and buttons under or beside its picture, in px. */
+export const CARD_INFO_HEIGHT = 100;
+
+export type CardShape = {
+  /** `over`: the picture on top, as wide as the card (wide frames); `beside`: on the left, as tall as the card. */
+  picture: 'over' | 'beside';
+  /** The narrowest column. */
+  minWidth: number;
+  /** A row's height from a cell's width. */
+  rowHeight: (cellWidth: number) => number;
+};
+
+/**
+ * How a project's scene cards are laid out, so that each picture shows whole in the project's
+ * frame: a wide picture goes over the words, a tall or square one beside them (a card with a
+ * tall picture on top would be taller than the window).
+ */
+export function cardShape(aspect: string | null | undefined): CardShape {
+  const ratio = aspectRatio(aspect);
+  if (ratio > 1.05) {
+    return { picture: 'over', minWidth: 200, rowHeight: (w) => Math.round(Math.max(0, w) / ratio) + CARD_INFO_HEIGHT };
+  }
+  const height = ratio < 0.95 ? 180 : 150;
+  return { picture: 'beside', minWidth: Math.round(height * ratio) + 150, rowHeight: () => height };
+}

@@ -18,7 +18,23 @@ function clampPercent(p: number | null | undefined): number | null {
  * one). Without one, title cards are the intended result, not a fallback.
  */
 export function hasImageProvider(providers: Pick<ProviderView, 'name' | 'in_chain' | 'enabled' | 'key'>[]): boolean {
-  return providers.some((p) => p.in_chain && p.enabled && p.name !== 'titlecard' && p.key !== 'missing');
+  return providers.some((p) => p.in_chain && p.enabled && p.name !== TITLE_CARD_PROVIDER && p.key !== 'missing');
+}
+
+/** The name of the provider that draws title cards (it is no image provider). */
+export const TITLE_CARD_PROVIDER = 'titlecard';
+
+/** Whether a scene's picture is a title card: flagged so, or drawn by the title card provider. */
+export function isTitleCard(scene: { placeholder?: boolean | null; provider?: string | null }): boolean {
+  return scene.placeholder === true || scene.provider === TITLE_CARD_PROVIDER;
+}
+
+/**
+ * The provider to name beside a scene's status, or null: a title card says so in its status
+ * chip already (naming "titlecard" again would show it twice).
+ */
+export function providerBadge(scene: { placeholder?: boolean | null; provider?: string | null }): string | null {
+  return scene.provider && !isTitleCard(scene) ? scene.provider : null;
 }
 
 /**
@@ -27,7 +43,7 @@ export function hasImageProvider(providers: Pick<ProviderView, 'name' | 'in_chai
  * (`fallback`); with no image provider set up it is the intended result.
  */
 export function sceneChip(
-  scene: Pick<SceneView, 'status' | 'phase' | 'percent' | 'queue_position' | 'placeholder' | 'error'>,
+  scene: Pick<SceneView, 'status' | 'phase' | 'percent' | 'queue_position' | 'placeholder' | 'error'> & { provider?: string | null },
   fallback = true,
 ): Chip {
   switch (scene.status) {
@@ -44,7 +60,7 @@ export function sceneChip(
     case 'succeeded':
       // Part of the text could not be drawn: the scene names the writing system and the fix.
       if (scene.error?.code === 'font_missing') return { text: 'font missing', tone: 'warn' };
-      if (!scene.placeholder) return { text: 'done', tone: 'ok' };
+      if (!isTitleCard(scene)) return { text: 'done', tone: 'ok' };
       return { text: 'title card', tone: fallback ? 'warn' : 'ok' };
     case 'failed': {
       const why = scene.error?.message?.trim();
