@@ -18,15 +18,18 @@
 //! start (e.g. `.card{box-shadow:none !important}`), and `WEBKIT_DISABLE_COMPOSITING_MODE=0`
 //! runs WebKit with GL compositing (on Xvfb's software GL) instead of without.
 
+#[path = "support/mod.rs"]
+mod support;
 #[path = "../tests/window/mod.rs"]
 mod window;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use storyreel_engine::config::Config;
 use storyreel_engine::{Engine, EngineOptions, ImportOptions};
+use support::{app_pid, epoch_ms, median, memory, memory_of, poll};
 use window::{start_driver, start_xvfb, which, Driver};
 
 const SCENES: usize = 500;
@@ -36,12 +39,6 @@ fn rounds() -> usize {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(5)
-}
-
-fn epoch_ms() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
 /// How many projects the Library holds: the 500-scene one and small ones.
@@ -86,71 +83,6 @@ fn prepare(data: &Path) {
     });
 }
 
-/// Every process id under `root` (itself included), from /proc.
-fn tree(root: u32) -> Vec<u32> {
-    let mut parent: Vec<(u32, u32)> = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // The fields after the command name (which may hold spaces), in parentheses.
-        let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
-        if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
-            parent.push((pid, ppid));
-        }
-    }
-    let mut out = vec![root];
-    let mut i = 0;
-    while i < out.len() {
-        let p = out[i];
-        out.extend(parent.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
-        i += 1;
-    }
-    out
-}
-
-fn app_pid() -> Option<u32> {
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
-        let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
-        let comm = std::fs::read_to_string(e.path().join("comm")).ok()?;
-        (comm.trim() == "storyreel-app").then_some(pid)
-    })
-}
-
-/// PSS of the app and its processes (MB), and their names.
-fn memory() -> (f64, Vec<String>) {
-    match app_pid() {
-        Some(root) => memory_of(root),
-        None => (0.0, vec![]),
-    }
-}
-
-/// PSS of a process and every process under it (MB), and their names.
-fn memory_of(root: u32) -> (f64, Vec<String>) {
-    let mut kb = 0u64;
-    let mut names = Vec::new();
-    for pid in tree(root) {
-        let dir = PathBuf::from(format!("/proc/{pid}"));
-        let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).unwrap_or_default();
-        let pss: u64 = rollup
-            .lines()
-            .find(|l| l.starts_with("Pss:"))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0);
-        kb += pss;
-        let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        names.push(format!("{} {:.0} MB", name.trim(), pss as f64 / 1024.0));
-    }
-    (kb as f64 / 1024.0, names)
-}
-
 /// WebKitGTK's own MiniBrowser, as Debian ships it: the floor under any app on this WebKit.
 const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 
@@ -171,21 +103,6 @@ fn webkit_floor(display: &str) -> Option<(f64, Vec<String>)> {
     let m = memory_of(browser.0.id());
     drop(browser);
     Some(m)
-}
-
-fn poll(d: &Driver, js: &str, secs: u64) -> Value {
-    let t0 = Instant::now();
-    loop {
-        let v = d.script(js, json!([]));
-        if !v.is_null() {
-            return v;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(secs),
-            "no answer to `{js}` within {secs} s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// One opening as the UI timed it (ms from the click).
@@ -262,11 +179,6 @@ fn fetch_round_trip(d: &Driver, id: &str) -> (f64, f64) {
         "const t = performance.now(); window.__TAURI_INTERNALS__.invoke('get_project', { id: arguments[0] }).then((r) => { window.__probe = [performance.now() - t, JSON.stringify(r).length / 1024]; })",
         json!([id]),
     )
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn main() {

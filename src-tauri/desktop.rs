@@ -39,10 +39,12 @@ impl<R: Runtime> Desktop for RealDesktop<R> {
             .map_err(|e| opener_error("open the file", path, &e))
     }
 
-    fn pick_save_path(&self, title: &str, suggested: &str) -> Option<PathBuf> {
-        self.app
-            .dialog()
-            .file()
+    fn pick_save_path(&self, title: &str, suggested: &str, dir: Option<&Path>) -> Option<PathBuf> {
+        let mut dialog = self.app.dialog().file();
+        if let Some(dir) = dir.filter(|d| d.is_dir()) {
+            dialog = dialog.set_directory(dir);
+        }
+        dialog
             .set_title(title)
             .set_file_name(suggested)
             .add_filter("MP4 video", &["mp4"])

@@ -18,6 +18,8 @@ pub struct Prefs {
     /// Keys read from an environment variable instead of the keychain: keychain account →
     /// the variable's name (never its value).
     pub key_env: std::collections::BTreeMap<String, String>,
+    /// The folder a video was last saved to: the save dialog opens there next time.
+    pub save_dir: Option<PathBuf>,
 }
 
 impl Prefs {

@@ -3,7 +3,7 @@
 //! settings change. If it cannot open (the CLI holds the folder, a damaged folder), the app
 //! still starts and every command answers with the sentence that says why.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,7 +28,8 @@ pub trait Desktop: Send + Sync {
     /// Opens a file in the program the desktop uses for it (a video player for a video).
     fn open_file(&self, path: &std::path::Path) -> ApiResult<()>;
     /// Where the person chose to save a file, or None when they cancelled.
-    fn pick_save_path(&self, title: &str, suggested: &str) -> Option<PathBuf>;
+    /// A path to save to, asked in a dialog opening in `dir` (when it still exists).
+    fn pick_save_path(&self, title: &str, suggested: &str, dir: Option<&Path>) -> Option<PathBuf>;
     fn notify(&self, title: &str, body: &str);
 }
 
@@ -54,7 +55,7 @@ impl Desktop for NoDesktop {
             "There is no program to open the file with.",
         ))
     }
-    fn pick_save_path(&self, _: &str, _: &str) -> Option<PathBuf> {
+    fn pick_save_path(&self, _: &str, _: &str, _: Option<&Path>) -> Option<PathBuf> {
         None
     }
     fn notify(&self, _: &str, _: &str) {}

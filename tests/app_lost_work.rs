@@ -85,4 +85,7 @@ fn save_video_as_never_replaces_a_file_the_dialog_did_not_ask_about() {
         again.as_str().unwrap(),
         out.join("clip.mp4").display().to_string()
     );
+    // The dialog opened where the last video went, from the second save on.
+    let dirs = t.desktop.save_dirs.lock().unwrap().clone();
+    assert_eq!(dirs, vec![None, Some(out.clone()), Some(out.clone())]);
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::json;
-use window::{artifacts, needs, start_driver, start_xvfb, until, Driver};
+use window::{needs, until, Driver, WindowApp};
 
 const STORY: &str =
     "The ferry leaves at dawn.\n\nGulls follow it across the bay.\n\nThe town wakes as it docks.";
@@ -204,40 +204,11 @@ fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
     ) {
         return;
     }
-    let work = tempfile::tempdir().unwrap();
-    let data = work.path().join("data");
-    let config = work.path().join("config/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &config,
-        toml::to_string(&storyreel_engine::config::Config::default()).unwrap(),
-    )
-    .unwrap();
-    let (photo_bytes, clip_bytes) = (photo(work.path()), clip(work.path()));
+    let app = WindowApp::start("app-own-media.log");
+    let (d, data) = (&app.d, &app.data);
+    let (photo_bytes, clip_bytes) = (photo(app.work.path()), clip(app.work.path()));
     let clip_hash = storyreel_engine::imaging::hash(&clip_bytes);
-    let (_xvfb, display) = start_xvfb();
-    let (_driver, base) = start_driver(
-        &display,
-        &data,
-        &config,
-        &work.path().join("driver.log"),
-        &artifacts().join("app-own-media.log"),
-    );
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_storyreel-app"));
-    let d = Driver::start(&base, &app).on_display(&display);
-
-    d.wait("[data-testid=nav-library]", 30);
-    d.click("[data-testid=nav-new]");
-    d.type_into("[data-testid=story-text]", STORY);
-    until(20, "the preview shows three scenes", &d, || {
-        d.find_all("[data-testid=draft-scene]").len() == 3
-    });
-    d.click("[data-testid=generate-button]");
-    until(120, "the project is done", &d, || {
-        d.texts("[data-testid=project-status]")
-            .iter()
-            .any(|t| t.to_lowercase().contains("done"))
-    });
+    app.generate(STORY, 3);
 
     // Two files dropped on scene 1: the photo goes to scene 1, the clip to scene 2.
     drop_files(
@@ -387,5 +358,5 @@ fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
         b.len() == 3 && b[0] == "picture" && b[1] != "clip"
     });
     d.shot("own-media-instead-done");
-    d.quit();
+    app.quit();
 }

@@ -6,10 +6,8 @@
 
 mod window;
 
-use std::path::PathBuf;
-
 use serde_json::json;
-use window::{artifacts, needs, start_driver, start_xvfb, until, Driver};
+use window::{needs, until, Driver, WindowApp};
 
 const STORY: &str =
     "The ferry leaves at dawn.\n\nGulls follow it across the bay.\n\nThe town wakes as it docks.";
@@ -40,36 +38,9 @@ fn a_deleted_scene_and_changed_words_come_back_with_undo() {
     ) {
         return;
     }
-    let work = tempfile::tempdir().unwrap();
-    let config = work.path().join("config/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &config,
-        toml::to_string(&storyreel_engine::config::Config::default()).unwrap(),
-    )
-    .unwrap();
-    let (_xvfb, display) = start_xvfb();
-    let (_driver, base) = start_driver(
-        &display,
-        &work.path().join("data"),
-        &config,
-        &work.path().join("driver.log"),
-        &artifacts().join("app-undo.log"),
-    );
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_storyreel-app"));
-    let d = Driver::start(&base, &app).on_display(&display);
-    d.wait("[data-testid=nav-library]", 30);
-    d.click("[data-testid=nav-new]");
-    d.type_into("[data-testid=story-text]", STORY);
-    until(20, "the preview shows three scenes", &d, || {
-        d.find_all("[data-testid=draft-scene]").len() == 3
-    });
-    d.click("[data-testid=generate-button]");
-    until(120, "the project is done", &d, || {
-        d.texts("[data-testid=project-status]")
-            .iter()
-            .any(|t| t.to_lowercase().contains("done"))
-    });
+    let app = WindowApp::start("app-undo.log");
+    let d = &app.d;
+    app.generate(STORY, 3);
     let start = scene_texts(&d);
     assert_eq!(start.len(), 3, "{start:?}");
     assert!(
@@ -140,5 +111,5 @@ fn a_deleted_scene_and_changed_words_come_back_with_undo() {
         let t = scene_texts(&d);
         t.len() == 4 && t[1] == "A boy waves from the deck." && t[0] == start[0] && t[2] == start[1]
     });
-    d.quit();
+    app.quit();
 }

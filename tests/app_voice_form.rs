@@ -5,10 +5,8 @@
 
 mod window;
 
-use std::path::PathBuf;
-
 use serde_json::json;
-use window::{artifacts, needs, start_driver, start_xvfb, until};
+use window::{needs, WindowApp};
 
 const STORY: &str = "The ferry leaves at dawn.\n\nGulls follow it across the bay.\n\nA girl counts the waves.\n\nThe town wakes as it docks.";
 
@@ -20,36 +18,9 @@ fn unticking_narration_during_a_render_survives_the_render() {
     ) {
         return;
     }
-    let work = tempfile::tempdir().unwrap();
-    let config = work.path().join("config/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &config,
-        toml::to_string(&storyreel_engine::config::Config::default()).unwrap(),
-    )
-    .unwrap();
-    let (_xvfb, display) = start_xvfb();
-    let (_driver, base) = start_driver(
-        &display,
-        &work.path().join("data"),
-        &config,
-        &work.path().join("driver.log"),
-        &artifacts().join("app-voice-form.log"),
-    );
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_storyreel-app"));
-    let d = window::Driver::start(&base, &app).on_display(&display);
-    d.wait("[data-testid=nav-library]", 30);
-    d.click("[data-testid=nav-new]");
-    d.type_into("[data-testid=story-text]", STORY);
-    until(20, "the preview shows four scenes", &d, || {
-        d.find_all("[data-testid=draft-scene]").len() == 4
-    });
-    d.click("[data-testid=generate-button]");
-    until(120, "the project is done", &d, || {
-        d.texts("[data-testid=project-status]")
-            .iter()
-            .any(|t| t.to_lowercase().contains("done"))
-    });
+    let app = WindowApp::start("app-voice-form.log");
+    let d = &app.d;
+    app.generate(STORY, 4);
     d.click("[data-testid=render-button]");
     d.click("[data-testid=voice-toggle]");
     d.wait("[data-testid=voice-enabled]", 10);
@@ -75,5 +46,5 @@ fn unticking_narration_during_a_render_survives_the_render() {
         voice.len() == 1 && voice[0].contains("narrated"),
         "nothing was applied before the person applied it: {voice:?}"
     );
-    d.quit();
+    app.quit();
 }

@@ -70,8 +70,9 @@ pub async fn save_video_as(state: State<'_, AppState>, id: String) -> ApiResult<
     let file = video_file(&e, &p)?;
     let desktop = state.desktop();
     let suggested = video_file_name(&p.title);
+    let last_dir = state.prefs().save_dir;
     let picked = tauri::async_runtime::spawn_blocking(move || {
-        desktop.pick_save_path("Save the video", &suggested)
+        desktop.pick_save_path("Save the video", &suggested, last_dir.as_deref())
     })
     .await
     .ok()
@@ -121,7 +122,21 @@ pub async fn save_video_as(state: State<'_, AppState>, id: String) -> ApiResult<
             ),
         });
     }
+    remember_save_dir(&state, &dest);
     Ok(Some(dest.display().to_string()))
+}
+
+/// The folder a video went to, for the next save dialog; a failure to note it loses nothing.
+fn remember_save_dir(state: &AppState, dest: &std::path::Path) {
+    let Some(dir) = dest.parent() else { return };
+    let mut prefs = state.prefs();
+    if prefs.save_dir.as_deref() == Some(dir) {
+        return;
+    }
+    prefs.save_dir = Some(dir.to_path_buf());
+    if let Err(e) = prefs.save(&state.opts.prefs_file) {
+        tracing::warn!(message = %e.message, "the save folder was not remembered");
+    }
 }
 
 /// Where the picked name puts the video. A name with no extension gets `.mp4`: the save

@@ -27,6 +27,8 @@ pub struct FakeDesktop {
     pub opened: Mutex<Vec<PathBuf>>,
     pub save_to: Mutex<Option<PathBuf>>,
     pub save_asked: Mutex<Vec<String>>,
+    /// The folder each save dialog opened in.
+    pub save_dirs: Mutex<Vec<Option<PathBuf>>>,
     pub notified: Mutex<Vec<String>>,
 }
 
@@ -46,8 +48,12 @@ impl Desktop for FakeDesktop {
         self.opened.lock().unwrap().push(path.to_path_buf());
         Ok(())
     }
-    fn pick_save_path(&self, _: &str, suggested: &str) -> Option<PathBuf> {
+    fn pick_save_path(&self, _: &str, suggested: &str, dir: Option<&Path>) -> Option<PathBuf> {
         self.save_asked.lock().unwrap().push(suggested.into());
+        self.save_dirs
+            .lock()
+            .unwrap()
+            .push(dir.map(Path::to_path_buf));
         self.save_to.lock().unwrap().clone()
     }
     fn notify(&self, title: &str, _: &str) {

@@ -351,3 +351,71 @@ pub fn start_driver(
     );
     (driver, format!("http://127.0.0.1:{port}"))
 }
+
+/// The app in a real window on a display of its own, its data and a default config in a
+/// temporary folder; everything it started stops when it is dropped (the session first).
+pub struct WindowApp {
+    pub d: Driver,
+    pub display: String,
+    _driver: Proc,
+    _xvfb: Proc,
+    pub data: PathBuf,
+    pub work: tempfile::TempDir,
+}
+
+impl WindowApp {
+    /// Starts the app; its output goes to `log` among the test artifacts.
+    pub fn start(log: &str) -> WindowApp {
+        let work = tempfile::tempdir().expect("a temporary folder");
+        let data = work.path().join("data");
+        let config = work.path().join("config/config.toml");
+        std::fs::create_dir_all(config.parent().expect("a parent")).expect("the config folder");
+        std::fs::write(
+            &config,
+            toml::to_string(&storyreel_engine::config::Config::default()).expect("a config"),
+        )
+        .expect("the config is written");
+        let (xvfb, display) = start_xvfb();
+        let (driver, base) = start_driver(
+            &display,
+            &data,
+            &config,
+            &work.path().join("driver.log"),
+            &artifacts().join(log),
+        );
+        let app = PathBuf::from(env!("CARGO_BIN_EXE_storyreel-app"));
+        let d = Driver::start(&base, &app).on_display(&display);
+        d.wait("[data-testid=nav-library]", 30);
+        WindowApp {
+            d,
+            display,
+            _driver: driver,
+            _xvfb: xvfb,
+            data,
+            work,
+        }
+    }
+
+    /// Ends the WebDriver session (the app closes), then stops the rest.
+    pub fn quit(self) {
+        let WindowApp { d, .. } = self;
+        d.quit();
+    }
+
+    /// Types `story` on the New story screen, waits for a preview of `scenes` scenes, generates
+    /// it and waits until the project is done.
+    pub fn generate(&self, story: &str, scenes: usize) {
+        let d = &self.d;
+        d.click("[data-testid=nav-new]");
+        d.type_into("[data-testid=story-text]", story);
+        until(20, &format!("the preview shows {scenes} scenes"), d, || {
+            d.find_all("[data-testid=draft-scene]").len() == scenes
+        });
+        d.click("[data-testid=generate-button]");
+        until(120, "the project is done", d, || {
+            d.texts("[data-testid=project-status]")
+                .iter()
+                .any(|t| t.to_lowercase().contains("done"))
+        });
+    }
+}

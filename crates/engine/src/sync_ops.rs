@@ -124,9 +124,13 @@ impl Engine {
                 if s.status != JobStatus::Succeeded {
                     continue;
                 }
-                let current = s.sync.as_ref().is_some_and(|i| {
-                    i.hash == img.hash && (i.target == spec.name || i.state != SyncState::Synced)
-                });
+                // On this target already, or on its way there. An upload that failed or waits
+                // for another target (the one configured before) goes to this one instead: its
+                // error was the old target's.
+                let current = s
+                    .sync
+                    .as_ref()
+                    .is_some_and(|i| i.hash == img.hash && i.target == spec.name);
                 if current {
                     continue;
                 }
@@ -286,7 +290,8 @@ impl Engine {
     /// The sync view of a scene; None while it has no image.
     pub fn scene_sync(&self, scene: &Scene) -> Option<SceneSync> {
         let image = scene.image.as_ref()?;
-        let configured = self.sync_target().is_some();
+        let target = self.sync_target().map(|t| t.name.clone());
+        let configured = target.is_some();
         let local = SceneSync {
             state: SyncState::Local,
             url: None,
@@ -306,14 +311,16 @@ impl Engine {
             });
         }
         Some(match &scene.sync {
-            Some(i) if i.hash == image.hash => SceneSync {
+            Some(i) if i.hash == image.hash && Some(&i.target) == target.as_ref() => SceneSync {
                 state: i.state,
                 url: i.url.clone(),
                 attempts: i.attempts,
                 error: i.error.clone(),
                 next_try: i.next_try,
             },
-            // Made before the target was configured: queued by the next backfill.
+            // Made before the target was configured, or synced (or failing) to the one
+            // configured before: queued for this one by the next backfill, the old target's
+            // error not shown as this one's.
             _ => SceneSync {
                 state: SyncState::Pending,
                 ..local

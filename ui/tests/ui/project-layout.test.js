@@ -230,3 +230,24 @@ test('scene pictures show whole, in the box of the project frame (16:9 and 9:16)
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('leaving the project lets go of the video: its player is emptied, not kept playing', async () => {
+  const { page, problems, context } = await openApp(ctx.browser, ctx.url, { fixture: 'demo' }, { width: 1200, height: 800 });
+  await openProject(page, 'The Lighthouse');
+  await videoLoaded(page);
+  await page.evaluate(async () => {
+    const v = /** @type {HTMLVideoElement} */ (document.querySelector('[data-testid="video-player"]'));
+    /** @type {any} */ (window).__player = v;
+    v.muted = true;
+    await v.play().catch(() => {});
+  });
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('screen-library').waitFor();
+  const left = await page.evaluate(() => {
+    const v = /** @type {HTMLVideoElement} */ (/** @type {any} */ (window).__player);
+    return { connected: v.isConnected, src: v.getAttribute('src'), paused: v.paused, ready: v.readyState };
+  });
+  assert.deepEqual(left, { connected: false, src: null, paused: true, ready: 0 }, 'the old player holds nothing');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

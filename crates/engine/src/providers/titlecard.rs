@@ -1,6 +1,6 @@
 //! The title card: a placeholder image drawn here, with no network. A gradient chosen from the
-//! project's style (varied per scene), the scene number, the title and the scene text wrapped and
-//! sized to fit, set by `typeset` in any script (Latin, Greek and Cyrillic in the embedded
+//! project's style (varied per scene), the scene number (in the video only: the stored picture
+//! has no place on it), the title and the scene text wrapped and sized to fit, set by `typeset` in any script (Latin, Greek and Cyrillic in the embedded
 //! DejaVu, so they render the same on every machine).
 //! Deterministic: the same scene and style give the same pixels.
 
@@ -29,7 +29,9 @@ impl ImageProvider for TitleCard {
     }
     async fn generate(&self, req: &ImageRequest) -> Result<GeneratedImage, ProviderError> {
         let (req, font) = (req.clone(), self.font.clone());
-        let img = tokio::task::spawn_blocking(move || render(&req, font.as_deref()))
+        // Stored without its place: the video draws the number and "SCENE i / n" for the
+        // scene's place when it is made, so no edit leaves a stale number on the picture.
+        let img = tokio::task::spawn_blocking(move || render_card(&req, font.as_deref(), false))
             .await
             .map_err(|e| {
                 ProviderError::terminal(
@@ -143,18 +145,15 @@ fn place(req: &ImageRequest, font: Option<&Path>) -> Placed {
     }
 }
 
-/// Draws the card for `req` at its frame, in any script (see `typeset`).
+/// Draws the card for `req` at its frame, in any script (see `typeset`), with its place: the
+/// big scene number and "SCENE i / n" (as the video shows it).
 pub fn render(req: &ImageRequest, font: Option<&Path>) -> RgbImage {
+    render_card(req, font, true)
+}
+
+/// The card's gradient alone, as `render` starts it.
+fn background(req: &ImageRequest, style: &Style) -> RgbImage {
     let (w, h) = (req.frame.width.max(16), req.frame.height.max(16));
-    let Placed {
-        mut t,
-        style,
-        big,
-        label,
-        rule,
-        title,
-        text,
-    } = place(req, font);
     let seed = blake3::hash(format!("{}:{}", style.name, req.scene_index).as_bytes());
     let seed = seed.as_bytes();
     let (c0, c1) = style.gradients[(req.scene_index.max(1) as usize - 1) % style.gradients.len()];
@@ -165,18 +164,36 @@ pub fn render(req: &ImageRequest, font: Option<&Path>) -> RgbImage {
         c1,
         seed[0] as f32 / 255.0 * std::f32::consts::TAU,
     );
-    if let Some((b, x, y)) = &big {
-        t.draw(b, &mut img, *x, *y, style.text, 0.08, 0.0);
+    img
+}
+
+/// Draws the card; `numbered`: with the scene's place (the picture stored for a scene has
+/// none, since its place changes with every move, add and delete; the layout is the same).
+pub fn render_card(req: &ImageRequest, font: Option<&Path>, numbered: bool) -> RgbImage {
+    let Placed {
+        mut t,
+        style,
+        big,
+        label,
+        rule,
+        title,
+        text,
+    } = place(req, font);
+    let mut img = background(req, style);
+    if numbered {
+        if let Some((b, x, y)) = &big {
+            t.draw(b, &mut img, *x, *y, style.text, 0.08, 0.0);
+        }
+        t.draw(
+            &label.0,
+            &mut img,
+            label.1,
+            label.2,
+            style.accent,
+            1.0,
+            style.shadow,
+        );
     }
-    t.draw(
-        &label.0,
-        &mut img,
-        label.1,
-        label.2,
-        style.accent,
-        1.0,
-        style.shadow,
-    );
     paint_rect(&mut img, rule.0, rule.1, rule.2, rule.3, style.accent);
     if let Some((b, x, y)) = &title {
         t.draw(b, &mut img, *x, *y, style.text, 1.0, style.shadow);
@@ -301,6 +318,39 @@ mod tests {
             }
         }
         assert!(changed_inside > 10_000, "text should be visible");
+    }
+
+    #[test]
+    fn a_stored_card_has_no_place_and_the_videos_card_has_it() {
+        let r = req("The lamp turned.", Aspect::Portrait);
+        let style = Style::by_name(&r.style).unwrap();
+        let bg = background(&r, style);
+        // Where the big number sits: the lower right, below the text.
+        let corner = |img: &RgbImage| {
+            let mut n = 0;
+            for y in 1700..1920 {
+                for x in 600..1080 {
+                    n += (img.get_pixel(x, y) != bg.get_pixel(x, y)) as u32;
+                }
+            }
+            n
+        };
+        let stored = render_card(&r, None, false);
+        let numbered = render(&r, None);
+        assert_eq!(corner(&stored), 0, "no number on the stored card");
+        assert!(corner(&numbered) > 500, "the video's card has its number");
+        // The label: the stored card is the same whatever the count; the video's is not.
+        let more = ImageRequest {
+            scene_count: 40,
+            ..r.clone()
+        };
+        assert!(render_card(&more, None, false) == stored);
+        assert!(render(&more, None) != numbered);
+        // The words are where the video's card has them.
+        assert_eq!(
+            text_words(&r, None, &[0]).0,
+            text_words(&more, None, &[0]).0
+        );
     }
 
     #[test]

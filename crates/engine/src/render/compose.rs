@@ -233,9 +233,12 @@ fn finish_source(
     Ok(frames::Source {
         card,
         image,
-        motion: match clip {
-            Some(_) => motion::Motion::none(),
-            None => motion::Motion::for_scene(plan.project, s.index),
+        motion: match (&clip, &s.card) {
+            (Some(_), _) => motion::Motion::none(),
+            // A title card's words are on the picture: a centred move that keeps them inside
+            // the safe area all through it.
+            (None, Some(_)) => motion::Motion::for_card(plan.project, s.index),
+            (None, None) => motion::Motion::for_scene(plan.project, s.index),
         },
         clip,
         caption: match (&s.caption, plan.words.get(i)) {

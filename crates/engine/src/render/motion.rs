@@ -4,6 +4,11 @@
 /// The most a move zooms in.
 const ZOOM: f32 = 1.12;
 
+/// The most a title card's move zooms in: its words and its label sit 8% of the frame's short
+/// side from the edges (see the title card's layout), so a centred 3% zoom keeps them at least
+/// 5% of it from every edge all through the move (a 12% zoom with a pan cut the label off).
+const CARD_ZOOM: f32 = 1.03;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Motion {
     zoom0: f32,
@@ -36,6 +41,22 @@ impl Motion {
             zoom1,
             from: (0.2 + 0.6 * f(1), 0.2 + 0.6 * f(2)),
             to: (0.2 + 0.6 * f(3), 0.2 + 0.6 * f(4)),
+        }
+    }
+
+    /// A title card's move: a slow centred zoom, in or out, no pan (see [`CARD_ZOOM`]).
+    pub fn for_card(project: uuid::Uuid, index: u32) -> Motion {
+        let zoom_in = Motion::for_scene(project, index).zoom0 == 1.0;
+        let (zoom0, zoom1) = if zoom_in {
+            (1.0, CARD_ZOOM)
+        } else {
+            (CARD_ZOOM, 1.0)
+        };
+        Motion {
+            zoom0,
+            zoom1,
+            from: (0.5, 0.5),
+            to: (0.5, 0.5),
         }
     }
 
@@ -89,6 +110,45 @@ mod tests {
                 assert!(v.top + v.height <= 1920.0 + 1e-6);
                 assert!(v.width >= 1080.0 / 1.12 - 1e-3);
             }
+        }
+    }
+
+    #[test]
+    fn a_title_cards_words_stay_inside_the_safe_area_all_through_its_move() {
+        let p = uuid::Uuid::nil();
+        for (w, h) in [(1080u32, 1920u32), (1920, 1080), (1080, 1080)] {
+            let unit = w.min(h) as f64;
+            // The card's content box: 8% of the short side from every edge.
+            let margin = unit * 0.08;
+            for i in 1..40 {
+                let m = Motion::for_card(p, i);
+                for k in 0..=20 {
+                    let v = m.view(k as f32 / 20.0, w, h);
+                    let scale = w as f64 / v.width;
+                    // Where the content box's edges land in the frame.
+                    let left = (margin - v.left) * scale;
+                    let top = (margin - v.top) * scale;
+                    let right = w as f64 - (w as f64 - margin - v.left) * scale;
+                    let bottom = h as f64 - (h as f64 - margin - v.top) * scale;
+                    for (edge, gap) in [
+                        ("left", left),
+                        ("top", top),
+                        ("right", right),
+                        ("bottom", bottom),
+                    ] {
+                        assert!(
+                            gap >= unit * 0.05,
+                            "{w}x{h} scene {i} at {k}/20: the {edge} of the words is {gap:.0} px from the edge"
+                        );
+                    }
+                }
+            }
+            // The old move would cut the card's label off: this test tells the two apart.
+            let cut = (1..40).any(|i| {
+                let v = Motion::for_scene(p, i).view(1.0, w, h);
+                v.left > margin || v.top > margin
+            });
+            assert!(cut, "{w}x{h}");
         }
     }
 }
