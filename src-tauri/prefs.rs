@@ -141,6 +141,7 @@ mod tests {
             data_dir: Some("/x".into()),
             theme: Theme::Dark,
             key_env: [("provider:openai".to_string(), "MY_KEY".to_string())].into(),
+            save_dir: Some("/videos".into()),
         };
         p.save(&prefs).unwrap();
         assert_eq!(Prefs::load(&prefs), p);

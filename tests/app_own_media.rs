@@ -212,15 +212,15 @@ fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
 
     // Two files dropped on scene 1: the photo goes to scene 1, the clip to scene 2.
     drop_files(
-        &d,
+        d,
         "[data-testid=scene-card][data-index='1']",
         &[
             ("b-clip.mp4", "video/mp4", clip_bytes.clone()),
             ("a-photo.png", "image/png", photo_bytes),
         ],
     );
-    until(60, "scenes 1 and 2 show the person's files", &d, || {
-        let b = own_badges(&d);
+    until(60, "scenes 1 and 2 show the person's files", d, || {
+        let b = own_badges(d);
         b.len() == 3 && b[0] == "picture" && b[1] == "clip" && b[2] != "picture" && b[2] != "clip"
     });
     d.shot("own-media-dropped");
@@ -238,7 +238,7 @@ fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
         json!([]),
     );
     d.wait("[data-testid=scene-media]", 10);
-    until(30, "the clip's frames show", &d, || {
+    until(30, "the clip's frames show", d, || {
         d.find_all("[data-testid=clip-strip-frame]").len() >= 5
     });
     assert!(d.texts("[data-testid=media-who]")[0].starts_with("Your clip: b-clip.mp4"));
@@ -247,7 +247,7 @@ fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
          h.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', shiftKey: true, bubbles: true})); return true",
         json!([]),
     );
-    until(10, "the in point is at 1.0 s", &d, || {
+    until(10, "the in point is at 1.0 s", d, || {
         d.texts("[data-testid=clip-in]") == ["1.0 s"]
     });
     d.script(
@@ -255,12 +255,12 @@ fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
          v.dispatchEvent(new Event('change', {bubbles: true})); return true",
         json!([]),
     );
-    until(10, "the sound is at 100%", &d, || {
+    until(10, "the sound is at 100%", d, || {
         d.texts("[data-testid=scene-media] .volume .tabular") == ["100%"]
     });
     // The engine has taken the new level (the header offers to undo it) before the video is
     // asked for: a change arriving after the request would make it again.
-    until(20, "the new level is kept", &d, || {
+    until(20, "the new level is kept", d, || {
         !d.find_all("[data-testid=media-volume][data-saved='1']")
             .is_empty()
     });
@@ -343,7 +343,7 @@ fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
         json!([]),
     );
     std::thread::sleep(std::time::Duration::from_millis(500));
-    assert_eq!(own_badges(&d)[1], "clip");
+    assert_eq!(own_badges(d)[1], "clip");
     d.click("[data-testid=media-instead]");
     d.wait("[data-testid=confirm-dialog]", 10);
     d.script(
@@ -353,8 +353,8 @@ fn a_photo_and_a_clip_dropped_on_the_story_show_and_sound_in_its_video() {
     d.click("[data-testid=scene-dialog] [data-testid=scene-cancel]");
     // Its title card is drawn once the lane's turn on the processor comes (a video the change
     // makes out of date may be rendering).
-    until(180, "scene 2 has a made picture again", &d, || {
-        let b = own_badges(&d);
+    until(180, "scene 2 has a made picture again", d, || {
+        let b = own_badges(d);
         b.len() == 3 && b[0] == "picture" && b[1] != "clip"
     });
     d.shot("own-media-instead-done");

@@ -41,48 +41,48 @@ fn a_deleted_scene_and_changed_words_come_back_with_undo() {
     let app = WindowApp::start("app-undo.log");
     let d = &app.d;
     app.generate(STORY, 3);
-    let start = scene_texts(&d);
+    let start = scene_texts(d);
     assert_eq!(start.len(), 3, "{start:?}");
     assert!(
         d.find_all("[data-testid=undo-button]").is_empty(),
         "nothing to undo yet"
     );
 
-    edit_scene(&d, 2);
+    edit_scene(d, 2);
     d.click("[data-testid=scene-delete]");
-    until(20, "two scenes are left", &d, || scene_texts(&d).len() == 2);
-    until(10, "the header offers to undo it", &d, || {
+    until(20, "two scenes are left", d, || scene_texts(d).len() == 2);
+    until(10, "the header offers to undo it", d, || {
         d.texts("[data-testid=undo-button]") == ["Undo: Delete scene 2"]
     });
     d.shot("undo-offered");
     d.click("[data-testid=undo-button]");
-    until(20, "the three scenes are back", &d, || {
-        scene_texts(&d) == start
+    until(20, "the three scenes are back", d, || {
+        scene_texts(d) == start
     });
 
-    edit_scene(&d, 1);
+    edit_scene(d, 1);
     d.script(
         "const t = document.querySelector('[data-testid=scene-text-input]'); t.value = 'The ferry leaves at noon.'; \
          t.dispatchEvent(new Event('input', {bubbles: true})); return true",
         json!([]),
     );
     d.click("[data-testid=scene-save]");
-    until(20, "scene 1 has its new words", &d, || {
-        scene_texts(&d).first().map(String::as_str) == Some("The ferry leaves at noon.")
+    until(20, "scene 1 has its new words", d, || {
+        scene_texts(d).first().map(String::as_str) == Some("The ferry leaves at noon.")
     });
-    until(10, "the header offers to undo the words", &d, || {
+    until(10, "the header offers to undo the words", d, || {
         d.texts("[data-testid=undo-button]") == ["Undo: Edit scene 1"]
     });
     d.script(
         "document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'z', ctrlKey: true, bubbles: true})); return true",
         json!([]),
     );
-    until(20, "Ctrl+Z brings the old words back", &d, || {
-        scene_texts(&d) == start
+    until(20, "Ctrl+Z brings the old words back", d, || {
+        scene_texts(d) == start
     });
     d.shot("undo-done");
 
-    edit_scene(&d, 1);
+    edit_scene(d, 1);
     d.click("[data-testid=scene-add-after]");
     d.wait("[data-testid=new-scene-hint]", 10);
     let empty = d.script(
@@ -97,8 +97,8 @@ fn a_deleted_scene_and_changed_words_come_back_with_undo() {
     d.shot("new-scene-editor");
     d.click("[data-testid=scene-dialog] [data-testid=scene-cancel]");
     std::thread::sleep(std::time::Duration::from_millis(500));
-    assert_eq!(scene_texts(&d), start, "cancelled: nothing added");
-    edit_scene(&d, 1);
+    assert_eq!(scene_texts(d), start, "cancelled: nothing added");
+    edit_scene(d, 1);
     d.click("[data-testid=scene-add-after]");
     d.wait("[data-testid=new-scene-hint]", 10);
     d.script(
@@ -107,8 +107,8 @@ fn a_deleted_scene_and_changed_words_come_back_with_undo() {
         json!([]),
     );
     d.click("[data-testid=scene-save]");
-    until(20, "the new scene is second", &d, || {
-        let t = scene_texts(&d);
+    until(20, "the new scene is second", d, || {
+        let t = scene_texts(d);
         t.len() == 4 && t[1] == "A boy waves from the deck." && t[0] == start[0] && t[2] == start[1]
     });
     app.quit();

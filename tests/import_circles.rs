@@ -240,6 +240,50 @@ fn assert_no_circle(root: &str) {
     );
 }
 
+/// The modules under `from` (module paths, e.g. `voices`) that import a module under one of
+/// `never`, as "from → to" file names.
+fn reaching(root: &str, from: &[&str], never: &[&str]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
+    let mods = modules(&root);
+    let under = |m: &Module, tops: &[&str]| {
+        m.path
+            .first()
+            .is_some_and(|first| tops.contains(&first.as_str()))
+    };
+    let name = |m: &Module| m.file.strip_prefix(&root).unwrap().display().to_string();
+    let mut out = Vec::new();
+    for (i, to) in edges(&mods).iter().enumerate() {
+        if !under(&mods[i], from) {
+            continue;
+        }
+        for &j in to {
+            if under(&mods[j], never) {
+                out.push(format!("{} → {}", name(&mods[i]), name(&mods[j])));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_chains_share_what_calls_a_remote_service_from_below_both() {
+    // The voices never reach into the image providers (or the other way), and what they share
+    // (`remote`: HTTP, retry, breaker) knows neither.
+    let e = "crates/engine/src";
+    assert_eq!(
+        reaching(e, &["voices"], &["providers"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        reaching(e, &["providers"], &["voices"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        reaching(e, &["remote"], &["providers", "voices", "engine"]),
+        Vec::<String>::new()
+    );
+}
+
 #[test]
 fn the_engine_has_no_import_circle() {
     assert_no_circle("crates/engine/src");

@@ -1,4 +1,5 @@
 //! What the app's benches share: the memory of a process tree, polling the page, medians.
+#![allow(dead_code)] // each bench takes what it needs
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

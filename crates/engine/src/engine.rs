@@ -193,18 +193,11 @@ impl Engine {
             );
         }
         let events = EventBus::default();
-        let (chain, mut notices) = crate::providers::build::chain(
-            &opts.config,
-            opts.secrets.as_ref(),
-            store.clone(),
-            events.clone(),
-        );
-        let (voices, voice_notices) = crate::voices::build::chain(
-            &opts.config,
-            opts.secrets.as_ref(),
-            store.clone(),
-            events.clone(),
-        );
+        let book = stats_book(store.clone(), events.clone());
+        let (chain, mut notices) =
+            crate::providers::build::chain(&opts.config, opts.secrets.as_ref(), &book);
+        let (voices, voice_notices) =
+            crate::voices::build::chain(&opts.config, opts.secrets.as_ref(), store.dir(), &book);
         notices.extend(voice_notices);
         for n in &notices {
             tracing::info!("{n}");
@@ -290,10 +283,11 @@ impl Engine {
     }
     /// Every known provider: in the chain or not, key present, breaker, calls and failures.
     pub fn providers_report(&self) -> Vec<crate::providers::build::ProviderRow> {
+        let store = self.store();
         crate::providers::build::report(
             self.config(),
             self.inner.secrets.as_ref(),
-            self.store(),
+            &|n| store.provider_stats(n),
             &self.inner.chain,
         )
     }
@@ -482,5 +476,18 @@ impl Engine {
             }
         }
         Ok(a.busy.load(Ordering::SeqCst) == 0 && a.epoch.load(Ordering::SeqCst) == e1)
+    }
+}
+
+/// Where the chains' statistics are kept: read from the store when a chain is built (a breaker
+/// stays open across a restart), and each change written back and sent as an event.
+fn stats_book(store: Arc<Store>, events: EventBus) -> crate::remote::retry::StatsBook {
+    let read = store.clone();
+    crate::remote::retry::StatsBook {
+        known: Arc::new(move |name: &str| read.provider_stats(name)),
+        sink: Arc::new(move |s: &crate::model::ProviderStats| {
+            store.put_provider_stats(s);
+            events.send(crate::events::Event::Provider { stats: s.clone() });
+        }),
     }
 }

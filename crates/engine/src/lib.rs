@@ -27,6 +27,7 @@ pub mod read_only;
 pub mod reads;
 pub mod recording;
 pub mod redact;
+pub mod remote;
 pub mod render;
 pub mod scene_edit;
 pub mod secrets;

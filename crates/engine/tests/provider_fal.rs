@@ -10,7 +10,7 @@ use providers::{config, engine, outcome, run, run_story, KEY};
 use storyreel_engine::config::Config;
 use storyreel_engine::model::Aspect;
 use storyreel_engine::providers::fal::{image_size, queue_link, takes_negative_prompt};
-use storyreel_engine::providers::http::ProviderHttp;
+use storyreel_engine::remote::http::ProviderHttp;
 use storyreel_testkit::{Fault, FaultServer, Route};
 
 /// One matrix case: `fault` answers on `route`; the scene ends with `code` (None: Fal delivered);

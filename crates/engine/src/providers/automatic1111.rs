@@ -13,9 +13,9 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::http::ProviderHttp;
 use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderError};
 use crate::model::Frame;
+use crate::remote::http::ProviderHttp;
 
 pub struct Automatic1111 {
     http: ProviderHttp,

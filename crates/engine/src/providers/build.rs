@@ -6,19 +6,19 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::automatic1111::Automatic1111;
-use super::breaker::Breaker;
-use super::chain::{ChainEntry, ProviderChain, RetryPolicy, StatsSink};
+use super::chain::{ChainEntry, ProviderChain, RetryPolicy};
 use super::comfyui::ComfyUi;
 use super::fal::Fal;
-use super::http::ProviderHttp;
 use super::openai::OpenAi;
 use super::stability::Stability;
 use super::titlecard::TitleCard;
 use super::{ImageProvider, ProviderError};
 use crate::config::{Config, ProviderConfig, KNOWN_PROVIDERS};
 use crate::model::{BreakerState, ProviderStats};
+use crate::remote::breaker::Breaker;
+use crate::remote::http::ProviderHttp;
+use crate::remote::retry::StatsBook;
 use crate::secrets::SecretSource;
-use crate::store::Store;
 
 /// A provider's name for people.
 pub fn label(name: &str) -> &'static str {
@@ -55,8 +55,7 @@ fn remote(
 pub fn chain(
     config: &Config,
     secrets: &dyn SecretSource,
-    store: Arc<Store>,
-    events: crate::events::EventBus,
+    book: &StatsBook,
 ) -> (ProviderChain, Vec<String>) {
     let mut notices = Vec::new();
     let mut entries = Vec::new();
@@ -88,7 +87,7 @@ pub fn chain(
                     config.breaker.failures,
                     Duration::from_secs(config.breaker.open_s),
                 );
-                entries.push(ChainEntry::new(p, breaker, store.provider_stats(name)));
+                entries.push(ChainEntry::new(p, breaker, (book.known)(name)));
             }
             Ok(None) => notices.push(format!(
                 "{l} is not available in this version of StoryReel; skipping it."
@@ -101,7 +100,7 @@ pub fn chain(
             font: config.render.font.clone(),
         }),
         Breaker::new(u32::MAX, Duration::ZERO),
-        store.provider_stats("titlecard"),
+        (book.known)("titlecard"),
     ));
     let policy = RetryPolicy::from_settings(
         g.max_tries,
@@ -110,18 +109,9 @@ pub fn chain(
         g.provider_budget_s,
     );
     (
-        ProviderChain::from_entries(entries, policy, Some(stats_sink(store, events))),
+        ProviderChain::from_entries(entries, policy, Some(book.sink.clone())),
         notices,
     )
-}
-
-/// Where a chain's statistics go: kept in the store (a breaker stays open across a restart)
-/// and sent as an event.
-pub(crate) fn stats_sink(store: Arc<Store>, events: crate::events::EventBus) -> StatsSink {
-    Arc::new(move |s: &ProviderStats| {
-        store.put_provider_stats(s);
-        events.send(crate::events::Event::Provider { stats: s.clone() });
-    })
 }
 
 /// One row of `storyreel providers`.
@@ -146,7 +136,7 @@ pub struct ProviderRow {
 pub fn report(
     config: &Config,
     secrets: &dyn SecretSource,
-    store: &Store,
+    known: &dyn Fn(&str) -> Option<ProviderStats>,
     chain: &ProviderChain,
 ) -> Vec<ProviderRow> {
     let live = chain.stats();
@@ -158,7 +148,7 @@ pub fn report(
                 .iter()
                 .find(|s| s.name == *name)
                 .cloned()
-                .or_else(|| store.provider_stats(name))
+                .or_else(|| known(name))
                 .unwrap_or_default();
             let key = match &cfg {
                 None => "not needed".to_string(),

@@ -5,12 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::breaker::Breaker;
-use super::retry::Health;
-pub use super::retry::{RetryPolicy, StatsSink};
 use super::titlecard::TitleCard;
 use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderError};
 use crate::model::{ProviderStats, UserError};
+use crate::remote::breaker::Breaker;
+use crate::remote::retry::Health;
+pub use crate::remote::retry::{RetryPolicy, StatsSink};
 
 pub struct ChainEntry {
     pub provider: Arc<dyn ImageProvider>,

@@ -28,8 +28,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::automatic1111::sd_size;
-use super::http::{error_message, ProviderHttp};
 use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderError};
+use crate::remote::http::{error_message, ProviderHttp};
 
 const BUILT_IN: &str = include_str!("comfyui_workflow.json");
 pub const DEFAULT_CHECKPOINT: &str = "sd_xl_base_1.0.safetensors";

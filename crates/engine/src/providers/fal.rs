@@ -24,9 +24,9 @@ use reqwest::header::AUTHORIZATION;
 use reqwest::Url;
 use serde_json::{json, Value};
 
-use super::http::ProviderHttp;
 use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderError};
 use crate::model::Frame;
+use crate::remote::http::ProviderHttp;
 
 pub struct Fal {
     http: ProviderHttp,

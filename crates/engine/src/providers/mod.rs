@@ -2,14 +2,11 @@
 //! order and always ends in `titlecard`, which needs no network and cannot fail short of a bug.
 
 pub mod automatic1111;
-pub mod breaker;
 pub mod build;
 pub mod chain;
 pub mod comfyui;
 pub mod fal;
-pub mod http;
 pub mod openai;
-pub mod retry;
 pub mod stability;
 pub mod titlecard;
 
@@ -18,6 +15,7 @@ use image::RgbImage;
 use uuid::Uuid;
 
 use crate::model::{Frame, UserError};
+pub use crate::remote::ProviderError;
 
 /// Everything a provider needs to draw one scene.
 #[derive(Debug, Clone)]
@@ -50,47 +48,6 @@ pub struct GeneratedImage {
     pub revised_prompt: Option<String>,
     /// Why the providers before this one did not deliver (set by the chain).
     pub fallback: Vec<UserError>,
-}
-
-/// Why a provider did not deliver. `retryable` errors may succeed on another try.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProviderError {
-    pub code: String,
-    pub message: String,
-    pub retryable: bool,
-    /// How long the provider asked us to wait before the next try.
-    pub retry_after: Option<std::time::Duration>,
-}
-
-impl ProviderError {
-    /// An error no retry mends. Its message loses every URL's user info and query (a
-    /// `base_url` may carry credentials there) before anyone stores or shows it.
-    pub fn terminal(code: &str, message: impl Into<String>) -> Self {
-        ProviderError {
-            code: code.into(),
-            message: crate::redact::scrub(&message.into(), &[]),
-            retryable: false,
-            retry_after: None,
-        }
-    }
-    /// An error worth another try; its message is scrubbed as [`ProviderError::terminal`]'s.
-    pub fn transient(code: &str, message: impl Into<String>) -> Self {
-        ProviderError {
-            code: code.into(),
-            message: crate::redact::scrub(&message.into(), &[]),
-            retryable: true,
-            retry_after: None,
-        }
-    }
-    pub fn to_user(&self) -> UserError {
-        UserError::new(self.code.clone(), self.message.clone())
-    }
-}
-
-impl std::fmt::Display for ProviderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
 }
 
 #[async_trait]

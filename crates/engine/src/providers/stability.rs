@@ -18,9 +18,9 @@ use reqwest::multipart::Form;
 use reqwest::Response;
 use serde::Deserialize;
 
-use super::http::{error_message, sniff_image, ProviderHttp};
 use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderError};
 use crate::model::Frame;
+use crate::remote::http::{error_message, sniff_image, ProviderHttp};
 
 /// The longest prompt Stability takes, in characters.
 const MAX_PROMPT: usize = 10_000;
@@ -142,7 +142,7 @@ impl ImageProvider for Stability {
                 format!("{} blurred this scene's image under its content policy (CONTENT_FILTERED) — edit the prompt and regenerate.", h.label),
             ));
         }
-        let ctype = super::http::content_type(&resp);
+        let ctype = crate::remote::http::content_type(&resp);
         let bytes = h.read_limited(resp, h.max_image_bytes).await?;
         if ctype.starts_with("text/html") || ctype.contains("json") {
             let detail = error_message(&String::from_utf8_lossy(&bytes))

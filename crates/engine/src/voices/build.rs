@@ -16,11 +16,10 @@ use super::piper::Piper;
 use super::{label, Availability, Voice};
 use crate::config::{Config, KNOWN_VOICES};
 use crate::model::{BreakerState, ProviderStats};
-use crate::providers::breaker::Breaker;
-use crate::providers::http::ProviderHttp;
-use crate::providers::retry::{Health, RetryPolicy};
+use crate::remote::breaker::Breaker;
+use crate::remote::http::ProviderHttp;
+use crate::remote::retry::{Health, RetryPolicy, StatsBook};
 use crate::secrets::SecretSource;
-use crate::store::Store;
 
 /// One voice as configured, whether or not it is in the chain; a notice when it cannot be
 /// built (no key, an address that is not one).
@@ -85,11 +84,12 @@ fn build_one(
 }
 
 /// The chain for `config`, and one-line notices about voices that were left out.
+/// `data_dir`: where installed voices are found.
 pub fn chain(
     config: &Config,
     secrets: &dyn SecretSource,
-    store: Arc<Store>,
-    events: crate::events::EventBus,
+    data_dir: &Path,
+    book: &StatsBook,
 ) -> (VoiceChain, Vec<String>) {
     let v = &config.voice;
     let mut notices = Vec::new();
@@ -98,7 +98,7 @@ pub fn chain(
     let in_chain = v.chain();
     for name in KNOWN_VOICES.iter().filter(|n| **n != "silence") {
         let at = in_chain.iter().position(|c| c == name);
-        match build_one(name, config, secrets, Some(store.dir())) {
+        match build_one(name, config, secrets, Some(data_dir)) {
             Ok(voice) => {
                 let breaker = Breaker::new(
                     config.breaker.failures,
@@ -107,7 +107,7 @@ pub fn chain(
                 let key = stats_name(name);
                 let entry = VoiceEntry {
                     voice,
-                    health: Health::new(&key, breaker, store.provider_stats(&key)),
+                    health: Health::new(&key, breaker, (book.known)(&key)),
                 };
                 match at {
                     Some(at) => entries.push((at, entry)),
@@ -124,9 +124,8 @@ pub fn chain(
     let entries: Vec<VoiceEntry> = entries.into_iter().map(|(_, e)| e).collect();
     let policy =
         RetryPolicy::from_settings(v.max_tries, v.retry_base_ms, v.retry_max_ms, v.budget_s);
-    let sink = crate::providers::build::stats_sink(store, events);
     (
-        VoiceChain::with_extras(entries, extras, policy, Some(sink)),
+        VoiceChain::with_extras(entries, extras, policy, Some(book.sink.clone())),
         notices,
     )
 }

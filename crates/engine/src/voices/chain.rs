@@ -6,8 +6,8 @@ use std::sync::Arc;
 use super::silence::Silence;
 use super::{label, SpeechRequest, Spoken, Voice};
 use crate::model::{ProviderStats, UserError};
-use crate::providers::retry::{Health, RetryPolicy, StatsSink};
-use crate::providers::ProviderError;
+use crate::remote::retry::{Health, RetryPolicy, StatsSink};
+use crate::remote::ProviderError;
 
 pub struct VoiceEntry {
     pub voice: Arc<dyn Voice>,
@@ -167,7 +167,7 @@ mod tests {
                 voice: Arc::new(Broken),
                 health: Health::new(
                     "voice:elevenlabs",
-                    crate::providers::breaker::Breaker::new(5, std::time::Duration::from_secs(60)),
+                    crate::remote::breaker::Breaker::new(5, std::time::Duration::from_secs(60)),
                     None,
                 ),
             }],

@@ -16,8 +16,8 @@ use serde_json::json;
 
 use super::timing::{estimate, from_marks, Pcm};
 use super::{check_audio, Availability, SpeechRequest, Spoken, Voice, VoiceInfo};
-use crate::providers::http::ProviderHttp;
-use crate::providers::ProviderError;
+use crate::remote::http::ProviderHttp;
+use crate::remote::ProviderError;
 
 const RATE: u32 = 22_050;
 

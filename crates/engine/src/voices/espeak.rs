@@ -20,7 +20,7 @@ use async_trait::async_trait;
 
 use super::timing::{from_marks, Pcm};
 use super::{Availability, SpeechRequest, Spoken, Voice, VoiceInfo};
-use crate::providers::ProviderError;
+use crate::remote::ProviderError;
 
 #[repr(C)]
 struct Event {

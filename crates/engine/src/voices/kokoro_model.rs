@@ -21,7 +21,7 @@ use super::kokoro_style::STYLE;
 use super::onnx::Model;
 use super::piper_model::{clauses, to_i16, Voiced};
 use super::timing::Pcm;
-use crate::providers::ProviderError;
+use crate::remote::ProviderError;
 
 pub const SAMPLE_RATE: u32 = 24_000;
 /// Audio samples per frame of the model's durations.

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::providers::ProviderError;
+use crate::remote::ProviderError;
 
 pub(super) const STYLE: usize = 256;
 

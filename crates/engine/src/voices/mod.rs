@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::language::Language;
 use crate::model::{UserError, WordMark};
-use crate::providers::ProviderError;
+use crate::remote::ProviderError;
 pub use timing::Pcm;
 
 /// What a voice needs to speak one scene.

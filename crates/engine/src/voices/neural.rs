@@ -16,7 +16,7 @@ use super::kokoro_phonemes::Accent;
 use super::library::{Item, Library};
 use super::piper_model::{PiperModel, Voiced};
 use super::{Availability, SpeechRequest, Spoken, Voice, VoiceInfo};
-use crate::providers::ProviderError;
+use crate::remote::ProviderError;
 
 pub struct Neural {
     pub library: Arc<Library>,

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use crate::providers::ProviderError;
+use crate::remote::ProviderError;
 
 /// The loaded runtime: where it came from and its environment.
 struct Runtime {

@@ -13,8 +13,8 @@ use serde_json::json;
 
 use super::timing::{estimate, Pcm};
 use super::{check_audio, Availability, SpeechRequest, Spoken, Voice};
-use crate::providers::http::ProviderHttp;
-use crate::providers::ProviderError;
+use crate::remote::http::ProviderHttp;
+use crate::remote::ProviderError;
 
 const RATE: u32 = 24_000;
 const MAX_INPUT: usize = 4096;
@@ -71,7 +71,7 @@ impl Voice for OpenAiVoice {
             .await
             .map_err(|e| h.transport(e))?;
         let resp = h.check(resp).await?;
-        let ctype = crate::providers::http::content_type(&resp);
+        let ctype = crate::remote::http::content_type(&resp);
         if ctype.starts_with("text/") || ctype.contains("json") {
             return Err(ProviderError::transient(
                 "bad_response",

@@ -20,7 +20,7 @@ use tokio::io::AsyncWriteExt;
 use super::piper_model::PiperModel;
 use super::timing::{estimate, Pcm};
 use super::{check_audio, Availability, SpeechRequest, Spoken, Voice, VoiceInfo};
-use crate::providers::ProviderError;
+use crate::remote::ProviderError;
 
 pub struct Piper {
     pub program: PathBuf,

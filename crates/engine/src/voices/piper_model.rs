@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::onnx::Model;
 use super::timing::Pcm;
-use crate::providers::ProviderError;
+use crate::remote::ProviderError;
 
 #[derive(Debug, Deserialize)]
 struct AudioSettings {
@@ -159,7 +159,7 @@ fn settings(file: &Path) -> Result<ModelSettings, ProviderError> {
         bad(format!(
             "{} is not a Piper voice's settings ({}); download the voice again.",
             json.display(),
-            crate::providers::http::json_problem(&e)
+            crate::remote::http::json_problem(&e)
         ))
     })?;
     if !(8000..=96_000).contains(&settings.audio.sample_rate) {

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::{Availability, SpeechRequest, Spoken, Voice};
-use crate::providers::ProviderError;
+use crate::remote::ProviderError;
 
 pub struct Silence;
 

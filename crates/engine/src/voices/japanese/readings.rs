@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::providers::ProviderError;
+use crate::remote::ProviderError;
 
 /// The built dictionary's file, in the reading item's folder.
 pub const DICTIONARY: &str = "ipadic.dic";

@@ -58,6 +58,17 @@ impl RetryPolicy {
 /// Where a member's statistics go (sled's meta tree and an event, in the engine).
 pub type StatsSink = Arc<dyn Fn(&ProviderStats) + Send + Sync>;
 
+/// A member's last known statistics, by name (a breaker stays open across a restart).
+pub type KnownStats = dyn Fn(&str) -> Option<ProviderStats> + Send + Sync;
+
+/// What a chain is built with for its statistics: where they were left, and where each change
+/// goes. The chains only report; whoever builds them keeps the figures.
+#[derive(Clone)]
+pub struct StatsBook {
+    pub known: Arc<KnownStats>,
+    pub sink: StatsSink,
+}
+
 /// One member's breaker and statistics.
 pub struct Health {
     pub breaker: Breaker,
