@@ -284,6 +284,48 @@ fn the_chains_share_what_calls_a_remote_service_from_below_both() {
     );
 }
 
+/// The engine's facade and what runs under it: the `impl Engine` files, the workers, the lanes,
+/// the store and the queue.
+const ABOVE_THE_MECHANISMS: &[&str] = &[
+    "engine",
+    "store",
+    "queue",
+    "lanes",
+    "pipeline",
+    "control",
+    "video",
+    "edit",
+    "scene_edit",
+    "ops",
+    "reads",
+    "status",
+    "views",
+    "narration",
+    "recording",
+    "export",
+    "import",
+    "undo",
+    "subtitles",
+    "sync_ops",
+    "sync_probe",
+    "doctor",
+    "read_only",
+    "voice_library",
+    "voice_sample",
+];
+
+#[test]
+fn the_render_and_the_chains_never_reach_up_into_the_engine() {
+    // The render turns a plan into an MP4, the chains make pictures and speech and report how
+    // their members do: none of them reads or writes the store, the queue or the facade.
+    let found = reaching(
+        "crates/engine/src",
+        &["render", "providers", "voices", "remote"],
+        ABOVE_THE_MECHANISMS,
+    );
+    assert_eq!(found, Vec::<String>::new());
+}
+
 #[test]
 fn the_engine_has_no_import_circle() {
     assert_no_circle("crates/engine/src");

@@ -363,6 +363,10 @@ impl Engine {
                 None
             }
         };
+        if matches!(job.kind(), JobKind::RenderVideo | JobKind::NarrateScene) {
+            // Its frames, pictures or model are freed: the pages go back to the system.
+            crate::memory::give_back();
+        }
         match outcome {
             None => tracing::debug!(job = %job.id, "job stopped without a result"),
             Some(Ok(done)) => {

@@ -12,6 +12,7 @@ use crate::queue::JobError;
 mod generate;
 mod narrate;
 mod render;
+mod render_plan;
 mod upload;
 mod upload_aborts;
 

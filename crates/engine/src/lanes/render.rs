@@ -10,7 +10,7 @@ use crate::events::Event;
 use crate::model::{now_ms, Job, JobStatus, UserError, VideoInfo};
 use crate::queue::JobError;
 use crate::queue::Queue;
-use crate::render::compose::render_blocking;
+use crate::render::compose::{render_blocking, RenderError};
 use crate::render::ffmpeg::Ffmpeg;
 
 impl Engine {
@@ -62,11 +62,10 @@ impl Engine {
         }
         let _stop = StopOnDrop(cancel.clone());
         let work = {
-            let (cancel, done, tmp, cpu) =
-                (cancel.clone(), done.clone(), tmp.clone(), self.clone());
+            let (cancel, done, tmp) = (cancel.clone(), done.clone(), tmp.clone());
             let encode_cfg = self.config().render.clone();
             tokio::task::spawn_blocking(move || {
-                render_blocking(&cpu, &ff, &plan, &encode_cfg, &tmp, &cancel, &done)
+                render_blocking(&ff, &plan, &encode_cfg, &tmp, &cancel, &done)
             })
         };
         tokio::pin!(work);
@@ -92,7 +91,7 @@ impl Engine {
             Ok(Ok(info)) => info,
             Ok(Err(e)) => {
                 let _ = std::fs::remove_file(&tmp);
-                return Err(e);
+                return Err(job_error(e));
             }
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
@@ -154,5 +153,24 @@ impl Engine {
             Ok(())
         });
         self.committed(job, r, upload.is_some())
+    }
+}
+
+/// A render's failure as its job's: a stop is tried again, ffmpeg's refusal is said in its
+/// words, anything else as the engine's error (a full disk stays the full-disk halt).
+fn job_error(e: RenderError) -> JobError {
+    match e {
+        RenderError::Stopped => JobError {
+            user: UserError::new("stopped", "The render was stopped."),
+            retryable: true,
+        },
+        RenderError::Encoder(why) => JobError {
+            user: UserError::new(
+                "encoder",
+                format!("ffmpeg could not encode the video: {why}"),
+            ),
+            retryable: false,
+        },
+        RenderError::Failed(e) => JobError::from(e),
     }
 }

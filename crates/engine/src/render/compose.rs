@@ -7,10 +7,18 @@ use super::ffmpeg::{Encode, Ffmpeg};
 use super::plan::Plan;
 use super::{captions, frames, karaoke, motion, yuv};
 use crate::config::RenderConfig;
-use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::model::UserError;
-use crate::queue::JobError;
+
+/// Why a render did not make its video.
+#[derive(Debug)]
+pub(crate) enum RenderError {
+    /// It was asked to stop (a lost lease, a shutdown): it is made again later.
+    Stopped,
+    /// ffmpeg refused the frames or the sound: why, in its words.
+    Encoder(String),
+    /// Anything else: a picture missing, a full disk, a program that could not start.
+    Failed(Error),
+}
 
 pub(crate) struct Encoded {
     pub(crate) total_s: f32,
@@ -20,14 +28,13 @@ pub(crate) struct Encoded {
 /// Composes every frame and feeds ffmpeg; stops (and removes nothing: the caller does) when
 /// `cancel` is set. Runs on a blocking thread.
 pub(crate) fn render_blocking(
-    engine: &Engine,
     ff: &Ffmpeg,
     plan: &Plan,
     cfg: &RenderConfig,
     tmp: &Path,
     cancel: &AtomicBool,
     done: &AtomicU64,
-) -> std::result::Result<Encoded, JobError> {
+) -> std::result::Result<Encoded, RenderError> {
     use std::io::{Read, Write};
     let (w, h) = (plan.frame.width, plan.frame.height);
     let total_s = plan.timeline.frames as f32 / plan.timeline.fps as f32;
@@ -44,7 +51,9 @@ pub(crate) fn render_blocking(
             out: tmp,
         })
         .spawn()
-        .map_err(|e| JobError::from(Error::io(format!("Cannot start {}", ff.bin.display()), e)))?;
+        .map_err(|e| {
+            RenderError::Failed(Error::io(format!("Cannot start {}", ff.bin.display()), e))
+        })?;
     let mut stderr = child.stderr.take();
     let err_reader = std::thread::spawn(move || {
         let mut s = String::new();
@@ -76,7 +85,7 @@ pub(crate) fn render_blocking(
             }
             // Dropping the pipe here tells ffmpeg the frames are all there.
         });
-        let failure = compose_all(engine, plan, cancel, &empty_rx, &full_tx);
+        let failure = compose_all(plan, cancel, &empty_rx, &full_tx);
         drop(full_tx);
         if failure.is_some() {
             let _ = child.kill(); // before the writer is waited for
@@ -97,13 +106,13 @@ pub(crate) fn render_blocking(
         _ if err.contains("No space left on device")
             || tmp
                 .parent()
-                .and_then(crate::store::free_bytes)
+                .and_then(crate::disk::free_bytes)
                 .is_some_and(|b| b < 2 * 1024 * 1024) =>
         {
             // The disk filled while the video was written: the full-disk halt, not a failure
             // of the render (it is handed back and made once there is room).
             let dir = tmp.parent().unwrap_or(tmp);
-            Err(JobError::from(crate::store::disk_full(dir)))
+            Err(RenderError::Failed(crate::disk::disk_full(dir)))
         }
         status => {
             let why = match (err.lines().last(), status) {
@@ -115,13 +124,7 @@ pub(crate) fn render_blocking(
                     plan.timeline.frames
                 ),
             };
-            Err(JobError {
-                user: UserError::new(
-                    "encoder",
-                    format!("ffmpeg could not encode the video: {why}"),
-                ),
-                retryable: false,
-            })
+            Err(RenderError::Encoder(why))
         }
     }
 }
@@ -130,29 +133,25 @@ pub(crate) fn render_blocking(
 /// loading each scene when it first shows. Returns why it stopped early, if it did (a writer
 /// that stopped is not a failure here: ffmpeg's own message says why).
 fn compose_all(
-    engine: &Engine,
     plan: &Plan,
     cancel: &AtomicBool,
     empty: &std::sync::mpsc::Receiver<yuv::Yuv>,
     full: &std::sync::mpsc::SyncSender<yuv::Yuv>,
-) -> Option<JobError> {
+) -> Option<RenderError> {
     let mut composer = frames::Composer::new(plan.frame.width, plan.frame.height);
     let mut cache: Vec<(usize, frames::Source)> = Vec::new();
     for f in 0..plan.timeline.frames {
         if cancel.load(Ordering::Relaxed) {
-            return Some(JobError {
-                user: UserError::new("stopped", "The render was stopped."),
-                retryable: true,
-            });
+            return Some(RenderError::Stopped);
         }
         let at = plan.timeline.at(f);
         let wanted = [Some(at.a), at.b.map(|b| b.0)];
         cache.retain(|(i, _)| *i >= at.a);
         for i in wanted.into_iter().flatten() {
             if !cache.iter().any(|(c, _)| *c == i) {
-                match load_source(engine, plan, i) {
+                match load_source(plan, i) {
                     Ok(s) => cache.push((i, s)),
-                    Err(e) => return Some(JobError::from(e)),
+                    Err(e) => return Some(RenderError::Failed(e)),
                 }
             }
         }
@@ -181,14 +180,19 @@ fn compose_all(
     None
 }
 
-fn load_source(engine: &Engine, plan: &Plan, i: usize) -> Result<frames::Source> {
+fn load_source(plan: &Plan, i: usize) -> Result<frames::Source> {
     let s = &plan.scenes[i];
     // A title card is drawn for the scene's place now, whatever place it was made for.
     if let Some(req) = &s.card {
         let rgb = crate::providers::titlecard::render(req, plan.font.as_deref());
         return finish_source(plan, i, yuv::Yuv::from_rgb(&rgb), None);
     }
-    let path = engine.assets().path(&s.hash, &s.ext)?;
+    let path = s.picture.as_ref().ok_or_else(|| {
+        Error::Input(format!(
+            "Scene {} has no picture, so the video cannot be made; make its picture first.",
+            s.index
+        ))
+    })?;
     let bytes = std::fs::read(&path).map_err(|e| {
         Error::io(
             format!(

@@ -1,13 +1,12 @@
-//! A render's plan: each scene's picture, duration, caption and narration, and the audio, read
-//! from the project before any frame is drawn.
+//! A render's plan: each scene's picture, duration, caption and narration, and the audio. The
+//! render lane gathers it from the project (`lanes/render_plan.rs`) before any frame is drawn;
+//! the render reads nothing else.
 
 use std::path::{Path, PathBuf};
 
 use super::ffmpeg::{AudioPlan, Ffmpeg};
-use super::timeline::{self, Timeline};
-use crate::engine::Engine;
-use crate::error::{Error, Result};
-use crate::model::{Project, RenderSpec, Scene, WordMark};
+use super::timeline::Timeline;
+use crate::model::WordMark;
 
 const AUDIO_EXTS: &[&str] = &["mp3", "m4a", "aac", "wav", "ogg", "opus", "flac"];
 
@@ -27,8 +26,8 @@ pub(crate) fn scene_narration(dir: &Path, index: u32) -> Option<PathBuf> {
 
 pub(crate) struct PlanScene {
     pub(crate) index: u32,
-    pub(crate) hash: String,
-    pub(crate) ext: String,
+    /// The picture's file (none for a title card, drawn from `card`).
+    pub(crate) picture: Option<PathBuf>,
     pub(crate) caption: Option<String>,
     /// A title card's description at the scene's place now: the card is drawn from it when
     /// the video is made (so its number and the count follow every edit), and its words are
@@ -40,14 +39,6 @@ pub(crate) struct PlanScene {
     pub(crate) look: Option<crate::model::MediaLook>,
     /// The person's own clip, played in place of the still picture.
     pub(crate) clip: Option<super::clip_frames::ClipPlan>,
-}
-
-/// A scene's narration as the video uses it: the audio, where it starts in the video, and its
-/// words at their times in the video.
-pub(crate) struct PlanVoice {
-    pub(crate) audio: PathBuf,
-    pub(crate) seconds: f32,
-    pub(crate) words: Vec<WordMark>,
 }
 
 pub(crate) struct Plan {
@@ -68,33 +59,6 @@ pub(crate) struct Plan {
     pub(crate) look: crate::config::render::CaptionLook,
 }
 
-/// The voice of each scene, unless the person's own narration stands in for it.
-fn voices_of(e: &Engine, scenes: &[Scene], spec: &RenderSpec) -> Result<Vec<Option<PlanVoice>>> {
-    let mut out = Vec::with_capacity(scenes.len());
-    for s in scenes {
-        let own = spec.narration.is_some()
-            || spec
-                .narration_dir
-                .as_ref()
-                .is_some_and(|d| scene_narration(d, s.index).is_some());
-        let speech = s
-            .narration
-            .as_ref()
-            .and_then(|n| n.speech.as_ref())
-            .filter(|_| !own);
-        let voice = match speech.and_then(|sp| Some((sp, sp.audio.as_ref()?))) {
-            Some((sp, a)) => Some(PlanVoice {
-                audio: e.assets().path(&a.hash, &a.ext)?,
-                seconds: sp.seconds.clamp(0.0, 600.0),
-                words: sp.words.clone(),
-            }),
-            None => None,
-        };
-        out.push(voice);
-    }
-    Ok(out)
-}
-
 /// When scene `i` starts in the video: the middle of the crossfade into it.
 pub(crate) fn scene_start(tl: &Timeline, i: usize) -> f32 {
     let at = tl.starts.get(i).copied().unwrap_or(0.0);
@@ -102,166 +66,5 @@ pub(crate) fn scene_start(tl: &Timeline, i: usize) -> f32 {
         at
     } else {
         at + tl.crossfade / 2.0
-    }
-}
-
-impl Engine {
-    pub(crate) fn render_plan(
-        &self,
-        p: &Project,
-        scenes: &[Scene],
-        spec: &RenderSpec,
-        ff: &Ffmpeg,
-    ) -> Result<Plan> {
-        let cfg = &self.config().render;
-        let mut audio = AudioPlan::default();
-        let mut durations: Vec<f32> = scenes
-            .iter()
-            .map(|s| {
-                s.duration_s
-                    .filter(|d| d.is_finite() && *d > 0.0)
-                    .map(|d| d.clamp(0.5, 60.0))
-                    .unwrap_or_else(|| timeline::reading_duration(&s.text, cfg.words_per_second))
-            })
-            .collect();
-        let xfade = cfg.crossfade_ms as f32 / 1000.0;
-        // A clip without narration (and no length in the script) lasts as long as it plays.
-        for (i, s) in scenes.iter().enumerate() {
-            let span = s.image.as_ref().and_then(|img| img.own()?.span());
-            if let (Some((_, span)), None) = (span, s.duration_s) {
-                durations[i] = (span + xfade).clamp(timeline::MIN_S, 60.0);
-            }
-        }
-        let voices = voices_of(self, scenes, spec)?;
-        let beat = self.config().voice.beat_ms as f32 / 1000.0;
-        for (i, v) in voices.iter().enumerate() {
-            if let Some(v) = v {
-                // The narration and a beat after it; a script's duration is a minimum.
-                let min = scenes[i]
-                    .duration_s
-                    .filter(|d| d.is_finite() && *d > 0.0)
-                    .unwrap_or(timeline::MIN_S)
-                    .clamp(timeline::MIN_S, 600.0);
-                durations[i] = (v.seconds + beat + xfade).max(min);
-            }
-        }
-        if let Some(dir) = &spec.narration_dir {
-            if !dir.is_dir() {
-                return Err(Error::Input(format!(
-                    "The narration folder {} does not exist.",
-                    dir.display()
-                )));
-            }
-            for (i, s) in scenes.iter().enumerate() {
-                if let Some(f) = scene_narration(dir, s.index) {
-                    let len = ff.audio_seconds(&f, &format!("narration of scene {}", s.index))?;
-                    durations[i] = durations[i].max(len + 0.4 + xfade);
-                }
-            }
-        }
-        let mut tl = Timeline::new(durations, xfade, spec.fps);
-        if let Some(n) = &spec.narration {
-            let len = ff.audio_seconds(n, "narration")?;
-            tl = tl.fit_to(len + 0.5);
-            audio.narration = Some(n.clone());
-        }
-        if let Some(dir) = &spec.narration_dir {
-            for (i, s) in scenes.iter().enumerate() {
-                if let Some(f) = scene_narration(dir, s.index) {
-                    audio.scene_narration.push((scene_start(&tl, i), f));
-                }
-            }
-        }
-        let scene_starts: Vec<f32> = (0..scenes.len()).map(|i| scene_start(&tl, i)).collect();
-        let mut words = Vec::with_capacity(scenes.len());
-        for (i, v) in voices.into_iter().enumerate() {
-            words.push(v.map(|v| {
-                let at = scene_starts[i];
-                audio.scene_narration.push((at, v.audio));
-                v.words
-                    .into_iter()
-                    .map(|w| WordMark {
-                        start: w.start + at,
-                        end: w.end + at,
-                        word: w.word,
-                    })
-                    .collect()
-            }));
-        }
-        for (i, s) in scenes.iter().enumerate() {
-            let Some(own) = s.image.as_ref().and_then(|img| img.own()) else {
-                continue;
-            };
-            let (Some(c), Some((from, span))) = (&own.clip, own.span()) else {
-                continue;
-            };
-            if c.audio && own.look.volume > 0.0 {
-                audio.clip_sound.push(super::ffmpeg::ClipSound {
-                    at: tl.starts.get(i).copied().unwrap_or(0.0),
-                    file: self.assets().path(&c.hash, &c.ext)?,
-                    from,
-                    span,
-                    length: tl.durations.get(i).copied().unwrap_or(span),
-                    volume: own.look.volume,
-                    looped: own.look.end == crate::model::ClipEnd::Loop,
-                });
-            }
-        }
-        if let Some(m) = &spec.music {
-            ff.audio_seconds(m, "music")?;
-            audio.music = Some((m.clone(), spec.music_volume));
-        }
-        Ok(Plan {
-            project: p.id,
-            ffmpeg: ff.clone(),
-            frame: p.aspect.frame(),
-            scenes: scenes
-                .iter()
-                .map(|s| {
-                    let img = s.image.as_ref();
-                    let own = img.and_then(|i| i.own());
-                    let clip = match own.and_then(|o| Some((o, o.clip.as_ref()?, o.span()?))) {
-                        Some((o, c, (start, span))) => Some(super::clip_frames::ClipPlan {
-                            file: self.assets().path(&c.hash, &c.ext)?,
-                            start,
-                            span,
-                            look: o.look,
-                        }),
-                        None => None,
-                    };
-                    Ok(PlanScene {
-                        look: own.map(|o| o.look),
-                        clip,
-                        index: s.index,
-                        hash: img.map(|i| i.hash.clone()).unwrap_or_default(),
-                        ext: img.map(|i| i.ext.clone()).unwrap_or_default(),
-                        // A title card shows its text already.
-                        caption: (spec.captions && !img.is_some_and(|i| i.placeholder))
-                            .then(|| s.text.clone()),
-                        card_words: spec.captions,
-                        card: img.is_some_and(|i| i.placeholder).then(|| {
-                            crate::providers::ImageRequest {
-                                project_id: p.id,
-                                scene_index: s.index,
-                                scene_count: p.scene_count,
-                                title: s.title.clone(),
-                                text: s.text.clone(),
-                                prompt: s.prompt.clone(),
-                                negative_prompt: None,
-                                style: p.style.clone(),
-                                frame: p.aspect.frame(),
-                                variation: 0,
-                            }
-                        }),
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?,
-            timeline: tl,
-            audio,
-            font: cfg.font.clone(),
-            scene_starts,
-            words,
-            look: cfg.caption_look(),
-        })
     }
 }

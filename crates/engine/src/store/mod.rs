@@ -24,6 +24,7 @@ mod own_files;
 mod space;
 mod tx;
 
+pub use crate::disk::{disk_full, free_bytes};
 pub use codec::{
     abort, decode, decode_lease, encode, encode_lease, job_queue_key, queue_key, scene_key,
     TxResult,
@@ -31,7 +32,7 @@ pub use codec::{
 use codec::{decode_kv, get, META_ABORT, META_PAUSED, META_SCHEMA};
 pub use own_files::create_private_dir;
 pub use space::CONTROL_SOCKET;
-pub use space::{disk_full, free_bytes, RESUME_SPACE};
+pub use space::RESUME_SPACE;
 use space::{lock_dir, LOW_SPACE};
 pub use tx::Tx;
 

@@ -14,27 +14,6 @@ pub(super) const LOW_SPACE: u64 = 2 * 1024 * 1024;
 /// [`LOW_SPACE`], so that a few freed megabytes do not start and halt it over and over.
 pub const RESUME_SPACE: u64 = 32 * 1024 * 1024;
 
-/// Free bytes on the file system holding `dir` (None where that cannot be asked).
-pub fn free_bytes(dir: &Path) -> Option<u64> {
-    #[cfg(unix)]
-    {
-        let st = rustix::fs::statvfs(dir).ok()?;
-        Some(st.f_bavail.saturating_mul(st.f_frsize))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        None
-    }
-}
-
-pub fn disk_full(dir: &Path) -> Error {
-    Error::DiskFull {
-        path: dir.to_path_buf(),
-        free_mb: free_bytes(dir).unwrap_or(0) / (1024 * 1024),
-    }
-}
-
 /// The holder's socket inside the data folder (see `control`).
 pub const CONTROL_SOCKET: &str = "control.sock";
 

@@ -158,3 +158,22 @@ pub(crate) fn check_audio(
     }
     Ok(pcm)
 }
+
+/// The line a voice reads as its sample, in the language's own words where we have them.
+pub(crate) fn sample_line(code: &str) -> &'static str {
+    match code {
+        "fr" => "Il était une fois, au bord de la mer, un phare qui veillait sur les bateaux.",
+        "de" => "Es war einmal ein Leuchtturm am Meer, der über die Schiffe wachte.",
+        "es" => "Había una vez, junto al mar, un faro que cuidaba de los barcos.",
+        "it" => "C'era una volta, in riva al mare, un faro che vegliava sulle barche.",
+        "pt" => "Era uma vez, à beira-mar, um farol que cuidava dos barcos.",
+        "nl" => "Er was eens een vuurtoren aan zee die over de boten waakte.",
+        "ru" => "Жил-был у моря маяк, который охранял корабли.",
+        "zh" => "从前，海边有一座灯塔，守护着来往的船只。",
+        "ja" => "むかしむかし、うみのそばに、ふねをまもる とうだいが ありました。",
+        "ko" => "옛날 옛적에 바닷가에 배들을 지키는 등대가 있었습니다.",
+        "ar" => "كان يا ما كان، منارة على شاطئ البحر تحرس السفن.",
+        "hi" => "एक समय की बात है, समुद्र के किनारे एक प्रकाशस्तंभ था।",
+        _ => "Once upon a time, by the sea, a lighthouse watched over the boats.",
+    }
+}

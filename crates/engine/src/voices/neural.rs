@@ -270,7 +270,7 @@ pub fn sample(
     let chosen = n.choose(&language)?;
     let runtime = n.runtime();
     super::onnx::runtime(runtime.as_deref())?;
-    let text = crate::voice_sample::line(&language);
+    let text = super::sample_line(&language);
     Ok(run(&chosen, runtime, text, speed)?.pcm)
 }
 

@@ -93,7 +93,7 @@ impl Library {
             .map(|i| i.installed_size())
             .fold(0, u64::saturating_add);
         let need = missing.saturating_add(files).saturating_add(MARGIN);
-        if let Some(free) = crate::store::free_bytes(&self.dir) {
+        if let Some(free) = crate::disk::free_bytes(&self.dir) {
             if free < need {
                 return Err(LibraryError::DiskFull {
                     need_mb: need.div_ceil(1024 * 1024),

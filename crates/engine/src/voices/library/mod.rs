@@ -51,7 +51,7 @@ pub enum LibraryError {
 impl LibraryError {
     pub fn io(path: &Path, e: std::io::Error) -> LibraryError {
         if crate::error::is_no_space(&e) {
-            let free = crate::store::free_bytes(path).unwrap_or(0) / (1024 * 1024);
+            let free = crate::disk::free_bytes(path).unwrap_or(0) / (1024 * 1024);
             return LibraryError::DiskFull {
                 need_mb: 0,
                 free_mb: free,
