@@ -193,7 +193,7 @@ fn load_source(plan: &Plan, i: usize) -> Result<frames::Source> {
             s.index
         ))
     })?;
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         Error::io(
             format!(
                 "The image of scene {} is missing ({}); the data folder's check finds every missing image",
