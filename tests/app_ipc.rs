@@ -245,7 +245,12 @@ fn the_engine_works_in_the_background_and_events_carry_whole_records() {
     assert_eq!(stats["placeholder_rate"], 1.0);
     // Regenerate goes to the front and gets a new picture.
     let s = t.ok("regenerate_scene", json!({"projectId": id, "index": 2}));
-    assert_eq!(s["status"], "queued");
+    // The scene's job is queued again; the workers may already have taken it (a title card is
+    // drawn in milliseconds), so its state may be past "queued" by the time it is read.
+    assert!(
+        ["queued", "running", "succeeded"].contains(&s["status"].as_str().unwrap_or("")),
+        "{s}"
+    );
     t.wait_project(&id, |p| p["card"]["status"] == "done");
     // Reveal exports the finished files to the project's folder and shows it.
     let dir = t.ok("reveal_project", json!({"id": id}));
