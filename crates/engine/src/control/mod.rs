@@ -10,6 +10,7 @@
 //! (`windows.rs`).
 
 mod client;
+mod handle;
 mod serve;
 #[cfg(unix)]
 #[path = "unix.rs"]
@@ -19,17 +20,16 @@ mod transport;
 mod transport;
 
 pub use client::Client;
+pub use handle::handle;
 pub use serve::ControlServer;
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::engine::{Engine, ImportOptions};
-use crate::error::{Error, ErrorCode, Result};
-use crate::model::{Aspect, Project, ProjectProgress};
+use crate::error::{Error, ErrorCode};
+use crate::model::{Aspect, Project};
 use crate::providers::build::ProviderRow;
-use crate::queue::RetryFilter;
 use crate::status::ProjectStatus;
 
 /// The socket's file name inside the data folder.
@@ -283,244 +283,6 @@ impl From<WireError> for Error {
 pub(crate) enum Reply {
     Ok(serde_json::Value),
     Error(WireError),
-}
-
-/// Answers one request on an open folder. `holder` says who this process is.
-pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<serde_json::Value> {
-    let find = |q: &str| engine.find_project(q);
-    let value = |v: serde_json::Result<serde_json::Value>| {
-        v.map_err(|e| Error::Db(format!("an answer could not be written: {e}")))
-    };
-    match req {
-        Request::Hello => value(serde_json::to_value(holder)),
-        Request::Status { project } => {
-            let projects = match project {
-                Some(q) => vec![engine.project_status(&find(&q)?, true)?],
-                None => engine.list(true)?,
-            };
-            value(serde_json::to_value(Projects {
-                queue_paused: engine.globally_paused()?,
-                projects,
-            }))
-        }
-        Request::List => value(serde_json::to_value(Projects {
-            queue_paused: engine.globally_paused()?,
-            projects: engine.list(false)?,
-        })),
-        Request::Pause { project, paused } => {
-            let p = project.as_deref().map(find).transpose()?;
-            engine.set_paused(p.as_ref(), paused).await?;
-            value(serde_json::to_value(pause_answer(
-                engine,
-                p.as_ref(),
-                paused,
-            )?))
-        }
-        Request::Cancel { target } => {
-            if let Ok(id) = Uuid::parse_str(target.trim()) {
-                if engine.job(id)?.is_some() {
-                    let done = engine.cancel_job(id).await?;
-                    return value(serde_json::to_value(CancelAnswer {
-                        job: Some(done),
-                        project: None,
-                        cancelled: usize::from(done),
-                    }));
-                }
-            }
-            let p = find(&target)?;
-            let n = engine.cancel_project(&p).await?;
-            value(serde_json::to_value(CancelAnswer {
-                job: None,
-                project: Some((&p).into()),
-                cancelled: n,
-            }))
-        }
-        Request::Retry {
-            project,
-            failed,
-            placeholders,
-            scene,
-            voices,
-            voice,
-        } => {
-            let p = find(&project)?;
-            if let Some(v) = voice.filter(|_| voices) {
-                let queued = engine.choose_voice(&p, &v).await?;
-                return value(serde_json::to_value(RetryAnswer {
-                    project: (&p).into(),
-                    queued,
-                }));
-            }
-            if voices {
-                let which = match scene {
-                    Some(n) => crate::narration::Revoice::Scenes(vec![n]),
-                    None => crate::narration::Revoice::Fallbacks,
-                };
-                let queued = engine.revoice(p.id, which).await?;
-                return value(serde_json::to_value(RetryAnswer {
-                    project: (&p).into(),
-                    queued,
-                }));
-            }
-            let filter = RetryFilter {
-                failed: failed || (!placeholders && scene.is_none()),
-                placeholders,
-                scene,
-            };
-            let queued = engine.retry(&p, filter).await?;
-            value(serde_json::to_value(RetryAnswer {
-                project: (&p).into(),
-                queued,
-            }))
-        }
-        Request::SyncStatus { project } => {
-            let p = project.as_deref().map(find).transpose()?;
-            value(serde_json::to_value(engine.sync_report(p.map(|p| p.id))?))
-        }
-        Request::Providers => value(serde_json::to_value(Providers {
-            providers: engine.providers_report(),
-        })),
-        Request::Doctor { deep, providers } => {
-            let mut checks = engine.doctor(deep)?;
-            if providers {
-                checks.extend(engine.doctor_providers().await);
-            }
-            value(serde_json::to_value(Checks { checks }))
-        }
-        Request::Progress { project } => {
-            let p = engine
-                .store()
-                .project(project)?
-                .ok_or_else(|| Error::NotFound("That project was deleted meanwhile.".into()))?;
-            let progress: ProjectProgress = engine.progress(&p)?;
-            value(serde_json::to_value(progress))
-        }
-        Request::Idle => value(serde_json::to_value(Idle {
-            idle: engine.is_idle()?,
-        })),
-        Request::Import {
-            story,
-            name,
-            title,
-            aspect,
-            style,
-            force_new,
-            replace,
-            voice,
-            language,
-            media_dir,
-            story_dir,
-        } => {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(story.as_bytes())
-                .map_err(|_| Error::Input("The story sent was not readable.".into()))?;
-            let out = engine
-                .import(
-                    &bytes,
-                    &name,
-                    ImportOptions {
-                        title,
-                        aspect,
-                        style,
-                        force_new,
-                        voice: match voice.as_deref() {
-                            None => crate::engine::VoiceOption::Default,
-                            Some("off") => crate::engine::VoiceOption::Off,
-                            Some(v) => crate::engine::VoiceOption::Named(v.to_string()),
-                        },
-                        language,
-                        media_dir,
-                        story_dir,
-                    },
-                )
-                .await?;
-            let (mut earlier, other_options) = earlier_projects(engine, &out)?;
-            // The latest project made from this file whose story changed, unless it was made
-            // as a new project on purpose: the only one a replacement replaces.
-            let replaceable = earlier
-                .iter()
-                .filter(|p| !p.made_new)
-                .max_by_key(|p| p.created_at)
-                .cloned();
-            let mut replaced = Vec::new();
-            if let (true, Some(old)) = (replace, &replaceable) {
-                tracing::info!(project = %old.id, "replacing a project made before from this story file");
-                engine.delete_project(old).await?;
-                replaced.push(ProjectRef::from(old));
-                earlier.retain(|p| p.id != old.id);
-            }
-            value(serde_json::to_value(Imported {
-                project: out.project,
-                created: out.created,
-                earlier: earlier.iter().map(ProjectRef::from).collect(),
-                other_options: other_options.iter().map(ProjectRef::from).collect(),
-                replaceable: replaceable
-                    .filter(|_| !replace)
-                    .as_ref()
-                    .map(ProjectRef::from),
-                replaced,
-            }))
-        }
-        Request::Export { project, dir } => {
-            let p = find(&project)?;
-            // Copying files is blocking work: off the runtime that answers the others.
-            let (e, p2) = (engine.clone(), p.clone());
-            let report = tokio::task::spawn_blocking(move || e.export(&p2, &dir))
-                .await
-                .map_err(|e| Error::Image(format!("the export stopped: {e}")))??;
-            value(serde_json::to_value(Exported {
-                project: (&p).into(),
-                dir: report.dir,
-                files: report.files.len(),
-                missing: report.missing,
-            }))
-        }
-    }
-}
-
-/// Other projects made from the same story file as a newly made one: those whose story
-/// changed since, and those made from the same story with other options.
-fn earlier_projects(
-    engine: &Engine,
-    out: &crate::engine::ImportOutcome,
-) -> Result<(Vec<Project>, Vec<Project>)> {
-    let (Some(name), true) = (&out.project.source_name, out.created) else {
-        return Ok((Vec::new(), Vec::new()));
-    };
-    let same_file: Vec<Project> = engine
-        .store()
-        .projects()?
-        .into_iter()
-        .filter(|p| p.id != out.project.id && p.source_name.as_deref() == Some(name.as_str()))
-        .collect();
-    Ok(same_file
-        .into_iter()
-        .partition(|p| p.story_hash.is_none() || p.story_hash != out.project.story_hash))
-}
-
-/// Both pauses as they stand after `pause`/`resume`.
-fn pause_answer(engine: &Engine, p: Option<&Project>, paused: bool) -> Result<PauseAnswer> {
-    let projects = engine.store().projects()?;
-    let running = engine
-        .jobs()?
-        .iter()
-        .filter(|j| j.status == crate::model::JobStatus::Running)
-        .count();
-    let project_paused = p
-        .and_then(|p| projects.iter().find(|q| q.id == p.id))
-        .is_some_and(|p| p.paused);
-    Ok(PauseAnswer {
-        project: p.map(ProjectRef::from),
-        paused,
-        queue_paused: engine.globally_paused()?,
-        project_paused,
-        running: u32::try_from(running).unwrap_or(u32::MAX),
-        paused_projects: projects
-            .iter()
-            .filter(|q| q.paused)
-            .map(ProjectRef::from)
-            .collect(),
-    })
 }
 
 /// Encodes a story's bytes for an import request.
