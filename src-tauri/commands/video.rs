@@ -92,6 +92,8 @@ pub async fn save_video_as(state: State<'_, AppState>, id: String) -> ApiResult<
         .map_err(|err| {
             ApiError::new(ErrorCode::Io, format!("Saving the video stopped: {err}."))
         })??;
+    // The video is there: the next dialog opens in its folder, whatever becomes of the subtitles.
+    remember_save_dir(&state, &dest);
     // Its subtitles go beside it (`story.srt`, `story.vtt`), each on its own: a file of the
     // person's is kept, and said.
     let (e2, p2, d2) = (e.clone(), p.clone(), dest.clone());
@@ -122,7 +124,6 @@ pub async fn save_video_as(state: State<'_, AppState>, id: String) -> ApiResult<
             ),
         });
     }
-    remember_save_dir(&state, &dest);
     Ok(Some(dest.display().to_string()))
 }
 

@@ -150,7 +150,12 @@ pub enum Command {
         voices: bool,
         /// With --voices: narrate the whole project with this voice from now on (a project
         /// made without a voice gets one; `auto` for the configured chain, `off` for none).
-        #[arg(long, value_name = "VOICE", requires = "voices")]
+        #[arg(
+            long,
+            value_name = "VOICE",
+            requires = "voices",
+            conflicts_with = "scene"
+        )]
         voice: Option<String>,
     },
     /// Cancel a project's queued and running jobs, or one job by id.

@@ -188,12 +188,7 @@ async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<Ex
         Ok(_) => match open(cli) {
             Err(e @ Error::Locked { .. }) => held_doctor(cli, &e, deep, providers).await?,
             Err(e) if storyreel_engine::read_only::is_unwritable(&e) => {
-                // Answered through a read-only copy: everything but writing can be checked.
-                let opts = crate::setup::options(cli)?;
-                match tokio::task::block_in_place(|| Engine::open_read_only(opts)) {
-                    Ok(engine) => engine.doctor(deep)?,
-                    Err(e) => vec![fail("database", &e)],
-                }
+                read_only_doctor(cli, &e, deep, providers).await?
             }
             Err(e) if e.data_dir().is_some() => {
                 let dir = e
@@ -224,6 +219,51 @@ async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<Ex
     })
 }
 
+/// `doctor` on a folder that cannot be written: answered through a read-only copy of its
+/// database, everything but writing checked; the folder itself is said as it is.
+async fn read_only_doctor(
+    cli: &Cli,
+    why: &Error,
+    deep: bool,
+    providers: bool,
+) -> Result<Vec<storyreel_engine::doctor::Check>> {
+    use storyreel_engine::doctor::Check;
+    let opts = crate::setup::options(cli)?;
+    let dir = opts.data_dir.clone();
+    let folder = Check {
+        name: "data folder".into(),
+        ok: false,
+        detail: format!(
+            "{} cannot be written ({why}); the checks below were answered through a read-only copy of its database, and nothing can be made in it until it can be written",
+            dir.display()
+        ),
+    };
+    let engine = match tokio::task::block_in_place(|| Engine::open_read_only(opts)) {
+        Ok(engine) => engine,
+        Err(e) => {
+            return Ok(vec![
+                folder,
+                Check {
+                    name: "database".into(),
+                    ok: false,
+                    detail: e.to_string(),
+                },
+            ])
+        }
+    };
+    // The copy's own "data folder" line is about the copy: the real folder's replaces it.
+    let mut checks = vec![folder];
+    checks.extend(
+        tokio::task::block_in_place(|| engine.doctor(deep))?
+            .into_iter()
+            .filter(|c| c.name != "data folder"),
+    );
+    if providers {
+        checks.extend(engine.doctor_providers().await);
+    }
+    Ok(checks)
+}
+
 /// `doctor` while another StoryReel holds the folder: its holder answers the checks, and the
 /// hold itself is said as what it is (information, not a failure).
 async fn held_doctor(
@@ -238,8 +278,9 @@ async fn held_doctor(
         return Ok(storyreel_engine::doctor::unopened(&dir, locked));
     };
     let h = client.holder().clone();
-    let answer: storyreel_engine::control::Checks =
-        client.call(&Request::Doctor { deep, providers }).await?;
+    let answer = client
+        .call::<storyreel_engine::control::Checks>(&Request::Doctor { deep, providers })
+        .await;
     let mut checks = vec![Check {
         name: "held by".into(),
         ok: true,
@@ -255,7 +296,21 @@ async fn held_doctor(
             }
         ),
     }];
-    checks.extend(answer.checks);
+    match answer {
+        Ok(a) => checks.extend(a.checks),
+        // An older holder, or one too busy to answer in time: what can be seen from here.
+        Err(e) => {
+            checks[0].detail = format!(
+                "{} (pid {}) has the data folder open, but did not answer the checks: {e}",
+                h.front_end, h.pid
+            );
+            checks.extend(
+                storyreel_engine::doctor::unopened(&dir, locked)
+                    .into_iter()
+                    .skip(1),
+            );
+        }
+    }
     Ok(checks)
 }
 

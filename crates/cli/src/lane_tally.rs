@@ -38,11 +38,15 @@ impl LaneTally {
     pub fn queue(&mut self, order: &[Uuid], running: &[Uuid]) {
         self.jobs
             .retain(|id, st| !active(*st) || order.contains(id) || running.contains(id));
-        for id in order {
-            self.jobs.insert(*id, JobStatus::Queued);
-        }
-        for id in running {
-            self.jobs.insert(*id, JobStatus::Running);
+        // A job known to have succeeded stays done: the queue's lists may have been read just
+        // before it finished (a failed one may be queued again under its own id: a retry).
+        for (ids, status) in [(order, JobStatus::Queued), (running, JobStatus::Running)] {
+            for id in ids {
+                let st = self.jobs.entry(*id).or_insert(status);
+                if *st != JobStatus::Succeeded {
+                    *st = status;
+                }
+            }
         }
     }
 
@@ -149,6 +153,17 @@ mod tests {
         t.jobs.insert(a[1], JobStatus::Succeeded);
         let s = t.tally();
         assert_eq!(s.running + s.queued + s.done, 5);
+        // A queue read just before a[2] finished comes after its end: it stays done.
+        t.jobs.insert(a[2], JobStatus::Succeeded);
+        t.queue(&a[4..], &a[2..4]);
+        assert_eq!(
+            t.tally(),
+            Tally {
+                running: 1,
+                queued: 1,
+                done: 3
+            }
+        );
     }
 
     #[test]

@@ -312,6 +312,22 @@ fn reading_commands_work_on_a_read_only_folder() {
     on_read_only(&sb, "list").expect(0, &["Ferry", "opened for reading only"]);
     on_read_only(&sb, &format!("export Ferry {}", out.display())).expect(0, &["Exported"]);
     assert!(out.join("manifest.json").is_file());
+    // `doctor` checks through the copy and says the folder itself cannot be written (the
+    // copy's own folder is never called the data folder).
+    let doctor = on_read_only(&sb, "doctor");
+    doctor.expect(2, &["cannot be written", "read-only copy", "database"]);
+    let data = sb.data().display().to_string();
+    let folder_line = doctor
+        .stdout
+        .lines()
+        .find(|l| l.contains("data folder"))
+        .unwrap_or_default();
+    assert!(
+        folder_line.starts_with("FAIL") && folder_line.contains(&data),
+        "{}",
+        doctor.stdout
+    );
+    assert!(!doctor.stdout.contains("(writable)"), "{}", doctor.stdout);
     // Nothing in the folder changed: the status reads the same afterwards.
     assert_eq!(
         json(&sb.run(&["status", "--json"]))["projects"],

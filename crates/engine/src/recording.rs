@@ -70,33 +70,21 @@ impl Engine {
     /// form `scene-NNN.<audio>` (`scene-1.wav`, `Scene 2.mp3`, `scene-003.txt`) or the number
     /// of a scene it does not have. Said, so a misnamed take is not left out silently.
     pub fn recordings_ignored(&self, project: Uuid, dir: &Path) -> Result<Vec<String>> {
-        let indexes: Vec<u32> = self
+        // The files the scenes take, found the way they are taken.
+        let taken: Vec<std::path::PathBuf> = self
             .store()
             .scenes_of(project)?
             .iter()
-            .map(|s| s.index)
+            .filter_map(|s| crate::render::plan::scene_narration(dir, s.index))
             .collect();
         let Ok(entries) = std::fs::read_dir(dir) else {
             return Ok(Vec::new());
         };
         let mut out: Vec<String> = entries
             .flatten()
-            .filter(|e| e.path().is_file())
+            .filter(|e| e.path().is_file() && !taken.contains(&e.path()))
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|name| !name.starts_with('.'))
-            .filter(|name| {
-                let taken = name
-                    .strip_prefix("scene-")
-                    .and_then(|rest| rest.split_once('.'))
-                    .filter(|(num, ext)| {
-                        num.len() == 3
-                            && num.bytes().all(|b| b.is_ascii_digit())
-                            && crate::render::plan::is_audio_ext(ext)
-                    })
-                    .and_then(|(num, _)| num.parse::<u32>().ok())
-                    .is_some_and(|n| indexes.contains(&n));
-                !taken
-            })
             .collect();
         out.sort();
         Ok(out)

@@ -178,7 +178,12 @@ async fn retry(engine: &Engine, project: &str, asked: Retry) -> Result<RetryAnsw
 
 /// `doctor`, answered by the holder: its own checks.
 async fn doctor(engine: &Engine, deep: bool, providers: bool) -> Result<Checks> {
-    let mut checks = engine.doctor(deep)?;
+    // Reading every stored file (`deep`) is blocking work: off the runtime that answers the
+    // others.
+    let e = engine.clone();
+    let mut checks = tokio::task::spawn_blocking(move || e.doctor(deep))
+        .await
+        .map_err(|e| Error::Image(format!("the checks stopped: {e}")))??;
     if providers {
         checks.extend(engine.doctor_providers().await);
     }

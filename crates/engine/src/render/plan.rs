@@ -11,12 +11,6 @@ use crate::model::WordMark;
 const AUDIO_EXTS: &[&str] = &["mp3", "m4a", "aac", "wav", "ogg", "opus", "flac"];
 
 /// The narration file of scene `index` in `dir`, if there is one.
-/// Whether `ext` is one of the audio file endings a narration folder is read for (as named:
-/// `scene_narration` looks for these exact endings).
-pub(crate) fn is_audio_ext(ext: &str) -> bool {
-    AUDIO_EXTS.contains(&ext)
-}
-
 pub(crate) fn scene_narration(dir: &Path, index: u32) -> Option<PathBuf> {
     AUDIO_EXTS
         .iter()
