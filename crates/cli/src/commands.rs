@@ -12,7 +12,7 @@ use crate::folder::Folder;
 use crate::output;
 use crate::progress::Progress;
 use crate::setup::{config, data_dir_path, open};
-use storyreel_engine::control::Request;
+use storyreel_engine::control::{Request, RetryAsk};
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     use crate::steer;
@@ -115,7 +115,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             voices,
             voice,
         } => {
-            let req = Request::Retry {
+            let asked = RetryAsk {
                 project,
                 failed,
                 placeholders,
@@ -123,7 +123,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 voices,
                 voice,
             };
-            steer::retry(&folder, req, holder_works).await
+            steer::retry(&folder, asked, holder_works).await
         }
         Command::Cancel { target } => steer::cancel(&folder, target).await,
         Command::Pause { project } => steer::pause(&folder, project, true).await,

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use storyreel_engine::control::{
-    encode_story, CancelAnswer, Exported, Imported, PauseAnswer, Projects, Providers, Request,
-    RetryAnswer,
+    encode_story, CancelAnswer, Exported, ImportAsk, Imported, PauseAnswer, Projects, Providers,
+    Request, RetryAnswer, RetryAsk,
 };
 use storyreel_engine::model::{short_id, Aspect};
 use storyreel_engine::sync::report::SyncReport;
@@ -103,17 +103,9 @@ pub async fn cancel(folder: &Folder, target: String) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn retry(folder: &Folder, req: Request, working: bool) -> Result<ExitCode> {
-    let asked_voices = match &req {
-        Request::Retry {
-            project,
-            voices: true,
-            voice: None,
-            ..
-        } => Some(project.clone()),
-        _ => None,
-    };
-    let a: RetryAnswer = match folder.ask(req).await {
+pub async fn retry(folder: &Folder, asked: RetryAsk, working: bool) -> Result<ExitCode> {
+    let asked_voices = (asked.voices && asked.voice.is_none()).then(|| asked.project.clone());
+    let a: RetryAnswer = match folder.ask(Request::Retry(asked)).await {
         Ok(a) => a,
         // A project made without a voice: say how to give it one here.
         Err(Error::Input(m)) if asked_voices.is_some() && voiceless(folder, &asked_voices).await => {
@@ -203,7 +195,7 @@ pub async fn import(folder: &Folder, args: &ImportArgs) -> Result<Imported> {
         ))
     })?;
     folder
-        .ask(Request::Import {
+        .ask(Request::Import(ImportAsk {
             story: encode_story(&bytes),
             name,
             title: args.title.clone(),
@@ -226,6 +218,6 @@ pub async fn import(folder: &Folder, args: &ImportArgs) -> Result<Imported> {
                 .then(|| std::path::absolute(&args.story).ok())
                 .flatten()
                 .and_then(|p| p.parent().map(|d| d.to_path_buf())),
-        })
+        }))
         .await
 }

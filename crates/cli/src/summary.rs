@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use storyreel_engine::control::{Imported, Request, RetryAnswer};
+use storyreel_engine::control::{Imported, Request, RetryAnswer, RetryAsk};
 use storyreel_engine::model::{short_id, JobStatus, Project};
 use storyreel_engine::status::ProjectStatus;
 use storyreel_engine::Result;
@@ -63,14 +63,14 @@ pub async fn imported(folder: &Folder, args: &ImportArgs) -> Result<Project> {
         }
     } else {
         let again: RetryAnswer = folder
-            .ask(Request::Retry {
+            .ask(Request::Retry(RetryAsk {
                 project: p.id.to_string(),
                 failed: true,
                 placeholders: false,
                 scene: None,
                 voices: false,
                 voice: None,
-            })
+            }))
             .await?;
         eprintln!(
             "Continuing '{}' (project {}), imported before{}.",

@@ -8,12 +8,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{
-    CancelAnswer, Checks, Exported, Holder, Idle, Imported, PauseAnswer, ProjectRef, Projects,
-    Providers, Request, RetryAnswer,
+    CancelAnswer, Checks, Exported, Holder, Idle, ImportAsk, Imported, PauseAnswer, ProjectRef,
+    Projects, Providers, Request, RetryAnswer, RetryAsk,
 };
 use crate::engine::{Engine, ImportOptions, VoiceOption};
 use crate::error::{Error, Result};
-use crate::model::{Aspect, Project, ProjectProgress};
+use crate::model::{Project, ProjectProgress};
 use crate::queue::RetryFilter;
 
 /// Answers one request on an open folder. `holder` says who this process is.
@@ -27,23 +27,7 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
         }),
         Request::Pause { project, paused } => answer(pause(engine, project, paused).await?),
         Request::Cancel { target } => answer(cancel(engine, &target).await?),
-        Request::Retry {
-            project,
-            failed,
-            placeholders,
-            scene,
-            voices,
-            voice,
-        } => {
-            let asked = Retry {
-                failed,
-                placeholders,
-                scene,
-                voices,
-                voice,
-            };
-            answer(retry(engine, &project, asked).await?)
-        }
+        Request::Retry(asked) => answer(retry(engine, asked).await?),
         Request::SyncStatus { project } => {
             let p = project
                 .as_deref()
@@ -59,34 +43,7 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
         Request::Idle => answer(Idle {
             idle: engine.is_idle()?,
         }),
-        Request::Import {
-            story,
-            name,
-            title,
-            aspect,
-            style,
-            force_new,
-            replace,
-            voice,
-            language,
-            media_dir,
-            story_dir,
-        } => {
-            let asked = Import {
-                story,
-                name,
-                title,
-                aspect,
-                style,
-                force_new,
-                replace,
-                voice,
-                language,
-                media_dir,
-                story_dir,
-            };
-            answer(import(engine, asked).await?)
-        }
+        Request::Import(asked) => answer(import(engine, asked).await?),
         Request::Export { project, dir } => answer(export(engine, &project, dir).await?),
     }
 }
@@ -139,19 +96,10 @@ async fn cancel(engine: &Engine, target: &str) -> Result<CancelAnswer> {
     })
 }
 
-/// What `retry` asks for.
-struct Retry {
-    failed: bool,
-    placeholders: bool,
-    scene: Option<u32>,
-    voices: bool,
-    voice: Option<String>,
-}
-
 /// `retry`: pictures again (failed ones, title cards, or one scene), or narration again, or a
 /// new voice for the whole project.
-async fn retry(engine: &Engine, project: &str, asked: Retry) -> Result<RetryAnswer> {
-    let p = engine.find_project(project)?;
+async fn retry(engine: &Engine, asked: RetryAsk) -> Result<RetryAnswer> {
+    let p = engine.find_project(&asked.project)?;
     let queued = match (asked.voices, asked.voice) {
         (true, Some(v)) => engine.choose_voice(&p, &v).await?,
         (true, None) => {
@@ -199,24 +147,9 @@ fn progress(engine: &Engine, project: Uuid) -> Result<ProjectProgress> {
     engine.progress(&p)
 }
 
-/// What `import` (and a followed `make`) asks for.
-struct Import {
-    story: String,
-    name: String,
-    title: Option<String>,
-    aspect: Aspect,
-    style: Option<String>,
-    force_new: bool,
-    replace: bool,
-    voice: Option<String>,
-    language: Option<String>,
-    media_dir: Option<PathBuf>,
-    story_dir: Option<PathBuf>,
-}
-
 /// `import`: the story queued, the projects made before from the same file named, and the one
 /// a replacement replaces deleted when asked.
-async fn import(engine: &Engine, asked: Import) -> Result<Imported> {
+async fn import(engine: &Engine, asked: ImportAsk) -> Result<Imported> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(asked.story.as_bytes())
         .map_err(|_| Error::Input("The story sent was not readable.".into()))?;

@@ -56,19 +56,7 @@ pub enum Request {
     /// Cancel one job (by id) or a project's unfinished jobs.
     Cancel { target: String },
     /// Queue scenes of a project again.
-    Retry {
-        project: String,
-        failed: bool,
-        placeholders: bool,
-        scene: Option<u32>,
-        /// Narrate again (scenes a fallback voice spoke, or `scene`) instead of remaking pictures.
-        #[serde(default)]
-        voices: bool,
-        /// With `voices`: the project's voice from now on (`auto`: as configured; `off`), and
-        /// every scene narrated with it.
-        #[serde(default)]
-        voice: Option<String>,
-    },
+    Retry(RetryAsk),
     /// Where every upload stands.
     SyncStatus { project: Option<String> },
     /// The image providers and their state.
@@ -86,34 +74,54 @@ pub enum Request {
     /// Whether the holder has nothing to run.
     Idle,
     /// Import a story (its bytes, base64) and queue its scenes.
-    Import {
-        story: String,
-        name: String,
-        title: Option<String>,
-        aspect: Aspect,
-        style: Option<String>,
-        force_new: bool,
-        /// Delete the projects made before from a story of the same file name.
-        #[serde(default)]
-        replace: bool,
-        /// `off` for no narration, a voice's name to try it first; none: as configured.
-        #[serde(default)]
-        voice: Option<String>,
-        /// The story's language code; none: configured or detected.
-        #[serde(default)]
-        language: Option<String>,
-        /// A folder of the person's own pictures and clips, one per scene.
-        #[serde(default)]
-        media_dir: Option<std::path::PathBuf>,
-        /// The story file's folder, where the media it links to is found from.
-        #[serde(default)]
-        story_dir: Option<std::path::PathBuf>,
-    },
+    Import(ImportAsk),
     /// Copy a project's images and manifest to a folder.
     Export {
         project: String,
         dir: std::path::PathBuf,
     },
+}
+
+/// What `retry` asks for (on the wire, beside `"op": "retry"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetryAsk {
+    pub project: String,
+    pub failed: bool,
+    pub placeholders: bool,
+    pub scene: Option<u32>,
+    /// Narrate again (scenes a fallback voice spoke, or `scene`) instead of remaking pictures.
+    #[serde(default)]
+    pub voices: bool,
+    /// With `voices`: the project's voice from now on (`auto`: as configured; `off`), and
+    /// every scene narrated with it.
+    #[serde(default)]
+    pub voice: Option<String>,
+}
+
+/// What `import` (and a followed `make`) asks for (on the wire, beside `"op": "import"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportAsk {
+    pub story: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub aspect: Aspect,
+    pub style: Option<String>,
+    pub force_new: bool,
+    /// Delete the projects made before from a story of the same file name.
+    #[serde(default)]
+    pub replace: bool,
+    /// `off` for no narration, a voice's name to try it first; none: as configured.
+    #[serde(default)]
+    pub voice: Option<String>,
+    /// The story's language code; none: configured or detected.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// A folder of the person's own pictures and clips, one per scene.
+    #[serde(default)]
+    pub media_dir: Option<std::path::PathBuf>,
+    /// The story file's folder, where the media it links to is found from.
+    #[serde(default)]
+    pub story_dir: Option<std::path::PathBuf>,
 }
 
 /// `doctor`'s answer.
