@@ -423,7 +423,21 @@ async fn own_media_stays_through_edits_restyles_export_and_prune_until_a_picture
     let out = e.set_project_look(&p, Some("noir"), None).await.unwrap();
     assert_eq!(out.remade, [1, 4]);
     work::work_until_ended(&e).await;
+    check(&e);
+    // A voice for the story, then none again: every scene is narrated anew and then silent,
+    // and the own media stays through both with nothing made for them.
+    let p = e.store().project(p.id).unwrap().unwrap();
+    assert_eq!(e.choose_voice(&p, "espeak-ng").await.unwrap(), 4);
+    work::work_until_ended(&e).await;
     let s = check(&e);
+    for sc in &s {
+        let n = sc.narration.as_ref().unwrap_or_else(|| panic!("{sc:?}"));
+        assert_eq!(n.status, JobStatus::Succeeded, "scene {}", sc.index);
+    }
+    let p = e.store().project(p.id).unwrap().unwrap();
+    e.choose_voice(&p, "off").await.unwrap();
+    work::work_until_ended(&e).await;
+    check(&e);
     // How the clip fits changes; the clip stays.
     let look = MediaLook {
         fit: Fit::Contain,
@@ -452,6 +466,18 @@ async fn own_media_stays_through_edits_restyles_export_and_prune_until_a_picture
         serde_json::from_slice(&std::fs::read(out_dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["scenes"][1]["provider"], OWN_MEDIA);
     assert_eq!(m["scenes"][2]["provider"], OWN_MEDIA);
+    // The clip itself goes with its first frame, whole, and the manifest names it.
+    assert!(
+        r.files.iter().any(|f| f == "scene-003.clip.mp4"),
+        "{:?}",
+        r.files
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join("scene-003.clip.mp4")).unwrap(),
+        std::fs::read(&clip).unwrap()
+    );
+    assert_eq!(m["scenes"][2]["clip"], "scene-003.clip.mp4");
+    assert!(m["scenes"][1]["clip"].is_null());
 
     // Prune (everything finished is old enough): the jobs standing for the media stay.
     let pruned = e.prune().await.unwrap();
