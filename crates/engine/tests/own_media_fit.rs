@@ -1,7 +1,7 @@
 //! How the creator's own media sits in the rendered video, read back from the MP4's frames
 //! (real ffmpeg and sled): a clip plays from its in point and stops at its out point (holding
 //! that frame or looping back to the in point), a clip longer than its scene is cut where the
-//! scene ends; a picture covers the frame around its focus point, or sits whole over a
+//! scene ends, a clip of an odd size (Matroska, 4:4:4) fills its frame; a picture covers the frame around its focus point, or sits whole over a
 //! blurred and dimmed fill; an own picture moves (the Ken Burns motion) as a made one does.
 
 mod media;
@@ -94,11 +94,18 @@ async fn a_clip_plays_between_its_in_and_out_points_and_one_longer_than_its_scen
         1.0,
         None,
     );
+    // An odd size (333x187, which 4:2:0 video cannot have) in another container and codec.
+    ff(
+        "-f lavfi -i color=c=blue:s=333x187:r=24:d=1 -f lavfi -i color=c=red:s=333x187:r=24:d=1 \
+         -filter_complex [0][1]concat=n=2:v=1:a=0 -c:v libx264 -preset ultrafast -pix_fmt yuv444p",
+        &dir.path().join("odd.mkv"),
+    );
     let script = format!(
         r#"[
       {{"text": "{SENTENCE}.", "media": {{"file": "six.mp4", "in": 1, "out": 2, "end": "hold"}}}},
       {{"text": "{SENTENCE}, and again.", "media": {{"file": "six.mp4", "in": 1, "out": 3, "end": "loop"}}}},
-      {{"text": "Then the night comes down.", "media": "six.mp4"}}
+      {{"text": "Then the night comes down.", "media": "six.mp4"}},
+      {{"text": "{SENTENCE}, and the last one.", "media": {{"file": "odd.mkv", "end": "loop"}}}}
     ]"#
     );
     let e = engine(dir.path(), true);
@@ -135,6 +142,17 @@ async fn a_clip_plays_between_its_in_and_out_points_and_one_longer_than_its_scen
         "the scene lasts its words, not the clip: {short} s"
     );
     assert_eq!(colours(2, &[0.5, 1.5]), [Some("red"), Some("green")]);
+    // The odd-sized clip fills its square frame, blue then red, looping.
+    assert_eq!(
+        colours(3, &[0.5, 1.5, 2.5, 3.5]),
+        [Some("blue"), Some("red"), Some("blue"), Some("red")]
+    );
+    let f = frame(&video, from[3] + 0.5, 64, 64);
+    assert_eq!(
+        hues(&f, &[(0.15, 0.15), (0.85, 0.85)]),
+        [Some("blue"), Some("blue")],
+        "cropped to fill the frame, no bars"
+    );
 }
 
 /// Left half red, right half blue, twice as wide as high.
