@@ -84,7 +84,7 @@ fn source(p: &Path) -> String {
     text
 }
 
-/// Words of a `a::b::c` path starting at `at` in `text`.
+/// Words of a `a::b::c` path starting at `at` in `text` (lower-case words: modules).
 fn path_at(text: &str, at: usize) -> Vec<String> {
     text[at..]
         .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
@@ -94,6 +94,72 @@ fn path_at(text: &str, at: usize) -> Vec<String> {
         .take_while(|w| !w.is_empty() && w.chars().next().is_some_and(|c| c.is_lowercase()))
         .map(str::to_string)
         .collect()
+}
+
+/// Every path named right after a `crate::` at `at`: one (`crate::a::b`), or each of a group's
+/// (`crate::{a, b::{c, D}}` names `a`, `b::c` and `b::D`). A first word may be a name the
+/// crate's root re-exports (`crate::Engine`), so it is kept whatever its case.
+fn paths_after(text: &str, at: usize) -> Vec<Vec<String>> {
+    let rest = &text[at..];
+    let Some(group) = rest.strip_prefix('{') else {
+        let head: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
+        // `a::b::{c, d}`: the words before the group, then each of its paths.
+        if let Some(i) = head.strip_suffix("::").map(str::len) {
+            let prefix: Vec<String> = head[..i].split("::").map(str::to_string).collect();
+            return paths_after(rest, head.len())
+                .into_iter()
+                .map(|p| prefix.iter().cloned().chain(p).collect())
+                .collect();
+        }
+        let words: Vec<String> = head
+            .split("::")
+            .take_while(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        return if words.is_empty() {
+            vec![]
+        } else {
+            vec![words]
+        };
+    };
+    let (mut depth, mut start, mut out) = (0usize, 0usize, Vec::new());
+    for (i, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                out.extend(paths_after(group[start..i].trim_start(), 0));
+                break;
+            }
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.extend(paths_after(group[start..i].trim_start(), 0));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The names the crate's root file re-exports (`pub use a::b::{c, D};`), each with the path it
+/// stands for.
+fn root_aliases(mods: &[Module]) -> BTreeMap<String, Vec<String>> {
+    let Some(root) = mods.iter().find(|m| m.path.is_empty()) else {
+        return BTreeMap::new();
+    };
+    let text = source(&root.file);
+    let mut out = BTreeMap::new();
+    for (at, _) in text.match_indices("pub use ") {
+        for p in paths_after(&text, at + "pub use ".len()) {
+            if let Some(last) = p.last() {
+                out.insert(last.clone(), p.clone());
+            }
+        }
+    }
+    out
 }
 
 /// The module file that `path` (absolute) names: its longest prefix that is a module.
@@ -109,14 +175,22 @@ fn edges(mods: &[Module]) -> Vec<BTreeSet<usize>> {
         .enumerate()
         .map(|(i, m)| (m.path.clone(), i))
         .collect();
+    let aliases = root_aliases(mods);
     mods.iter()
         .enumerate()
         .map(|(me, m)| {
             let text = source(&m.file);
             let mut to = BTreeSet::new();
             for (at, _) in text.match_indices("crate::") {
-                let p = path_at(&text, at + "crate::".len());
-                to.extend(resolve(&known, &p));
+                for mut p in paths_after(&text, at + "crate::".len()) {
+                    // A name the root re-exports stands for the path it comes from.
+                    if let Some(real) = p.first().and_then(|w| aliases.get(w)) {
+                        if !known.contains_key(&p[..1]) {
+                            p = real.iter().cloned().chain(p[1..].iter().cloned()).collect();
+                        }
+                    }
+                    to.extend(resolve(&known, &p));
+                }
             }
             // `super::` from a file module means its parent (from a mod.rs, the grandparent).
             for (at, _) in text.match_indices("super::") {
@@ -284,34 +358,18 @@ fn the_chains_share_what_calls_a_remote_service_from_below_both() {
     );
 }
 
-/// The engine's facade and what runs under it: the `impl Engine` files, the workers, the lanes,
-/// the store and the queue.
+/// The engine's facade and what runs under it: the engine's verbs (the `impl Engine` files), the
+/// workers, the lanes, the store and the queue.
 const ABOVE_THE_MECHANISMS: &[&str] = &[
     "engine",
+    "verbs",
     "store",
     "queue",
     "lanes",
     "pipeline",
     "control",
-    "video",
-    "edit",
-    "scene_edit",
-    "ops",
-    "reads",
-    "status",
     "views",
-    "narration",
-    "recording",
-    "export",
-    "import",
-    "undo",
     "subtitles",
-    "sync_ops",
-    "sync_probe",
-    "doctor",
-    "read_only",
-    "voice_library",
-    "voice_sample",
 ];
 
 #[test]
@@ -324,6 +382,53 @@ fn the_render_and_the_chains_never_reach_up_into_the_engine() {
         ABOVE_THE_MECHANISMS,
     );
     assert_eq!(found, Vec::<String>::new());
+}
+
+#[test]
+fn the_lanes_store_and_records_never_call_the_verbs() {
+    // The verbs are what the front ends ask of the engine: the work below them (the lanes and
+    // the workers, the store and queue, the records) never calls back up into them.
+    let found = reaching(
+        "crates/engine/src",
+        &[
+            "lanes",
+            "pipeline",
+            "store",
+            "queue",
+            "model",
+            "render",
+            "providers",
+            "voices",
+            "remote",
+            "sync",
+            "media",
+            "story",
+        ],
+        &["verbs"],
+    );
+    assert_eq!(found, Vec::<String>::new());
+}
+
+#[test]
+fn a_path_is_read_in_each_way_it_is_written() {
+    let text = "use crate::{a, b::{c, D}, e::f::G};\nlet x = crate::Engine::open();";
+    let at: Vec<usize> = text.match_indices("crate::").map(|(i, _)| i + 7).collect();
+    let s = |v: &[&str]| v.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        paths_after(text, at[0]),
+        [
+            s(&["a"]),
+            s(&["b", "c"]),
+            s(&["b", "D"]),
+            s(&["e", "f", "G"])
+        ]
+    );
+    assert_eq!(paths_after(text, at[1]), [s(&["Engine", "open"])]);
+    // The engine's root re-exports: `crate::Engine` is the facade, `crate::scene_edit` a verb.
+    let mods = modules(&Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/engine/src"));
+    let aliases = root_aliases(&mods);
+    assert_eq!(aliases["Engine"], s(&["engine", "Engine"]));
+    assert_eq!(aliases["scene_edit"], s(&["verbs", "scene_edit"]));
 }
 
 #[test]

@@ -107,7 +107,7 @@ pub async fn revoice_scene(
     scene(&e, &p, index)?;
     e.revoice(
         p.id,
-        storyreel_engine::narration::Revoice::Scenes(vec![index]),
+        storyreel_engine::verbs::narration::Revoice::Scenes(vec![index]),
     )
     .await?;
     view(&e, &p, index)

@@ -2,7 +2,7 @@
 //! split, merge, reorder) and its look (style, frame). Only what changed is made again.
 
 use storyreel_engine::model::Aspect;
-use storyreel_engine::scene_edit::SceneEdit;
+use storyreel_engine::verbs::scene_edit::SceneEdit;
 use tauri::State;
 
 use super::projects::project;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use storyreel_engine::language;
 use storyreel_engine::model::VoiceChoice;
-use storyreel_engine::voice_sample::VoiceSample;
+use storyreel_engine::verbs::voice_sample::VoiceSample;
 use tauri::State;
 use ts_rs::TS;
 

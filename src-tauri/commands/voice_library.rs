@@ -2,7 +2,7 @@
 //! size, license), install with progress (`voice_install` events), remove, and a sample of an
 //! installed voice as a WAV the window plays.
 
-use storyreel_engine::voice_sample::VoiceSample;
+use storyreel_engine::verbs::voice_sample::VoiceSample;
 use storyreel_engine::voices::library::LibraryRow;
 use tauri::State;
 

@@ -177,7 +177,7 @@ fn nothing_here(cli: &Cli) -> Result<ExitCode> {
 }
 
 async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<ExitCode> {
-    use storyreel_engine::doctor::Check;
+    use storyreel_engine::verbs::doctor::Check;
     let fail = |name: &str, e: &Error| Check {
         name: name.into(),
         ok: false,
@@ -187,7 +187,7 @@ async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<Ex
         Err(e) => vec![fail("config", &e)],
         Ok(_) => match open(cli) {
             Err(e @ Error::Locked { .. }) => held_doctor(cli, &e, deep, providers).await?,
-            Err(e) if storyreel_engine::read_only::is_unwritable(&e) => {
+            Err(e) if storyreel_engine::verbs::read_only::is_unwritable(&e) => {
                 read_only_doctor(cli, &e, deep, providers).await?
             }
             Err(e) if e.data_dir().is_some() => {
@@ -195,7 +195,7 @@ async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<Ex
                     .data_dir()
                     .map(std::path::Path::to_path_buf)
                     .unwrap_or_default();
-                storyreel_engine::doctor::unopened(&dir, &e)
+                storyreel_engine::verbs::doctor::unopened(&dir, &e)
             }
             Err(e) => vec![fail("database", &e)],
             Ok(engine) => {
@@ -226,8 +226,8 @@ async fn read_only_doctor(
     why: &Error,
     deep: bool,
     providers: bool,
-) -> Result<Vec<storyreel_engine::doctor::Check>> {
-    use storyreel_engine::doctor::Check;
+) -> Result<Vec<storyreel_engine::verbs::doctor::Check>> {
+    use storyreel_engine::verbs::doctor::Check;
     let opts = crate::setup::options(cli)?;
     let dir = opts.data_dir.clone();
     let folder = Check {
@@ -271,11 +271,11 @@ async fn held_doctor(
     locked: &Error,
     deep: bool,
     providers: bool,
-) -> Result<Vec<storyreel_engine::doctor::Check>> {
-    use storyreel_engine::doctor::Check;
+) -> Result<Vec<storyreel_engine::verbs::doctor::Check>> {
+    use storyreel_engine::verbs::doctor::Check;
     let dir = crate::setup::data_dir(cli)?;
     let Some(client) = storyreel_engine::control::Client::connect(&dir).await else {
-        return Ok(storyreel_engine::doctor::unopened(&dir, locked));
+        return Ok(storyreel_engine::verbs::doctor::unopened(&dir, locked));
     };
     let h = client.holder().clone();
     let answer = client
@@ -305,7 +305,7 @@ async fn held_doctor(
                 h.front_end, h.pid
             );
             checks.extend(
-                storyreel_engine::doctor::unopened(&dir, locked)
+                storyreel_engine::verbs::doctor::unopened(&dir, locked)
                     .into_iter()
                     .skip(1),
             );

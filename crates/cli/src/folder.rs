@@ -32,7 +32,7 @@ impl Folder {
             }
             Err(err)
                 if cli.command.reads_only()
-                    && (storyreel_engine::read_only::is_unwritable(&err)
+                    && (storyreel_engine::verbs::read_only::is_unwritable(&err)
                         || matches!(err, Error::DiskFull { .. })) =>
             {
                 let opts = crate::setup::options(cli)?;

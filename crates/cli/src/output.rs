@@ -1,8 +1,8 @@
 //! Printing for people and for scripts (`--json`).
 
-use storyreel_engine::doctor::Check;
 use storyreel_engine::model::{short_id, JobStatus};
-use storyreel_engine::status::ProjectStatus;
+use storyreel_engine::verbs::doctor::Check;
+use storyreel_engine::verbs::status::ProjectStatus;
 
 /// The engine's start-up notices (a provider skipped for want of a key, …).
 pub fn notices(engine: &storyreel_engine::Engine) {

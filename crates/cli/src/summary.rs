@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use storyreel_engine::control::{Imported, Request, RetryAnswer, RetryAsk};
 use storyreel_engine::model::{short_id, JobStatus, Project};
-use storyreel_engine::status::ProjectStatus;
+use storyreel_engine::verbs::status::ProjectStatus;
 use storyreel_engine::Result;
 
 use crate::args::ImportArgs;
@@ -207,7 +207,7 @@ pub fn made(s: &ProjectStatus, secs: Option<f64>) -> ExitCode {
 }
 
 /// Who narrated the scenes, and why a fallback voice spoke where one did.
-fn narrated(s: &ProjectStatus, scenes: &[storyreel_engine::status::SceneStatus]) {
+fn narrated(s: &ProjectStatus, scenes: &[storyreel_engine::verbs::status::SceneStatus]) {
     let Some(voice) = &s.voice else {
         return;
     };
@@ -224,7 +224,7 @@ fn narrated(s: &ProjectStatus, scenes: &[storyreel_engine::status::SceneStatus])
         }
         let who = match (&n.provider, &n.voice) {
             (Some(p), _) if p == "silence" => "no voice (silence)".to_string(),
-            (Some(p), _) if p == storyreel_engine::recording::RECORDING => {
+            (Some(p), _) if p == storyreel_engine::verbs::recording::RECORDING => {
                 "your own recordings".to_string()
             }
             (Some(p), Some(v)) => {

@@ -104,8 +104,8 @@ async fn retry(engine: &Engine, asked: RetryAsk) -> Result<RetryAnswer> {
         (true, Some(v)) => engine.choose_voice(&p, &v).await?,
         (true, None) => {
             let which = match asked.scene {
-                Some(n) => crate::narration::Revoice::Scenes(vec![n]),
-                None => crate::narration::Revoice::Fallbacks,
+                Some(n) => crate::verbs::narration::Revoice::Scenes(vec![n]),
+                None => crate::verbs::narration::Revoice::Fallbacks,
             };
             engine.revoice(p.id, which).await?
         }

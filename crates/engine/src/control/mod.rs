@@ -30,7 +30,7 @@ use uuid::Uuid;
 use crate::error::{Error, ErrorCode};
 use crate::model::{Aspect, Project};
 use crate::providers::build::ProviderRow;
-use crate::status::ProjectStatus;
+use crate::verbs::status::ProjectStatus;
 
 /// The socket's file name inside the data folder.
 pub use crate::store::CONTROL_SOCKET as SOCKET_NAME;
@@ -127,7 +127,7 @@ pub struct ImportAsk {
 /// `doctor`'s answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Checks {
-    pub checks: Vec<crate::doctor::Check>,
+    pub checks: Vec<crate::verbs::doctor::Check>,
 }
 
 /// The holder of a folder.

@@ -78,8 +78,8 @@ impl Engine {
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_else(|| "Untitled".into());
         let title = match &opts.title {
-            Some(t) => crate::edit::checked_title(t)?.to_string(),
-            None => crate::edit::fitted_title(
+            Some(t) => crate::verbs::edit::checked_title(t)?.to_string(),
+            None => crate::verbs::edit::fitted_title(
                 &[parsed.title.clone().unwrap_or_default(), stem]
                     .into_iter()
                     .find(|t| !t.trim().is_empty())

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::voice_sample::VoiceSample;
+use crate::verbs::voice_sample::VoiceSample;
 use crate::voices::library::{Library, LibraryRow, Progress};
 
 impl Engine {

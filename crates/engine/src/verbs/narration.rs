@@ -333,7 +333,7 @@ impl Engine {
                             (Some(a), Some(b)) => (a.start, b.end),
                             _ => (0.0, sp.seconds),
                         };
-                        sp.words = crate::recording::spread(&text, span);
+                        sp.words = crate::verbs::recording::spread(&text, span);
                         sp.text_hash = crate::model::text_hash(&text);
                     }
                     tx.put_scene(&s)?;
