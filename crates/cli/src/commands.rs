@@ -7,39 +7,38 @@ use storyreel_engine::model::short_id;
 use storyreel_engine::model::{now_ms, JobStatus, Lane};
 use storyreel_engine::{Engine, Error, Result};
 
-use crate::args::{Cli, Command};
+use crate::args::Command;
 use crate::folder::Folder;
 use crate::output;
 use crate::progress::Progress;
-use crate::setup::{config, data_dir_path, open};
+use crate::setup::Context;
 use storyreel_engine::control::{Request, RetryAsk};
 
-pub async fn run(cli: Cli) -> Result<ExitCode> {
+pub async fn run(ctx: Context) -> Result<ExitCode> {
     use crate::steer;
+    let command = ctx.cli.command.clone();
     if let Command::Doctor {
         deep,
         json,
         providers,
-    } = cli.command
+    } = command
     {
-        return doctor(&cli, deep, json, providers).await;
+        return doctor(&ctx, deep, json, providers).await;
     }
-    if let Command::Voices { json, action } = &cli.command {
+    if let Command::Voices { json, action } = &command {
         return match action {
-            None => crate::voices_cmd::voices(&cli, *json).await,
-            Some(a) => crate::library_cmd::run(&cli, a, *json).await,
+            None => crate::voices_cmd::voices(&ctx, *json).await,
+            Some(a) => crate::library_cmd::run(&ctx, a, *json).await,
         };
     }
-    if cli.command.reads_only() && !data_dir_exists(&cli)? {
-        return nothing_here(&cli);
+    if command.reads_only() && !data_dir_exists(&ctx)? {
+        return nothing_here(&ctx);
     }
-    let label = format!("`storyreel {}`", cli.command.name());
-    let working = matches!(cli.command, Command::Make(_) | Command::Work { .. });
-    let folder = Folder::open(&cli, &label, working).await?;
-    // To open the folder again if its holder lets go while this command follows it.
-    let again = cli.clone();
+    let label = format!("`storyreel {}`", command.name());
+    let working = matches!(command, Command::Make(_) | Command::Work { .. });
+    let folder = Folder::open(&ctx, &label, working).await?;
     let holder_works = matches!(&folder, Folder::Held(c) if c.holder().working);
-    match cli.command {
+    match command {
         Command::Make(args) => {
             if let Folder::Held(client) = &folder {
                 if let Some(code) = crate::follow::make(&folder, client, &args).await? {
@@ -47,7 +46,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             // Here, or after the holder let go: the same story continues the same project.
-            let folder = folder.or_again(&again, &label, working).await?;
+            let folder = folder.or_again(&ctx, &label, working).await?;
             make(&folder, folder.engine(&label)?, &args).await
         }
         Command::Work { until_idle } => {
@@ -56,7 +55,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     return Ok(code);
                 }
             }
-            let folder = folder.or_again(&again, &label, working).await?;
+            let folder = folder.or_again(&ctx, &label, working).await?;
             work(folder.engine(&label)?, until_idle).await
         }
         Command::Render {
@@ -135,13 +134,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Whether the data folder is there (reading commands never make one).
-fn data_dir_exists(cli: &Cli) -> Result<bool> {
-    Ok(data_dir_path(cli)?.is_dir())
+fn data_dir_exists(ctx: &Context) -> Result<bool> {
+    Ok(ctx.data_dir_path()?.is_dir())
 }
 
 /// A reading command on a folder that does not exist: nothing has been made there.
-fn nothing_here(cli: &Cli) -> Result<ExitCode> {
-    let dir = data_dir_path(cli)?;
+fn nothing_here(ctx: &Context) -> Result<ExitCode> {
+    let (cli, dir) = (&ctx.cli, ctx.data_dir_path()?);
     if dir.exists() {
         // A file (or a link to one) where the folder should be.
         return Err(Error::Input(format!(
@@ -176,19 +175,19 @@ fn nothing_here(cli: &Cli) -> Result<ExitCode> {
     }
 }
 
-async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<ExitCode> {
+async fn doctor(ctx: &Context, deep: bool, json: bool, providers: bool) -> Result<ExitCode> {
     use storyreel_engine::verbs::doctor::Check;
     let fail = |name: &str, e: &Error| Check {
         name: name.into(),
         ok: false,
         detail: e.to_string(),
     };
-    let checks = match config(cli) {
+    let checks = match ctx.config() {
         Err(e) => vec![fail("config", &e)],
-        Ok(_) => match open(cli) {
-            Err(e @ Error::Locked { .. }) => held_doctor(cli, &e, deep, providers).await?,
+        Ok(_) => match ctx.open() {
+            Err(e @ Error::Locked { .. }) => held_doctor(ctx, &e, deep, providers).await?,
             Err(e) if storyreel_engine::verbs::read_only::is_unwritable(&e) => {
-                read_only_doctor(cli, &e, deep, providers).await?
+                read_only_doctor(ctx, &e, deep, providers).await?
             }
             Err(e) if e.data_dir().is_some() => {
                 let dir = e
@@ -222,13 +221,13 @@ async fn doctor(cli: &Cli, deep: bool, json: bool, providers: bool) -> Result<Ex
 /// `doctor` on a folder that cannot be written: answered through a read-only copy of its
 /// database, everything but writing checked; the folder itself is said as it is.
 async fn read_only_doctor(
-    cli: &Cli,
+    ctx: &Context,
     why: &Error,
     deep: bool,
     providers: bool,
 ) -> Result<Vec<storyreel_engine::verbs::doctor::Check>> {
     use storyreel_engine::verbs::doctor::Check;
-    let opts = crate::setup::options(cli)?;
+    let opts = ctx.options()?;
     let dir = opts.data_dir.clone();
     let folder = Check {
         name: "data folder".into(),
@@ -267,15 +266,15 @@ async fn read_only_doctor(
 /// `doctor` while another StoryReel holds the folder: its holder answers the checks, and the
 /// hold itself is said as what it is (information, not a failure).
 async fn held_doctor(
-    cli: &Cli,
+    ctx: &Context,
     locked: &Error,
     deep: bool,
     providers: bool,
 ) -> Result<Vec<storyreel_engine::verbs::doctor::Check>> {
     use storyreel_engine::verbs::doctor::Check;
-    let dir = crate::setup::data_dir(cli)?;
-    let Some(client) = storyreel_engine::control::Client::connect(&dir).await else {
-        return Ok(storyreel_engine::verbs::doctor::unopened(&dir, locked));
+    let dir = ctx.data_dir()?;
+    let Some(client) = storyreel_engine::control::Client::connect(dir).await else {
+        return Ok(storyreel_engine::verbs::doctor::unopened(dir, locked));
     };
     let h = client.holder().clone();
     let answer = client
@@ -305,7 +304,7 @@ async fn held_doctor(
                 h.front_end, h.pid
             );
             checks.extend(
-                storyreel_engine::verbs::doctor::unopened(&dir, locked)
+                storyreel_engine::verbs::doctor::unopened(dir, locked)
                     .into_iter()
                     .skip(1),
             );

@@ -19,23 +19,24 @@ pub enum Folder {
 impl Folder {
     /// Opens the folder for a command named `front_end` (`working`: it runs jobs); when
     /// another StoryReel holds it and answers, the requests go there.
-    pub async fn open(cli: &crate::args::Cli, front_end: &str, working: bool) -> Result<Folder> {
+    pub async fn open(
+        ctx: &crate::setup::Context,
+        front_end: &str,
+        working: bool,
+    ) -> Result<Folder> {
         // Opening may wait on the folder's lock and reads the database: blocking work.
-        match tokio::task::block_in_place(|| crate::setup::open(cli)) {
+        match tokio::task::block_in_place(|| ctx.open()) {
             Ok(engine) => Ok(Folder::serve(engine, front_end, working)),
-            Err(err @ Error::Locked { .. }) => {
-                let dir = crate::setup::data_dir(cli)?;
-                match Client::connect(&dir).await {
-                    Some(client) => Ok(Folder::Held(client)),
-                    None => Err(err),
-                }
-            }
+            Err(err @ Error::Locked { .. }) => match Client::connect(ctx.data_dir()?).await {
+                Some(client) => Ok(Folder::Held(client)),
+                None => Err(err),
+            },
             Err(err)
-                if cli.command.reads_only()
+                if ctx.cli.command.reads_only()
                     && (storyreel_engine::verbs::read_only::is_unwritable(&err)
                         || matches!(err, Error::DiskFull { .. })) =>
             {
-                let opts = crate::setup::options(cli)?;
+                let opts = ctx.options()?;
                 let engine = tokio::task::block_in_place(|| Engine::open_read_only(opts))?;
                 if matches!(err, Error::DiskFull { .. }) {
                     eprintln!("note: the disk holding the data folder is full, so it was opened for reading only.");
@@ -58,12 +59,12 @@ impl Folder {
     /// command followed it) the folder opened again.
     pub async fn or_again(
         self,
-        cli: &crate::args::Cli,
+        ctx: &crate::setup::Context,
         front_end: &str,
         working: bool,
     ) -> Result<Folder> {
         match self {
-            Folder::Held(_) => Folder::open(cli, front_end, working).await,
+            Folder::Held(_) => Folder::open(ctx, front_end, working).await,
             open => Ok(open),
         }
     }

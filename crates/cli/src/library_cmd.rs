@@ -10,21 +10,21 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use storyreel_engine::voices::library::{Kind, Library, LibraryRow};
 use storyreel_engine::{Error, Result};
 
-use crate::args::{Cli, VoicesAction};
+use crate::args::VoicesAction;
 use crate::output;
+use crate::setup::Context;
 
-fn library(cli: &Cli) -> Result<Library> {
-    let cfg = crate::setup::config(cli)?;
-    let dir = crate::setup::data_dir(cli)?;
-    Ok(Library::new(&dir).with_mirror(cfg.voice.neural.mirror.clone()))
+fn library(ctx: &Context) -> Result<Library> {
+    let mirror = ctx.config()?.voice.neural.mirror.clone();
+    Ok(Library::new(ctx.data_dir()?).with_mirror(mirror))
 }
 
 fn mb(bytes: u64) -> String {
     format!("{} MB", bytes.div_ceil(1_000_000))
 }
 
-pub async fn run(cli: &Cli, action: &VoicesAction, json: bool) -> Result<ExitCode> {
-    let lib = library(cli)?;
+pub async fn run(ctx: &Context, action: &VoicesAction, json: bool) -> Result<ExitCode> {
+    let lib = library(ctx)?;
     match action {
         VoicesAction::Library => {
             let rows: Vec<LibraryRow> = lib
@@ -52,7 +52,7 @@ pub async fn run(cli: &Cli, action: &VoicesAction, json: bool) -> Result<ExitCod
             }
             Ok(ExitCode::SUCCESS)
         }
-        VoicesAction::Sample { id, out } => sample(cli, lib, id, out.as_deref(), json).await,
+        VoicesAction::Sample { id, out } => sample(ctx, lib, id, out.as_deref(), json).await,
     }
 }
 
@@ -139,13 +139,13 @@ async fn install(lib: &Library, id: &str, json: bool) -> Result<ExitCode> {
 }
 
 async fn sample(
-    cli: &Cli,
+    ctx: &Context,
     lib: Library,
     id: &str,
     out: Option<&std::path::Path>,
     json: bool,
 ) -> Result<ExitCode> {
-    let cfg = crate::setup::config(cli)?;
+    let cfg = ctx.config()?;
     let (wav, seconds) =
         storyreel_engine::voices::neural::sample_wav(Arc::new(lib), id, &cfg.voice.neural)
             .await

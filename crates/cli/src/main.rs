@@ -83,7 +83,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let code = match runtime.block_on(commands::run(cli)) {
+    let code = match runtime.block_on(commands::run(setup::Context::new(cli))) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");

@@ -7,13 +7,17 @@ use storyreel_engine::secrets::EnvSecrets;
 use storyreel_engine::voices::build::{report, VoiceRow};
 use storyreel_engine::Result;
 
-use crate::args::Cli;
 use crate::output;
+use crate::setup::Context;
 
-pub async fn voices(cli: &Cli, json: bool) -> Result<ExitCode> {
-    let cfg = crate::setup::config(cli)?;
-    let dir = crate::setup::data_dir_path(cli)?;
-    let rows = report(&cfg, &EnvSecrets, Some(&dir), &|_| None).await;
+pub async fn voices(ctx: &Context, json: bool) -> Result<ExitCode> {
+    let rows = report(
+        ctx.config()?,
+        &EnvSecrets,
+        Some(ctx.data_dir_path()?),
+        &|_| None,
+    )
+    .await;
     if json {
         output::json(&serde_json::json!({ "voices": rows }));
     } else {
