@@ -8,7 +8,7 @@ pub mod kana;
 pub mod numbers;
 pub mod readings;
 
-pub use readings::Readings;
+pub use readings::{Readings, ReadingsError};
 
 /// The most morphemes joined into one word.
 const MAX_JOINED: usize = 10;
@@ -195,6 +195,7 @@ pub fn words(text: &str, readings: &Readings) -> Vec<Word> {
 
 #[cfg(test)]
 mod tests {
+    use super::readings::DICTIONARY;
     use super::*;
 
     #[test]
@@ -209,7 +210,18 @@ mod tests {
     /// A small dictionary in IPADIC's form, built as an install builds the real one.
     fn small() -> (tempfile::TempDir, std::sync::Arc<Readings>) {
         let dir = tempfile::tempdir().unwrap();
-        let w = |n: &str, t: &str| std::fs::write(dir.path().join(n), t).unwrap();
+        sources(dir.path());
+        Readings::build(dir.path()).unwrap();
+        Readings::verify(dir.path()).unwrap();
+        // The sources are gone once built.
+        assert!(!dir.path().join("Noun.csv").exists());
+        let r = Readings::get(dir.path()).unwrap();
+        (dir, r)
+    }
+
+    /// IPADIC's sources, a few words of them, in `dir`.
+    fn sources(dir: &std::path::Path) {
+        let w = |n: &str, t: &str| std::fs::write(dir.join(n), t).unwrap();
         w(
             "Noun.csv",
             "今日,0,0,100,名詞,副詞可能,*,*,*,*,今日,キョウ,キョー\n灯台,0,0,100,名詞,一般,*,*,*,*,灯台,トウダイ,トーダイ\n年,0,0,100,名詞,接尾,助数詞,*,*,*,年,ネン,ネン\n",
@@ -228,12 +240,50 @@ mod tests {
             "DEFAULT,0,0,1000,記号,一般,*,*,*,*,*\nSPACE,0,0,1000,記号,空白,*,*,*,*,*\nKANJI,0,0,1000,名詞,一般,*,*,*,*,*\nHIRAGANA,0,0,1000,名詞,一般,*,*,*,*,*\nKATAKANA,0,0,1000,名詞,一般,*,*,*,*,*\nNUMERIC,0,0,1000,名詞,数,*,*,*,*,*\nSYMBOL,0,0,1000,記号,一般,*,*,*,*,*\n",
         );
         w("ja_words.txt", "ありがとう\n今日\n今日は\n");
-        Readings::build(dir.path()).unwrap();
-        Readings::verify(dir.path()).unwrap();
-        // The sources are gone once built.
-        assert!(!dir.path().join("Noun.csv").exists());
-        let r = Readings::get(dir.path()).unwrap();
-        (dir, r)
+    }
+
+    #[test]
+    fn a_full_disk_while_the_dictionary_is_written_is_said_as_one_and_keeps_the_sources() {
+        if !storyreel_testkit::tmpfs::is_root() {
+            eprintln!("not run: mounting a small disk needs root");
+            return;
+        }
+        let root = tempfile::tempdir().unwrap();
+        let Some(disk) = storyreel_testkit::tmpfs::Tmpfs::mount(&root.path().join("d"), "1m")
+        else {
+            eprintln!("not run: a tmpfs could not be mounted");
+            return;
+        };
+        sources(&disk.0);
+        // The rest of the disk filled.
+        let filler = disk.0.join("filler");
+        let mut f = std::fs::File::create(&filler).unwrap();
+        while std::io::Write::write_all(&mut f, &[0u8; 4096]).is_ok() {}
+        drop(f);
+        let err = Readings::build(&disk.0).unwrap_err();
+        assert!(
+            matches!(&err, ReadingsError::Io(e) if crate::error::is_no_space(e)),
+            "{err:?}"
+        );
+        // Nothing half-written is left, and the sources stay for the next try.
+        assert!(disk.0.join("Noun.csv").is_file() && disk.0.join("matrix.def").is_file());
+        assert!(!disk.0.join(DICTIONARY).exists());
+        assert!(!disk.0.join(format!(".{DICTIONARY}.part")).exists());
+        // With room again, the same folder builds.
+        std::fs::remove_file(&filler).unwrap();
+        Readings::build(&disk.0).unwrap();
+        Readings::verify(&disk.0).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_dictionary_is_said_and_not_read() {
+        let (dir, _) = small();
+        let dic = dir.path().join(DICTIONARY);
+        let bytes = std::fs::read(&dic).unwrap();
+        std::fs::write(&dic, &bytes[..bytes.len() / 2]).unwrap();
+        let err = Readings::verify(dir.path()).unwrap_err();
+        assert!(matches!(err, ReadingsError::Sources(_)), "{err:?}");
+        assert!(err.to_string().contains("damaged"), "{err}");
     }
 
     #[test]

@@ -11,6 +11,17 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::remote::ProviderError;
 
+/// Why the reading dictionary could not be built or does not read as it should.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadingsError {
+    /// Its sources are missing or wrong (the catalogue is wrong about them).
+    #[error("{0}")]
+    Sources(String),
+    /// The folder could not be read or written (a full disk among the reasons).
+    #[error("{}", crate::error::os_words(.0))]
+    Io(#[from] std::io::Error),
+}
+
 /// The built dictionary's file, in the reading item's folder.
 pub const DICTIONARY: &str = "ipadic.dic";
 /// The word list that joins morphemes into the words a voice reads as one (misaki's).
@@ -133,22 +144,22 @@ impl Readings {
     /// Builds the dictionary in `folder` from IPADIC's sources there (its `*.csv` word lists,
     /// `matrix.def`, `char.def`, `unk.def`), writes it (through a temporary file), and removes
     /// the sources. Blocking: a second or two and about 200 MB.
-    pub fn build(folder: &Path) -> Result<(), String> {
-        let mut lists: Vec<PathBuf> = std::fs::read_dir(folder)
-            .map_err(|e| e.to_string())?
+    pub fn build(folder: &Path) -> Result<(), ReadingsError> {
+        let wrong = |why: &str| ReadingsError::Sources(why.to_string());
+        let mut lists: Vec<PathBuf> = std::fs::read_dir(folder)?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "csv") && p.is_file())
             .collect();
         lists.sort();
         if lists.is_empty() {
-            return Err("its word lists are missing".into());
+            return Err(wrong("its word lists are missing"));
         }
         let mut lex = String::new();
         for l in &lists {
             let mut text = String::new();
             std::fs::File::open(l)
                 .and_then(|mut f| f.read_to_string(&mut text))
-                .map_err(|_| "a word list is not UTF-8 text".to_string())?;
+                .map_err(|_| wrong("a word list is not UTF-8 text"))?;
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 lex.push_str(&slim(line));
                 lex.push('\n');
@@ -157,14 +168,14 @@ impl Readings {
         let mut unk = String::new();
         std::fs::File::open(folder.join(SOURCES[2]))
             .and_then(|mut f| f.read_to_string(&mut unk))
-            .map_err(|_| format!("{} is missing", SOURCES[2]))?;
+            .map_err(|_| wrong(&format!("{} is missing", SOURCES[2])))?;
         let unk: String = unk
             .lines()
             .filter(|l| !l.trim().is_empty())
             .map(|l| slim(l) + "\n")
             .collect();
         let open = |name: &str| {
-            std::fs::File::open(folder.join(name)).map_err(|_| format!("{name} is missing"))
+            std::fs::File::open(folder.join(name)).map_err(|_| wrong(&format!("{name} is missing")))
         };
         let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             vibrato::SystemDictionaryBuilder::from_readers(
@@ -173,24 +184,27 @@ impl Readings {
                 open(SOURCES[1])?,
                 unk.as_bytes(),
             )
-            .map_err(|e| format!("its sources do not build ({e})"))
+            .map_err(|e| wrong(&format!("its sources do not build ({e})")))
         }))
-        .map_err(|_| "its sources do not build".to_string())??;
+        .map_err(|_| wrong("its sources do not build"))??;
         drop(lex);
         let tmp = folder.join(format!(".{DICTIONARY}.part"));
-        let written = std::fs::File::create(&tmp)
-            .map_err(|e| e.to_string())
-            .and_then(|f| {
-                let mut w = std::io::BufWriter::new(f);
-                built.write(&mut w).map_err(|e| e.to_string())?;
-                let f = w.into_inner().map_err(|e| e.to_string())?;
-                f.sync_all().map_err(|e| e.to_string())
-            });
+        // Encoded in memory first, so that writing it fails only as a file does (a full disk
+        // is said as one).
+        let mut bytes = Vec::new();
+        built
+            .write(&mut bytes)
+            .map_err(|e| wrong(&format!("its dictionary could not be encoded ({e})")))?;
+        drop(built);
+        let written = std::fs::File::create(&tmp).and_then(|mut f| {
+            std::io::Write::write_all(&mut f, &bytes)?;
+            f.sync_all()
+        });
         if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);
-            return Err(e);
+            return Err(e.into());
         }
-        std::fs::rename(&tmp, folder.join(DICTIONARY)).map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, folder.join(DICTIONARY))?;
         for f in lists
             .iter()
             .cloned()
@@ -202,17 +216,18 @@ impl Readings {
     }
 
     /// Whether the dictionary in `folder` loads and reads kanji (`今日は` → `キョー` `ワ`).
-    pub fn verify(folder: &Path) -> Result<(), String> {
-        let r = Readings::load(folder).map_err(|e| e.message)?;
+    pub fn verify(folder: &Path) -> Result<(), ReadingsError> {
+        let wrong = |why: &str| ReadingsError::Sources(why.to_string());
+        let r = Readings::load(folder).map_err(|e| wrong(&e.message))?;
         if !r.is_word("ありがとう") {
-            return Err("its word list is not misaki's".into());
+            return Err(wrong("its word list is not misaki's"));
         }
         let prons: Vec<Option<String>> =
             r.morphemes("今日は").into_iter().map(|m| m.pron).collect();
         if prons == [Some("キョー".to_string()), Some("ワ".to_string())] {
             Ok(())
         } else {
-            Err("it does not read kanji".into())
+            Err(wrong("it does not read kanji"))
         }
     }
 
