@@ -13,7 +13,8 @@
 //!
 //! `npm --prefix ui ci && npm --prefix ui run build && cargo bench -p storyreel-app --bench app_memory`
 //! (Xvfb, webkit2gtk-driver and tauri-driver: `.ci/run` installs them; `BENCH_ROUNDS=N`,
-//! `BENCH_USE_S=N`).
+//! `BENCH_USE_S=N`; `BENCH_NO_PLAY=1` waits where it would play; `BENCH_SMAPS=1` prints each
+//! process's anonymous and file-backed memory).
 
 #[path = "support/mod.rs"]
 mod support;
@@ -139,6 +140,10 @@ fn rendering() -> bool {
 
 /// Waits until the project's video is in the player and has played `secs` seconds (muted).
 fn play(d: &Driver, secs: u64) {
+    if std::env::var_os("BENCH_NO_PLAY").is_some() {
+        std::thread::sleep(Duration::from_secs(secs + 2));
+        return;
+    }
     d.wait("[data-testid=video-player]", 60);
     poll(
         d,

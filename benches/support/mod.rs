@@ -74,6 +74,23 @@ pub fn memory_of(root: u32) -> (f64, Vec<String>) {
             .unwrap_or(0);
         kb += pss;
         let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if std::env::var_os("BENCH_SMAPS").is_some() {
+            let part = |k: &str| {
+                rollup
+                    .lines()
+                    .find(|l| l.starts_with(k))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                    .unwrap_or(0)
+                    / 1024
+            };
+            eprintln!(
+                "  {}: anon {} MB, file {} MB, shmem {} MB",
+                name.trim(),
+                part("Pss_Anon:"),
+                part("Pss_File:"),
+                part("Pss_Shmem:")
+            );
+        }
         names.push(format!("{} {:.0} MB", name.trim(), pss as f64 / 1024.0));
     }
     (kb as f64 / 1024.0, names)
