@@ -88,10 +88,14 @@ impl ProviderHttp {
         })
     }
 
+    /// How to give the key, in words that fit both front ends: the command line reads it from
+    /// the environment variable the config names, the app keeps it in its settings.
     fn key_hint(&self) -> String {
         match &self.cfg.api_key_env {
-            Some(env) => format!("set {env} or update it in Settings → Providers"),
-            None => "update it in Settings → Providers".into(),
+            Some(env) => format!(
+                "the command line reads it from {env}, and the app keeps it in its settings (Providers)"
+            ),
+            None => "give it one in the app's settings (Providers), or name the environment variable that holds it in the config".into(),
         }
     }
 
