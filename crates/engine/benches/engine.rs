@@ -38,6 +38,7 @@ fn request(i: u32) -> ImageRequest {
         style: "cinematic".into(),
         frame: Aspect::Portrait.frame(),
         variation: 1,
+        cast: Default::default(),
     }
 }
 

@@ -214,6 +214,7 @@ impl Harness {
             video: None,
             render_job: None,
             voice: None,
+            cast: Default::default(),
         };
         ok(store.transact(|tx| tx.put_project(&project)), "put project")?;
         let queue = Queue::new(store.clone(), cfg());

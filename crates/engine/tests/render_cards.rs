@@ -67,6 +67,7 @@ fn card(p: &Project, s: &Scene, index: u32, count: u32) -> image::RgbImage {
             style: p.style.clone(),
             frame: p.aspect.frame(),
             variation: 0,
+            cast: Default::default(),
         },
         None,
     )

@@ -70,6 +70,7 @@ fn request(title: &str, text: &str) -> ImageRequest {
         style: "cinematic".into(),
         frame: Aspect::Portrait.frame(),
         variation: 1,
+        cast: Default::default(),
     }
 }
 

@@ -118,6 +118,8 @@ struct Inner {
     hits: HashMap<Route, Vec<Instant>>,
     last_headers: HashMap<Route, HeaderMap>,
     last_body: HashMap<Route, Vec<u8>>,
+    /// Every request body, in order.
+    bodies: HashMap<Route, Vec<Vec<u8>>>,
     /// Polls of a Fal status or ComfyUI history before the job is done.
     polls_before_done: u32,
     polls: HashMap<String, u32>,
@@ -135,6 +137,7 @@ impl Shared {
         g.hits.entry(route).or_default().push(Instant::now());
         g.last_headers.insert(route, headers.clone());
         g.last_body.insert(route, body.to_vec());
+        g.bodies.entry(route).or_default().push(body.to_vec());
         if let Some(f) = g.scripts.get_mut(&route).and_then(|q| q.pop_front()) {
             return f;
         }
@@ -241,6 +244,17 @@ impl FaultServer {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .last_body
+            .get(&route)
+            .cloned()
+            .unwrap_or_default()
+    }
+    /// Every request body `route` was sent, in order.
+    pub fn bodies(&self, route: Route) -> Vec<Vec<u8>> {
+        self.shared
+            .inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .bodies
             .get(&route)
             .cloned()
             .unwrap_or_default()

@@ -69,6 +69,7 @@ impl Engine {
             style: project.style.clone(),
             frame: project.aspect.frame(),
             variation: job.attempt,
+            cast: scene_cast(&project, &scene),
         };
         self.phase(job, "generating");
         let started = Instant::now();
@@ -188,5 +189,19 @@ impl Engine {
             Ok(())
         });
         self.committed(job, done, !uploads.is_empty())
+    }
+}
+
+/// The characters `scene` names (in its title or words), the project's look and its seed.
+fn scene_cast(
+    project: &crate::model::Project,
+    scene: &crate::model::Scene,
+) -> crate::providers::SceneCast {
+    let cast = &project.cast;
+    let words = format!("{}\n{}", scene.title.as_deref().unwrap_or(""), scene.text);
+    crate::providers::SceneCast {
+        characters: cast.named_in(&words).into_iter().cloned().collect(),
+        look: cast.look.prompt_words(),
+        seed: (!cast.is_empty()).then(|| cast.seed(project.id)),
     }
 }

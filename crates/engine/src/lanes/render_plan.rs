@@ -194,6 +194,7 @@ impl Engine {
                                 style: p.style.clone(),
                                 frame: p.aspect.frame(),
                                 variation: 0,
+                                cast: Default::default(),
                             }
                         }),
                     })

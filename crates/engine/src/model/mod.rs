@@ -1,10 +1,12 @@
 //! The records StoryReel keeps: projects, scenes, jobs and assets. Every record is serde JSON
 //! with a schema version `v`, and carries its whole state (events send these as snapshots).
 
+mod cast;
 mod job;
 mod media;
 mod narration;
 mod provider;
+pub use cast::{Cast, Character, Look, MAX_SEED};
 pub use job::{Job, JobKind, JobPayload, JobStatus, MissingPayload, UploadSpec};
 pub use media::{ClipEnd, ClipFile, Fit, MediaLook, OwnMedia, OWN_MEDIA};
 pub use narration::{text_hash, AudioFile, Narration, Speech, VoiceChoice, WordMark};
@@ -171,6 +173,9 @@ pub struct Project {
     /// How its scenes are narrated; none: silent (made without a voice, or before narration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice: Option<VoiceChoice>,
+    /// The characters who come back scene after scene, and the look every picture shares.
+    #[serde(default, skip_serializing_if = "Cast::is_empty")]
+    pub cast: Cast,
 }
 
 /// How a project's video is made.

@@ -17,6 +17,9 @@ use super::{GeneratedImage, ImageData, ImageProvider, ImageRequest, ProviderErro
 use crate::model::Frame;
 use crate::remote::http::ProviderHttp;
 
+/// The longest prompt sent (the web UI takes any length, in chunks of its text encoder's).
+const PROMPT_LIMIT: usize = 8000;
+
 pub struct Automatic1111 {
     http: ProviderHttp,
 }
@@ -56,7 +59,7 @@ impl ImageProvider for Automatic1111 {
         let h = &self.http;
         let (width, height) = sd_size(req.frame);
         let mut body = json!({
-            "prompt": req.prompt,
+            "prompt": req.full_prompt(PROMPT_LIMIT).0,
             "negative_prompt": req.negative_prompt.clone().unwrap_or_default(),
             "width": width,
             "height": height,
@@ -67,6 +70,9 @@ impl ImageProvider for Automatic1111 {
         });
         if let Some(s) = &h.cfg.sampler {
             body["sampler_name"] = json!(s);
+        }
+        if let Some(seed) = req.seed() {
+            body["seed"] = json!(seed);
         }
         let resp = h
             .client

@@ -191,6 +191,7 @@ mod tests {
                 height: 192,
             },
             variation: 1,
+            cast: Default::default(),
         };
         let img = chain.generate(&req).await.unwrap();
         assert!(img.placeholder);

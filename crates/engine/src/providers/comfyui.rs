@@ -38,6 +38,8 @@ pub const PLACEHOLDERS: &str =
     "prompt negative_prompt checkpoint sampler width height steps seed cfg_scale";
 /// History polls that may fail in a row (a blip) before this try gives up.
 const POLL_ERRORS: u32 = 3;
+/// The longest prompt put in the workflow.
+const PROMPT_LIMIT: usize = 8000;
 
 pub struct ComfyUi {
     http: ProviderHttp,
@@ -312,14 +314,18 @@ impl ImageProvider for ComfyUi {
         let checkpoint = cfg.checkpoint.as_deref().unwrap_or(DEFAULT_CHECKPOINT);
         walk(&mut wf, &mut |name| {
             Some(match name {
-                "prompt" => json!(req.prompt),
+                "prompt" => json!(req.full_prompt(PROMPT_LIMIT).0),
                 "negative_prompt" => json!(req.negative_prompt.as_deref().unwrap_or("")),
                 "checkpoint" => json!(checkpoint),
                 "sampler" => json!(cfg.sampler.as_deref().unwrap_or("euler")),
                 "width" => json!(width),
                 "height" => json!(height),
                 "steps" => json!(cfg.steps),
-                "seed" => json!(seed(req.project_id, req.scene_index, req.variation)),
+                "seed" => json!(req.seed().unwrap_or_else(|| seed(
+                    req.project_id,
+                    req.scene_index,
+                    req.variation
+                ))),
                 "cfg_scale" => json!((f64::from(cfg.cfg_scale) * 100.0).round() / 100.0),
                 _ => return None,
             })

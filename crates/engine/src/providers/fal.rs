@@ -93,6 +93,9 @@ pub fn image_size(frame: Frame) -> &'static str {
     }
 }
 
+/// The longest prompt sent (the models' own limit is in tokens; this stays well inside it).
+const PROMPT_LIMIT: usize = 4000;
+
 /// Whether the model takes `negative_prompt`: FLUX models do not (it is not in their input
 /// schemas, so it would be ignored or refused); Stable Diffusion endpoints such as
 /// `fal-ai/fast-sdxl` or `fal-ai/lora` do.
@@ -144,8 +147,14 @@ impl ImageProvider for Fal {
         let h = &self.http;
         let key = h.key()?;
         let model = h.cfg.model.trim_matches('/');
-        let mut body =
-            json!({"prompt": req.prompt, "image_size": image_size(req.frame), "num_images": 1});
+        let mut body = json!({
+            "prompt": req.full_prompt(PROMPT_LIMIT).0,
+            "image_size": image_size(req.frame),
+            "num_images": 1
+        });
+        if let Some(seed) = req.seed() {
+            body["seed"] = json!(seed);
+        }
         let neg = req
             .negative_prompt
             .as_deref()

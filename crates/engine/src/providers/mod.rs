@@ -32,6 +32,101 @@ pub struct ImageRequest {
     /// Which try this is (the job's attempt): providers that take a seed vary it, so that
     /// regenerating a scene gives a new picture.
     pub variation: u32,
+    /// The characters the scene names and the story's look, and its seed.
+    pub cast: SceneCast,
+}
+
+/// What a scene's picture shares with the story's other pictures.
+#[derive(Debug, Clone, Default)]
+pub struct SceneCast {
+    /// The characters the scene's words name, each with their description.
+    pub characters: Vec<crate::model::Character>,
+    /// The story's look, as prompt words.
+    pub look: Option<String>,
+    /// The project's seed (none: a provider keeps its own way of choosing one).
+    pub seed: Option<u64>,
+}
+
+impl ImageRequest {
+    /// The seed to send: the project's on a scene's first try, moved on by each later one (so
+    /// a picture asked for again is a new one); none when the project has none.
+    pub fn seed(&self) -> Option<u64> {
+        let later = u64::from(self.variation.saturating_sub(1));
+        self.cast
+            .seed
+            .map(|s| (s.min(crate::model::MAX_SEED) + later) % (crate::model::MAX_SEED + 1))
+    }
+
+    /// The prompt with the scene's characters and the look, within `limit` characters. When it
+    /// does not fit, the descriptions are shortened first (each to an equal share, at a word),
+    /// then the look, then the scene's own prompt; the flag says whether anything was cut.
+    pub fn full_prompt(&self, limit: usize) -> (String, bool) {
+        compose(&self.prompt, &self.cast, limit)
+    }
+}
+
+/// The parts of a prompt joined: the scene's own words, each character as "Name: description",
+/// and "Look: …".
+fn compose(prompt: &str, cast: &SceneCast, limit: usize) -> (String, bool) {
+    let people: Vec<(String, String)> = cast
+        .characters
+        .iter()
+        .filter(|c| !c.description.trim().is_empty())
+        .map(|c| (c.name.trim().to_string(), c.description.trim().to_string()))
+        .collect();
+    let look = cast.look.clone().unwrap_or_default();
+    if people.is_empty() && look.is_empty() {
+        // No cast: the prompt as the scene has it, only kept within the limit.
+        let cut = prompt.chars().count() > limit;
+        return (prompt.chars().take(limit).collect(), cut);
+    }
+    let join = |prompt: &str, people: &[(String, String)], look: &str| {
+        let mut out = prompt.trim().trim_end_matches('.').to_string();
+        for (name, d) in people {
+            out.push_str(&format!(". {name}: {}", d.trim_end_matches('.')));
+        }
+        if !look.is_empty() {
+            out.push_str(&format!(". Look: {look}"));
+        }
+        out
+    };
+    let whole = join(prompt, &people, &look);
+    if whole.chars().count() <= limit {
+        return (whole, false);
+    }
+    // Each description to an equal share of what is left after the prompt and the look.
+    let fixed = join(prompt, &[], &look).chars().count()
+        + people
+            .iter()
+            .map(|(n, _)| n.chars().count() + 4)
+            .sum::<usize>();
+    let share = limit.saturating_sub(fixed) / people.len().max(1);
+    let people: Vec<(String, String)> = people
+        .into_iter()
+        .map(|(n, d)| (n, cut_at_word(&d, share)))
+        .filter(|(_, d)| !d.is_empty())
+        .collect();
+    let shorter = join(prompt, &people, &look);
+    if shorter.chars().count() <= limit {
+        return (shorter, true);
+    }
+    let without_look = join(prompt, &people, "");
+    if without_look.chars().count() <= limit {
+        return (without_look, true);
+    }
+    (cut_at_word(&without_look, limit), true)
+}
+
+/// `text` within `max` characters, ending at a word where it is cut.
+fn cut_at_word(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    match cut.rfind(char::is_whitespace) {
+        Some(i) if i > 0 => cut[..i].trim_end_matches([',', ';', ' ']).to_string(),
+        _ => cut,
+    }
 }
 
 /// What a provider made: encoded bytes from a remote service, or pixels drawn here.
@@ -61,5 +156,58 @@ pub trait ImageProvider: Send + Sync {
     /// A check that spends no generation where the API allows (key valid, endpoint reachable).
     async fn check(&self) -> Result<String, ProviderError> {
         Ok("no check needed".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Character;
+
+    fn cast(descriptions: &[(&str, &str)], look: Option<&str>) -> SceneCast {
+        SceneCast {
+            characters: descriptions
+                .iter()
+                .map(|(n, d)| Character {
+                    name: n.to_string(),
+                    description: d.to_string(),
+                })
+                .collect(),
+            look: look.map(str::to_string),
+            seed: Some(7),
+        }
+    }
+
+    #[test]
+    fn a_prompt_carries_its_characters_and_look_and_is_shortened_to_fit() {
+        let c = cast(
+            &[
+                ("Mira", "a tall fisherwoman in a yellow coat."),
+                ("Tom", ""),
+            ],
+            Some("watercolour"),
+        );
+        let (p, cut) = compose("A boat at dawn.", &c, 1000);
+        assert_eq!(
+            p,
+            "A boat at dawn. Mira: a tall fisherwoman in a yellow coat. Look: watercolour"
+        );
+        assert!(!cut);
+        // Too long: the description gives way first, at a word, and the prompt stays whole.
+        let (p, cut) = compose("A boat at dawn.", &c, 60);
+        assert!(cut && p.chars().count() <= 60, "{p}");
+        assert!(
+            p.starts_with("A boat at dawn. Mira: a tall") && p.ends_with("Look: watercolour"),
+            "{p}"
+        );
+        // Far too long: whatever it takes, never over the limit.
+        let long = "word ".repeat(100);
+        let (p, cut) = compose(&long, &c, 50);
+        assert!(cut && p.chars().count() <= 50, "{p}");
+        // No cast: the prompt as it was.
+        assert_eq!(
+            compose("A boat.", &SceneCast::default(), 10),
+            ("A boat.".into(), false)
+        );
     }
 }

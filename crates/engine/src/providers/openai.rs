@@ -65,21 +65,24 @@ pub fn size_for(model: &str, frame: Frame) -> &'static str {
 }
 
 fn prompt_for(model: &str, req: &ImageRequest) -> String {
-    let mut p = req.prompt.clone();
-    if let Some(neg) = req
-        .negative_prompt
-        .as_deref()
-        .filter(|n| !n.trim().is_empty())
-    {
-        p.push_str(&format!(". Avoid: {neg}"));
-    }
-    let limit = if model.starts_with("dall-e-2") {
+    let limit: usize = if model.starts_with("dall-e-2") {
         1000
     } else if model.starts_with("dall-e-3") {
         4000
     } else {
         32_000
     };
+    let avoid = req
+        .negative_prompt
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|neg| format!(". Avoid: {neg}"))
+        .unwrap_or_default();
+    // The scene, its characters and the look first; what to avoid in the room that is left.
+    let room = limit.saturating_sub(avoid.chars().count().min(limit / 4));
+    let (mut p, _) = req.full_prompt(room);
+    p.push_str(&avoid);
     p.chars().take(limit).collect()
 }
 

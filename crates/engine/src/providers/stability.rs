@@ -102,14 +102,14 @@ impl ImageProvider for Stability {
         let key = h.key()?;
         let (path, sd3_model) = endpoint(&h.cfg.model);
         let mut form = Form::new()
-            .text(
-                "prompt",
-                req.prompt.chars().take(MAX_PROMPT).collect::<String>(),
-            )
+            .text("prompt", req.full_prompt(MAX_PROMPT).0)
             .text("aspect_ratio", aspect_ratio(req.frame))
             .text("output_format", "png");
         if let Some(m) = sd3_model {
             form = form.text("model", m.to_string());
+        }
+        if let Some(seed) = req.seed() {
+            form = form.text("seed", seed.to_string());
         }
         let negative = req.negative_prompt.as_deref().map(str::trim);
         if let Some(neg) = negative.filter(|n| !n.is_empty() && !h.cfg.model.contains("turbo")) {

@@ -277,6 +277,7 @@ mod tests {
             style: "cinematic".into(),
             frame: aspect.frame(),
             variation: 1,
+            cast: Default::default(),
         }
     }
 

@@ -160,6 +160,7 @@ mod tests {
             style: "cinematic".into(),
             frame: Aspect::Portrait.frame(),
             variation: 1,
+            cast: Default::default(),
         }
     }
 

@@ -9,6 +9,7 @@
 use crate::config::StoryConfig;
 use crate::error::{Error, Result};
 
+mod cast_script;
 mod media_ref;
 mod script;
 pub use media_ref::MediaRef;
@@ -31,6 +32,8 @@ pub struct SceneDraft {
 pub struct ParsedStory {
     pub title: Option<String>,
     pub scenes: Vec<SceneDraft>,
+    /// Its characters and look, as the story gives them (a script's `cast` and `look`).
+    pub cast: crate::model::Cast,
 }
 
 /// The largest story file StoryReel reads (the app's file picker says the same).
@@ -141,6 +144,7 @@ pub fn from_drafts(
     let story = ParsedStory {
         title: nonempty(title),
         scenes,
+        cast: Default::default(),
     };
     check_limits(&story, "The story", limits)?;
     Ok(story)
@@ -267,7 +271,11 @@ fn parse_markdown(text: &str) -> ParsedStory {
         }
     }
     cur.finish(&mut scenes);
-    ParsedStory { title, scenes }
+    ParsedStory {
+        title,
+        scenes,
+        cast: Default::default(),
+    }
 }
 
 #[derive(Default)]

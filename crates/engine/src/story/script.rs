@@ -67,7 +67,7 @@ fn json_scene(raw: &str) -> std::result::Result<JsonScene, String> {
 }
 
 /// What a JSON value is, for a person.
-fn json_kind(v: &serde_json::Value) -> &'static str {
+pub(super) fn json_kind(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",
         serde_json::Value::Bool(_) => "true or false",
@@ -91,10 +91,22 @@ const JSON_SHAPE: &str =
     r#"[{"text": "...", "prompt": "...", "negative_prompt": "...", "duration_s": 4}]"#;
 
 pub(super) fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
-    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
+    if text.trim_start().starts_with('{') && super::cast_script::is_story(text) {
+        // `{"cast": [...], "look": {...}, "scenes": [...]}`: a story with its cast.
+        let (scenes, cast) = super::cast_script::parse_object(text, name)?;
+        let mut story = parse_list(text, scenes, name)?;
+        story.cast = cast;
+        return Ok(story);
+    }
+    parse_list(text, text, name)
+}
+
+/// The scenes of `list` (all of `text`, or its `scenes` part), their lines counted in `text`.
+fn parse_list(text: &str, list: &str, name: &str) -> Result<ParsedStory> {
+    let items: Vec<&RawValue> = serde_json::from_str(list).map_err(|e| {
         if e.classify() == serde_json::error::Category::Data {
             // Valid JSON, but not a list.
-            let what = serde_json::from_str::<serde_json::Value>(text)
+            let what = serde_json::from_str::<serde_json::Value>(list)
                 .map(|v| json_kind(&v))
                 .unwrap_or("something else");
             return Error::story(Some(1), format!(
@@ -175,6 +187,7 @@ pub(super) fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
     Ok(ParsedStory {
         title: None,
         scenes,
+        cast: Default::default(),
     })
 }
 

@@ -152,6 +152,7 @@ impl Engine {
             video: None,
             render_job: None,
             voice: voice.clone(),
+            cast: parsed.cast.clone(),
         };
         let mut rows = Vec::with_capacity(parsed.scenes.len());
         let mut own = Vec::new();
