@@ -207,6 +207,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show a project's cast: each character, the scenes that name them, the look and the seed.
+    Cast {
+        /// The project: its id (or the start of it) or its title.
+        project: String,
+        /// Print the cast as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the image providers: in the chain, key present, breaker state, calls and failures.
     Providers {
         /// Print the providers as JSON, for scripts.
@@ -275,6 +283,7 @@ impl Command {
             Command::Render { .. } => "render",
             Command::Sync { .. } => "sync",
             Command::Providers { .. } => "providers",
+            Command::Cast { .. } => "cast",
             Command::Voices { .. } => "voices",
             Command::Doctor { .. } => "doctor",
         }
@@ -288,6 +297,7 @@ impl Command {
                 | Command::List { .. }
                 | Command::Export { .. }
                 | Command::Providers { .. }
+                | Command::Cast { .. }
                 | Command::Sync { status: true, .. }
         )
     }

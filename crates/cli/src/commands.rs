@@ -129,6 +129,7 @@ pub async fn run(ctx: Context) -> Result<ExitCode> {
         Command::Resume { project } => steer::pause(&folder, project, false).await,
         Command::Export { project, dir } => steer::export(&folder, project, dir).await,
         Command::Providers { json } => steer::providers(&folder, json).await,
+        Command::Cast { project, json } => steer::cast(&folder, project, json).await,
         Command::Doctor { .. } | Command::Voices { .. } => Ok(ExitCode::SUCCESS),
     }
 }

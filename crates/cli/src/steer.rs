@@ -152,6 +152,55 @@ pub async fn providers(folder: &Folder, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+pub async fn cast(folder: &Folder, project: String, json: bool) -> Result<ExitCode> {
+    let c: storyreel_engine::verbs::cast::CastView = folder.ask(Request::Cast { project }).await?;
+    if json {
+        output::json(&c);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if c.characters.is_empty() {
+        println!("'{}' has no cast: a script gives one as {{\"cast\": [{{\"name\": \"...\", \"description\": \"...\"}}], \"scenes\": [...]}}.", c.title);
+    } else {
+        println!(
+            "'{}': {}",
+            c.title,
+            output::plural(c.characters.len(), "character")
+        );
+    }
+    for ch in &c.characters {
+        let scenes = match ch.scenes.as_slice() {
+            [] => "in no scene yet".to_string(),
+            [one] => format!("scene {one}"),
+            many => format!(
+                "scenes {}",
+                many.iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let description = if ch.description.is_empty() {
+            "(no description: named, not described)"
+        } else {
+            ch.description.as_str()
+        };
+        println!("  {}: {description} ({scenes})", ch.name);
+    }
+    if let Some(look) = c.look.prompt_words() {
+        println!("Look: {look}");
+    }
+    println!(
+        "Seed: {}{}",
+        c.seed,
+        if c.look.seed.is_some() {
+            ""
+        } else {
+            " (drawn from the project)"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn sync_status(folder: &Folder, project: Option<String>, json: bool) -> Result<ExitCode> {
     let report: SyncReport = folder.ask(Request::SyncStatus { project }).await?;
     if json {

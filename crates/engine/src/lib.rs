@@ -35,8 +35,8 @@ pub mod voices;
 
 // The verbs' modules by their names before they were grouped, for the front ends' imports.
 pub use verbs::{
-    doctor, edit, export, import, narration, ops, read_only, reads, recording, scene_edit, status,
-    sync_ops, sync_probe, undo, video, voice_library, voice_sample,
+    cast, doctor, edit, export, import, narration, ops, read_only, reads, recording, scene_edit,
+    status, sync_ops, sync_probe, undo, video, voice_library, voice_sample,
 };
 
 pub use config::Config;

@@ -35,6 +35,7 @@ pub async fn handle(engine: &Engine, holder: &Holder, req: Request) -> Result<se
                 .transpose()?;
             answer(engine.sync_report(p.map(|p| p.id))?)
         }
+        Request::Cast { project } => answer(engine.cast_of(&engine.find_project(&project)?)?),
         Request::Providers => answer(Providers {
             providers: engine.providers_report(),
         }),

@@ -61,6 +61,8 @@ pub enum Request {
     SyncStatus { project: Option<String> },
     /// The image providers and their state.
     Providers,
+    /// A project's cast, look and seed.
+    Cast { project: String },
     /// One project's progress, by id.
     Progress { project: Uuid },
     /// The holder's own health checks (`deep`: read every stored file; `providers`: ask each

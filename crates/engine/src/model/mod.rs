@@ -6,7 +6,7 @@ mod job;
 mod media;
 mod narration;
 mod provider;
-pub use cast::{Cast, Character, Look, MAX_SEED};
+pub use cast::{names as cast_names, Cast, Character, Look, MAX_SEED};
 pub use job::{Job, JobKind, JobPayload, JobStatus, MissingPayload, UploadSpec};
 pub use media::{ClipEnd, ClipFile, Fit, MediaLook, OwnMedia, OWN_MEDIA};
 pub use narration::{text_hash, AudioFile, Narration, Speech, VoiceChoice, WordMark};

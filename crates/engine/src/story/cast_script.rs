@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::script::json_kind;
+use super::json_words::json_kind;
 use crate::error::{Error, Result};
 use crate::model::{Cast, Character, Look, MAX_SEED};
 
@@ -75,15 +75,15 @@ pub(super) fn parse_object<'a>(text: &'a str, name: &str) -> Result<(&'a str, Ca
         }
         for (i, c) in list.iter().enumerate() {
             let c = character(c).map_err(|why| wrong(format!("character {}: {why}", i + 1)))?;
-            if cast
+            if let Some(o) = cast
                 .characters
                 .iter()
-                .any(|o| o.name.to_lowercase() == c.name.to_lowercase())
+                .find(|o| o.name.to_lowercase() == c.name.to_lowercase())
             {
                 return Err(wrong(format!(
                     "character {}: {} is in the cast twice; give each character one entry.",
                     i + 1,
-                    c.name
+                    o.name
                 )));
             }
             cast.characters.push(c);

@@ -10,6 +10,7 @@ use crate::config::StoryConfig;
 use crate::error::{Error, Result};
 
 mod cast_script;
+mod json_words;
 mod media_ref;
 mod script;
 pub use media_ref::MediaRef;

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::json_words::json_kind;
 use super::{is_blank, ParsedStory, SceneDraft, MAX_PROMPT_CHARS, MAX_TITLE_CHARS};
 use crate::error::{Error, Result};
 
@@ -64,18 +65,6 @@ fn json_scene(raw: &str) -> std::result::Result<JsonScene, String> {
         .map_err(|_| "it could not be read as a scene.".to_string())?;
     scene.media = media;
     Ok(scene)
-}
-
-/// What a JSON value is, for a person.
-pub(super) fn json_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "true or false",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "text",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
-    }
 }
 
 /// A number as a person reads it: huge or tiny ones in exponent form, not hundreds of digits.

@@ -5,6 +5,7 @@
 //!
 //! [`Engine`]: crate::Engine
 
+pub mod cast;
 pub mod doctor;
 pub mod edit;
 pub mod export;

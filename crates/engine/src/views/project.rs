@@ -227,6 +227,13 @@ impl Engine {
 
     /// A project with every scene (its phase and queue place) and its latest render.
     pub fn project_detail(&self, p: &Project) -> Result<ProjectDetail> {
+        // The render job first, then the project: a render commits its job and the project's
+        // video together, so a job read as succeeded always finds its video in the project read
+        // after it (read the other way round, a render ending between the two reads showed a
+        // succeeded job with no video).
+        let job = self.latest_render_job(p)?;
+        let fresh = self.store().project(p.id)?;
+        let p = fresh.as_ref().unwrap_or(p);
         let scenes = self.scenes(p.id)?;
         let phases = self.running_phases(&scenes)?;
         let positions = if scenes.iter().any(|s| s.status == JobStatus::Queued) {
@@ -246,25 +253,13 @@ impl Engine {
                     )
                 })
                 .collect(),
-            render: self.render_view(p)?,
+            render: render_view_of(p, job),
         })
     }
 
     /// The latest render job of a project, as shown.
     pub fn render_view(&self, p: &Project) -> Result<Option<RenderView>> {
-        Ok(self.latest_render_job(p)?.map(|j| {
-            let (done, total) = match (&p.video, j.status) {
-                (Some(v), JobStatus::Succeeded) => (v.frames, v.frames),
-                _ => (0, 0),
-            };
-            RenderView {
-                job_id: j.id,
-                status: j.status,
-                frames_done: done,
-                frames_total: total,
-                error: j.error,
-            }
-        }))
+        Ok(render_view_of(p, self.latest_render_job(p)?))
     }
 
     /// What each running scene's worker is doing now, read from those scenes' jobs only.
@@ -279,4 +274,21 @@ impl Engine {
         }
         Ok(phases)
     }
+}
+
+/// `job` (the project's latest render) as shown, with the frames of `p`'s video.
+fn render_view_of(p: &Project, job: Option<crate::model::Job>) -> Option<RenderView> {
+    job.map(|j| {
+        let (done, total) = match (&p.video, j.status) {
+            (Some(v), JobStatus::Succeeded) => (v.frames, v.frames),
+            _ => (0, 0),
+        };
+        RenderView {
+            job_id: j.id,
+            status: j.status,
+            frames_done: done,
+            frames_total: total,
+            error: j.error,
+        }
+    })
 }
