@@ -50,6 +50,8 @@ fn export_all(dir: &Path) {
         NarrationSettings,
         CaptionSettings,
         storyreel_engine::voice_sample::VoiceSample,
+        storyreel_engine::verbs::cast::CastView,
+        storyreel_engine::verbs::cast_edit::CastChange,
         storyreel_engine::media::StripFrame,
         storyreel_engine::model::MediaLook,
     );

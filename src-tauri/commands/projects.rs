@@ -131,6 +131,8 @@ pub async fn preview_story(
                 media: s.media.map(|m| m.file),
             })
             .collect(),
+        cast: story.cast,
+        references: story.references,
     })
 }
 
@@ -237,6 +239,8 @@ pub async fn create_project(
             .story_dir
             .map(std::path::PathBuf::from)
             .filter(|d| d.is_absolute()),
+        cast: project.cast.unwrap_or_default(),
+        references: project.references.unwrap_or_default(),
         ..Default::default()
     };
     let out = e

@@ -34,6 +34,10 @@ pub struct DraftScene {
 pub struct StoryPreview {
     pub title: String,
     pub scenes: Vec<DraftScene>,
+    /// The cast and look the story gives (front matter, a script's `cast`), and the reference
+    /// pictures it names, sent back with the new project.
+    pub cast: storyreel_engine::model::Cast,
+    pub references: Vec<storyreel_engine::story::RefFile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -55,6 +59,13 @@ pub struct NewProject {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub story_dir: Option<String>,
+    /// The story's cast and the reference pictures it names, as the preview gave them.
+    #[serde(default)]
+    #[ts(optional)]
+    pub cast: Option<storyreel_engine::model::Cast>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub references: Option<Vec<storyreel_engine::story::RefFile>>,
 }
 
 /// A project's record; a deleted one is a sentence.

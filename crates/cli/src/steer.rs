@@ -159,7 +159,7 @@ pub async fn cast(folder: &Folder, project: String, json: bool) -> Result<ExitCo
         return Ok(ExitCode::SUCCESS);
     }
     if c.characters.is_empty() {
-        println!("'{}' has no cast: a script gives one as {{\"cast\": [{{\"name\": \"...\", \"description\": \"...\"}}], \"scenes\": [...]}}.", c.title);
+        println!("'{}' has no cast: a JSON script gives one as {{\"cast\": [{{\"name\": \"...\", \"description\": \"...\", \"reference\": \"picture.png\"}}], \"scenes\": [...]}}, a Markdown story in front matter (`cast:` between `---` lines at the top).", c.title);
     } else {
         println!(
             "'{}': {}",
@@ -185,9 +185,21 @@ pub async fn cast(folder: &Folder, project: String, json: bool) -> Result<ExitCo
             ch.description.as_str()
         };
         println!("  {}: {description} ({scenes})", ch.name);
+        if let Some(r) = &ch.reference {
+            println!("    picture: {} ({}x{})", r.file, r.width, r.height);
+        }
+        if let Some(note) = &ch.reference_note {
+            println!("    {note}");
+        }
     }
     if let Some(look) = c.look.prompt_words() {
         println!("Look: {look}");
+    }
+    if let Some(r) = &c.look.reference {
+        println!("Look picture: {} ({}x{})", r.file, r.width, r.height);
+    }
+    if let Some(note) = &c.look.reference_note {
+        println!("{note}");
     }
     println!(
         "Seed: {}{}",

@@ -82,6 +82,10 @@ pub struct ImportOptions {
     pub media_dir: Option<std::path::PathBuf>,
     /// The story file's folder: pictures and clips the story links to are found from it.
     pub story_dir: Option<std::path::PathBuf>,
+    /// For scenes edited before import (the app's preview): the cast the story gave, and the
+    /// reference pictures it names.
+    pub cast: crate::model::Cast,
+    pub references: Vec<crate::story::RefFile>,
 }
 
 /// Whether and how a new project is narrated.

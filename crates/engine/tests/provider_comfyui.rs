@@ -108,7 +108,11 @@ async fn comfyui_speaks_its_wire_format() {
         "sd_xl_base_1.0.safetensors"
     );
     let k = &node(wf, "KSampler")["inputs"];
-    assert_eq!(k["seed"], json!(seed(s.project_id, s.index, 1)));
+    assert_eq!(
+        k["seed"],
+        json!(storyreel_engine::model::Cast::default().seed(s.project_id)),
+        "the project's seed"
+    );
     assert_eq!((&k["steps"], &k["cfg"]), (&json!(25), &json!(7.0)));
     assert_eq!(k["sampler_name"], "euler");
     assert_eq!(node(wf, "SaveImage")["inputs"]["images"], json!(["8", 0]));
@@ -265,7 +269,10 @@ async fn a_user_workflow_gets_its_placeholders_filled_with_typed_values() {
             &json!("karras")
         ]
     );
-    assert_eq!(k["seed"], json!(seed(s.project_id, 1, 1)));
+    assert_eq!(
+        k["seed"],
+        json!(storyreel_engine::model::Cast::default().seed(s.project_id))
+    );
     assert_eq!(
         posted["17"]["inputs"]["filename_prefix"], "{{prompt}} as text",
         "only strings that are exactly a placeholder are replaced"

@@ -275,6 +275,7 @@ impl Harness {
             updated_at: job.created_at,
             sync: None,
             narration: None,
+            choice: Default::default(),
         };
         ok(
             store.transact(|tx| {

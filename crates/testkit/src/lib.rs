@@ -10,7 +10,9 @@ pub mod tmpfs;
 pub mod voice;
 pub mod webdav;
 
+mod reference_routes;
 mod routes;
+pub use reference_routes::{form_parts, multipart_parts};
 pub mod speech;
 
 use std::collections::{HashMap, VecDeque};
@@ -42,6 +44,14 @@ pub enum Route {
     ComfyHistory,
     ComfyView,
     ComfyStats,
+    /// `/upload/image`: a reference picture for a workflow.
+    ComfyUpload,
+    /// `/v1/images/edits`: a picture with reference pictures.
+    OpenAiEdits,
+    /// `/v2beta/stable-image/control/{kind}`: the look's reference picture.
+    StabilityControl,
+    /// `/controlnet/*`: the ControlNet extension's lists.
+    A1111ControlNet,
     /// `/files/{name}`: images that providers link to.
     File,
     OpenAiSpeech,

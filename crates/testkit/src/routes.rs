@@ -18,7 +18,8 @@ pub(super) fn router(shared: Shared) -> Router {
         .route("/system_stats", get(comfy_stats))
         .route("/files/{name}", get(file))
         .with_state(shared.clone())
-        .merge(super::speech::router(shared))
+        .merge(super::speech::router(shared.clone()))
+        .merge(super::reference_routes::router(shared))
 }
 
 async fn openai(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {

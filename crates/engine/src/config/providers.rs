@@ -39,6 +39,12 @@ pub struct ProviderSettings {
     pub workflow: Option<PathBuf>,
     /// ComfyUI: the checkpoint for the built-in workflow.
     pub checkpoint: Option<String>,
+    /// Fal: the model asked when a scene has reference pictures (default: FLUX Kontext, its
+    /// `/multi` form for several pictures).
+    pub reference_model: Option<String>,
+    /// ComfyUI: the workflow used for a scene with reference pictures (with a `{{reference}}`
+    /// or `{{style_reference}}` slot in a LoadImage node, such as an IP-Adapter workflow).
+    pub reference_workflow: Option<PathBuf>,
 }
 
 /// A provider's settings with its defaults filled in.
@@ -60,6 +66,8 @@ pub struct ProviderConfig {
     pub sampler: Option<String>,
     pub workflow: Option<PathBuf>,
     pub checkpoint: Option<String>,
+    pub reference_model: Option<String>,
+    pub reference_workflow: Option<PathBuf>,
 }
 
 impl ProvidersConfig {
@@ -127,6 +135,8 @@ impl ProvidersConfig {
             sampler: s.sampler.clone(),
             workflow: s.workflow.clone(),
             checkpoint: s.checkpoint.clone(),
+            reference_model: s.reference_model.clone(),
+            reference_workflow: s.reference_workflow.clone(),
         })
     }
 }

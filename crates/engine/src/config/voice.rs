@@ -218,6 +218,8 @@ impl VoiceConfig {
             sampler: None,
             workflow: None,
             checkpoint: None,
+            reference_model: None,
+            reference_workflow: None,
         };
         Some((cfg, s.voice.clone().unwrap_or_else(|| voice.to_string())))
     }

@@ -171,6 +171,7 @@ async fn import(engine: &Engine, asked: ImportAsk) -> Result<Imported> {
                 language: asked.language,
                 media_dir: asked.media_dir,
                 story_dir: asked.story_dir,
+                ..Default::default()
             },
         )
         .await?;

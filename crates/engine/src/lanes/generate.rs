@@ -58,6 +58,7 @@ impl Engine {
         if self.inner.debug.panic_on_attempt == Some(job.attempt) {
             panic!("debug knob: a panic inside attempt {}", job.attempt);
         }
+        let (cast, cast_notes) = scene_cast(self.assets(), &project, &scene);
         let req = ImageRequest {
             project_id: project.id,
             scene_index: index,
@@ -69,7 +70,7 @@ impl Engine {
             style: project.style.clone(),
             frame: project.aspect.frame(),
             variation: job.attempt,
-            cast: scene_cast(&project, &scene),
+            cast,
         };
         self.phase(job, "generating");
         let started = Instant::now();
@@ -158,6 +159,7 @@ impl Engine {
             created_at: now_ms(),
             fallback: generated.fallback,
             own: None,
+            notes: cast_notes.into_iter().chain(generated.notes).collect(),
         };
         // The outbox: the image's upload is queued in the same transaction that records it.
         let uploads = self.plan_scene_uploads(
@@ -192,16 +194,55 @@ impl Engine {
     }
 }
 
-/// The characters `scene` names (in its title or words), the project's look and its seed.
+/// What `scene`'s picture takes from the cast: the characters it shows with their reference
+/// pictures, the look and its picture, and the seed. A reference picture missing from the data
+/// folder is said on the scene, and the character is drawn from their description.
 fn scene_cast(
+    assets: &crate::assets::AssetStore,
     project: &crate::model::Project,
     scene: &crate::model::Scene,
-) -> crate::providers::SceneCast {
-    let cast = &project.cast;
-    let words = format!("{}\n{}", scene.title.as_deref().unwrap_or(""), scene.text);
-    crate::providers::SceneCast {
-        characters: cast.named_in(&words).into_iter().cloned().collect(),
-        look: cast.look.prompt_words(),
-        seed: (!cast.is_empty()).then(|| cast.seed(project.id)),
+) -> (crate::providers::SceneCast, Vec<String>) {
+    use crate::providers::RefPicture;
+    let part = project
+        .cast
+        .scene_part(project.id, &scene.cast_words(), &scene.choice);
+    let mut notes = Vec::new();
+    let mut load = |who: &str, r: &crate::model::Reference| -> Option<RefPicture> {
+        let read = assets
+            .path(&r.hash, &r.ext)
+            .ok()
+            .and_then(|p| std::fs::read(p).ok());
+        if read.is_none() {
+            notes.push(format!(
+                "The reference picture of {who} ({}) is no longer in the data folder, so the words alone were sent; give the picture again in the cast.",
+                r.file
+            ));
+        }
+        read.map(|png| RefPicture {
+            who: who.to_string(),
+            png: std::sync::Arc::new(png),
+        })
+    };
+    let mut references = Vec::new();
+    for c in &part.characters {
+        if let Some(r) = &c.reference {
+            references.extend(load(&c.name, r));
+        }
     }
+    let style_reference = part
+        .look_reference
+        .as_ref()
+        .and_then(|r| load("the look", r));
+    for c in &part.characters {
+        notes.extend(c.reference_note.clone());
+    }
+    notes.extend(project.cast.look.reference_note.clone());
+    let cast = crate::providers::SceneCast {
+        characters: part.characters,
+        look: part.look,
+        seed: Some(part.seed),
+        references,
+        style_reference,
+    };
+    (cast, notes)
 }

@@ -6,6 +6,7 @@
 pub mod clip;
 pub mod picture;
 pub mod probe;
+pub mod reference;
 mod scene;
 
 pub(crate) use scene::{name_of, put_media};

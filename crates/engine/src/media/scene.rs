@@ -439,6 +439,7 @@ pub(crate) fn put_media(
         created_at: now,
         fallback: Vec::new(),
         own: Some(own),
+        notes: Vec::new(),
     });
     s.status = JobStatus::Succeeded;
     s.job_id = job.id;

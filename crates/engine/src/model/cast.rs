@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Cast {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub characters: Vec<Character>,
@@ -14,16 +14,84 @@ pub struct Cast {
     pub look: Look,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Character {
     /// As the story names them; a scene whose words name them shows them.
     pub name: String,
     /// How they look, in the words a picture is asked for with.
     #[serde(default)]
     pub description: String,
+    /// A picture of them, sent to every provider that takes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Reference>,
+    /// Why the picture the story named for them could not be used (they are drawn from their
+    /// description alone until another is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_note: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+impl Character {
+    /// A character with a name and a description, and no picture.
+    pub fn new(name: &str, description: &str) -> Character {
+        Character {
+            name: name.trim().to_string(),
+            description: description.trim().to_string(),
+            reference: None,
+            reference_note: None,
+        }
+    }
+}
+
+/// A reference picture, kept in the data folder as a PNG no larger than
+/// [`REFERENCE_SIDE`] on its longer side (a format every provider takes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Reference {
+    /// Its content address in the data folder.
+    pub hash: String,
+    pub ext: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    /// The file's name as the person gave it.
+    pub file: String,
+}
+
+/// The longer side a reference picture is kept at: what the providers look at, and small
+/// enough to send with every scene.
+pub const REFERENCE_SIDE: u32 = 1536;
+
+/// A scene's own choices about the cast: its seed, and characters linked or unlinked by hand
+/// (a character named in its words but not shown, or shown but not named).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SceneChoice {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Shown in the scene though its words do not name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<String>,
+    /// Not shown though its words name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub without: Vec<String>,
+}
+
+impl SceneChoice {
+    pub fn is_empty(&self) -> bool {
+        self.seed.is_none() && self.with.is_empty() && self.without.is_empty()
+    }
+}
+
+/// What one scene's picture takes from the cast: the characters it shows, the look's words and
+/// picture, and the seed. Two scenes' parts compare equal when their pictures would be asked
+/// for alike, so an edit of the cast remakes exactly the scenes whose part it changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenePart {
+    pub characters: Vec<Character>,
+    pub look: Option<String>,
+    pub look_reference: Option<Reference>,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Look {
     /// Style words every picture shares ("watercolour, soft morning light").
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -34,11 +102,20 @@ pub struct Look {
     /// The seed sent to every provider that takes one; none: one drawn from the project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// A picture whose style every picture follows (for providers with a style reference).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Reference>,
+    /// Why the picture the story named for the look could not be used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_note: Option<String>,
 }
 
 impl Look {
     pub fn is_empty(&self) -> bool {
-        self.words.trim().is_empty() && self.palette.is_empty() && self.seed.is_none()
+        self.words.trim().is_empty()
+            && self.palette.is_empty()
+            && self.seed.is_none()
+            && self.reference.is_none()
     }
 
     /// The look as prompt words ("watercolour; palette #1d3557, #f1faee"), if it has any.
@@ -54,12 +131,86 @@ impl Look {
     }
 }
 
+/// The longest name, description and look words a cast may have, and how many characters and
+/// colours.
+pub const MAX_NAME_CHARS: usize = 80;
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+pub const MAX_LOOK_CHARS: usize = 500;
+pub const MAX_CHARACTERS: usize = 50;
+pub const MAX_COLOURS: usize = 12;
+
 /// The largest seed sent: providers take 32-bit seeds (Stability's limit is 4294967294).
 pub const MAX_SEED: u64 = 4_294_967_294;
 
 impl Cast {
     pub fn is_empty(&self) -> bool {
         self.characters.is_empty() && self.look.is_empty()
+    }
+
+    /// What is wrong with this cast, as a sentence, if anything (each limit a story's cast has).
+    pub fn problem(&self) -> Option<String> {
+        if self.characters.len() > MAX_CHARACTERS {
+            return Some(format!(
+                "The cast has {} characters; keep it to {MAX_CHARACTERS}.",
+                self.characters.len()
+            ));
+        }
+        for (i, c) in self.characters.iter().enumerate() {
+            let n = c.name.trim();
+            if n.is_empty() {
+                return Some(format!(
+                    "Character {} has no name; the scenes find a character by name.",
+                    i + 1
+                ));
+            }
+            if n.chars().count() > MAX_NAME_CHARS {
+                return Some(format!(
+                    "The name of character {} is too long; keep it to {MAX_NAME_CHARS} characters.",
+                    i + 1
+                ));
+            }
+            if c.description.chars().count() > MAX_DESCRIPTION_CHARS {
+                return Some(format!(
+                    "The description of {n} has {} characters; keep it to {MAX_DESCRIPTION_CHARS}.",
+                    c.description.chars().count()
+                ));
+            }
+            if self.characters[..i]
+                .iter()
+                .any(|o| o.name.trim().to_lowercase() == n.to_lowercase())
+            {
+                return Some(format!(
+                    "{n} is in the cast twice; give each character one entry."
+                ));
+            }
+        }
+        if self.look.words.chars().count() > MAX_LOOK_CHARS {
+            return Some(format!(
+                "The look's words are too long; keep them to {MAX_LOOK_CHARS} characters."
+            ));
+        }
+        if self.look.palette.len() > MAX_COLOURS {
+            return Some(format!(
+                "The palette has {} colours; keep it to {MAX_COLOURS}.",
+                self.look.palette.len()
+            ));
+        }
+        if self
+            .look
+            .palette
+            .iter()
+            .any(|c| c.trim().is_empty() || c.chars().count() > 32)
+        {
+            return Some(
+                "Each colour of the palette is a short text, like #1d3557 or sea green.".into(),
+            );
+        }
+        if self.look.seed.is_some_and(|s| s > MAX_SEED) {
+            return Some(format!(
+                "The seed must be a whole number from 0 to {MAX_SEED}."
+            ));
+        }
+        None
     }
 
     /// The project's seed: the look's, or one drawn from the project's id (the same every time).
@@ -80,6 +231,39 @@ impl Cast {
             .iter()
             .filter(|c| names(text, &c.name))
             .collect()
+    }
+
+    /// The character called `name` (any case).
+    pub fn character(&self, name: &str) -> Option<&Character> {
+        let name = name.trim().to_lowercase();
+        self.characters
+            .iter()
+            .find(|c| c.name.to_lowercase() == name)
+    }
+
+    /// The characters a scene shows: those its `words` name, with the scene's own links and
+    /// unlinks, in the cast's order.
+    pub fn shown_in(&self, words: &str, choice: &SceneChoice) -> Vec<&Character> {
+        let has = |list: &[String], c: &Character| {
+            list.iter()
+                .any(|n| n.trim().to_lowercase() == c.name.to_lowercase())
+        };
+        self.characters
+            .iter()
+            .filter(|c| (names(words, &c.name) || has(&choice.with, c)) && !has(&choice.without, c))
+            .collect()
+    }
+
+    /// What the picture of a scene with `words` and `choice` takes from the cast.
+    pub fn scene_part(&self, project: Uuid, words: &str, choice: &SceneChoice) -> ScenePart {
+        ScenePart {
+            characters: self.shown_in(words, choice).into_iter().cloned().collect(),
+            look: self.look.prompt_words(),
+            look_reference: self.look.reference.clone(),
+            seed: choice
+                .seed
+                .map_or_else(|| self.seed(project), |s| s.min(MAX_SEED)),
+        }
     }
 }
 

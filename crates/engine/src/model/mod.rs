@@ -6,7 +6,10 @@ mod job;
 mod media;
 mod narration;
 mod provider;
-pub use cast::{names as cast_names, Cast, Character, Look, MAX_SEED};
+pub use cast::{
+    names as cast_names, Cast, Character, Look, Reference, SceneChoice, ScenePart, MAX_CHARACTERS,
+    MAX_COLOURS, MAX_DESCRIPTION_CHARS, MAX_LOOK_CHARS, MAX_NAME_CHARS, MAX_SEED, REFERENCE_SIDE,
+};
 pub use job::{Job, JobKind, JobPayload, JobStatus, MissingPayload, UploadSpec};
 pub use media::{ClipEnd, ClipFile, Fit, MediaLook, OwnMedia, OWN_MEDIA};
 pub use narration::{text_hash, AudioFile, Narration, Speech, VoiceChoice, WordMark};
@@ -245,6 +248,10 @@ pub struct ImageInfo {
     /// unless the person asks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own: Option<OwnMedia>,
+    /// What the person should know about how the picture was asked for: a prompt shortened to
+    /// a provider's limit, a reference picture a provider could not take.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl ImageInfo {
@@ -284,6 +291,20 @@ pub struct Scene {
     /// Its narration, for a project with a voice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narration: Option<Narration>,
+    /// The scene's own seed and the characters linked or unlinked by hand.
+    #[serde(
+        default,
+        rename = "cast",
+        skip_serializing_if = "SceneChoice::is_empty"
+    )]
+    pub choice: SceneChoice,
+}
+
+impl Scene {
+    /// The words that name the scene's characters: its title and its text.
+    pub fn cast_words(&self) -> String {
+        format!("{}\n{}", self.title.as_deref().unwrap_or(""), self.text)
+    }
 }
 
 /// Where an image stands with the remote storage.

@@ -103,7 +103,18 @@ impl ProviderChain {
             let r = if e.provider.is_placeholder() {
                 e.provider.generate(req).await
             } else {
-                self.try_provider(e, req).await
+                match self.try_provider(e, req).await {
+                    // A request refused while it carried reference pictures is asked again with
+                    // the descriptions alone, and the scene says so.
+                    Err(err) if refused(&err) && !req.cast.all_references().is_empty() => {
+                        let plain = req.without_references();
+                        self.try_provider(e, &plain).await.map(|mut img| {
+                            img.notes.insert(0, refused_note(req, &err));
+                            img
+                        })
+                    }
+                    r => r,
+                }
             };
             match r {
                 Ok(mut img) => {
@@ -134,6 +145,25 @@ impl ProviderChain {
             )
             .await
     }
+}
+
+/// Whether a provider refused the request itself (not the key, the network or its load).
+fn refused(err: &ProviderError) -> bool {
+    err.code == "bad_request"
+}
+
+fn refused_note(req: &ImageRequest, err: &ProviderError) -> String {
+    let who: Vec<&str> = req
+        .cast
+        .all_references()
+        .iter()
+        .map(|r| r.who.as_str())
+        .collect();
+    format!(
+        "{} So the reference picture of {} was left out, and this picture was made from the words alone.",
+        err.message.trim(),
+        super::and_list(&who),
+    )
 }
 
 /// Decodes a provider's bytes (with limits) so that a broken image is that provider's failure.

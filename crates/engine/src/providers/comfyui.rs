@@ -17,7 +17,14 @@
 //! another. Placeholders: a JSON string that is exactly `{{prompt}}`, `{{negative_prompt}}`,
 //! `{{checkpoint}}`, `{{sampler}}` (strings), `{{width}}`, `{{height}}`, `{{steps}}`, `{{seed}}`
 //! (integers) or `{{cfg_scale}}` (a number) is replaced by that value; other strings stay as they
-//! are. A workflow must contain `{{prompt}}`. The seed comes from the project and scene, so a scene
+//! are. A workflow must contain `{{prompt}}`.
+//!
+//! Reference pictures: `reference_workflow = "file.json"` (an IP-Adapter workflow, say) is used
+//! for a scene with reference pictures. Each picture goes up first through `POST
+//! {base}/upload/image` (multipart `image`, `overwrite`, `type=input`; the answer `{"name",
+//! "subfolder", "type"}` names it), and the name fills `{{reference}}` (the first character's
+//! picture, else the look's) and `{{style_reference}}` (the look's, else the first character's),
+//! which belong in a LoadImage node's `image`. Without one, the words alone, and the scene says so. The seed comes from the project and scene, so a scene
 //! redrawn with the same settings is the same picture (and ComfyUI answers from its cache).
 
 use std::time::Instant;
@@ -35,7 +42,7 @@ const BUILT_IN: &str = include_str!("comfyui_workflow.json");
 pub const DEFAULT_CHECKPOINT: &str = "sd_xl_base_1.0.safetensors";
 /// The placeholders a workflow may use (see the top of this file).
 pub const PLACEHOLDERS: &str =
-    "prompt negative_prompt checkpoint sampler width height steps seed cfg_scale";
+    "prompt negative_prompt checkpoint sampler width height steps seed cfg_scale reference style_reference";
 /// History polls that may fail in a row (a blip) before this try gives up.
 const POLL_ERRORS: u32 = 3;
 /// The longest prompt put in the workflow.
@@ -90,8 +97,9 @@ impl std::ops::Deref for WorkflowProblem {
     }
 }
 
-/// Why `wf` is not a workflow StoryReel can fill, if it is not.
-fn validate(wf: &mut Value) -> Result<(), WorkflowProblem> {
+/// Why `wf` is not a workflow StoryReel can fill, if it is not. A reference workflow must have
+/// a slot for a picture; an ordinary one must not (a scene without pictures could not fill it).
+fn validate(wf: &mut Value, reference: bool) -> Result<(), WorkflowProblem> {
     let Some(nodes) = wf.as_object().filter(|m| !m.is_empty()) else {
         return Err(WorkflowProblem(
             "is not an API-format workflow (a JSON object of nodes)".into(),
@@ -124,6 +132,19 @@ fn validate(wf: &mut Value) -> Result<(), WorkflowProblem> {
     if !found.iter().any(|n| n == "prompt") {
         return Err(WorkflowProblem(
             "has no {{prompt}} placeholder (every scene would look the same)".into(),
+        ));
+    }
+    let slot = found
+        .iter()
+        .any(|n| n == "reference" || n == "style_reference");
+    if reference && !slot {
+        return Err(WorkflowProblem(
+            "has no {{reference}} or {{style_reference}} placeholder for the reference picture (put one in a LoadImage node's `image`)".into(),
+        ));
+    }
+    if !reference && slot {
+        return Err(WorkflowProblem(
+            "has a reference picture placeholder, which only `reference_workflow` may have (a scene without reference pictures could not fill it)".into(),
         ));
     }
     Ok(())
@@ -209,26 +230,79 @@ impl ComfyUi {
         ComfyUi { http, client_id }
     }
 
-    fn bad_workflow(&self, why: &str) -> ProviderError {
-        let file = self.http.cfg.workflow.as_ref();
+    fn bad_workflow(&self, why: &str, reference: bool) -> ProviderError {
+        let cfg = &self.http.cfg;
+        let (file, key) = if reference {
+            (cfg.reference_workflow.as_ref(), "reference_workflow")
+        } else {
+            (cfg.workflow.as_ref(), "workflow")
+        };
         let file = file.map_or("(built in)".into(), |p| p.display().to_string());
-        let fix = "fix it, or remove `workflow` from [providers.comfyui] to use the built-in one";
+        let fix = if reference {
+            "fix it, or remove `reference_workflow` from [providers.comfyui] to draw from the words alone".to_string()
+        } else {
+            format!("fix it, or remove `{key}` from [providers.comfyui] to use the built-in one")
+        };
         let msg = format!("The ComfyUI workflow file {file} {why}; {fix}.");
         ProviderError::terminal("bad_workflow", msg)
     }
 
-    /// The workflow before filling in: the user's file or the built-in one, checked.
-    async fn template(&self) -> Result<Value, ProviderError> {
-        let text = match &self.http.cfg.workflow {
+    /// The workflow before filling in: the user's file or the built-in one (the reference
+    /// workflow when `reference`), checked.
+    async fn template(&self, reference: bool) -> Result<Value, ProviderError> {
+        let cfg = &self.http.cfg;
+        let file = if reference {
+            cfg.reference_workflow.as_ref()
+        } else {
+            cfg.workflow.as_ref()
+        };
+        let text = match file {
             Some(path) => tokio::fs::read_to_string(path)
                 .await
-                .map_err(|e| self.bad_workflow(&format!("cannot be read ({e})")))?,
+                .map_err(|e| self.bad_workflow(&format!("cannot be read ({e})"), reference))?,
             None => BUILT_IN.to_string(),
         };
         let mut wf: Value = serde_json::from_str(&text)
-            .map_err(|e| self.bad_workflow(&format!("is not valid JSON ({e})")))?;
-        validate(&mut wf).map_err(|why| self.bad_workflow(&why.0))?;
+            .map_err(|e| self.bad_workflow(&format!("is not valid JSON ({e})"), reference))?;
+        validate(&mut wf, reference).map_err(|why| self.bad_workflow(&why.0, reference))?;
         Ok(wf)
+    }
+
+    /// Uploads a reference picture to ComfyUI's input folder; the name a LoadImage node uses.
+    async fn upload(&self, r: &super::RefPicture) -> Result<String, ProviderError> {
+        let h = &self.http;
+        let hash = blake3::hash(&r.png);
+        let part = reqwest::multipart::Part::bytes(r.png.as_ref().clone())
+            .file_name(format!("storyreel-{}.png", &hash.to_hex()[..16]))
+            .mime_str("image/png")
+            .map_err(|_| {
+                ProviderError::terminal("bad_request", "A reference picture could not be sent.")
+            })?;
+        let form = reqwest::multipart::Form::new()
+            .part("image", part)
+            .text("overwrite", "true")
+            .text("type", "input");
+        let resp = h
+            .client
+            .post(self.endpoint(&["upload", "image"])?)
+            .multipart(form)
+            .send()
+            .await
+            .map_err(|e| h.transport(e))?;
+        let v: Value = h.json(resp).await?;
+        let name = v["name"]
+            .as_str()
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| {
+                ProviderError::transient(
+                    "bad_response",
+                    "ComfyUI took the reference picture without saying its name.",
+                )
+            })?;
+        Ok(match v["subfolder"].as_str().filter(|s| !s.is_empty()) {
+            Some(sub) => format!("{sub}/{name}"),
+            None => name.to_string(),
+        })
     }
 
     /// An address under the base URL, path segments encoded.
@@ -309,12 +383,63 @@ impl ImageProvider for ComfyUi {
 
     async fn generate(&self, req: &ImageRequest) -> Result<GeneratedImage, ProviderError> {
         let cfg = &self.http.cfg;
-        let mut wf = self.template().await?;
+        let mut notes = Vec::new();
+        let with_refs = !req.cast.all_references().is_empty() && cfg.reference_workflow.is_some();
+        if !with_refs {
+            notes.extend(req.references_not_taken(
+                "ComfyUI without a `reference_workflow` in [providers.comfyui]",
+                false,
+                false,
+            ));
+        }
+        let mut wf = self.template(with_refs).await?;
+        // The slots: `reference` shows the first character's picture (else the look's),
+        // `style_reference` the look's (else the first character's).
+        let (mut reference, mut style) = (None, None);
+        if with_refs {
+            let (first, look) = (
+                req.cast.references.first(),
+                req.cast.style_reference.as_ref(),
+            );
+            let mut slots = Vec::new();
+            walk(&mut wf, &mut |name| {
+                slots.push(name.to_string());
+                None
+            });
+            let mut sent: Vec<&str> = Vec::new();
+            if slots.iter().any(|s| s == "reference") {
+                if let Some(r) = first.or(look) {
+                    reference = Some(self.upload(r).await?);
+                    sent.push(&r.who);
+                }
+            }
+            if slots.iter().any(|s| s == "style_reference") {
+                if let Some(r) = look.or(first) {
+                    style = Some(self.upload(r).await?);
+                    sent.push(&r.who);
+                }
+            }
+            let all = req.cast.all_references();
+            let left: Vec<&str> = all
+                .iter()
+                .map(|r| r.who.as_str())
+                .filter(|w| !sent.contains(w))
+                .collect();
+            if !left.is_empty() {
+                notes.push(format!(
+                    "ComfyUI's reference workflow has a slot for fewer pictures, so {} went by the words alone.",
+                    super::and_list(&left)
+                ));
+            }
+        }
+        let prompt = req.prompt_within("ComfyUI", PROMPT_LIMIT, &mut notes);
         let (width, height) = sd_size(req.frame);
         let checkpoint = cfg.checkpoint.as_deref().unwrap_or(DEFAULT_CHECKPOINT);
         walk(&mut wf, &mut |name| {
             Some(match name {
-                "prompt" => json!(req.full_prompt(PROMPT_LIMIT).0),
+                "prompt" => json!(prompt),
+                "reference" => json!(reference.clone()?),
+                "style_reference" => json!(style.clone()?),
                 "negative_prompt" => json!(req.negative_prompt.as_deref().unwrap_or("")),
                 "checkpoint" => json!(checkpoint),
                 "sampler" => json!(cfg.sampler.as_deref().unwrap_or("euler")),
@@ -356,12 +481,16 @@ impl ImageProvider for ComfyUi {
             placeholder: false,
             revised_prompt: None,
             fallback: Vec::new(),
+            notes,
         })
     }
 
     async fn check(&self) -> Result<String, ProviderError> {
         let h = &self.http;
-        self.template().await?;
+        self.template(false).await?;
+        if self.http.cfg.reference_workflow.is_some() {
+            self.template(true).await?;
+        }
         let resp = h
             .client
             .get(self.endpoint(&["system_stats"])?)

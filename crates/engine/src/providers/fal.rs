@@ -10,7 +10,13 @@
 //! or `{"detail": str}`. Result: `{"images": [{"url", "width", "height", "content_type"}],
 //! "has_nsfw_concepts": [bool]}`, the url on Fal's CDN (no key). No endpoint checks a key for free.
 //!
-//! Sources: https://docs.fal.ai/model-endpoints/queue, https://docs.fal.ai/errors,
+//! With reference pictures, a FLUX Kontext model (`reference_model`; default
+//! `fal-ai/flux-pro/kontext` with `image_url`, `fal-ai/flux-pro/kontext/multi` with `image_urls`
+//! for several): `{prompt, aspect_ratio, num_images, output_format, seed?, image_url(s)}`, each
+//! picture a `data:image/png;base64,` URI (Fal takes data URIs as file inputs).
+//!
+//! Sources: https://docs.fal.ai/model-endpoints/queue, https://fal.ai/models/fal-ai/flux-pro/
+//! kontext/multi/api, https://docs.fal.ai/documentation/model-apis/fal-cdn, https://docs.fal.ai/errors,
 //! https://docs.fal.ai/documentation/model-apis/inference/queue, https://docs.fal.ai/model-apis/
 //! model-endpoints/reliability, https://fal.ai/docs/documentation/model-apis/request-errors,
 //! https://docs.fal.ai/documentation/model-apis/model-arguments, https://docs.fal.ai/platform-apis/
@@ -20,6 +26,7 @@
 use std::time::Instant;
 
 use async_trait::async_trait;
+use base64::Engine as _;
 use reqwest::header::AUTHORIZATION;
 use reqwest::Url;
 use serde_json::{json, Value};
@@ -93,6 +100,36 @@ pub fn image_size(frame: Frame) -> &'static str {
     }
 }
 
+/// The model asked for a scene with `count` reference pictures: the configured one, or FLUX
+/// Kontext (its `/multi` form for several).
+pub fn reference_model(configured: Option<&str>, count: usize) -> &str {
+    match configured.map(|m| m.trim().trim_matches('/')) {
+        Some(m) if !m.is_empty() => m,
+        _ if count > 1 => "fal-ai/flux-pro/kontext/multi",
+        _ => "fal-ai/flux-pro/kontext",
+    }
+}
+
+/// The Kontext aspect ratio nearest the frame.
+pub fn kontext_ratio(frame: Frame) -> &'static str {
+    const RATIOS: [(&str, f64); 9] = [
+        ("21:9", 21.0 / 9.0),
+        ("16:9", 16.0 / 9.0),
+        ("3:2", 1.5),
+        ("4:3", 4.0 / 3.0),
+        ("1:1", 1.0),
+        ("3:4", 0.75),
+        ("2:3", 2.0 / 3.0),
+        ("9:16", 9.0 / 16.0),
+        ("9:21", 9.0 / 21.0),
+    ];
+    let want = (frame.width.max(1) as f64 / frame.height.max(1) as f64).ln();
+    RATIOS
+        .iter()
+        .min_by(|a, b| (a.1.ln() - want).abs().total_cmp(&(b.1.ln() - want).abs()))
+        .map_or("1:1", |r| r.0)
+}
+
 /// The longest prompt sent (the models' own limit is in tokens; this stays well inside it).
 const PROMPT_LIMIT: usize = 4000;
 
@@ -146,12 +183,45 @@ impl ImageProvider for Fal {
     async fn generate(&self, req: &ImageRequest) -> Result<GeneratedImage, ProviderError> {
         let h = &self.http;
         let key = h.key()?;
-        let model = h.cfg.model.trim_matches('/');
-        let mut body = json!({
-            "prompt": req.full_prompt(PROMPT_LIMIT).0,
-            "image_size": image_size(req.frame),
-            "num_images": 1
-        });
+        let mut notes = Vec::new();
+        let refs = req.cast.all_references();
+        let (model, mut body) = if refs.is_empty() {
+            let model = h.cfg.model.trim_matches('/');
+            let body = json!({
+                "prompt": req.prompt_within(h.label, PROMPT_LIMIT, &mut notes),
+                "image_size": image_size(req.frame),
+                "num_images": 1
+            });
+            (model, body)
+        } else {
+            // A reference model (FLUX Kontext): the pictures as data URIs, the frame as a ratio.
+            let model = reference_model(h.cfg.reference_model.as_deref(), refs.len());
+            let mut body = json!({
+                "prompt": req.prompt_within(h.label, PROMPT_LIMIT, &mut notes),
+                "aspect_ratio": kontext_ratio(req.frame),
+                "num_images": 1,
+                "output_format": "png"
+            });
+            let uri = |r: &super::RefPicture| {
+                format!(
+                    "data:image/png;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(r.png.as_slice())
+                )
+            };
+            if model.ends_with("/multi") {
+                body["image_urls"] = Value::Array(refs.iter().map(|r| json!(uri(r))).collect());
+            } else {
+                body["image_url"] = json!(uri(refs[0]));
+                let rest: Vec<&str> = refs[1..].iter().map(|r| r.who.as_str()).collect();
+                if !rest.is_empty() {
+                    notes.push(format!(
+                        "{model} takes one reference picture, so {} went by the words alone (a `/multi` reference model takes several).",
+                        super::and_list(&rest)
+                    ));
+                }
+            }
+            (model, body)
+        };
         if let Some(seed) = req.seed() {
             body["seed"] = json!(seed);
         }
@@ -214,6 +284,7 @@ impl ImageProvider for Fal {
             placeholder: false,
             revised_prompt: None,
             fallback: Vec::new(),
+            notes,
         })
     }
 

@@ -43,8 +43,55 @@ pub struct SceneCast {
     pub characters: Vec<crate::model::Character>,
     /// The story's look, as prompt words.
     pub look: Option<String>,
-    /// The project's seed (none: a provider keeps its own way of choosing one).
+    /// The scene's seed (none: a provider keeps its own way of choosing one).
     pub seed: Option<u64>,
+    /// Pictures of the characters shown, for providers with a reference field.
+    pub references: Vec<RefPicture>,
+    /// The look's picture, for providers with a style reference.
+    pub style_reference: Option<RefPicture>,
+}
+
+/// A reference picture as sent: PNG bytes, and whom or what it shows.
+#[derive(Debug, Clone)]
+pub struct RefPicture {
+    /// The character's name, or "the look".
+    pub who: String,
+    pub png: std::sync::Arc<Vec<u8>>,
+}
+
+impl SceneCast {
+    /// Every reference picture: the characters', then the look's.
+    pub fn all_references(&self) -> Vec<&RefPicture> {
+        self.references
+            .iter()
+            .chain(self.style_reference.as_ref())
+            .collect()
+    }
+}
+
+/// A reference picture as a multipart file part (`image/png`, named for whom it shows; a
+/// service refuses a part without its type).
+pub fn png_part(r: &RefPicture) -> Result<reqwest::multipart::Part, ProviderError> {
+    let name: String = r
+        .who
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    reqwest::multipart::Part::bytes(r.png.as_ref().clone())
+        .file_name(format!("{name}.png"))
+        .mime_str("image/png")
+        .map_err(|_| {
+            ProviderError::terminal("bad_request", "A reference picture could not be sent.")
+        })
+}
+
+/// Names joined as a person says them: "Mira", "Mira and Tom", "Mira, Tom and the look".
+pub fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 impl ImageRequest {
@@ -63,6 +110,65 @@ impl ImageRequest {
     pub fn full_prompt(&self, limit: usize) -> (String, bool) {
         compose(&self.prompt, &self.cast, limit)
     }
+
+    /// The prompt within `limit`, and the note a scene keeps when it had to be shortened.
+    pub fn prompt_within(&self, label: &str, limit: usize, notes: &mut Vec<String>) -> String {
+        let (p, cut) = self.full_prompt(limit);
+        if cut {
+            notes.push(shortened_note(label, limit, &self.cast));
+        }
+        p
+    }
+
+    /// The same request without reference pictures (a provider that refused them is asked again
+    /// with the descriptions alone).
+    pub fn without_references(&self) -> ImageRequest {
+        let mut r = self.clone();
+        r.cast.references.clear();
+        r.cast.style_reference = None;
+        r
+    }
+
+    /// The note for reference pictures a provider has no field for: the characters' when
+    /// `characters` is false, the look's when `look` is false; none when all were sent.
+    pub fn references_not_taken(
+        &self,
+        label: &str,
+        characters: bool,
+        look: bool,
+    ) -> Option<String> {
+        let mut who: Vec<&str> = Vec::new();
+        if !characters {
+            who.extend(self.cast.references.iter().map(|r| r.who.as_str()));
+        }
+        if !look {
+            who.extend(self.cast.style_reference.iter().map(|r| r.who.as_str()));
+        }
+        (!who.is_empty()).then(|| {
+            format!(
+                "{label} takes no reference picture {}, so {} {} drawn from the words alone.",
+                if look { "of a character" } else { "here" },
+                and_list(&who),
+                if who.len() == 1 { "was" } else { "were" }
+            )
+        })
+    }
+}
+
+/// What a scene says when its prompt did not fit a provider's limit.
+fn shortened_note(label: &str, limit: usize, cast: &SceneCast) -> String {
+    let what = if cast
+        .characters
+        .iter()
+        .any(|c| !c.description.trim().is_empty())
+    {
+        "the characters' descriptions were shortened first"
+    } else {
+        "its end was cut"
+    };
+    format!(
+        "The prompt was longer than the {limit} characters {label} takes, so {what}; a shorter description or prompt keeps every word."
+    )
 }
 
 /// The parts of a prompt joined: the scene's own words, each character as "Name: description",
@@ -143,6 +249,9 @@ pub struct GeneratedImage {
     pub revised_prompt: Option<String>,
     /// Why the providers before this one did not deliver (set by the chain).
     pub fallback: Vec<UserError>,
+    /// What the scene should say about how the picture was asked for (a shortened prompt, a
+    /// reference picture not taken).
+    pub notes: Vec<String>,
 }
 
 #[async_trait]
@@ -168,13 +277,11 @@ mod tests {
         SceneCast {
             characters: descriptions
                 .iter()
-                .map(|(n, d)| Character {
-                    name: n.to_string(),
-                    description: d.to_string(),
-                })
+                .map(|(n, d)| Character::new(n, d))
                 .collect(),
             look: look.map(str::to_string),
             seed: Some(7),
+            ..SceneCast::default()
         }
     }
 

@@ -10,6 +10,9 @@
 //! bytes with headers `finish-reason: SUCCESS | CONTENT_FILTERED` (filtered = blurred, still a
 //! 200) and `seed`. Errors are `{"id", "name", "errors": [..]}`: 401 bad key, 402 out of
 //! credits, 403 `name: content_moderation`, 413/422 refused input, 429 (> 150 requests / 10 s).
+//! With the look's reference picture: `POST {base}/v2beta/stable-image/control/style` (Style
+//! Guide), the same multipart fields without `model`, plus `image` (png/jpeg/webp, 4096 to
+//! 9437184 pixels, sides in 1:2.5..2.5:1) and `fidelity` (0..1); the answer is the same.
 //! `GET {base}/v1/user/balance` answers `{"credits": n}` and checks a key without a generation.
 
 use async_trait::async_trait;
@@ -101,13 +104,29 @@ impl ImageProvider for Stability {
         let h = &self.http;
         let key = h.key()?;
         let (path, sd3_model) = endpoint(&h.cfg.model);
+        let mut notes = Vec::new();
         let mut form = Form::new()
-            .text("prompt", req.full_prompt(MAX_PROMPT).0)
+            .text("prompt", req.prompt_within(h.label, MAX_PROMPT, &mut notes))
             .text("aspect_ratio", aspect_ratio(req.frame))
             .text("output_format", "png");
-        if let Some(m) = sd3_model {
-            form = form.text("model", m.to_string());
-        }
+        // The look's picture goes to the style control, which every picture then follows;
+        // Stability has no field for a character's picture.
+        let style = req.cast.style_reference.as_ref();
+        notes.extend(req.references_not_taken(h.label, false, true));
+        let path = match style {
+            Some(r) => {
+                form = form
+                    .part("image", super::png_part(r)?)
+                    .text("fidelity", "0.5");
+                "/v2beta/stable-image/control/style".to_string()
+            }
+            None => {
+                if let Some(m) = sd3_model {
+                    form = form.text("model", m.to_string());
+                }
+                format!("/v2beta/stable-image/generate/{path}")
+            }
+        };
         if let Some(seed) = req.seed() {
             form = form.text("seed", seed.to_string());
         }
@@ -120,7 +139,7 @@ impl ImageProvider for Stability {
         }
         let resp = h
             .client
-            .post(h.url(&format!("/v2beta/stable-image/generate/{path}")))
+            .post(h.url(&path))
             .bearer_auth(key.expose())
             .header(ACCEPT, "image/*")
             .header("stability-client-id", "StoryReel")
@@ -164,6 +183,7 @@ impl ImageProvider for Stability {
             placeholder: false,
             revised_prompt: None,
             fallback: Vec::new(),
+            notes,
         })
     }
 

@@ -46,6 +46,7 @@ impl ImageProvider for TitleCard {
             placeholder: true,
             revised_prompt: None,
             fallback: Vec::new(),
+            notes: Vec::new(),
         })
     }
 }

@@ -7,14 +7,12 @@ use serde_json::value::RawValue;
 
 use super::json_words::json_kind;
 use crate::error::{Error, Result};
-use crate::model::{Cast, Character, Look, MAX_SEED};
+use crate::model::{
+    Cast, Character, Look, MAX_CHARACTERS, MAX_COLOURS, MAX_DESCRIPTION_CHARS, MAX_LOOK_CHARS,
+    MAX_NAME_CHARS, MAX_SEED,
+};
 
-/// The longest name, description and look words a story may give.
-const MAX_NAME_CHARS: usize = 80;
-const MAX_DESCRIPTION_CHARS: usize = 1000;
-const MAX_LOOK_CHARS: usize = 500;
-const MAX_CHARACTERS: usize = 50;
-const MAX_COLOURS: usize = 12;
+const MAX_FILE_CHARS: usize = 1000;
 
 const SHAPE: &str = r##"{"cast": [{"name": "Mira", "description": "a tall fisherwoman in a yellow coat"}], "look": {"words": "watercolour", "palette": ["#1d3557", "#f1faee"], "seed": 42}, "scenes": [{"text": "..."}]}"##;
 
@@ -36,7 +34,7 @@ pub(super) fn is_story(text: &str) -> bool {
 }
 
 /// The scenes' part of `text` (a list, to read as a script's) and the cast it gives.
-pub(super) fn parse_object<'a>(text: &'a str, name: &str) -> Result<(&'a str, Cast)> {
+pub(super) fn parse_object<'a>(text: &'a str, name: &str) -> Result<(&'a str, Cast, Vec<RefFile>)> {
     let wrong = |why: String| {
         Error::story(
             Some(1),
@@ -59,8 +57,28 @@ pub(super) fn parse_object<'a>(text: &'a str, name: &str) -> Result<(&'a str, Ca
         .scenes
         .ok_or_else(|| wrong("it has no `scenes`.".into()))?
         .get();
+    let (cast, references) = cast_from(story.cast, story.look, &wrong)?;
+    Ok((scenes, cast, references))
+}
+
+/// A reference picture a story names: whose (a character's name; none: the look's), and the
+/// file as written (found from the story's folder when it is imported).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize, ts_rs::TS)]
+pub struct RefFile {
+    pub who: Option<String>,
+    pub file: String,
+}
+
+/// The cast and look from a story's `cast` and `look` values (a JSON script's, or Markdown
+/// front matter read as the same values), each mistake said through `wrong`.
+pub(super) fn cast_from(
+    list: Option<serde_json::Value>,
+    look: Option<serde_json::Value>,
+    wrong: &dyn Fn(String) -> Error,
+) -> Result<(Cast, Vec<RefFile>)> {
     let mut cast = Cast::default();
-    if let Some(list) = story.cast.filter(|v| !v.is_null()) {
+    let mut references = Vec::new();
+    if let Some(list) = list.filter(|v| !v.is_null()) {
         let Some(list) = list.as_array() else {
             return Err(wrong(format!(
                 "`cast` must be a list of characters, but it is {}.",
@@ -74,7 +92,8 @@ pub(super) fn parse_object<'a>(text: &'a str, name: &str) -> Result<(&'a str, Ca
             )));
         }
         for (i, c) in list.iter().enumerate() {
-            let c = character(c).map_err(|why| wrong(format!("character {}: {why}", i + 1)))?;
+            let (c, file) =
+                character(c).map_err(|why| wrong(format!("character {}: {why}", i + 1)))?;
             if let Some(o) = cast
                 .characters
                 .iter()
@@ -86,13 +105,23 @@ pub(super) fn parse_object<'a>(text: &'a str, name: &str) -> Result<(&'a str, Ca
                     o.name
                 )));
             }
+            if let Some(file) = file {
+                references.push(RefFile {
+                    who: Some(c.name.clone()),
+                    file,
+                });
+            }
             cast.characters.push(c);
         }
     }
-    if let Some(look) = story.look.filter(|v| !v.is_null()) {
-        cast.look = self::look(&look).map_err(|why| wrong(format!("`look`: {why}")))?;
+    if let Some(v) = look.filter(|v| !v.is_null()) {
+        let (l, file) = self::look(&v).map_err(|why| wrong(format!("`look`: {why}")))?;
+        cast.look = l;
+        if let Some(file) = file {
+            references.push(RefFile { who: None, file });
+        }
     }
-    Ok((scenes, cast))
+    Ok((cast, references))
 }
 
 fn text_field(
@@ -117,16 +146,16 @@ fn text_field(
     }
 }
 
-fn character(v: &serde_json::Value) -> std::result::Result<Character, String> {
+fn character(v: &serde_json::Value) -> std::result::Result<(Character, Option<String>), String> {
     let Some(obj) = v.as_object() else {
         return Err(format!("each character is an object like {{\"name\": \"Mira\", \"description\": \"...\"}}, but this one is {}.", json_kind(v)));
     };
     if let Some(k) = obj
         .keys()
-        .find(|k| !matches!(k.as_str(), "name" | "description"))
+        .find(|k| !matches!(k.as_str(), "name" | "description" | "reference"))
     {
         return Err(format!(
-            "`{k}` is not something a character has; use name and description."
+            "`{k}` is not something a character has; use name, description and reference."
         ));
     }
     let name = text_field(obj, "name", MAX_NAME_CHARS)?;
@@ -134,10 +163,14 @@ fn character(v: &serde_json::Value) -> std::result::Result<Character, String> {
         return Err("it has no `name`; the scenes find a character by name.".into());
     }
     let description = text_field(obj, "description", MAX_DESCRIPTION_CHARS)?;
-    Ok(Character { name, description })
+    let reference = text_field(obj, "reference", MAX_FILE_CHARS)?;
+    Ok((
+        Character::new(&name, &description),
+        (!reference.is_empty()).then_some(reference),
+    ))
 }
 
-fn look(v: &serde_json::Value) -> std::result::Result<Look, String> {
+fn look(v: &serde_json::Value) -> std::result::Result<(Look, Option<String>), String> {
     let Some(obj) = v.as_object() else {
         return Err(format!(
             "it must be an object like {{\"words\": \"watercolour\", \"seed\": 42}}, but it is {}.",
@@ -146,10 +179,10 @@ fn look(v: &serde_json::Value) -> std::result::Result<Look, String> {
     };
     if let Some(k) = obj
         .keys()
-        .find(|k| !matches!(k.as_str(), "words" | "palette" | "seed"))
+        .find(|k| !matches!(k.as_str(), "words" | "palette" | "seed" | "reference"))
     {
         return Err(format!(
-            "`{k}` is not part of a look; use words, palette and seed."
+            "`{k}` is not part of a look; use words, palette, seed and reference."
         ));
     }
     let words = text_field(obj, "words", MAX_LOOK_CHARS)?;
@@ -188,11 +221,17 @@ fn look(v: &serde_json::Value) -> std::result::Result<Look, String> {
             }
         },
     };
-    Ok(Look {
-        words,
-        palette,
-        seed,
-    })
+    let reference = text_field(obj, "reference", MAX_FILE_CHARS)?;
+    Ok((
+        Look {
+            words,
+            palette,
+            seed,
+            reference: None,
+            reference_note: None,
+        },
+        (!reference.is_empty()).then_some(reference),
+    ))
 }
 
 #[cfg(test)]
@@ -204,7 +243,8 @@ mod tests {
         let text = r##"{"cast": [{"name": " Mira ", "description": "a tall fisherwoman in a yellow coat"}, {"name": "Tom"}],
             "look": {"words": "watercolour", "palette": ["#1d3557", "sea green"], "seed": 42},
             "scenes": [{"text": "Mira sails."}]}"##;
-        let (scenes, cast) = parse_object(text, "s.json").unwrap();
+        let (scenes, cast, refs) = parse_object(text, "s.json").unwrap();
+        assert!(refs.is_empty());
         assert!(scenes.trim_start().starts_with('['));
         assert_eq!(cast.characters[0].name, "Mira");
         assert_eq!(cast.characters[1].description, "");
@@ -230,7 +270,7 @@ mod tests {
             ),
             (
                 r#"{"scenes": [], "cast": [{"name": "Mira", "age": 3}]}"#,
-                "`age` is not something a character has",
+                "`age` is not something a character has; use name, description and reference",
             ),
             (
                 r#"{"scenes": [], "cast": [{"name": "Mira"}, {"name": "MIRA"}]}"#,

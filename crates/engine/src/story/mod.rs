@@ -10,9 +10,11 @@ use crate::config::StoryConfig;
 use crate::error::{Error, Result};
 
 mod cast_script;
+mod front_matter;
 mod json_words;
 mod media_ref;
 mod script;
+pub use cast_script::RefFile;
 pub use media_ref::MediaRef;
 pub use script::show_number;
 
@@ -35,6 +37,8 @@ pub struct ParsedStory {
     pub scenes: Vec<SceneDraft>,
     /// Its characters and look, as the story gives them (a script's `cast` and `look`).
     pub cast: crate::model::Cast,
+    /// The reference pictures it names, for its characters and its look.
+    pub references: Vec<RefFile>,
 }
 
 /// The largest story file StoryReel reads (the app's file picker says the same).
@@ -87,7 +91,16 @@ pub fn parse(bytes: &[u8], name: &str, limits: &StoryConfig) -> Result<ParsedSto
     let story = if is_json {
         script::parse_json(&text, name)?
     } else {
-        parse_markdown(&text)
+        match front_matter::split(&text, name)? {
+            Some(front) => {
+                let mut story = parse_markdown(&front.body);
+                story.title = front.title.or(story.title);
+                story.cast = front.cast;
+                story.references = front.references;
+                story
+            }
+            None => parse_markdown(&text),
+        }
     };
     check_limits(&story, name, limits)?;
     Ok(story)
@@ -146,6 +159,7 @@ pub fn from_drafts(
         title: nonempty(title),
         scenes,
         cast: Default::default(),
+        references: Vec::new(),
     };
     check_limits(&story, "The story", limits)?;
     Ok(story)
@@ -276,6 +290,7 @@ fn parse_markdown(text: &str) -> ParsedStory {
         title,
         scenes,
         cast: Default::default(),
+        references: Vec::new(),
     }
 }
 

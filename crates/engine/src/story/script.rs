@@ -82,9 +82,10 @@ const JSON_SHAPE: &str =
 pub(super) fn parse_json(text: &str, name: &str) -> Result<ParsedStory> {
     if text.trim_start().starts_with('{') && super::cast_script::is_story(text) {
         // `{"cast": [...], "look": {...}, "scenes": [...]}`: a story with its cast.
-        let (scenes, cast) = super::cast_script::parse_object(text, name)?;
+        let (scenes, cast, references) = super::cast_script::parse_object(text, name)?;
         let mut story = parse_list(text, scenes, name)?;
         story.cast = cast;
+        story.references = references;
         return Ok(story);
     }
     parse_list(text, text, name)
@@ -177,6 +178,7 @@ fn parse_list(text: &str, list: &str, name: &str) -> Result<ParsedStory> {
         title: None,
         scenes,
         cast: Default::default(),
+        references: Vec::new(),
     })
 }
 

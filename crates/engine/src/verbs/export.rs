@@ -1,6 +1,7 @@
 //! A project's pieces in a folder of the person's: each scene's picture (`scene-001.jpg`) and
 //! narration (`scene-001.wav`), the person's own clip (`scene-002.clip.mp4`), the video's subtitles (`subtitles.srt`, `subtitles.vtt`) when
-//! it has them, and a `manifest.json` describing every scene (its words and their times
+//! it has them, the cast's reference pictures (`cast-01-mira.png`), and a `manifest.json`
+//! describing the cast and every scene (its words and their times
 //! included). The folder must be new, empty, or an earlier export (its manifest says so): a
 //! file StoryReel did not write is never replaced. Each file goes under a temporary name
 //! first, and files an earlier export left that this one no longer lists are removed, with any
@@ -32,6 +33,16 @@ struct Manifest<'a> {
     /// The video's file, when it was exported too.
     #[serde(skip_serializing_if = "Option::is_none")]
     video: Option<String>,
+    /// The reference pictures of the cast and the look, as exported (`cast-mira.png`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    references: Vec<ManifestReference>,
+}
+
+#[derive(Serialize)]
+struct ManifestReference {
+    /// The character's name, or "the look".
+    who: String,
+    file: String,
 }
 
 #[derive(Serialize)]
@@ -52,6 +63,12 @@ struct ManifestScene {
     /// The person's own clip, as exported (`scene-002.mp4`); `file` is its first frame.
     #[serde(skip_serializing_if = "Option::is_none")]
     clip: Option<String>,
+    /// The characters the scene shows and the seed its picture was asked for with.
+    characters: Vec<String>,
+    seed: u64,
+    /// What the scene says about how its picture was asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
 }
 
 /// A scene's narration as exported: its file, who spoke it, and each word's time in it.
@@ -156,7 +173,17 @@ impl Engine {
                     });
                 }
             }
+            let part = project
+                .cast
+                .scene_part(project.id, &s.cast_words(), &s.choice);
             scenes.push(ManifestScene {
+                characters: part.characters.iter().map(|c| c.name.clone()).collect(),
+                seed: part.seed,
+                notes: s
+                    .image
+                    .as_ref()
+                    .map(|i| i.notes.clone())
+                    .unwrap_or_default(),
                 index: s.index,
                 title: s.title,
                 text: s.text,
@@ -191,11 +218,43 @@ impl Engine {
                 video = Some(VIDEO_FILE.to_string());
             }
         }
+        let mut references = Vec::new();
+        let refs = project
+            .cast
+            .characters
+            .iter()
+            .filter_map(|c| Some((c.name.as_str(), c.reference.as_ref()?)))
+            .chain(
+                project
+                    .cast
+                    .look
+                    .reference
+                    .as_ref()
+                    .map(|r| ("the look", r)),
+            );
+        for (i, (who, r)) in refs.enumerate() {
+            let src = self.assets().path(&r.hash, &r.ext)?;
+            if src.is_file() {
+                let slug: String = who
+                    .to_lowercase()
+                    .chars()
+                    .map(|c| if c.is_alphanumeric() { c } else { '-' })
+                    .collect();
+                let name = format!("cast-{:02}-{slug}.{}", i + 1, r.ext);
+                copy(&src, &name)?;
+                files.push(name.clone());
+                references.push(ManifestReference {
+                    who: who.to_string(),
+                    file: name,
+                });
+            }
+        }
         let manifest = serde_json::to_vec_pretty(&Manifest {
             project,
             scenes,
             subtitles,
             video,
+            references,
         })
         .map_err(|e| Error::Db(e.to_string()))?;
         let dest = dir.join("manifest.json");
@@ -244,6 +303,9 @@ fn earlier_export(dir: &Path, project: &Project) -> Result<Vec<String>> {
     listed.extend(scenes.iter().filter_map(|s| text(&s["clip"])));
     if let Some(subs) = manifest["subtitles"].as_array() {
         listed.extend(subs.iter().filter_map(text));
+    }
+    if let Some(refs) = manifest["references"].as_array() {
+        listed.extend(refs.iter().filter_map(|r| text(&r["file"])));
     }
     match manifest["project"]["id"].as_str() {
         None => return Err(refuse()),

@@ -36,9 +36,24 @@ impl Engine {
         drafts: Vec<SceneDraft>,
         opts: ImportOptions,
     ) -> Result<ImportOutcome> {
-        let parsed = story::from_drafts(title, drafts, &self.config().story)?;
+        let mut parsed = story::from_drafts(title, drafts, &self.config().story)?;
+        if let Some(why) = opts.cast.problem() {
+            return Err(Error::Input(why));
+        }
+        parsed.cast = opts.cast.clone();
+        parsed.references = opts.references.clone();
         let mut hasher = blake3::Hasher::new();
         hasher.update(b"scenes\0");
+        if !parsed.cast.is_empty() {
+            hasher.update(
+                serde_json::to_string(&parsed.cast)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
+            for r in &parsed.references {
+                hasher.update(format!("\0{:?}\0{}", r.who, r.file).as_bytes());
+            }
+        }
         for d in &parsed.scenes {
             for field in [
                 d.title.as_deref(),
@@ -120,6 +135,21 @@ impl Engine {
                 );
             }
         }
+        let cast = self
+            .story_cast(
+                parsed.cast.clone(),
+                &parsed.references,
+                opts.story_dir.as_deref(),
+            )
+            .await;
+        for r in cast
+            .characters
+            .iter()
+            .filter_map(|c| c.reference.as_ref())
+            .chain(cast.look.reference.as_ref())
+        {
+            hasher.update(format!("\0reference:{}", r.hash).as_bytes());
+        }
         let source_hash = hasher.finalize().to_hex().to_string();
 
         if !opts.force_new {
@@ -152,7 +182,7 @@ impl Engine {
             video: None,
             render_job: None,
             voice: voice.clone(),
-            cast: parsed.cast.clone(),
+            cast,
         };
         let mut rows = Vec::with_capacity(parsed.scenes.len());
         let mut own = Vec::new();
@@ -201,6 +231,7 @@ impl Engine {
                 updated_at: now,
                 sync: None,
                 narration: narrate.as_ref().map(Narration::queued),
+                choice: Default::default(),
             };
             rows.push((scene, job, narrate));
         }

@@ -6,6 +6,7 @@
 //! [`Engine`]: crate::Engine
 
 pub mod cast;
+pub mod cast_edit;
 pub mod doctor;
 pub mod edit;
 pub mod export;

@@ -306,6 +306,7 @@ impl Engine {
                         updated_at: now,
                         sync: None,
                         narration: None,
+                        choice: Default::default(),
                     },
                 };
                 // The person's own picture or clip stays whatever changes: only they replace it.

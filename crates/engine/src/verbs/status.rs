@@ -40,6 +40,9 @@ pub struct ProjectStatus {
     pub render: Option<crate::views::RenderView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenes: Option<Vec<SceneStatus>>,
+    /// The cast and look, each character with the scenes they appear in, and the seed.
+    #[serde(default)]
+    pub cast: Option<crate::verbs::cast::CastView>,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -67,6 +70,12 @@ pub struct SceneStatus {
     /// Its narration: who spoke it, how long, whether a fallback voice did (none: no voice).
     #[serde(default)]
     pub narration: Option<crate::views::NarrationView>,
+    /// What the scene says about how its picture was asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The scene's own seed and the characters linked or unlinked by hand.
+    #[serde(default, skip_serializing_if = "crate::model::SceneChoice::is_empty")]
+    pub cast: crate::model::SceneChoice,
 }
 
 impl From<SceneView> for SceneStatus {
@@ -89,6 +98,8 @@ impl From<SceneView> for SceneStatus {
             job_id: v.job_id,
             sync: v.sync,
             narration: v.narration,
+            notes: v.notes,
+            cast: v.choice,
         }
     }
 }
@@ -137,6 +148,7 @@ impl Engine {
             },
             render: self.render_view(fresh.as_ref().unwrap_or(project))?,
             scenes,
+            cast: Some(self.cast_of(fresh.as_ref().unwrap_or(project))?),
         })
     }
 

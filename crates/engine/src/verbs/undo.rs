@@ -1,5 +1,5 @@
 //! A project's undo history: before each edit a person makes (words, order, scenes added or
-//! deleted, the look, the voice, a recording, their own picture or clip, a picture made again),
+//! deleted, the look, the voice, the cast, a recording, their own picture or clip, a picture made again),
 //! the project and its scenes are kept as they were; Undo puts them back. Everything a scene
 //! points to is content-addressed and stays in the data folder, so putting a record back brings
 //! its picture, clip and narration back with it. Work the edit started (a picture or narration
@@ -192,6 +192,7 @@ impl Engine {
             p.style = step.project.style.clone();
             p.aspect = step.project.aspect;
             p.voice = step.project.voice.clone();
+            p.cast = step.project.cast.clone();
             p.scene_count = step.scenes.len() as u32;
             p.updated_at = now;
             tx.put_project(&p)?;

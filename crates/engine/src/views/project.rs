@@ -84,6 +84,11 @@ pub struct SceneView {
     pub narration: Option<super::NarrationView>,
     /// The person's own picture or clip it shows (`provider` is then `own`).
     pub media: Option<crate::model::OwnMedia>,
+    /// What the scene says about how its picture was asked for (a prompt shortened, a
+    /// reference picture a provider could not take).
+    pub notes: Vec<String>,
+    /// The scene's own seed and the characters linked or unlinked by hand.
+    pub choice: crate::model::SceneChoice,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, TS)]
@@ -141,6 +146,8 @@ impl Engine {
             updated_at: s.updated_at,
             narration: self.narration_view(s),
             media: s.image.as_ref().and_then(|i| i.own.clone()),
+            notes: img.map(|i| i.notes.clone()).unwrap_or_default(),
+            choice: s.choice.clone(),
         }
     }
 

@@ -2,6 +2,7 @@
 import type { JobStatus } from "./JobStatus";
 import type { NarrationView } from "./NarrationView";
 import type { OwnMedia } from "./OwnMedia";
+import type { SceneChoice } from "./SceneChoice";
 import type { SceneSync } from "./SceneSync";
 import type { UserError } from "./UserError";
 
@@ -21,4 +22,13 @@ narration: NarrationView | null,
 /**
  * The person's own picture or clip it shows (`provider` is then `own`).
  */
-media: OwnMedia | null, };
+media: OwnMedia | null, 
+/**
+ * What the scene says about how its picture was asked for (a prompt shortened, a
+ * reference picture a provider could not take).
+ */
+notes: Array<string>, 
+/**
+ * The scene's own seed and the characters linked or unlinked by hand.
+ */
+choice: SceneChoice, };
