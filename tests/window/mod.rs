@@ -402,6 +402,14 @@ impl WindowApp {
         d.quit();
     }
 
+    /// Like [`WindowApp::quit`], keeping the work folder (the data folder is in it) to read.
+    #[allow(dead_code)]
+    pub fn quit_keeping(self) -> tempfile::TempDir {
+        let WindowApp { d, work, .. } = self;
+        d.quit();
+        work
+    }
+
     /// Types `story` on the New story screen, waits for a preview of `scenes` scenes, generates
     /// it and waits until the project is done.
     pub fn generate(&self, story: &str, scenes: usize) {

@@ -7,6 +7,11 @@ import { listen } from '@tauri-apps/api/event';
 import type { Activity } from './bindings/Activity';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Aspect } from './bindings/Aspect';
+import type { Cast } from './bindings/Cast';
+import type { CastChange } from './bindings/CastChange';
+import type { CastView } from './bindings/CastView';
+import type { Reference } from './bindings/Reference';
+import type { SceneChoice } from './bindings/SceneChoice';
 import type { EngineEvent } from './bindings/EngineEvent';
 import type { NewProject } from './bindings/NewProject';
 import type { ProjectCard } from './bindings/ProjectCard';
@@ -134,6 +139,18 @@ export const api = {
     call<SceneView>('make_picture_instead', { projectId, index }),
   clipStrip: (projectId: string, index: number, count: number) =>
     call<StripFrame[]>('clip_strip', { projectId, index, count }),
+  /** A story's cast and look, each character with the scenes they appear in. */
+  getCast: (id: string) => call<CastView>('get_cast', { id }),
+  /** Which scenes saving `cast` would make again (nothing changes). */
+  castChange: (id: string, cast: Cast) => call<CastChange>('cast_change', { id, cast }),
+  setCast: (id: string, cast: Cast) => call<CastView>('set_cast', { id, cast }),
+  setSceneCast: (projectId: string, index: number, choice: SceneChoice) =>
+    call<CastView>('set_scene_cast', { projectId, index, choice }),
+  /** A reference picture (at most 20 MB), read and kept; the cast takes it when saved. */
+  putReference: async (file: File) =>
+    call<Reference>('put_reference', new Uint8Array(await file.arrayBuffer()), {
+      headers: { 'x-file-name': encodeURIComponent(file.name) },
+    }),
   /** Undoes the project's latest edit. */
   undoEdit: (id: string) => call<ProjectDetail>('undo_edit', { id }),
   cancelScene: (projectId: string, index: number) => call<SceneView>('cancel_scene', { projectId, index }),

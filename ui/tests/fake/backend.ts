@@ -350,6 +350,8 @@ export class FakeBackend {
       updated_at: at,
       narration: null,
       media: null,
+      notes: [],
+      choice: {},
     };
   }
 

@@ -114,5 +114,5 @@ export function previewStory(text: string, name: string | null): StoryPreview {
   const stem = name ? name.replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' ') : null;
   const firstWords = (parsed.scenes[0]?.text ?? '').split(/\s+/).slice(0, 4).join(' ');
   const title = parsed.title ?? (stem ? stem.charAt(0).toUpperCase() + stem.slice(1) : firstWords || 'Untitled');
-  return { title, scenes: parsed.scenes };
+  return { title, scenes: parsed.scenes, cast: {}, references: [] };
 }

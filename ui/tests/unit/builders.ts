@@ -50,6 +50,8 @@ export function scene(over: Partial<SceneView> = {}): SceneView {
     updated_at: 1000,
     narration: null,
     media: null,
+    notes: [],
+    choice: {},
     ...over,
   };
 }

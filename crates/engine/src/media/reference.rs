@@ -14,6 +14,15 @@ use crate::story::RefFile;
 /// The largest file taken as a reference picture.
 pub const MAX_REFERENCE_BYTES: u64 = 20 * 1024 * 1024;
 
+/// The sentence for a reference picture of `bytes` bytes, over [`MAX_REFERENCE_BYTES`].
+pub fn too_large(name: &str, bytes: u64) -> Error {
+    Error::Input(format!(
+        "{name} is {:.1} MB; a reference picture may be at most {} MB. Save a smaller copy (a photo app's Export or Resize does it) and use that.",
+        bytes as f64 / (1024.0 * 1024.0),
+        MAX_REFERENCE_BYTES / (1024 * 1024)
+    ))
+}
+
 impl Engine {
     /// Reads, checks and keeps `file` (which the person calls `name`) as a reference picture.
     pub async fn prepare_reference(&self, file: &Path, name: &str) -> Result<Reference> {
@@ -102,11 +111,7 @@ impl Engine {
             )));
         }
         if meta.len() > MAX_REFERENCE_BYTES {
-            return Err(Error::Input(format!(
-                "{name} is {:.1} MB; a reference picture may be at most {} MB. Save a smaller copy (a photo app's Export or Resize does it) and use that.",
-                meta.len() as f64 / (1024.0 * 1024.0),
-                MAX_REFERENCE_BYTES / (1024 * 1024)
-            )));
+            return Err(too_large(name, meta.len()));
         }
         let bytes = std::fs::read(file).map_err(|e| Error::io(format!("Cannot read {name}"), e))?;
         let ff = Ffmpeg::find(self.config().render.ffmpeg.as_deref())?;

@@ -15,6 +15,7 @@ import type { SceneView } from '../bindings/SceneView';
 import type { UserError } from '../bindings/UserError';
 import type { VideoView } from '../bindings/VideoView';
 import type { VoiceChoice } from '../bindings/VoiceChoice';
+import type { SceneChoice } from '../bindings/SceneChoice';
 
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -173,6 +174,19 @@ export function toScene(v: unknown): SceneView | null {
     updated_at: num(v.updated_at),
     narration: narration(v.narration),
     media: ownMedia(v.media),
+    notes: Array.isArray(v.notes) ? v.notes.filter((n): n is string => typeof n === 'string') : [],
+    choice: sceneChoice(v.choice),
+  };
+}
+
+/** A scene's own seed and hand links, or none. */
+function sceneChoice(v: unknown): SceneChoice {
+  if (!isObj(v)) return {};
+  const names = (x: unknown) => (Array.isArray(x) ? x.filter((n): n is string => typeof n === 'string') : undefined);
+  return {
+    seed: typeof v.seed === 'number' && Number.isFinite(v.seed) ? v.seed : undefined,
+    with: names(v.with),
+    without: names(v.without),
   };
 }
 

@@ -2,6 +2,8 @@
  * The story being prepared on the New story screen. It lives outside the screen so that going
  * to another screen and back keeps the text and the edited scenes.
  */
+import type { Cast } from '../../lib/bindings/Cast';
+import type { RefFile } from '../../lib/bindings/RefFile';
 import { api, toApiError, type ApiError } from '../../lib/api';
 import type { Aspect } from '../../lib/bindings/Aspect';
 import type { ProjectCard } from '../../lib/bindings/ProjectCard';
@@ -19,6 +21,9 @@ class StoryDraft {
   title = $state('');
   titleTouched = $state(false);
   drafts = $state.raw<EditDraft[]>([]);
+  /** The cast the story gives (front matter, a script's `cast`) and the pictures it names. */
+  cast = $state.raw<Cast>({});
+  references = $state.raw<RefFile[]>([]);
   /** The scenes were edited by hand since the last preview. */
   edited = $state(false);
   /** The text and aspect the current scenes were previewed from. */
@@ -75,6 +80,8 @@ class StoryDraft {
         const p = await api.previewStory(text, this.name, this.aspect);
         if (!latest()) return false;
         this.drafts = withKeys(p?.scenes);
+        this.cast = p?.cast ?? {};
+        this.references = Array.isArray(p?.references) ? p.references : [];
         this.edited = false;
         this.error = null;
         this.previewedFrom = key;
@@ -119,6 +126,8 @@ class StoryDraft {
           style: this.style || null,
           scenes,
           story_dir: this.dir,
+          cast: this.cast,
+          references: this.references,
         });
         this.reset();
         return card;

@@ -1,0 +1,135 @@
+//! The Cast panel in the real window: a story typed with Markdown front matter arrives with
+//! its cast; the panel lists Mira with the scenes that name her; a file that is not a picture
+//! is refused in words and changes nothing; a real picture shows as her reference; a new
+//! description is saved only after the panel says how many pictures are made again (exactly
+//! her scenes); and once the app is gone the data folder holds the cast, her picture, and new
+//! pictures for her scenes alone.
+
+mod own_media_window;
+mod window;
+
+use std::path::Path;
+
+use serde_json::json;
+use window::{needs, post, until, Driver, WindowApp};
+
+const STORY: &str = "---\ncast:\n  - name: Mira\n    description: a tall fisherwoman in a yellow coat\nlook:\n  words: watercolour\n  seed: 31\n---\nMira pushes the boat out.\n\nThe lighthouse stands alone.\n\nMira comes home at dusk.\n";
+
+fn choose(d: &Driver, css: &str, file: &Path) {
+    let input = d.wait(css, 10);
+    post(
+        &d.url(&format!("/element/{input}/value")),
+        json!({ "text": file.display().to_string() }),
+    );
+}
+
+fn text(d: &Driver, css: &str) -> String {
+    d.texts(css).join(" ")
+}
+
+#[test]
+fn the_cast_panel_edits_a_character_and_remakes_only_their_scenes() {
+    if !needs(
+        "the cast panel window test",
+        &["Xvfb", "WebKitWebDriver", "tauri-driver", "ffmpeg"],
+    ) {
+        return;
+    }
+    let app = WindowApp::start("app-cast-panel.log");
+    let (d, work) = (&app.d, app.work.path().to_path_buf());
+    let data = app.data.clone();
+    own_media_window::photo(&work);
+    let notes = work.join("notes.png");
+    std::fs::write(&notes, "these are notes, not a picture").unwrap();
+    app.generate(STORY, 3);
+
+    d.click("[data-testid=cast-open]");
+    d.wait(
+        "[data-testid=cast-panel][open] [data-testid=cast-character]",
+        20,
+    );
+    until(10, "Mira is listed with her scenes", d, || {
+        text(d, "[data-testid=cast-scenes]") == "In scenes 1 and 3"
+    });
+    let name: String = serde_json::from_value(d.script(
+        "return document.querySelector('[data-testid=cast-name]').value",
+        json!([]),
+    ))
+    .unwrap();
+    assert_eq!(name, "Mira", "the front matter's cast");
+
+    // Not a picture: a sentence, and no picture is taken.
+    choose(d, "[data-testid=cast-picture-file]", &notes);
+    until(20, "the file is refused in words", d, || {
+        text(d, "[data-testid=cast-panel]").contains("notes.png cannot be read as a picture")
+    });
+    assert!(d.find_all("[data-testid=cast-picture]").is_empty());
+
+    // A real picture shows as her reference.
+    choose(
+        d,
+        "[data-testid=cast-picture-file]",
+        &work.join("a-photo.png"),
+    );
+    d.wait("[data-testid=cast-picture]", 20);
+
+    // A new description: the panel says first which pictures are made again.
+    d.script(
+        "const t = document.querySelector('[data-testid=cast-description]'); \
+         t.value = 'an old fisherwoman with a red scarf'; t.dispatchEvent(new Event('input', {bubbles: true})); return true",
+        json!([]),
+    );
+    let edited = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    d.click("[data-testid=cast-save]");
+    until(20, "the panel says how many pictures change", d, || {
+        d.texts("dialog[open]")
+            .iter()
+            .any(|t| t.contains("2 pictures are made again (scenes 1 and 3)"))
+    });
+    d.shot("cast-panel-confirm");
+    d.click("dialog[open] [data-testid=confirm-button]");
+    until(20, "the panel is closed", d, || {
+        d.find_all("[data-testid=cast-panel][open]").is_empty()
+    });
+    until(120, "the project is done again", d, || {
+        d.texts("[data-testid=project-status]")
+            .iter()
+            .any(|t| t.to_lowercase().contains("done"))
+    });
+    // Opened again: the engine's cast, with her picture.
+    d.click("[data-testid=cast-open]");
+    d.wait(
+        "[data-testid=cast-panel][open] [data-testid=cast-picture]",
+        20,
+    );
+    d.shot("cast-panel-saved");
+    d.click("[data-testid=cast-cancel]");
+    let _work = app.quit_keeping();
+
+    let e = storyreel_engine::Engine::open(storyreel_engine::EngineOptions::new(
+        &data,
+        storyreel_engine::config::Config::default(),
+    ))
+    .unwrap();
+    let p = e.projects().unwrap().remove(0);
+    let mira = p.cast.character("Mira").unwrap();
+    assert_eq!(mira.description, "an old fisherwoman with a red scarf");
+    let r = mira.reference.as_ref().expect("her picture is kept");
+    assert_eq!(r.file, "a-photo.png");
+    assert!(e.assets().path(&r.hash, &r.ext).unwrap().is_file());
+    assert_eq!(p.cast.look.seed, Some(31));
+    let made: Vec<bool> = e
+        .scenes(p.id)
+        .unwrap()
+        .iter()
+        .map(|s| s.image.as_ref().unwrap().created_at > edited)
+        .collect();
+    assert_eq!(
+        made,
+        [true, false, true],
+        "only Mira's scenes were made again"
+    );
+}
