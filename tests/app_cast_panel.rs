@@ -2,8 +2,9 @@
 //! its cast; the panel lists Mira with the scenes that name her; a file that is not a picture
 //! is refused in words and changes nothing; a real picture shows as her reference; a new
 //! description is saved only after the panel says how many pictures are made again (exactly
-//! her scenes); and once the app is gone the data folder holds the cast, her picture, and new
-//! pictures for her scenes alone.
+//! her scenes); scene 2, which does not name her, is linked to her by hand with a seed of its
+//! own; and once the app is gone the data folder holds the cast, her picture, the scene's
+//! choice, and new pictures for exactly the scenes each change touched.
 
 mod own_media_window;
 mod window;
@@ -107,6 +108,40 @@ fn the_cast_panel_edits_a_character_and_remakes_only_their_scenes() {
     );
     d.shot("cast-panel-saved");
     d.click("[data-testid=cast-cancel]");
+    until(20, "the panel is closed", d, || {
+        d.find_all("[data-testid=cast-panel][open]").is_empty()
+    });
+
+    // Scene 2 does not name Mira: linked by hand with a seed of its own, it alone is made again.
+    d.script(
+        "document.querySelector(`[data-testid=scene-card][data-index='2'] [data-testid=scene-edit]`).click(); return true",
+        json!([]),
+    );
+    d.wait(
+        "[data-testid=scene-cast] [data-testid=scene-cast-character]",
+        20,
+    );
+    let linked = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    d.script(
+        "const b = document.querySelector('[data-testid=scene-cast-character]'); b.click(); \
+         const s = document.querySelector('[data-testid=scene-seed]'); s.value = '5'; \
+         s.dispatchEvent(new Event('input', {bubbles: true})); return b.checked",
+        json!([]),
+    );
+    d.click("[data-testid=scene-cast-apply]");
+    until(20, "the scene says Mira is in it by hand", d, || {
+        text(d, "[data-testid=scene-cast]").contains("(by hand)")
+    });
+    d.shot("scene-cast-linked");
+    d.click("[data-testid=scene-dialog] [data-testid=scene-cancel]");
+    until(120, "the project is done once more", d, || {
+        d.texts("[data-testid=project-status]")
+            .iter()
+            .any(|t| t.to_lowercase().contains("done"))
+    });
     let _work = app.quit_keeping();
 
     let e = storyreel_engine::Engine::open(storyreel_engine::EngineOptions::new(
@@ -121,15 +156,20 @@ fn the_cast_panel_edits_a_character_and_remakes_only_their_scenes() {
     assert_eq!(r.file, "a-photo.png");
     assert!(e.assets().path(&r.hash, &r.ext).unwrap().is_file());
     assert_eq!(p.cast.look.seed, Some(31));
-    let made: Vec<bool> = e
-        .scenes(p.id)
-        .unwrap()
-        .iter()
-        .map(|s| s.image.as_ref().unwrap().created_at > edited)
-        .collect();
+    let scenes = e.scenes(p.id).unwrap();
+    let made = |after: u64| -> Vec<bool> {
+        scenes
+            .iter()
+            .map(|s| s.image.as_ref().unwrap().created_at > after)
+            .collect()
+    };
+    assert_eq!(made(edited), [true, true, true]);
     assert_eq!(
-        made,
-        [true, false, true],
-        "only Mira's scenes were made again"
+        made(linked),
+        [false, true, false],
+        "scene 2 alone for its link"
     );
+    assert_eq!(scenes[1].choice.with, ["Mira"]);
+    assert_eq!(scenes[1].choice.seed, Some(5));
+    assert_eq!(e.cast_of(&p).unwrap().characters[0].scenes, [1, 2, 3]);
 }

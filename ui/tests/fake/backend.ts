@@ -641,6 +641,11 @@ export class FakeBackend {
         return [...this.projects.values()].map((p) => p.card);
       case 'edit_scenes':
         return this.#editScenes(this.#project(a.projectId), a.scenes as SceneEdit[]);
+      case 'get_cast': {
+        // A story typed here has no cast: the engine's answer for one without.
+        const p = this.#project(a.id);
+        return { project_id: p.card.id, title: p.card.title, characters: [], look: {}, look_picture: null, seed: 1234, seed_drawn: true, cast: {} };
+      }
       case 'set_project_look': {
         const p = this.#project(a.id);
         const style = typeof a.style === 'string' ? a.style : p.card.style;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { castFrom, draftOf, referenceTooLarge, scenesText } from '../../src/screens/project/castDraft';
+import { castFrom, choiceFrom, draftOf, namedIn, referenceTooLarge, scenesText } from '../../src/screens/project/castDraft';
+import { scene } from './builders';
 import type { CastView } from '../../src/lib/bindings/CastView';
 
 const view: CastView = {
@@ -48,5 +49,27 @@ describe('the cast draft', () => {
     expect(scenesText([1, 2, 4])).toBe('1, 2 and 4');
     expect(scenesText([3])).toBe('3');
     expect(referenceTooLarge('big.png', 50 * 1024 * 1024)).toMatch(/^big.png is 50.0 MB; a reference picture may be at most 20 MB/);
+  });
+});
+
+describe('a scene and the cast', () => {
+  const v: CastView = {
+    ...view,
+    characters: [
+      { ...view.characters[0], name: 'Mira', scenes: [1, 3] },
+      { ...view.characters[0], name: 'Tom', scenes: [2] },
+    ],
+  };
+  it('tells named from linked by hand', () => {
+    const s2 = scene({ index: 2, choice: { with: ['Tom'] } });
+    expect(namedIn(v, s2, 'Tom')).toBe(false);
+    expect(namedIn(v, scene({ index: 1 }), 'Mira')).toBe(true);
+    expect(namedIn(v, scene({ index: 3, choice: { without: ['Tom'] } }), 'Tom')).toBe(true);
+  });
+  it('makes the choice from the boxes and the seed', () => {
+    const s1 = scene({ index: 1 });
+    expect(choiceFrom(v, s1, { Mira: false, Tom: true }, 7)).toEqual({ seed: 7, with: ['Tom'], without: ['Mira'] });
+    expect(choiceFrom(v, s1, { Mira: true, Tom: false }, null)).toEqual({ seed: null, with: [], without: [] });
+    expect(choiceFrom(v, s1, { Mira: true }, -1)).toMatch(/seed is a whole number/);
   });
 });

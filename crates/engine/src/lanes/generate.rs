@@ -243,6 +243,7 @@ fn scene_cast(
         seed: Some(part.seed),
         references,
         style_reference,
+        palette: project.cast.look.colours(),
     };
     (cast, notes)
 }

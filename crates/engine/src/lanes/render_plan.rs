@@ -194,7 +194,10 @@ impl Engine {
                                 style: p.style.clone(),
                                 frame: p.aspect.frame(),
                                 variation: 0,
-                                cast: Default::default(),
+                                cast: crate::providers::SceneCast {
+                                    palette: p.cast.look.colours(),
+                                    ..Default::default()
+                                },
                             }
                         }),
                     })

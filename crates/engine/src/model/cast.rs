@@ -118,6 +118,12 @@ impl Look {
             && self.reference.is_none()
     }
 
+    /// The palette's colours this build can draw with (`#1d3557`, `#fff`, or a CSS colour
+    /// name such as "sea green"); others are left to the words.
+    pub fn colours(&self) -> Vec<[u8; 3]> {
+        self.palette.iter().filter_map(|c| colour(c)).collect()
+    }
+
     /// The look as prompt words ("watercolour; palette #1d3557, #f1faee"), if it has any.
     pub fn prompt_words(&self) -> Option<String> {
         let mut parts = Vec::new();
@@ -130,6 +136,70 @@ impl Look {
         (!parts.is_empty()).then(|| parts.join("; "))
     }
 }
+
+/// A colour as a person writes it: `#rrggbb`, `#rgb`, or a CSS colour name (any case, spaces
+/// ignored).
+pub fn colour(text: &str) -> Option<[u8; 3]> {
+    let t = text.trim();
+    if let Some(hex) = t.strip_prefix('#') {
+        let digit = |i: usize, len: usize| u8::from_str_radix(hex.get(i..i + len)?, 16).ok();
+        return match hex.len() {
+            6 => Some([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?]),
+            3 => Some([digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17]),
+            _ => None,
+        };
+    }
+    let name: String = t
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_lowercase();
+    NAMED.iter().find(|(n, _)| *n == name).map(|(_, rgb)| *rgb)
+}
+
+/// CSS colour names a palette is likely to use.
+const NAMED: &[(&str, [u8; 3])] = &[
+    ("black", [0, 0, 0]),
+    ("white", [255, 255, 255]),
+    ("red", [255, 0, 0]),
+    ("darkred", [139, 0, 0]),
+    ("crimson", [220, 20, 60]),
+    ("orange", [255, 165, 0]),
+    ("gold", [255, 215, 0]),
+    ("yellow", [255, 255, 0]),
+    ("green", [0, 128, 0]),
+    ("darkgreen", [0, 100, 0]),
+    ("forestgreen", [34, 139, 34]),
+    ("seagreen", [46, 139, 87]),
+    ("olive", [128, 128, 0]),
+    ("teal", [0, 128, 128]),
+    ("turquoise", [64, 224, 208]),
+    ("cyan", [0, 255, 255]),
+    ("blue", [0, 0, 255]),
+    ("navy", [0, 0, 128]),
+    ("midnightblue", [25, 25, 112]),
+    ("royalblue", [65, 105, 225]),
+    ("skyblue", [135, 206, 235]),
+    ("steelblue", [70, 130, 180]),
+    ("purple", [128, 0, 128]),
+    ("indigo", [75, 0, 130]),
+    ("violet", [238, 130, 238]),
+    ("magenta", [255, 0, 255]),
+    ("pink", [255, 192, 203]),
+    ("brown", [165, 42, 42]),
+    ("sienna", [160, 82, 45]),
+    ("chocolate", [210, 105, 30]),
+    ("tan", [210, 180, 140]),
+    ("beige", [245, 245, 220]),
+    ("ivory", [255, 255, 240]),
+    ("grey", [128, 128, 128]),
+    ("gray", [128, 128, 128]),
+    ("slategrey", [112, 128, 144]),
+    ("slategray", [112, 128, 144]),
+    ("silver", [192, 192, 192]),
+    ("coral", [255, 127, 80]),
+    ("salmon", [250, 128, 114]),
+];
 
 /// The longest name, description and look words a cast may have, and how many characters and
 /// colours.
@@ -317,6 +387,18 @@ mod tests {
         assert!(names("Old Tom and the sea", "Old Tom"));
         assert!(names("灯台守の健太は海を見る。", "健太"));
         assert!(!names("Nobody here.", "  "));
+    }
+
+    #[test]
+    fn palette_colours_are_read_as_people_write_them() {
+        assert_eq!(colour("#1d3557"), Some([0x1d, 0x35, 0x57]));
+        assert_eq!(colour(" #FFF "), Some([255, 255, 255]));
+        assert_eq!(colour("Sea Green"), Some([46, 139, 87]));
+        assert_eq!(colour("midnight-blue"), Some([25, 25, 112]));
+        assert_eq!(colour("#12345"), None);
+        assert_eq!(colour("#gg0000"), None);
+        assert_eq!(colour("moonlight"), None);
+        assert_eq!(colour("#é"), None);
     }
 
     #[test]

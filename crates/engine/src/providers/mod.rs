@@ -49,6 +49,8 @@ pub struct SceneCast {
     pub references: Vec<RefPicture>,
     /// The look's picture, for providers with a style reference.
     pub style_reference: Option<RefPicture>,
+    /// The look's palette, as colours (a title card is drawn in them).
+    pub palette: Vec<[u8; 3]>,
 }
 
 /// A reference picture as sent: PNG bytes, and whom or what it shows.

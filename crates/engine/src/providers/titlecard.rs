@@ -157,7 +157,8 @@ fn background(req: &ImageRequest, style: &Style) -> RgbImage {
     let (w, h) = (req.frame.width.max(16), req.frame.height.max(16));
     let seed = blake3::hash(format!("{}:{}", style.name, req.scene_index).as_bytes());
     let seed = seed.as_bytes();
-    let (c0, c1) = style.gradients[(req.scene_index.max(1) as usize - 1) % style.gradients.len()];
+    let (c0, c1) = palette_pair(&req.cast.palette, req.scene_index)
+        .unwrap_or(style.gradients[(req.scene_index.max(1) as usize - 1) % style.gradients.len()]);
     let mut img = RgbImage::new(w, h);
     paint_gradient(
         &mut img,
@@ -166,6 +167,35 @@ fn background(req: &ImageRequest, style: &Style) -> RgbImage {
         seed[0] as f32 / 255.0 * std::f32::consts::TAU,
     );
     img
+}
+
+/// The gradient from the look's palette, when it has colours: each scene starts at the next
+/// colour and runs to the one after it (a lone colour runs to a darker shade of itself). A
+/// colour too light for the card's light text is darkened, keeping its hue.
+fn palette_pair(palette: &[[u8; 3]], scene: u32) -> Option<([u8; 3], [u8; 3])> {
+    if palette.is_empty() {
+        return None;
+    }
+    let i = (scene.max(1) as usize - 1) % palette.len();
+    let a = palette[i];
+    let b = if palette.len() == 1 {
+        a.map(|v| (v as f32 * 0.45) as u8)
+    } else {
+        palette[(i + 1) % palette.len()]
+    };
+    Some((legible(a), legible(b)))
+}
+
+/// `c` darkened until light text reads over it (relative luminance at most 0.3).
+fn legible(c: [u8; 3]) -> [u8; 3] {
+    let lum =
+        |c: [u8; 3]| (0.2126 * c[0] as f32 + 0.7152 * c[1] as f32 + 0.0722 * c[2] as f32) / 255.0;
+    let l = lum(c);
+    if l <= 0.3 {
+        return c;
+    }
+    let k = 0.3 / l;
+    c.map(|v| (v as f32 * k).round() as u8)
 }
 
 /// Draws the card; `numbered`: with the scene's place (the picture stored for a scene has
@@ -353,6 +383,31 @@ mod tests {
             text_words(&r, None, &[0]).0,
             text_words(&more, None, &[0]).0
         );
+    }
+
+    #[test]
+    fn a_palette_colours_the_card_and_stays_legible() {
+        let mut r = req("A harbour at dawn.", Aspect::Portrait);
+        let plain = render(&r, None);
+        r.cast.palette = vec![[0x1d, 0x35, 0x57], [0xf1, 0xfa, 0xee]];
+        let card = render(&r, None);
+        assert_ne!(
+            plain.get_pixel(2, 2),
+            card.get_pixel(2, 2),
+            "the palette's colours"
+        );
+        let corner = |img: &RgbImage| {
+            let p = img.get_pixel(1, 1).0;
+            p.map(f32::from)
+        };
+        // Near the navy or the darkened ivory: never light enough to swallow the text.
+        let c = corner(&card);
+        let lum = (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255.0;
+        assert!(lum <= 0.31, "{c:?}");
+        assert_eq!(palette_pair(&[], 1), None);
+        let (a, b) = palette_pair(&[[200, 40, 40]], 3).unwrap();
+        assert!(b[0] < a[0], "a lone colour runs to a darker shade");
+        assert_eq!(legible([255, 255, 255]), [77, 77, 77]);
     }
 
     #[test]

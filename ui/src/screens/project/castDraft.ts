@@ -6,6 +6,8 @@
 import type { Cast } from '../../lib/bindings/Cast';
 import type { CastView } from '../../lib/bindings/CastView';
 import type { Reference } from '../../lib/bindings/Reference';
+import type { SceneChoice } from '../../lib/bindings/SceneChoice';
+import type { SceneView } from '../../lib/bindings/SceneView';
 
 /** The largest reference picture taken (the engine says the same). */
 export const MAX_REFERENCE_BYTES = 20 * 1024 * 1024;
@@ -93,4 +95,35 @@ export function scenesText(list: number[]): string {
 
 export function referenceTooLarge(name: string, bytes: number): string {
   return `${name} is ${(bytes / (1024 * 1024)).toFixed(1)} MB; a reference picture may be at most ${MAX_REFERENCE_BYTES / (1024 * 1024)} MB. Save a smaller copy (a photo app's Export or Resize does it) and use that.`;
+}
+
+/** Whether scene `s`'s own words name `name` (not counting its hand links). */
+export function namedIn(v: CastView, s: SceneView, name: string): boolean {
+  const c = v.characters.find((x) => x.name === name);
+  const linked = (s.choice?.with ?? []).includes(name);
+  const unlinked = (s.choice?.without ?? []).includes(name);
+  const shown = !!c?.scenes.includes(s.index);
+  return unlinked || (shown && !linked);
+}
+
+/** A scene's choice from the boxes ticked and its seed, or a sentence saying what to fix. */
+export function choiceFrom(
+  v: CastView,
+  s: SceneView,
+  shown: Record<string, boolean>,
+  seed: number | null | undefined,
+): SceneChoice | string {
+  const withList: string[] = [];
+  const without: string[] = [];
+  for (const c of v.characters) {
+    const named = namedIn(v, s, c.name);
+    if (shown[c.name] && !named) withList.push(c.name);
+    if (!shown[c.name] && named) without.push(c.name);
+  }
+  let n: number | null = null;
+  if (seed !== null && seed !== undefined && String(seed).trim() !== '') {
+    n = Number(seed);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_SEED) return `The seed is a whole number from 0 to ${MAX_SEED}; leave it empty for the story's.`;
+  }
+  return { seed: n, with: withList, without };
 }
