@@ -140,6 +140,26 @@ fn raw(rng: &mut StdRng, base: &str) -> Fault {
 }
 
 async fn fuzz(provider: &str, routes: &[Route]) {
+    fuzz_story(provider, routes, false).await;
+}
+
+/// A story whose every scene shows Mira, with her picture and the look's: the requests that
+/// carry reference pictures (and the uploads and probes before them) are fuzzed too.
+fn cast_story(dir: &std::path::Path) -> (String, std::path::PathBuf) {
+    let story_dir = dir.join("story");
+    std::fs::create_dir_all(&story_dir).unwrap();
+    std::fs::write(story_dir.join("mira.png"), storyreel_testkit::png()).unwrap();
+    let scenes: Vec<String> = (1..=SCENES)
+        .map(|i| format!(r#"{{"text": "Scene {i}: Mira at the lighthouse."}}"#))
+        .collect();
+    let story = format!(
+        r#"{{"cast": [{{"name": "Mira", "description": "a tall fisherwoman", "reference": "mira.png"}}], "look": {{"words": "watercolour", "reference": "mira.png"}}, "scenes": [{}]}}"#,
+        scenes.join(",")
+    );
+    (story, story_dir)
+}
+
+async fn fuzz_story(provider: &str, routes: &[Route], with_cast: bool) {
     let seed = seed();
     eprintln!("{provider}: FUZZ_SEED={seed}");
     let mut rng = StdRng::seed_from_u64(seed);
@@ -172,12 +192,40 @@ async fn fuzz(provider: &str, routes: &[Route]) {
     ] {
         s.poll_timeout_s = Some(2);
     }
-    let e = providers::engine(dir.path(), cfg);
+    if with_cast {
+        let wf = dir.path().join("reference.json");
+        let nodes = serde_json::json!({
+            "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "{{prompt}}"}},
+            "10": {"class_type": "LoadImage", "inputs": {"image": "{{reference}}"}},
+            "9": {"class_type": "SaveImage", "inputs": {"images": ["6", 0]}}
+        });
+        std::fs::write(&wf, nodes.to_string()).unwrap();
+        cfg.providers.comfyui.reference_workflow = Some(wf);
+    }
+    let e = providers::engine(&dir.path().join("d"), cfg);
     let t0 = Instant::now();
-    let (scenes, took) = providers::run(&e, SCENES).await;
+    let (scenes, took) = if with_cast {
+        let (story, story_dir) = cast_story(dir.path());
+        let opts = storyreel_engine::ImportOptions {
+            force_new: true,
+            story_dir: Some(story_dir),
+            ..Default::default()
+        };
+        let p = e
+            .import(story.as_bytes(), "cast.json", opts)
+            .await
+            .unwrap()
+            .project;
+        providers::work_until_idle(&e).await;
+        (e.scenes(p.id).unwrap(), t0.elapsed())
+    } else {
+        providers::run(&e, SCENES).await
+    };
     // Per scene: the budget (2 s), one request past it (1 s), a poll timeout (2 s) and a
-    // download; three at a time.
-    let bound = Duration::from_secs((SCENES as u64).div_ceil(3) * 6 + 10);
+    // download; three at a time. A request refused with its reference pictures is asked once
+    // more without them: twice that.
+    let per = if with_cast { 12 } else { 6 };
+    let bound = Duration::from_secs((SCENES as u64).div_ceil(3) * per + 10);
     assert!(
         took <= bound,
         "{provider} seed {seed}: {took:?} > {bound:?}"
@@ -249,6 +297,46 @@ async fn comfyui_survives_any_answer() {
     fuzz(
         "comfyui",
         &[Route::ComfyPrompt, Route::ComfyHistory, Route::ComfyView],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_with_reference_pictures_survives_any_answer() {
+    fuzz_story("openai", &[Route::OpenAiEdits, Route::OpenAi], true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fal_with_reference_pictures_survives_any_answer() {
+    fuzz_story("fal", &[Route::FalSubmit, Route::FalResult], true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stability_with_a_style_picture_survives_any_answer() {
+    fuzz_story(
+        "stability",
+        &[Route::StabilityControl, Route::Stability],
+        true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn automatic1111_with_its_controlnet_probed_survives_any_answer() {
+    fuzz_story(
+        "automatic1111",
+        &[Route::A1111ControlNet, Route::A1111],
+        true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comfyui_with_reference_uploads_survives_any_answer() {
+    fuzz_story(
+        "comfyui",
+        &[Route::ComfyUpload, Route::ComfyPrompt, Route::ComfyHistory],
+        true,
     )
     .await;
 }
