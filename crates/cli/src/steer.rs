@@ -191,6 +191,9 @@ pub async fn cast(folder: &Folder, project: String, json: bool) -> Result<ExitCo
         if let Some(note) = &ch.reference_note {
             println!("    {note}");
         }
+        if let Some(v) = &ch.voice {
+            println!("    voice of their lines in quotes: {v}");
+        }
     }
     if let Some(look) = c.look.prompt_words() {
         println!("Look: {look}");

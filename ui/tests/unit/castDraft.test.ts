@@ -7,7 +7,7 @@ const view: CastView = {
   project_id: 'p1',
   title: 'Harbour',
   characters: [
-    { name: 'Mira', description: 'a tall fisherwoman', scenes: [1, 2, 4], reference: null, picture: null, reference_note: 'The picture could not be used.' },
+    { name: 'Mira', description: 'a tall fisherwoman', scenes: [1, 2, 4], reference: null, picture: null, reference_note: 'The picture could not be used.', voice: null },
   ],
   look: { words: 'watercolour', palette: ['#1d3557', 'sea green'], seed: 42 },
   look_picture: null,
@@ -24,14 +24,14 @@ describe('the cast draft', () => {
     d.look.palette = ' #1d3557 ,, sea green ';
     const cast = castFrom(d);
     expect(cast).toEqual({
-      characters: [{ name: 'Mira', description: 'a tall fisherwoman', reference: null, reference_note: 'The picture could not be used.' }],
+      characters: [{ name: 'Mira', description: 'a tall fisherwoman', reference: null, reference_note: 'The picture could not be used.', voice: null }],
       look: { words: 'watercolour', palette: ['#1d3557', 'sea green'], seed: 42, reference: null, reference_note: null },
     });
   });
 
   it('says what to fix before anything is sent', () => {
     const d = draftOf(view);
-    d.characters.push({ name: 'mira', description: '', reference: null, picture: null, note: null, scenes: [] });
+    d.characters.push({ name: 'mira', description: '', reference: null, picture: null, note: null, scenes: [], voice: '' });
     expect(castFrom(d)).toBe('mira is in the cast twice; give each character one entry.');
     d.characters[1] = { ...d.characters[1], name: '', description: 'a boy' };
     expect(castFrom(d)).toMatch(/^Character 2 has no name/);

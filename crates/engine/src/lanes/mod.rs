@@ -11,6 +11,7 @@ use crate::queue::JobError;
 
 mod generate;
 mod narrate;
+mod narrate_lines;
 mod render;
 mod render_plan;
 mod upload;

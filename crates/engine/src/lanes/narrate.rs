@@ -7,7 +7,6 @@ use crate::error::Error;
 use crate::language;
 use crate::model::{now_ms, text_hash, Asset, AudioFile, Job, Speech, UserError, SCHEMA_VERSION};
 use crate::queue::JobError;
-use crate::voices::SpeechRequest;
 
 impl Engine {
     /// Narrates a scene.
@@ -38,12 +37,9 @@ impl Engine {
         }
         let project_lang = language::by_code(&choice.language).unwrap_or_else(language::english);
         let lang = language::for_scene(project_lang, &scene.text);
-        let req = SpeechRequest::new(&scene.text, lang);
         self.phase(job, "speaking");
-        let spoken = self
-            .inner
-            .voices
-            .speak(&req, choice.voice.as_deref())
+        let (spoken, lines) = self
+            .speak_scene(&project, &scene.text, lang, choice.voice.as_deref())
             .await
             .map_err(|e| JobError {
                 retryable: e.retryable,
@@ -100,6 +96,7 @@ impl Engine {
             passed: spoken.passed,
             text_hash: text_hash(&scene.text),
             created_at: now_ms(),
+            lines,
         };
         let done = self.queue().finish(job.id, job.attempt, |tx, _| {
             if let Some(mut s) = tx.scene(job.project_id, index)? {

@@ -28,6 +28,9 @@ pub struct Character {
     /// description alone until another is given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_note: Option<String>,
+    /// The voice that speaks their quoted lines (none: the narrator's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<String>,
 }
 
 impl Character {
@@ -38,6 +41,7 @@ impl Character {
             description: description.trim().to_string(),
             reference: None,
             reference_note: None,
+            voice: None,
         }
     }
 }
@@ -245,6 +249,14 @@ impl Cast {
                     c.description.chars().count()
                 ));
             }
+            if c.voice
+                .as_deref()
+                .is_some_and(|v| v.trim().is_empty() || v.chars().count() > MAX_NAME_CHARS)
+            {
+                return Some(format!(
+                    "The voice of {n} is not a voice's name; choose one of the voices, or none for the narrator's."
+                ));
+            }
             if self.characters[..i]
                 .iter()
                 .any(|o| o.name.trim().to_lowercase() == n.to_lowercase())
@@ -327,7 +339,15 @@ impl Cast {
     /// What the picture of a scene with `words` and `choice` takes from the cast.
     pub fn scene_part(&self, project: Uuid, words: &str, choice: &SceneChoice) -> ScenePart {
         ScenePart {
-            characters: self.shown_in(words, choice).into_iter().cloned().collect(),
+            // What the picture is asked for with: a character's voice is not part of it.
+            characters: self
+                .shown_in(words, choice)
+                .into_iter()
+                .map(|c| Character {
+                    voice: None,
+                    ..c.clone()
+                })
+                .collect(),
             look: self.look.prompt_words(),
             look_reference: self.look.reference.clone(),
             seed: choice
@@ -350,9 +370,15 @@ fn without_spaces(c: char) -> bool {
 
 /// Whether `text` names `name` as a word of its own (any case: "Mira", "MIRA's", not "Miracle").
 pub fn names(text: &str, name: &str) -> bool {
+    !named_at(text, name).is_empty()
+}
+
+/// Where in `text` (byte offsets into its lower-case form) `name` stands as a word of its own.
+pub fn named_at(text: &str, name: &str) -> Vec<usize> {
     let name = name.trim().to_lowercase();
+    let mut found = Vec::new();
     if name.is_empty() {
-        return false;
+        return found;
     }
     let text = text.to_lowercase();
     let mut from = 0;
@@ -366,11 +392,11 @@ pub fn names(text: &str, name: &str) -> bool {
         let open = !(before.is_some_and(joins) && first.is_some_and(joins));
         let close = !(after.is_some_and(joins) && last.is_some_and(joins));
         if open && close {
-            return true;
+            found.push(at);
         }
         from = at + name.chars().next().map_or(1, char::len_utf8);
     }
-    false
+    found
 }
 
 #[cfg(test)]

@@ -7,12 +7,13 @@ mod media;
 mod narration;
 mod provider;
 pub use cast::{
-    names as cast_names, Cast, Character, Look, Reference, SceneChoice, ScenePart, MAX_CHARACTERS,
-    MAX_COLOURS, MAX_DESCRIPTION_CHARS, MAX_LOOK_CHARS, MAX_NAME_CHARS, MAX_SEED, REFERENCE_SIDE,
+    named_at, names as cast_names, Cast, Character, Look, Reference, SceneChoice, ScenePart,
+    MAX_CHARACTERS, MAX_COLOURS, MAX_DESCRIPTION_CHARS, MAX_LOOK_CHARS, MAX_NAME_CHARS, MAX_SEED,
+    REFERENCE_SIDE,
 };
 pub use job::{Job, JobKind, JobPayload, JobStatus, MissingPayload, UploadSpec};
 pub use media::{ClipEnd, ClipFile, Fit, MediaLook, OwnMedia, OWN_MEDIA};
-pub use narration::{text_hash, AudioFile, Narration, Speech, VoiceChoice, WordMark};
+pub use narration::{text_hash, AudioFile, Narration, Speech, SpokenLine, VoiceChoice, WordMark};
 pub use provider::{BreakerState, ProviderStats};
 
 use serde::{Deserialize, Serialize};

@@ -60,6 +60,17 @@ pub struct Speech {
     #[ts(type = "string | null")]
     pub upload: Option<Uuid>,
     pub created_at: u64,
+    /// Characters whose quoted lines were spoken in a voice of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<SpokenLine>,
+}
+
+/// A character's lines in a scene, and the voice that spoke them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SpokenLine {
+    pub speaker: String,
+    pub provider: String,
+    pub voice: String,
 }
 
 impl Speech {

@@ -152,10 +152,10 @@ fn character(v: &serde_json::Value) -> std::result::Result<(Character, Option<St
     };
     if let Some(k) = obj
         .keys()
-        .find(|k| !matches!(k.as_str(), "name" | "description" | "reference"))
+        .find(|k| !matches!(k.as_str(), "name" | "description" | "reference" | "voice"))
     {
         return Err(format!(
-            "`{k}` is not something a character has; use name, description and reference."
+            "`{k}` is not something a character has; use name, description, reference and voice."
         ));
     }
     let name = text_field(obj, "name", MAX_NAME_CHARS)?;
@@ -164,10 +164,10 @@ fn character(v: &serde_json::Value) -> std::result::Result<(Character, Option<St
     }
     let description = text_field(obj, "description", MAX_DESCRIPTION_CHARS)?;
     let reference = text_field(obj, "reference", MAX_FILE_CHARS)?;
-    Ok((
-        Character::new(&name, &description),
-        (!reference.is_empty()).then_some(reference),
-    ))
+    let voice = text_field(obj, "voice", MAX_NAME_CHARS)?;
+    let mut character = Character::new(&name, &description);
+    character.voice = (!voice.is_empty()).then_some(voice);
+    Ok((character, (!reference.is_empty()).then_some(reference)))
 }
 
 fn look(v: &serde_json::Value) -> std::result::Result<(Look, Option<String>), String> {
@@ -270,7 +270,7 @@ mod tests {
             ),
             (
                 r#"{"scenes": [], "cast": [{"name": "Mira", "age": 3}]}"#,
-                "`age` is not something a character has; use name, description and reference",
+                "`age` is not something a character has; use name, description, reference and voice",
             ),
             (
                 r#"{"scenes": [], "cast": [{"name": "Mira"}, {"name": "MIRA"}]}"#,

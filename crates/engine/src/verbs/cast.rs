@@ -36,6 +36,8 @@ pub struct CharacterView {
     pub picture: Option<String>,
     /// Why the picture the story named for them could not be used.
     pub reference_note: Option<String>,
+    /// The voice of their quoted lines (none: the narrator's).
+    pub voice: Option<String>,
 }
 
 impl Engine {
@@ -67,6 +69,7 @@ impl Engine {
                 picture: on_disk(&c.reference),
                 reference: c.reference.clone(),
                 reference_note: c.reference_note.clone(),
+                voice: c.voice.clone(),
             })
             .collect();
         Ok(CastView {

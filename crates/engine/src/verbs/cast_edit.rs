@@ -21,6 +21,8 @@ pub struct CastChange {
     pub remade: Vec<u32>,
     /// Scenes the change touches that show the person's own picture or clip, which stays.
     pub kept_own: Vec<u32>,
+    /// Scenes narrated again: a character with quoted lines in them has another voice now.
+    pub revoiced: Vec<u32>,
 }
 
 impl CastChange {
@@ -39,6 +41,15 @@ impl CastChange {
                 list(&self.remade)
             ),
         };
+        if !self.revoiced.is_empty() {
+            let n = self.revoiced.len();
+            out.push_str(&format!(
+                " {n} {} narrated again (scene{} {}).",
+                if n == 1 { "scene is" } else { "scenes are" },
+                if n == 1 { "" } else { "s" },
+                list(&self.revoiced)
+            ));
+        }
         if !self.kept_own.is_empty() {
             out.push_str(&format!(
                 " Your own {} in scene{} {} stay{}.",
@@ -79,8 +90,37 @@ fn touched(
                 change.remade.push(s.index);
             }
         }
+        let speaks = |name: &str| {
+            crate::voices::dialogue::lines(&s.text, &[name])
+                .iter()
+                .any(|l| l.speaker.is_some())
+        };
+        let recorded = s
+            .narration
+            .as_ref()
+            .and_then(|n| n.speech.as_ref())
+            .is_some_and(|sp| sp.is_recording());
+        if project.voice.is_some()
+            && !recorded
+            && new_voices(before, after).iter().any(|n| speaks(n))
+        {
+            change.revoiced.push(s.index);
+        }
     }
     change
+}
+
+/// The names of characters whose voice differs between `before` and `after` (added, removed,
+/// renamed or given another voice), among those with a voice in either.
+fn new_voices(before: &Cast, after: &Cast) -> Vec<String> {
+    let voice = |c: &Cast, name: &str| c.character(name).and_then(|x| x.voice.clone());
+    before
+        .characters
+        .iter()
+        .chain(&after.characters)
+        .filter(|c| voice(before, &c.name) != voice(after, &c.name))
+        .map(|c| c.name.clone())
+        .collect()
 }
 
 impl Engine {
@@ -266,6 +306,12 @@ impl Engine {
         self.emit_project(id);
         if !jobs.is_empty() {
             self.wake(Lane::Generate);
+        }
+        if !change.revoiced.is_empty() {
+            let scenes = self.store().scenes_of(id)?;
+            let list = change.revoiced.clone();
+            self.queue_narrations(id, None, &scenes, |s| list.contains(&s.index))
+                .await?;
         }
         self.rerender_if_wanted(id).await;
         Ok(change)

@@ -187,6 +187,7 @@ impl Engine {
             text_hash: text_hash(&scene.text),
             upload: upload.as_ref().map(|u| u.id),
             created_at: now_ms(),
+            lines: Vec::new(),
         };
         // A finished job stands for the recording, so the narration mirrors a job as always.
         let mut job = Job::new(

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod chain;
+pub mod dialogue;
 pub mod elevenlabs;
 pub mod espeak;
 pub mod japanese;
@@ -17,6 +18,7 @@ pub(crate) mod onnx_patch;
 pub mod openai;
 pub mod piper;
 pub mod piper_model;
+pub mod resample;
 pub mod silence;
 pub mod timing;
 

@@ -11,4 +11,8 @@ remade: Array<number>,
 /**
  * Scenes the change touches that show the person's own picture or clip, which stays.
  */
-kept_own: Array<number>, };
+kept_own: Array<number>, 
+/**
+ * Scenes narrated again: a character with quoted lines in them has another voice now.
+ */
+revoiced: Array<number>, };

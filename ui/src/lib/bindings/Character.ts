@@ -18,4 +18,8 @@ reference?: Reference | null,
  * Why the picture the story named for them could not be used (they are drawn from their
  * description alone until another is given).
  */
-reference_note?: string | null, };
+reference_note?: string | null, 
+/**
+ * The voice that speaks their quoted lines (none: the narrator's).
+ */
+voice?: string | null, };

@@ -13,4 +13,8 @@ picture: string | null,
 /**
  * Why the picture the story named for them could not be used.
  */
-reference_note: string | null, };
+reference_note: string | null, 
+/**
+ * The voice of their quoted lines (none: the narrator's).
+ */
+voice: string | null, };

@@ -21,6 +21,8 @@ export type CharacterDraft = {
   picture: string | null;
   note: string | null;
   scenes: number[];
+  /** The voice of their quoted lines ('' : the narrator's). */
+  voice: string;
 };
 
 export type CastDraft = {
@@ -45,6 +47,7 @@ export function draftOf(v: CastView): CastDraft {
       picture: c.picture,
       note: c.reference_note,
       scenes: [...c.scenes],
+      voice: c.voice ?? '',
     })),
     look: {
       words: v.look.words ?? '',
@@ -69,7 +72,13 @@ export function castFrom(d: CastDraft): Cast | string {
     }
     if (seen.has(name.toLowerCase())) return `${name} is in the cast twice; give each character one entry.`;
     seen.add(name.toLowerCase());
-    characters.push({ name, description: c.description.trim(), reference: c.reference, reference_note: c.reference ? null : c.note });
+    characters.push({
+      name,
+      description: c.description.trim(),
+      reference: c.reference,
+      reference_note: c.reference ? null : c.note,
+      voice: c.voice ? c.voice : null,
+    });
   }
   const palette = d.look.palette
     .split(',')
