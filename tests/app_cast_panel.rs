@@ -1,10 +1,10 @@
 //! The Cast panel in the real window: a story typed with Markdown front matter arrives with
 //! its cast; the panel lists Mira with the scenes that name her; a file that is not a picture
-//! is refused in words and changes nothing; a real picture shows as her reference; a new
-//! description is saved only after the panel says how many pictures are made again (exactly
-//! her scenes); scene 2, which does not name her, is linked to her by hand with a seed of its
-//! own; and once the app is gone the data folder holds the cast, her picture, the scene's
-//! choice, and new pictures for exactly the scenes each change touched.
+//! is refused in words and changes nothing; a real picture dropped on her picture's place shows
+//! as her reference; a new description is saved only after the panel says how many pictures are
+//! made again (exactly her scenes); scene 2, which does not name her, is linked to her by hand
+//! with a seed of its own; and once the app is gone the data folder holds the cast, her picture,
+//! the scene's choice, and new pictures for exactly the scenes each change touched.
 
 mod own_media_window;
 mod window;
@@ -66,11 +66,12 @@ fn the_cast_panel_edits_a_character_and_remakes_only_their_scenes() {
     });
     assert!(d.find_all("[data-testid=cast-picture]").is_empty());
 
-    // A real picture shows as her reference.
-    choose(
+    // A real picture dropped on her picture's place shows as her reference.
+    let photo = std::fs::read(work.join("a-photo.png")).unwrap();
+    own_media_window::drop_files(
         d,
-        "[data-testid=cast-picture-file]",
-        &work.join("a-photo.png"),
+        "[data-testid=cast-picture-drop]",
+        &[("a-photo.png", "image/png", photo)],
     );
     d.wait("[data-testid=cast-picture]", 20);
 
