@@ -87,12 +87,17 @@ fn flatten(img: DynamicImage) -> RgbImage {
 
 /// `img` scaled down to at most STORED_SIDE on its longer side.
 fn capped(img: RgbImage) -> RgbImage {
+    within(img, STORED_SIDE)
+}
+
+/// `img` scaled down to at most `side` on its longer side, its shape kept.
+pub(crate) fn within(img: RgbImage, side: u32) -> RgbImage {
     let (w, h) = (img.width(), img.height());
     let long = w.max(h);
-    if long <= STORED_SIDE {
+    if long <= side {
         return img;
     }
-    let scale = STORED_SIDE as f64 / long as f64;
+    let scale = side as f64 / long as f64;
     let (nw, nh) = (
         ((w as f64 * scale).round() as u32).max(1),
         ((h as f64 * scale).round() as u32).max(1),

@@ -143,7 +143,7 @@ impl Engine {
             }
         }
         let img = crate::media::picture::load(&ff, file, &bytes, name)?;
-        let img = within(img, REFERENCE_SIDE);
+        let img = crate::media::picture::within(img, REFERENCE_SIDE);
         let png = crate::imaging::encode(&img, crate::config::ImageFormat::Png, 90)?;
         let hash = self.assets().put(&png, "png")?;
         Ok(Reference {
@@ -155,19 +155,4 @@ impl Engine {
             file: name.to_string(),
         })
     }
-}
-
-/// `img` scaled down to at most `side` on its longer side.
-fn within(img: image::RgbImage, side: u32) -> image::RgbImage {
-    let (w, h) = (img.width(), img.height());
-    let long = w.max(h);
-    if long <= side {
-        return img;
-    }
-    let scale = side as f64 / long as f64;
-    let (nw, nh) = (
-        ((w as f64 * scale).round() as u32).max(1),
-        ((h as f64 * scale).round() as u32).max(1),
-    );
-    crate::imaging::resize_cover_at(&img, nw, nh, (0.5, 0.5))
 }

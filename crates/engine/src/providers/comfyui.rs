@@ -272,12 +272,7 @@ impl ComfyUi {
     async fn upload(&self, r: &super::RefPicture) -> Result<String, ProviderError> {
         let h = &self.http;
         let hash = blake3::hash(&r.png);
-        let part = reqwest::multipart::Part::bytes(r.png.as_ref().clone())
-            .file_name(format!("storyreel-{}.png", &hash.to_hex()[..16]))
-            .mime_str("image/png")
-            .map_err(|_| {
-                ProviderError::terminal("bad_request", "A reference picture could not be sent.")
-            })?;
+        let part = super::png_part_named(r, format!("storyreel-{}.png", &hash.to_hex()[..16]))?;
         let form = reqwest::multipart::Form::new()
             .part("image", part)
             .text("overwrite", "true")

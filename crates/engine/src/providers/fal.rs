@@ -123,11 +123,7 @@ pub fn kontext_ratio(frame: Frame) -> &'static str {
         ("9:16", 9.0 / 16.0),
         ("9:21", 9.0 / 21.0),
     ];
-    let want = (frame.width.max(1) as f64 / frame.height.max(1) as f64).ln();
-    RATIOS
-        .iter()
-        .min_by(|a, b| (a.1.ln() - want).abs().total_cmp(&(b.1.ln() - want).abs()))
-        .map_or("1:1", |r| r.0)
+    super::nearest_ratio(frame, &RATIOS)
 }
 
 /// The longest prompt sent (the models' own limit is in tokens; this stays well inside it).

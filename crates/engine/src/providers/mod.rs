@@ -79,12 +79,31 @@ pub fn png_part(r: &RefPicture) -> Result<reqwest::multipart::Part, ProviderErro
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
+    png_part_named(r, format!("{name}.png"))
+}
+
+/// A reference picture as a multipart file part called `file_name`.
+pub fn png_part_named(
+    r: &RefPicture,
+    file_name: String,
+) -> Result<reqwest::multipart::Part, ProviderError> {
     reqwest::multipart::Part::bytes(r.png.as_ref().clone())
-        .file_name(format!("{name}.png"))
+        .file_name(file_name)
         .mime_str("image/png")
         .map_err(|_| {
             ProviderError::terminal("bad_request", "A reference picture could not be sent.")
         })
+}
+
+/// The ratio of `ratios` (each a name and its width / height) nearest the frame's shape, on a
+/// log scale (so 2:1 and 1:2 are as far from 1:1).
+pub fn nearest_ratio(frame: crate::model::Frame, ratios: &[(&'static str, f64)]) -> &'static str {
+    let want = (frame.width.max(1) as f64 / frame.height.max(1) as f64).ln();
+    let off = |r: f64| (r.ln() - want).abs();
+    ratios
+        .iter()
+        .min_by(|a, b| off(a.1).total_cmp(&off(b.1)))
+        .map_or("1:1", |r| r.0)
 }
 
 /// Names joined as a person says them: "Mira", "Mira and Tom", "Mira, Tom and the look".

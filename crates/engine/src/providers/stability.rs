@@ -75,12 +75,7 @@ impl Stability {
 
 /// The accepted aspect ratio nearest the project's frame.
 pub fn aspect_ratio(frame: Frame) -> &'static str {
-    let want = (frame.width.max(1) as f64 / frame.height.max(1) as f64).ln();
-    let off = |r: f64| (r.ln() - want).abs();
-    RATIOS
-        .iter()
-        .min_by(|a, b| off(a.1).total_cmp(&off(b.1)))
-        .map_or("1:1", |r| r.0)
+    super::nearest_ratio(frame, &RATIOS)
 }
 
 /// The endpoint for a configured model, and the `model` field it needs: `sd3.5-large` and the

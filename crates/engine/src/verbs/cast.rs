@@ -51,20 +51,24 @@ impl Engine {
                 .filter(|p| p.is_file())
                 .map(|p| p.display().to_string())
         };
+        // Who each scene shows, worked out once a scene.
+        let shown: Vec<(u32, Vec<&str>)> = scenes
+            .iter()
+            .map(|s| {
+                let who = cast.shown_in(&s.cast_words(), &s.choice);
+                (s.index, who.into_iter().map(|c| c.name.as_str()).collect())
+            })
+            .collect();
         let characters = cast
             .characters
             .iter()
             .map(|c| CharacterView {
                 name: c.name.clone(),
                 description: c.description.clone(),
-                scenes: scenes
+                scenes: shown
                     .iter()
-                    .filter(|s| {
-                        cast.shown_in(&s.cast_words(), &s.choice)
-                            .iter()
-                            .any(|x| x.name == c.name)
-                    })
-                    .map(|s| s.index)
+                    .filter(|(_, names)| names.contains(&c.name.as_str()))
+                    .map(|(index, _)| *index)
                     .collect(),
                 picture: on_disk(&c.reference),
                 reference: c.reference.clone(),
