@@ -35,6 +35,8 @@ pub enum ErrorCode {
     Engine,
     /// The call between the app's window and its core failed (the app only).
     Ipc,
+    /// No story writer (a chat endpoint) answered, or none wrote a usable story.
+    Writer,
 }
 
 impl ErrorCode {
@@ -52,6 +54,7 @@ impl ErrorCode {
             ErrorCode::DataDirNewer => "data_dir_newer",
             ErrorCode::Engine => "engine",
             ErrorCode::Ipc => "ipc",
+            ErrorCode::Writer => "writer",
         }
     }
 }
@@ -131,6 +134,9 @@ pub enum Error {
     Held { code: ErrorCode, message: String },
     #[error("image error: {0}")]
     Image(String),
+    /// Writing a story from an idea failed: no endpoint answered, or none wrote a usable story.
+    #[error("{0}")]
+    Writer(String),
 }
 
 impl Error {
@@ -148,6 +154,7 @@ impl Error {
             Error::Io { .. } => ErrorCode::Io,
             Error::Db(_) | Error::Image(_) => ErrorCode::Engine,
             Error::Held { code, .. } => *code,
+            Error::Writer(_) => ErrorCode::Writer,
         }
     }
 

@@ -32,6 +32,7 @@ pub mod typeset;
 pub mod verbs;
 pub mod views;
 pub mod voices;
+pub mod write;
 
 // The verbs' modules by their names before they were grouped, for the front ends' imports.
 pub use verbs::{

@@ -3,6 +3,7 @@
 //! answers with a scripted `Fault` per request (default: success with a real PNG), counts its
 //! requests, and keeps the last request's headers and body for assertions.
 
+pub mod chat;
 pub mod files;
 pub mod s3;
 pub mod throttle;

@@ -16,6 +16,7 @@ mod queue;
 pub mod render;
 pub mod sync;
 pub mod voice;
+pub mod write;
 
 pub use generation::{BreakerConfig, GenerationConfig, ImageFormat, StoryConfig};
 pub use providers::{ProviderConfig, ProviderSettings, ProvidersConfig, KNOWN_PROVIDERS};
@@ -23,6 +24,7 @@ pub use queue::QueueConfig;
 pub use render::RenderConfig;
 pub use sync::SyncConfig;
 pub use voice::{VoiceConfig, KNOWN_VOICES};
+pub use write::WriteConfig;
 
 /// A settings value StoryReel cannot use, as a sentence naming its section and key and saying
 /// what would do.
@@ -49,6 +51,7 @@ pub struct Config {
     pub sync: SyncConfig,
     pub render: RenderConfig,
     pub voice: VoiceConfig,
+    pub write: WriteConfig,
 }
 
 impl Config {
@@ -140,6 +143,9 @@ impl Config {
             return bad(msg);
         }
         if let Err(BadSetting(msg)) = self.voice.check() {
+            return bad(msg);
+        }
+        if let Err(BadSetting(msg)) = self.write.check() {
             return bad(msg);
         }
         Ok(())

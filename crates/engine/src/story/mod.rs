@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 mod cast_script;
 mod front_matter;
 mod json_words;
+mod markdown;
 mod media_ref;
 mod script;
 pub use cast_script::RefFile;
@@ -49,7 +50,7 @@ pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_PROMPT_CHARS: usize = 4000;
 
 /// Characters that show nothing: a paragraph of only these is blank.
-fn invisible(c: char) -> bool {
+pub(super) fn invisible(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
@@ -93,13 +94,13 @@ pub fn parse(bytes: &[u8], name: &str, limits: &StoryConfig) -> Result<ParsedSto
     } else {
         match front_matter::split(&text, name)? {
             Some(front) => {
-                let mut story = parse_markdown(&front.body);
+                let mut story = markdown::parse_markdown(&front.body);
                 story.title = front.title.or(story.title);
                 story.cast = front.cast;
                 story.references = front.references;
                 story
             }
-            None => parse_markdown(&text),
+            None => markdown::parse_markdown(&text),
         }
     };
     check_limits(&story, name, limits)?;
@@ -190,157 +191,6 @@ fn check_limits(story: &ParsedStory, name: &str, limits: &StoryConfig) -> Result
         }
     }
     Ok(())
-}
-
-enum Mark {
-    Heading(u8, String),
-    Separator,
-    Blank,
-    /// Text, and the file of a picture or video link taken out of it.
-    Text(String, Option<String>),
-}
-
-fn classify(line: &str) -> Mark {
-    let t = line.trim_matches(invisible);
-    if t.is_empty() {
-        return Mark::Blank;
-    }
-    if t.len() >= 3
-        && (t.chars().all(|c| c == '-')
-            || t.chars().all(|c| c == '*')
-            || t.chars().all(|c| c == '_'))
-    {
-        return Mark::Separator;
-    }
-    let hashes = t.chars().take_while(|c| *c == '#').count();
-    if (1..=6).contains(&hashes) {
-        let rest = &t[hashes..];
-        if rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t') {
-            let title = rest.trim().trim_end_matches('#').trim().to_string();
-            return Mark::Heading(hashes as u8, clean_inline(&title));
-        }
-    }
-    let (text, media) = media_ref::take_links(t.trim_start_matches('>').trim());
-    Mark::Text(clean_inline(&text), media)
-}
-
-/// Drops Markdown emphasis markers; the words stay.
-fn clean_inline(s: &str) -> String {
-    s.replace("**", "").replace("__", "").replace('`', "")
-}
-
-fn parse_markdown(text: &str) -> ParsedStory {
-    let marks: Vec<(u32, Mark)> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i as u32 + 1, classify(l)))
-        .collect();
-
-    // A single H1 before any text is the story's title.
-    let mut title = None;
-    let mut skip_line = 0;
-    let h1_count = marks
-        .iter()
-        .filter(|(_, m)| matches!(m, Mark::Heading(1, _)))
-        .count();
-    if h1_count == 1 {
-        if let Some((line, Mark::Heading(1, t))) =
-            marks.iter().find(|(_, m)| !matches!(m, Mark::Blank))
-        {
-            if !t.is_empty() {
-                title = Some(t.clone());
-                skip_line = *line;
-            }
-        }
-    }
-    let structured = marks.iter().any(|(line, m)| {
-        matches!(m, Mark::Separator) || (matches!(m, Mark::Heading(..)) && *line != skip_line)
-    });
-
-    let mut scenes = Vec::new();
-    let mut cur = Builder::default();
-    for (line, mark) in marks {
-        if line == skip_line {
-            continue;
-        }
-        match mark {
-            Mark::Heading(_, t) => {
-                cur.finish(&mut scenes);
-                cur.title = (!t.is_empty()).then_some(t);
-                cur.line = line;
-            }
-            Mark::Separator => cur.finish(&mut scenes),
-            Mark::Blank if structured => cur.paragraph_break(),
-            Mark::Blank => cur.finish(&mut scenes),
-            Mark::Text(t, media) => {
-                if cur.line == 0 {
-                    cur.line = line;
-                }
-                if let Some(m) = media {
-                    cur.media.get_or_insert(m);
-                }
-                if !is_blank(&t) {
-                    cur.push(line, &t);
-                }
-            }
-        }
-    }
-    cur.finish(&mut scenes);
-    ParsedStory {
-        title,
-        scenes,
-        cast: Default::default(),
-        references: Vec::new(),
-    }
-}
-
-#[derive(Default)]
-struct Builder {
-    title: Option<String>,
-    paragraphs: Vec<String>,
-    current: String,
-    line: u32,
-    /// A picture or clip linked in the scene (one alone before any text goes with the next).
-    media: Option<String>,
-}
-
-impl Builder {
-    fn push(&mut self, line: u32, text: &str) {
-        if self.line == 0 {
-            self.line = line;
-        }
-        if !self.current.is_empty() {
-            self.current.push(' ');
-        }
-        self.current.push_str(text);
-    }
-    fn paragraph_break(&mut self) {
-        if !self.current.is_empty() {
-            self.paragraphs.push(std::mem::take(&mut self.current));
-        }
-    }
-    fn finish(&mut self, out: &mut Vec<SceneDraft>) {
-        self.paragraph_break();
-        let mut b = std::mem::take(self);
-        let text = b.paragraphs.join("\n");
-        if is_blank(&text) {
-            // A link with no words yet belongs to the scene that follows.
-            self.media = b.media.take();
-        } else {
-            out.push(SceneDraft {
-                title: b.title,
-                text,
-                prompt: None,
-                negative_prompt: None,
-                duration_s: None,
-                line: b.line.max(1),
-                media: b.media.map(|file| MediaRef {
-                    file,
-                    look: crate::model::MediaLook::default(),
-                }),
-            });
-        }
-    }
 }
 
 #[cfg(test)]
