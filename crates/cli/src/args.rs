@@ -29,6 +29,13 @@ pub struct ImportArgs {
     /// The story: a .txt or .md file, a .json script, or - for standard input.
     #[arg(value_name = "STORY")]
     pub story: PathBuf,
+    #[command(flatten)]
+    pub opts: StoryOpts,
+}
+
+/// How a story becomes a project.
+#[derive(Debug, clap::Args, Clone, Default)]
+pub struct StoryOpts {
     /// The project's title (default: the story's `# Title`, or the file name).
     #[arg(long)]
     pub title: Option<String>,
@@ -90,9 +97,22 @@ pub struct RenderOpts {
 
 #[derive(Debug, clap::Args, Clone)]
 pub struct MakeArgs {
+    /// The story: a .txt or .md file, a .json script, or - for standard input. Several stories,
+    /// a folder of them, or a batch list (.toml) make one video each.
+    #[arg(value_name = "STORY", required_unless_present = "idea")]
+    pub stories: Vec<PathBuf>,
+    /// Write the story from this idea first (as `storyreel write` does), then make it.
+    #[arg(long, value_name = "IDEA", conflicts_with = "stories")]
+    pub idea: Option<String>,
+    /// With --idea: how many scenes the story has (default: [write] scenes).
+    #[arg(long, value_name = "N", requires = "idea", value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub scenes: Option<u32>,
+    /// With --idea: the story's tone, in your words ("eerie", "funny, for children").
+    #[arg(long, requires = "idea")]
+    pub tone: Option<String>,
     #[command(flatten)]
-    pub import: ImportArgs,
-    /// Also render the video to this MP4 file.
+    pub opts: StoryOpts,
+    /// Also render the video to this MP4 file (with several stories: into this folder).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
@@ -105,12 +125,37 @@ pub struct MakeArgs {
     pub sync_timeout: std::time::Duration,
 }
 
+/// `storyreel write`.
+#[derive(Debug, clap::Args, Clone)]
+pub struct WriteArgs {
+    /// What the story is about, in a few words ("a lighthouse keeper's last night").
+    pub idea: String,
+    /// How many scenes (default: [write] scenes, 6).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub scenes: Option<u32>,
+    /// The language of its words (en, fr, de, es, ja…, or a name; default: the idea's).
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<String>,
+    /// The tone, in your words ("eerie", "funny, for children").
+    #[arg(long)]
+    pub tone: Option<String>,
+    /// Where to save the story (default: its title as a file name in this folder).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace the file given with --output if it is there.
+    #[arg(long, requires = "output")]
+    pub force: bool,
+}
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Import a story and make every scene's image; returns when all scenes have one.
     Make(MakeArgs),
     /// Import a story and queue its scenes, without working them.
     Import(ImportArgs),
+    /// Write a story from an idea with a language model (a local server such as Ollama, or an
+    /// endpoint named in [write]), and save it as Markdown to read and edit before `make`.
+    Write(WriteArgs),
     /// Work the queue (every lane).
     Work {
         /// Exit once nothing is queued or running (jobs waiting out a backoff stay for later).
@@ -272,6 +317,7 @@ impl Command {
         match self {
             Command::Make(_) => "make",
             Command::Import(_) => "import",
+            Command::Write(_) => "write",
             Command::Work { .. } => "work",
             Command::Status { .. } => "status",
             Command::List { .. } => "list",

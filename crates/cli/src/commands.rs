@@ -16,7 +16,24 @@ use storyreel_engine::control::{Request, RetryAsk};
 
 pub async fn run(ctx: Context) -> Result<ExitCode> {
     use crate::steer;
-    let command = ctx.cli.command.clone();
+    let mut command = ctx.cli.command.clone();
+    if let Command::Write(args) = &command {
+        return crate::write_cmd::write(&ctx, args).await;
+    }
+    if let Command::Make(args) = &mut command {
+        if let Some(idea) = args.idea.take() {
+            // The story is written and saved in this folder first, then made as any story
+            // file is.
+            let idea = storyreel_engine::write::Idea {
+                idea,
+                scenes: args.scenes,
+                language: args.opts.language.clone(),
+                tone: args.tone.clone(),
+            };
+            let path = crate::write_cmd::write_to_file(&ctx, &idea, None, false).await?;
+            args.stories = vec![path];
+        }
+    }
     if let Command::Doctor {
         deep,
         json,
@@ -39,15 +56,22 @@ pub async fn run(ctx: Context) -> Result<ExitCode> {
     let folder = Folder::open(&ctx, &label, working).await?;
     let holder_works = matches!(&folder, Folder::Held(c) if c.holder().working);
     match command {
+        Command::Make(args) if storyreel_engine::batch::is_batch(&args.stories) => {
+            crate::batch_cmd::make(folder.engine("A batch of stories")?, &args).await
+        }
         Command::Make(args) => {
+            let import = crate::args::ImportArgs {
+                story: args.stories.first().cloned().unwrap_or_default(),
+                opts: args.opts.clone(),
+            };
             if let Folder::Held(client) = &folder {
-                if let Some(code) = crate::follow::make(&folder, client, &args).await? {
+                if let Some(code) = crate::follow::make(&folder, client, &args, &import).await? {
                     return Ok(code);
                 }
             }
             // Here, or after the holder let go: the same story continues the same project.
             let folder = folder.or_again(&ctx, &label, working).await?;
-            make(&folder, folder.engine(&label)?, &args).await
+            make(&folder, folder.engine(&label)?, &args, &import).await
         }
         Command::Work { until_idle } => {
             if let Folder::Held(client) = &folder {
@@ -130,7 +154,9 @@ pub async fn run(ctx: Context) -> Result<ExitCode> {
         Command::Export { project, dir } => steer::export(&folder, project, dir).await,
         Command::Providers { json } => steer::providers(&folder, json).await,
         Command::Cast { project, json } => steer::cast(&folder, project, json).await,
-        Command::Doctor { .. } | Command::Voices { .. } => Ok(ExitCode::SUCCESS),
+        Command::Doctor { .. } | Command::Voices { .. } | Command::Write(_) => {
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -314,7 +340,12 @@ async fn held_doctor(
     Ok(checks)
 }
 
-async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) -> Result<ExitCode> {
+async fn make(
+    folder: &Folder,
+    engine: &Engine,
+    make: &crate::args::MakeArgs,
+    import: &crate::args::ImportArgs,
+) -> Result<ExitCode> {
     let wait_sync = make.wait_sync.then_some(make.sync_timeout);
     if make.wait_sync && engine.sync_target().is_none() {
         // Before any work: waiting for uploads that never happen would only end in a timeout.
@@ -328,7 +359,7 @@ async fn make(folder: &Folder, engine: &Engine, make: &crate::args::MakeArgs) ->
     }
     let started = Instant::now();
     crate::output::notices(engine);
-    let project = crate::summary::imported(folder, &make.import).await?;
+    let project = crate::summary::imported(folder, import).await?;
     let _ = engine.prune().await;
     // The creator's own recordings stand in before any voice is asked to read those scenes.
     crate::render_cmd::recordings(engine, &project, &make.render).await?;

@@ -16,7 +16,12 @@ use crate::folder::{held_error, Folder};
 /// How often the holder is asked how things stand.
 const POLL: Duration = Duration::from_millis(250);
 
-pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<Option<ExitCode>> {
+pub async fn make(
+    folder: &Folder,
+    client: &Client,
+    args: &MakeArgs,
+    import: &crate::args::ImportArgs,
+) -> Result<Option<ExitCode>> {
     let h = client.holder().clone();
     if args.output.is_some() || args.wait_sync {
         // Rendering and waiting for uploads need the folder to this command alone.
@@ -29,7 +34,7 @@ pub async fn make(folder: &Folder, client: &Client, args: &MakeArgs) -> Result<O
         return Err(held_error(&h, "`storyreel make`"));
     }
     let started = std::time::Instant::now();
-    let project = crate::summary::imported(folder, &args.import).await?;
+    let project = crate::summary::imported(folder, import).await?;
     eprintln!(
         "{} (pid {}) has the data folder open and works its queue, this story's pictures and narration included (a video it renders does not hold them up); following it here. Ctrl-C stops following, not the work.",
         capital(&h.front_end),

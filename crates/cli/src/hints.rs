@@ -12,6 +12,9 @@ pub fn for_error(e: &Error) -> Option<&'static str> {
             Some("`storyreel list` shows the projects.")
         }
         Error::NotReady(_) => Some("`storyreel work` (or `storyreel make`) makes them first."),
+        Error::Writer(_) => Some(
+            "`storyreel make STORY.md` makes a story you wrote yourself; [write] endpoints in the config names the model server to ask.",
+        ),
         Error::Db(_) => Some("`storyreel doctor` checks the data folder and says what to do."),
         _ => None,
     }

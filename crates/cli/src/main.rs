@@ -17,6 +17,7 @@ macro_rules! eprintln {
 mod pipe;
 
 mod args;
+mod batch_cmd;
 mod commands;
 mod folder;
 mod follow;
@@ -33,6 +34,7 @@ mod story_file;
 mod summary;
 mod sync_cmd;
 mod voices_cmd;
+mod write_cmd;
 
 use std::process::ExitCode;
 

@@ -250,8 +250,9 @@ pub async fn export(folder: &Folder, project: String, dir: PathBuf) -> Result<Ex
 }
 
 /// Imports a story through the folder; the project and whether it is new.
-pub async fn import(folder: &Folder, args: &ImportArgs) -> Result<Imported> {
-    let (bytes, name) = crate::story_file::read(&args.story)?;
+pub async fn import(folder: &Folder, story: &ImportArgs) -> Result<Imported> {
+    let args = &story.opts;
+    let (bytes, name) = crate::story_file::read(&story.story)?;
     let aspect = Aspect::parse(&args.aspect).ok_or_else(|| {
         Error::Input(format!(
             "Unknown aspect `{}`: use 9:16, 16:9 or 1:1.",
@@ -278,8 +279,8 @@ pub async fn import(folder: &Folder, args: &ImportArgs) -> Result<Imported> {
                 .media_dir
                 .as_ref()
                 .map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone())),
-            story_dir: (args.story.as_os_str() != "-")
-                .then(|| std::path::absolute(&args.story).ok())
+            story_dir: (story.story.as_os_str() != "-")
+                .then(|| std::path::absolute(&story.story).ok())
                 .flatten()
                 .and_then(|p| p.parent().map(|d| d.to_path_buf())),
         }))

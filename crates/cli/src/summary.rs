@@ -58,7 +58,7 @@ pub async fn imported(folder: &Folder, args: &ImportArgs) -> Result<Project> {
                 "The story changed since {} was made from it, so this is a new project beside it.{replace}",
                 names.join(", ")
             );
-        } else if args.replace && out.replaced.is_empty() {
+        } else if args.opts.replace && out.replaced.is_empty() {
             eprintln!("Nothing was replaced: no earlier version of this story file was made into a project.");
         }
     } else {

@@ -3,6 +3,7 @@
 //! the workers, and events. The desktop app and the `storyreel` CLI both use [`Engine`].
 
 pub mod assets;
+pub mod batch;
 pub mod clock;
 pub mod config;
 pub mod control;

@@ -10,12 +10,14 @@ use crate::config::StoryConfig;
 use crate::error::{Error, Result};
 
 mod cast_script;
+mod file;
 mod front_matter;
 mod json_words;
 mod markdown;
 mod media_ref;
 mod script;
 pub use cast_script::RefFile;
+pub use file::{read_file, utf16_to_utf8};
 pub use media_ref::MediaRef;
 pub use script::show_number;
 

@@ -140,6 +140,15 @@ impl Engine {
                 return Ok(RenderRequest::UpToDate(v.clone()));
             }
         }
+        // The same video asked for again while it is still being made (a batch or a command
+        // run again after a stop) is that job, not a new one.
+        if let Some(j) = self.latest_render_job(&p)?.filter(|j| {
+            !j.status.is_terminal()
+                && matches!(&j.payload, JobPayload::RenderVideo(s) if **s == spec)
+        }) {
+            self.wake(Lane::Render);
+            return Ok(RenderRequest::Queued(j));
+        }
         let job = Job::new(
             JobPayload::RenderVideo(Box::new(spec.clone())),
             p.id,

@@ -119,12 +119,14 @@ impl ChatEndpoint {
             }
             None => match listed.first() {
                 Some(m) => m.clone(),
-                None => return Err(ProviderError::terminal(
-                    "no_model",
-                    format!(
+                None => {
+                    return Err(ProviderError::terminal(
+                        "no_model",
+                        format!(
                         "{label} answers but has no model; install one there, or set [write] model"
                     ),
-                )),
+                    ))
+                }
             },
         };
         Ok(ChatEndpoint {
