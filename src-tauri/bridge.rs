@@ -62,6 +62,10 @@ pub enum AppEvent {
     VoiceInstall {
         progress: storyreel_engine::voices::library::Progress,
     },
+    /// A story being written from an idea: its endpoint, its drafts, a retry.
+    Writing {
+        event: storyreel_engine::write::WriteEvent,
+    },
     /// The engine restarted or events were lost: fetch the whole state again.
     Reset,
 }

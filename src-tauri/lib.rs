@@ -83,6 +83,8 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> 
             settings::set_key_env,
             settings::test_provider,
             stats::stats,
+            write::write_story,
+            write::stop_writing,
         ])
 }
 

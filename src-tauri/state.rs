@@ -233,7 +233,9 @@ impl AppState {
         let config = load_config(&self.opts.config_file)?;
         let prefs = self.prefs();
         let keys = crate::key_sources::KeySources::new(self.opts.keys.as_ref(), &prefs.key_env);
-        let (secrets, trouble) = KeychainSecrets::load(&keys, KNOWN_PROVIDERS);
+        // The story writer's key ("write") is kept in the keychain beside the providers'.
+        let names: Vec<&str> = KNOWN_PROVIDERS.iter().copied().chain(["write"]).collect();
+        let (secrets, trouble) = KeychainSecrets::load(&keys, &names);
         let mut opts = EngineOptions::new(self.data_dir()?, config);
         opts.secrets = Arc::new(secrets);
         // The CLI (or the previous engine of this app) may still be letting go of the folder.

@@ -54,6 +54,9 @@ fn export_all(dir: &Path) {
         storyreel_engine::verbs::cast_edit::CastChange,
         storyreel_engine::media::StripFrame,
         storyreel_engine::model::MediaLook,
+        storyreel_engine::write::Idea,
+        storyreel_engine::write::WrittenStory,
+        storyreel_engine::write::WriteEvent,
     );
 }
 

@@ -14,6 +14,7 @@ pub mod system;
 pub mod video;
 pub mod voice;
 pub mod voice_library;
+pub mod write;
 
 use uuid::Uuid;
 

@@ -366,15 +366,22 @@ pub struct WindowApp {
 impl WindowApp {
     /// Starts the app; its output goes to `log` among the test artifacts.
     pub fn start(log: &str) -> WindowApp {
+        WindowApp::start_with(log, |_| {})
+    }
+
+    /// Starts the app with the default config as `tune` changes it.
+    pub fn start_with(
+        log: &str,
+        tune: impl FnOnce(&mut storyreel_engine::config::Config),
+    ) -> WindowApp {
+        let mut cfg = storyreel_engine::config::Config::default();
+        tune(&mut cfg);
         let work = tempfile::tempdir().expect("a temporary folder");
         let data = work.path().join("data");
         let config = work.path().join("config/config.toml");
         std::fs::create_dir_all(config.parent().expect("a parent")).expect("the config folder");
-        std::fs::write(
-            &config,
-            toml::to_string(&storyreel_engine::config::Config::default()).expect("a config"),
-        )
-        .expect("the config is written");
+        std::fs::write(&config, toml::to_string(&cfg).expect("a config"))
+            .expect("the config is written");
         let (xvfb, display) = start_xvfb();
         let (driver, base) = start_driver(
             &display,

@@ -382,7 +382,13 @@ async fn the_latest_render_job_is_found_from_the_project_and_for_older_projects_
         RenderRequest::UpToDate(_) => panic!("expected a render"),
     };
     let first = queued(e.request_render(&p, spec.clone()).await.unwrap());
-    let second = queued(e.request_render(&p, spec).await.unwrap());
+    // The same video asked for again while it waits is the same job.
+    let again = queued(e.request_render(&p, spec.clone()).await.unwrap());
+    assert_eq!(again.id, first.id);
+    // Another video replaces it.
+    let mut other = spec;
+    other.fps = 24;
+    let second = queued(e.request_render(&p, other).await.unwrap());
     let p = e.store().project(p.id).unwrap().unwrap();
     assert_eq!(p.render_job, Some(second.id));
     let latest = e.latest_render_job(&p).unwrap().unwrap();

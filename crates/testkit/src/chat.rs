@@ -46,6 +46,8 @@ struct Inner {
     bodies: Vec<Value>,
     auth: Vec<Option<String>>,
     model_calls: usize,
+    /// The pause between two streamed pieces (ms).
+    piece_ms: u64,
 }
 
 #[derive(Clone)]
@@ -122,6 +124,10 @@ impl ChatServer {
     /// The Authorization header of every chat request, in order.
     pub fn auth(&self) -> Vec<Option<String>> {
         self.lock().auth.clone()
+    }
+    /// Streams more slowly: `ms` between two pieces (a person can watch the story arrive).
+    pub fn set_piece_delay(&self, ms: u64) {
+        self.lock().piece_ms = ms;
     }
     pub fn model_calls(&self) -> usize {
         self.lock().model_calls
@@ -203,8 +209,12 @@ fn events(text: &str, finish: Option<&str>, done: bool) -> Vec<String> {
     out
 }
 
-fn sse(parts: Vec<String>, then_hang: Option<tokio::sync::watch::Receiver<bool>>) -> Response {
-    let stream = async_stream(parts, then_hang);
+fn sse(
+    parts: Vec<String>,
+    then_hang: Option<tokio::sync::watch::Receiver<bool>>,
+    piece_ms: u64,
+) -> Response {
+    let stream = async_stream(parts, then_hang, piece_ms);
     let mut r = Response::new(Body::from_stream(stream));
     r.headers_mut().insert(
         "content-type",
@@ -216,13 +226,14 @@ fn sse(parts: Vec<String>, then_hang: Option<tokio::sync::watch::Receiver<bool>>
 fn async_stream(
     parts: Vec<String>,
     then_hang: Option<tokio::sync::watch::Receiver<bool>>,
+    piece_ms: u64,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
     futures_util::stream::unfold(
         (parts.into_iter(), then_hang),
-        |(mut it, hang)| async move {
+        move |(mut it, hang)| async move {
             match it.next() {
                 Some(p) => {
-                    tokio::time::sleep(Duration::from_millis(2)).await;
+                    tokio::time::sleep(Duration::from_millis(piece_ms.max(2))).await;
                     Some((Ok(Bytes::from(p)), (it, hang)))
                 }
                 None => {
@@ -242,7 +253,7 @@ fn whole(text: &str, finish: &str) -> Response {
 
 async fn complete(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let reply = {
+    let (reply, piece_ms) = {
         let mut g = s.inner.lock().unwrap_or_else(|p| p.into_inner());
         g.bodies.push(req.clone());
         g.auth.push(
@@ -252,7 +263,10 @@ async fn complete(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> R
                 .map(str::to_string),
         );
         let next = g.script.pop_front();
-        next.or_else(|| g.default.clone()).unwrap_or(Reply::Good)
+        (
+            next.or_else(|| g.default.clone()).unwrap_or(Reply::Good),
+            g.piece_ms,
+        )
     };
     let stream = req["stream"].as_bool().unwrap_or(false);
     let story = good_story(asked_scenes(&req)).to_string();
@@ -263,7 +277,7 @@ async fn complete(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> R
                 _ => story,
             };
             if stream {
-                sse(events(&text, Some("stop"), true), None)
+                sse(events(&text, Some("stop"), true), None, piece_ms)
             } else {
                 whole(&text, "stop")
             }
@@ -281,7 +295,11 @@ async fn complete(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> R
         }
         Reply::StallMidway => {
             let half: String = story.chars().take(story.chars().count() / 2).collect();
-            sse(events(&half, None, false), Some(s.closing.subscribe()))
+            sse(
+                events(&half, None, false),
+                Some(s.closing.subscribe()),
+                piece_ms,
+            )
         }
         Reply::Garbage(seed) => {
             let mut x = seed | 1;
@@ -296,12 +314,12 @@ async fn complete(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> R
             let mut text = String::from("data: ");
             text.push_str(&String::from_utf8_lossy(&bytes));
             text.push('\n');
-            sse(vec![text], None)
+            sse(vec![text], None, piece_ms)
         }
         Reply::Cut => {
             let half: String = story.chars().take(story.chars().count() / 2).collect();
             if stream {
-                sse(events(&half, Some("length"), true), None)
+                sse(events(&half, Some("length"), true), None, piece_ms)
             } else {
                 whole(&half, "length")
             }
@@ -315,6 +333,7 @@ async fn complete(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> R
                         "data: [DONE]\n\n".into(),
                     ],
                     None,
+                    piece_ms,
                 )
             } else {
                 Json(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": null, "refusal": words}, "finish_reason": "stop"}]})).into_response()

@@ -33,6 +33,8 @@ import type { MediaLook } from './bindings/MediaLook';
 import type { StripFrame } from './bindings/StripFrame';
 import type { VoiceSample } from './bindings/VoiceSample';
 import type { VoicesView } from './bindings/VoicesView';
+import type { Idea } from './bindings/Idea';
+import type { WrittenStory } from './bindings/WrittenStory';
 import { toApiError } from './logic/errors';
 
 export { ApiError, toApiError, errorText } from './logic/errors';
@@ -64,6 +66,9 @@ export const api = {
   previewStory: (text: string, name: string | null, aspect: Aspect) =>
     call<StoryPreview>('preview_story', { text, name: name ?? '', aspect }),
   openStoryFile: () => call<StoryFile | null>('open_story_file'),
+  /** Writes a story from an idea; its drafts arrive as `writing` events meanwhile. */
+  writeStory: (idea: Idea) => call<WrittenStory>('write_story', { idea }),
+  stopWriting: () => call<void>('stop_writing'),
   createProject: (project: NewProject) => call<ProjectCard>('create_project', { project }),
   renameProject: (id: string, title: string) => call<ProjectCard>('rename_project', { id, title }),
   deleteProject: (id: string) => call<null>('delete_project', { id }),

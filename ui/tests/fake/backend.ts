@@ -785,6 +785,25 @@ export class FakeBackend {
           return [row.id];
         })();
       }
+      case 'write_story': {
+        // A story written in three drafts, as a model server streams it.
+        const idea = (a.idea ?? {}) as { idea?: string; scenes?: number | null };
+        if (!String(idea.idea ?? '').trim()) throw fail('input', 'The idea is empty: say in a few words what the story is about.');
+        const n = Math.max(1, Math.min(60, Number(idea.scenes ?? 3) || 3));
+        const scene = (i: number) => `## Part ${i}\n\n> Picture: a lighthouse at night, view ${i}\n\nThe keeper climbs the stairs for the ${i}th time.\n`;
+        const whole = `---\ntitle: ${String(idea.idea)}\n---\n\n` + Array.from({ length: n }, (_, i) => scene(i + 1)).join('\n');
+        return (async () => {
+          this.emit({ type: 'writing', event: { kind: 'asking', endpoint: '127.0.0.1', model: 'fake' } });
+          for (let k = 1; k <= n; k++) {
+            const md = `---\ntitle: ${String(idea.idea)}\n---\n\n` + Array.from({ length: k }, (_, i) => scene(i + 1)).join('\n');
+            this.emit({ type: 'writing', event: { kind: 'draft', markdown: md, scenes: k } });
+            await new Promise((r) => setTimeout(r, 60));
+          }
+          return { story: { title: String(idea.idea), look: '', cast: [], scenes: [] }, markdown: whole, endpoint: '127.0.0.1', model: 'fake' };
+        })();
+      }
+      case 'stop_writing':
+        return null;
       case 'remove_voice': {
         const row = this.#library.find((r) => r.id === a.id);
         const was = Boolean(row?.installed);

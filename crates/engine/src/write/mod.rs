@@ -330,3 +330,22 @@ mod tests {
         .is_err());
     }
 }
+
+impl crate::Engine {
+    /// Writes a story from `idea` with this engine's `[write]` settings and keys.
+    pub async fn write_story(
+        &self,
+        idea: &Idea,
+        on: &mut (dyn FnMut(WriteEvent) + Send),
+    ) -> Result<WrittenStory> {
+        let cfg = self.config();
+        write_story(
+            idea,
+            &cfg.write,
+            cfg.story.max_scenes,
+            self.inner.secrets.as_ref(),
+            on,
+        )
+        .await
+    }
+}

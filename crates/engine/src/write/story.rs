@@ -192,15 +192,25 @@ pub fn tidy(w: Written) -> Written {
 /// The story as Markdown: front matter with its title, cast and look, then a heading, a
 /// `> Picture:` line and the words for each scene.
 pub fn to_markdown(w: &Written) -> String {
-    let mut front = serde_json::Map::new();
-    front.insert("title".into(), Value::String(w.title.clone()));
-    if !w.cast.is_empty() {
-        front.insert("cast".into(), json!(w.cast));
+    /// The front matter in the order a person reads it: title, cast, look.
+    #[derive(Serialize)]
+    struct Front<'a> {
+        title: &'a str,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        cast: &'a [WrittenCharacter],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        look: Option<LookWords<'a>>,
     }
-    if !w.look.is_empty() {
-        front.insert("look".into(), json!({ "words": w.look }));
+    #[derive(Serialize)]
+    struct LookWords<'a> {
+        words: &'a str,
     }
-    let yaml = serde_norway::to_string(&Value::Object(front)).unwrap_or_default();
+    let front = Front {
+        title: &w.title,
+        cast: &w.cast,
+        look: (!w.look.is_empty()).then_some(LookWords { words: &w.look }),
+    };
+    let yaml = serde_norway::to_string(&front).unwrap_or_default();
     let mut out = format!("---\n{}\n---\n", yaml.trim_end());
     for (i, s) in w.scenes.iter().enumerate() {
         let title = if s.title.is_empty() {
@@ -253,6 +263,10 @@ mod tests {
     fn a_good_answer_makes_markdown_that_reads_back_the_same() {
         let w = check(&good(4), 4).unwrap();
         let md = to_markdown(&w);
+        assert!(
+            md.starts_with("---\ntitle: The Last Night\ncast:\n- name: Elias\n"),
+            "{md}"
+        );
         let s = crate::story::parse(md.as_bytes(), "story.md", &StoryConfig::default()).unwrap();
         assert_eq!(s.title.as_deref(), Some("The Last Night"));
         assert_eq!(s.scenes.len(), 4);

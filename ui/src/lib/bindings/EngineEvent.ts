@@ -8,5 +8,6 @@ import type { ProviderView } from "./ProviderView";
 import type { SceneView } from "./SceneView";
 import type { SyncHealth } from "./SyncHealth";
 import type { VoiceInstallProgress } from "./VoiceInstallProgress";
+import type { WriteEvent } from "./WriteEvent";
 
-export type EngineEvent = { "type": "scene", scene: SceneView, } | { "type": "project", card: ProjectCard, } | { "type": "job", job: JobView, } | { "type": "queue", lane: Lane, order: Array<string>, running: Array<string>, } | { "type": "provider", provider: ProviderView, } | { "type": "sync", health: SyncHealth, } | { "type": "render", project_id: string, job_id: string, frames_done: number, frames_total: number, } | { "type": "notice", level: NoticeLevel, message: string, } | { "type": "connectivity", connectivity: Connectivity, } | { "type": "voice_install", progress: VoiceInstallProgress, } | { "type": "reset" };
+export type EngineEvent = { "type": "scene", scene: SceneView, } | { "type": "project", card: ProjectCard, } | { "type": "job", job: JobView, } | { "type": "queue", lane: Lane, order: Array<string>, running: Array<string>, } | { "type": "provider", provider: ProviderView, } | { "type": "sync", health: SyncHealth, } | { "type": "render", project_id: string, job_id: string, frames_done: number, frames_total: number, } | { "type": "notice", level: NoticeLevel, message: string, } | { "type": "connectivity", connectivity: Connectivity, } | { "type": "voice_install", progress: VoiceInstallProgress, } | { "type": "writing", event: WriteEvent, } | { "type": "reset" };

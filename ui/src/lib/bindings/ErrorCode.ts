@@ -4,4 +4,4 @@
  * The one vocabulary of error kinds both front ends use: the engine's errors map onto it, the
  * app adds the two only it can meet (`keychain`, `ipc`). Its TypeScript type is generated.
  */
-export type ErrorCode = "input" | "story" | "not_found" | "busy" | "config" | "keychain" | "io" | "disk_full" | "data_dir_damaged" | "data_dir_newer" | "engine" | "ipc";
+export type ErrorCode = "input" | "story" | "not_found" | "busy" | "config" | "keychain" | "io" | "disk_full" | "data_dir_damaged" | "data_dir_newer" | "engine" | "ipc" | "writer";

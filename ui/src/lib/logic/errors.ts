@@ -31,6 +31,7 @@ const KNOWN = [
   'data_dir_newer',
   'engine',
   'ipc',
+  'writer',
 ] as const satisfies readonly ErrorCode[];
 
 /** A check the other way round: a code added to the type but missing from KNOWN fails to build. */

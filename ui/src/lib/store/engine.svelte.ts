@@ -3,6 +3,7 @@
  * snapshot, and from then on replaces whole records from each event. A `reset` takes a fresh
  * snapshot. Commands that answer with a record put that record in at once.
  */
+import type { WriteEvent } from '../bindings/WriteEvent';
 import type { Api } from '../api';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { ProjectDetail } from '../bindings/ProjectDetail';
@@ -49,6 +50,8 @@ export class EngineStore {
   generation = $state(0);
   /** The latest progress of a voice being installed from the voice library. */
   voiceInstall = $state.raw<VoiceInstallProgress | null>(null);
+  /** The latest news of a story being written from an idea. */
+  writing = $state.raw<WriteEvent | null>(null);
 
   #deps: StoreDeps;
   #buffer: EngineEvent[] | null = null;
@@ -118,6 +121,10 @@ export class EngineStore {
     }
     if (ev.type === 'voice_install') {
       this.voiceInstall = ev.progress;
+      return;
+    }
+    if (ev.type === 'writing') {
+      this.writing = ev.event;
       return;
     }
     if (ev.type === 'reset') {
