@@ -62,6 +62,10 @@ pub enum AppEvent {
     VoiceInstall {
         progress: storyreel_engine::voices::library::Progress,
     },
+    /// A batch of stories: its progress and its table.
+    Batch {
+        batch: crate::commands::batch::BatchView,
+    },
     /// A story being written from an idea: its endpoint, its drafts, a retry.
     Writing {
         event: storyreel_engine::write::WriteEvent,

@@ -52,6 +52,15 @@ impl<R: Runtime> Desktop for RealDesktop<R> {
             .and_then(|f| f.into_path().ok())
     }
 
+    fn pick_folder(&self, title: &str) -> Option<PathBuf> {
+        self.app
+            .dialog()
+            .file()
+            .set_title(title)
+            .blocking_pick_folder()
+            .and_then(|f| f.into_path().ok())
+    }
+
     fn notify(&self, title: &str, body: &str) {
         if let Err(e) = self
             .app

@@ -84,6 +84,10 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> 
             settings::test_provider,
             stats::stats,
             write::write_story,
+            batch::batch_status,
+            batch::batch_from_drop,
+            batch::batch_from_folder,
+            batch::batch_from_paths,
             write::stop_writing,
         ])
 }

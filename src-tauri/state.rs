@@ -31,6 +31,10 @@ pub trait Desktop: Send + Sync {
     /// A path to save to, asked in a dialog opening in `dir` (when it still exists).
     fn pick_save_path(&self, title: &str, suggested: &str, dir: Option<&Path>) -> Option<PathBuf>;
     fn notify(&self, title: &str, body: &str);
+    /// A folder the person chose, or None when they cancelled (or there is no dialog).
+    fn pick_folder(&self, _title: &str) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// No desktop (until the window exists): nothing to pick, nowhere to show.

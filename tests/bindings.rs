@@ -57,6 +57,8 @@ fn export_all(dir: &Path) {
         storyreel_engine::write::Idea,
         storyreel_engine::write::WrittenStory,
         storyreel_engine::write::WriteEvent,
+        storyreel_app::commands::batch::BatchView,
+        storyreel_app::commands::batch::DroppedStory,
     );
 }
 

@@ -2,6 +2,7 @@
 //! `{code, message, line}` ([`crate::error::ApiError`]).
 
 pub mod activity;
+pub mod batch;
 pub mod cast;
 pub mod own_media;
 pub mod projects;

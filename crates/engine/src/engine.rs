@@ -163,6 +163,12 @@ impl EngineHandle {
     pub fn is_open(&self) -> bool {
         self.0.strong_count() > 0
     }
+
+    /// The engine, while some clone still holds it open (a long task holds it only while it
+    /// works, so that the folder can be closed between its steps).
+    pub fn engine(&self) -> Option<Engine> {
+        self.0.upgrade().map(|inner| Engine { inner })
+    }
 }
 
 impl Engine {

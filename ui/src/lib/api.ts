@@ -34,6 +34,8 @@ import type { StripFrame } from './bindings/StripFrame';
 import type { VoiceSample } from './bindings/VoiceSample';
 import type { VoicesView } from './bindings/VoicesView';
 import type { Idea } from './bindings/Idea';
+import type { BatchView } from './bindings/BatchView';
+import type { DroppedStory } from './bindings/DroppedStory';
 import type { WrittenStory } from './bindings/WrittenStory';
 import { toApiError } from './logic/errors';
 
@@ -69,6 +71,10 @@ export const api = {
   /** Writes a story from an idea; its drafts arrive as `writing` events meanwhile. */
   writeStory: (idea: Idea) => call<WrittenStory>('write_story', { idea }),
   stopWriting: () => call<void>('stop_writing'),
+  /** Several stories made at once: dropped texts, a folder from the dialog, or paths. */
+  batchFromDrop: (stories: DroppedStory[]) => call<BatchView>('batch_from_drop', { stories }),
+  batchFromFolder: () => call<BatchView | null>('batch_from_folder'),
+  batchStatus: () => call<BatchView | null>('batch_status'),
   createProject: (project: NewProject) => call<ProjectCard>('create_project', { project }),
   renameProject: (id: string, title: string) => call<ProjectCard>('rename_project', { id, title }),
   deleteProject: (id: string) => call<null>('delete_project', { id }),

@@ -804,6 +804,29 @@ export class FakeBackend {
       }
       case 'stop_writing':
         return null;
+      case 'batch_status':
+        return null;
+      case 'batch_from_folder':
+        return null;
+      case 'batch_from_drop': {
+        const stories = Array.isArray(a.stories) ? (a.stories as { name: string; text: string }[]) : [];
+        const rows = stories.map((s) => {
+          const broken = s.name.endsWith('.json') && !s.text.trim().endsWith(']');
+          return {
+            story: s.name,
+            title: broken ? null : s.name,
+            project: null,
+            scenes: broken ? 0 : 2,
+            voice: broken ? '' : 'espeak-ng',
+            video: broken ? null : `/fake/${s.name}.mp4`,
+            state: broken ? 'failed' : 'made',
+            problem: broken ? `${s.name}, line 1: not a valid JSON script.` : null,
+          };
+        });
+        const view = { id: 'batch-1', rows, done: rows.length, total: rows.length, finished: true, error: null };
+        this.emit({ type: 'batch', batch: view });
+        return view;
+      }
       case 'remove_voice': {
         const row = this.#library.find((r) => r.id === a.id);
         const was = Boolean(row?.installed);

@@ -274,6 +274,25 @@ fn writer_failed(who: &str, e: &ProviderError) -> Error {
     ))
 }
 
+impl crate::Engine {
+    /// Writes a story from `idea` with this engine's `[write]` settings and keys.
+    pub async fn write_story(
+        &self,
+        idea: &Idea,
+        on: &mut (dyn FnMut(WriteEvent) + Send),
+    ) -> Result<WrittenStory> {
+        let cfg = self.config();
+        write_story(
+            idea,
+            &cfg.write,
+            cfg.story.max_scenes,
+            self.inner.secrets.as_ref(),
+            on,
+        )
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,24 +347,5 @@ mod tests {
             200
         )
         .is_err());
-    }
-}
-
-impl crate::Engine {
-    /// Writes a story from `idea` with this engine's `[write]` settings and keys.
-    pub async fn write_story(
-        &self,
-        idea: &Idea,
-        on: &mut (dyn FnMut(WriteEvent) + Send),
-    ) -> Result<WrittenStory> {
-        let cfg = self.config();
-        write_story(
-            idea,
-            &cfg.write,
-            cfg.story.max_scenes,
-            self.inner.secrets.as_ref(),
-            on,
-        )
-        .await
     }
 }

@@ -3,6 +3,7 @@
  * snapshot, and from then on replaces whole records from each event. A `reset` takes a fresh
  * snapshot. Commands that answer with a record put that record in at once.
  */
+import type { BatchView } from '../bindings/BatchView';
 import type { WriteEvent } from '../bindings/WriteEvent';
 import type { Api } from '../api';
 import type { AppInfo } from '../bindings/AppInfo';
@@ -52,6 +53,8 @@ export class EngineStore {
   voiceInstall = $state.raw<VoiceInstallProgress | null>(null);
   /** The latest news of a story being written from an idea. */
   writing = $state.raw<WriteEvent | null>(null);
+  /** The batch of stories being made (or the last one made). */
+  batch = $state.raw<BatchView | null>(null);
 
   #deps: StoreDeps;
   #buffer: EngineEvent[] | null = null;
@@ -121,6 +124,10 @@ export class EngineStore {
     }
     if (ev.type === 'voice_install') {
       this.voiceInstall = ev.progress;
+      return;
+    }
+    if (ev.type === 'batch') {
+      this.batch = ev.batch;
       return;
     }
     if (ev.type === 'writing') {
