@@ -30,9 +30,14 @@ pub struct FakeDesktop {
     /// The folder each save dialog opened in.
     pub save_dirs: Mutex<Vec<Option<PathBuf>>>,
     pub notified: Mutex<Vec<String>>,
+    /// The folder the folder dialog answers with.
+    pub folder: Mutex<Option<PathBuf>>,
 }
 
 impl Desktop for FakeDesktop {
+    fn pick_folder(&self, _title: &str) -> Option<PathBuf> {
+        self.folder.lock().unwrap().clone()
+    }
     fn pick_story_file(&self) -> Option<PathBuf> {
         self.pick.lock().unwrap().clone()
     }
