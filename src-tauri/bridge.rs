@@ -64,7 +64,7 @@ pub enum AppEvent {
     },
     /// A batch of stories: its progress and its table.
     Batch {
-        batch: crate::commands::batch::BatchView,
+        batch: crate::dto::BatchView,
     },
     /// A story being written from an idea: its endpoint, its drafts, a retry.
     Writing {

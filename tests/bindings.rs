@@ -57,7 +57,7 @@ fn export_all(dir: &Path) {
         storyreel_engine::write::Idea,
         storyreel_engine::write::WrittenStory,
         storyreel_engine::write::WriteEvent,
-        storyreel_app::commands::batch::BatchView,
+        BatchView,
         storyreel_app::commands::batch::DroppedStory,
     );
 }

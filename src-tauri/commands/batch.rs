@@ -8,28 +8,16 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-use storyreel_engine::batch::{self, BatchOptions, BatchRow};
+use serde::Deserialize;
+use storyreel_engine::batch::{self, BatchOptions};
 use storyreel_engine::Engine;
 use tauri::State;
 use ts_rs::TS;
 
 use crate::bridge::AppEvent;
+use crate::dto::BatchView;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
-
-/// Where a batch stands, for the window.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct BatchView {
-    pub id: String,
-    pub rows: Vec<BatchRow>,
-    /// Stories finished (made or failed), of `total`.
-    pub done: u32,
-    pub total: u32,
-    pub finished: bool,
-    /// Why the batch itself stopped (a full disk), when it did.
-    pub error: Option<String>,
-}
 
 /// A dropped story: its file name and its text.
 #[derive(Debug, Clone, Deserialize, TS)]

@@ -2,6 +2,7 @@
 //! Each is built whole from the engine's records: the UI replaces, never merges.
 
 pub mod activity;
+pub mod batch;
 pub mod narration_settings;
 pub mod project;
 pub mod settings;
@@ -9,6 +10,7 @@ pub mod stats;
 pub mod sync;
 
 pub use activity::*;
+pub use batch::*;
 pub use narration_settings::*;
 pub use project::*;
 pub use settings::*;

@@ -23,6 +23,22 @@ pub async fn make(engine: &Engine, args: &MakeArgs) -> Result<ExitCode> {
         ));
     }
     let o = &args.opts;
+    if o.title.is_some() {
+        return Err(Error::Input(
+            "--title names one story, and these are several; a batch list (.toml) gives each story a title of its own.".into(),
+        ));
+    }
+    if let Some(out) = &args.output {
+        let ext = out
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        if ext.as_deref() == Some("mp4") && !out.is_dir() {
+            return Err(Error::Input(format!(
+                "{} names a video, and several stories make several: give -o a folder for them (it is made if missing).",
+                out.display()
+            )));
+        }
+    }
     let aspect = Aspect::parse(&o.aspect).ok_or_else(|| {
         Error::Input(format!(
             "Unknown aspect `{}`: use 9:16, 16:9 or 1:1.",

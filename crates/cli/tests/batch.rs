@@ -198,6 +198,13 @@ fn a_batch_list_gives_stories_their_own_options_and_a_persons_file_stays() {
         .unwrap();
     assert!(line.contains("none"), "{line}");
     assert!(common::duration_of(&out.join("first.mp4")) > 1.0);
+    let (one, two) = (sb.path("one.md"), sb.path("two.md"));
+    let (one, two) = (one.to_str().unwrap(), two.to_str().unwrap());
+    let video = sb.path("x.mp4");
+    sb.run(&["make", one, two, "-o", video.to_str().unwrap()])
+        .expect(2, &["names a video", "give -o a folder"]);
+    sb.run(&["make", one, two, "--title", "T"])
+        .expect(2, &["--title names one story"]);
     let bad = sb.write("bad.toml", "[[story]]\nfile = \"one.md\"\nspeed = 2\n");
     sb.run(&["make", bad.to_str().unwrap()])
         .expect(2, &["bad.toml (line 3) cannot be read", "speed"]);
