@@ -58,6 +58,8 @@ fn export_all(dir: &Path) {
         storyreel_engine::write::WrittenStory,
         storyreel_engine::write::WriteEvent,
         BatchView,
+        WriterSettings,
+        WriterInput,
         storyreel_app::commands::batch::DroppedStory,
     );
 }

@@ -27,6 +27,7 @@ fn current(state: &AppState) -> ApiResult<Settings> {
     }
     view.storage.access_key_env = prefs.key_env.get(STORAGE_ACCESS).cloned();
     view.storage.secret_key_env = prefs.key_env.get(STORAGE_SECRET).cloned();
+    view.writer.key_env = prefs.key_env.get(&provider_account("write")).cloned();
     Ok(view)
 }
 
@@ -76,8 +77,9 @@ pub async fn set_theme(state: State<'_, AppState>, theme: crate::dto::Theme) -> 
     prefs.save(&state.opts.prefs_file)
 }
 
+/// A name that takes a key: a provider's, or `write` (the story writer's).
 fn known(name: &str) -> ApiResult<()> {
-    if REMOTE_PROVIDERS.contains(&name) {
+    if REMOTE_PROVIDERS.contains(&name) || name == "write" {
         Ok(())
     } else {
         Err(ApiError::input(format!(
@@ -166,7 +168,12 @@ pub async fn set_storage_credentials(
 /// Checks a provider without spending a generation where its API allows.
 #[tauri::command]
 pub async fn test_provider(state: State<'_, AppState>, name: String) -> ApiResult<TestResult> {
-    known(&name)?;
+    if !REMOTE_PROVIDERS.contains(&name.as_str()) {
+        return Err(ApiError::input(format!(
+            "`{name}` is not a provider that can be tested ({}).",
+            REMOTE_PROVIDERS.join(", ")
+        )));
+    }
     let e = state.engine().await?;
     let Some(p) = e.chain().providers().into_iter().find(|p| p.name() == name) else {
         let why = e

@@ -8,6 +8,7 @@ pub mod project;
 pub mod settings;
 pub mod stats;
 pub mod sync;
+pub mod writer_settings;
 
 pub use activity::*;
 pub use batch::*;
@@ -16,3 +17,4 @@ pub use project::*;
 pub use settings::*;
 pub use stats::*;
 pub use sync::*;
+pub use writer_settings::*;

@@ -78,6 +78,7 @@ pub struct Settings {
     pub config_file: String,
     pub narration: super::narration_settings::NarrationSettings,
     pub captions: super::narration_settings::CaptionSettings,
+    pub writer: super::writer_settings::WriterSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
@@ -111,6 +112,9 @@ pub struct SettingsInput {
     pub narration: super::narration_settings::NarrationSettings,
     #[serde(default)]
     pub captions: super::narration_settings::CaptionSettings,
+    /// None: the story writer's settings stay as they are.
+    #[serde(default)]
+    pub writer: Option<super::writer_settings::WriterInput>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -185,6 +189,7 @@ pub fn settings_view(
         config_file: config_file.into(),
         narration: super::narration_settings::narration_view(cfg),
         captions: super::narration_settings::caption_view(cfg),
+        writer: super::writer_settings::writer_view(cfg, keys),
     }
 }
 
@@ -289,6 +294,9 @@ pub fn apply(cfg: &Config, input: &SettingsInput) -> ApiResult<Config> {
         Some(f) => Some(font_file(&f)?),
     };
     super::narration_settings::apply_narration(&mut c, &input.narration, &input.captions)?;
+    if let Some(w) = &input.writer {
+        super::writer_settings::apply_writer(&mut c, w)?;
+    }
     c.validate("the settings")
         .map_err(|e| ApiError::new(crate::error::ErrorCode::Config, e.to_string()))?;
     Ok(c)
@@ -326,6 +334,7 @@ mod tests {
             theme: v.theme,
             narration: v.narration,
             captions: v.captions,
+            writer: None,
         }
     }
 

@@ -267,8 +267,13 @@ fn stories_come_from_standard_input_and_utf16_files() {
     std::fs::write(&p, bytes).unwrap();
     sb.run(&["make", p.to_str().unwrap()])
         .expect(0, &["Done: 'Bär und Stern' has 2 scenes"]);
+    // A folder is a batch of the stories in it: here the one above, made already.
     sb.run(&["make", sb.dir.path().to_str().unwrap()])
-        .expect(2, &["is a folder: give the story's file"]);
+        .expect(0, &["1 of 1 story made"]);
+    let empty = sb.path("empty");
+    std::fs::create_dir(&empty).unwrap();
+    sb.run(&["make", empty.to_str().unwrap()])
+        .expect(2, &["holds no .md, .txt or .json file"]);
     let r = sb.run(&["make", "no-such-story.md"]);
     r.expect(
         2,

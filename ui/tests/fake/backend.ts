@@ -95,6 +95,7 @@ export class FakeBackend {
       config_file: '/home/creator/.config/storyreel/config.toml',
       narration: { enabled: true, first_voice: 'espeak-ng', language: 'auto' },
       captions: { enabled: true, size: 1, color: '#ffffff', highlight: '#ffd84d', position: 'bottom' },
+      writer: { endpoints: 'local', model: '', key_set: false, key_env: null },
     };
     this.providers = [];
     this.#refreshProviders();
@@ -912,6 +913,10 @@ export class FakeBackend {
         return null;
       case 'set_provider_key': {
         const name = String(a.name);
+        if (name === 'write') {
+          this.settings = { ...this.settings, writer: { ...this.settings.writer, key_set: typeof a.key === 'string' && a.key.length > 0 } };
+          return this.settings;
+        }
         const p = this.settings.providers.find((x) => x.name === name);
         if (!p) throw fail('not_found', `There is no provider “${name}”.`);
         if (a.key !== null && typeof a.key !== 'string') throw fail('input', 'The key is not text.');
@@ -1056,6 +1061,7 @@ export class FakeBackend {
       theme: input.theme,
       narration: { ...input.narration },
       captions: { ...input.captions },
+      writer: input.writer ? { ...this.settings.writer, ...input.writer } : this.settings.writer,
     };
     this.#refreshProviders();
     for (const p of this.projects.values()) this.#refreshCard(p, false);

@@ -18,6 +18,7 @@ const settings = (): Settings => ({
   config_file: '/config.toml',
   narration: { enabled: true, first_voice: 'espeak-ng', language: 'auto' },
   captions: { enabled: true, size: 1, color: '#ffffff', highlight: '#ffd84d', position: 'bottom' },
+  writer: { endpoints: 'local', model: '', key_set: false, key_env: null },
 });
 
 describe('formFromSettings', () => {
@@ -40,7 +41,7 @@ describe('toSettingsInput', () => {
     expect(input.chain).toEqual(['openai', 'fal', 'comfyui']);
     expect(input.providers.map((p) => p.name)).toEqual(['openai', 'fal', 'comfyui']);
     expect(input.providers[0]).toEqual({ name: 'openai', enabled: true, model: 'gpt-image-1', base_url: 'https://api.openai.com/v1' });
-    expect(Object.keys(input).sort()).toEqual(['captions', 'chain', 'concurrency', 'data_dir', 'font', 'narration', 'providers', 'storage', 'theme']);
+    expect(Object.keys(input).sort()).toEqual(['captions', 'chain', 'concurrency', 'data_dir', 'font', 'narration', 'providers', 'storage', 'theme', 'writer']);
     expect(Object.keys(input.storage)).not.toContain('access_key_set');
   });
   it('carries narration and captions, and flags a caption size or colour that cannot work', () => {
@@ -60,6 +61,15 @@ describe('toSettingsInput', () => {
     const old = formFromSettings({ ...settings(), narration: undefined, captions: undefined } as never);
     expect(old.narration).toEqual({ enabled: true, first_voice: 'espeak-ng', language: 'auto' });
     expect(old.captions.position).toBe('bottom');
+  });
+  it('carries the story writer and flags a server that is not an address', () => {
+    const f = formFromSettings(settings());
+    expect(f.writer).toEqual({ endpoints: 'local', model: '' });
+    f.writer = { endpoints: ' http://127.0.0.1:11434/v1\nlocal ', model: ' llama3.2 ' };
+    expect(toSettingsInput(f).writer).toEqual({ endpoints: 'http://127.0.0.1:11434/v1\nlocal', model: 'llama3.2' });
+    expect(validateForm(f)).toEqual({});
+    f.writer.endpoints = 'ollama';
+    expect(validateForm(f)['writer.endpoints']).toMatch(/not an address/);
   });
 });
 

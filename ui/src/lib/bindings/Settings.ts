@@ -5,6 +5,7 @@ import type { NarrationSettings } from "./NarrationSettings";
 import type { ProviderSetting } from "./ProviderSetting";
 import type { StorageSettings } from "./StorageSettings";
 import type { Theme } from "./Theme";
+import type { WriterSettings } from "./WriterSettings";
 
 export type Settings = { 
 /**
@@ -15,4 +16,4 @@ chain: Array<string>, providers: Array<ProviderSetting>, storage: StorageSetting
  * The creator's own font for title cards and captions (a full path), or "" for the
  * built-in one.
  */
-font: string, data_dir: string, theme: Theme, config_file: string, narration: NarrationSettings, captions: CaptionSettings, };
+font: string, data_dir: string, theme: Theme, config_file: string, narration: NarrationSettings, captions: CaptionSettings, writer: WriterSettings, };

@@ -5,5 +5,10 @@ import type { NarrationSettings } from "./NarrationSettings";
 import type { ProviderInput } from "./ProviderInput";
 import type { StorageInput } from "./StorageInput";
 import type { Theme } from "./Theme";
+import type { WriterInput } from "./WriterInput";
 
-export type SettingsInput = { chain: Array<string>, providers: Array<ProviderInput>, storage: StorageInput, concurrency: Concurrency, font: string, data_dir: string, theme: Theme, narration: NarrationSettings, captions: CaptionSettings, };
+export type SettingsInput = { chain: Array<string>, providers: Array<ProviderInput>, storage: StorageInput, concurrency: Concurrency, font: string, data_dir: string, theme: Theme, narration: NarrationSettings, captions: CaptionSettings, 
+/**
+ * None: the story writer's settings stay as they are.
+ */
+writer: WriterInput | null, };

@@ -27,6 +27,8 @@ export type SettingsForm = {
   theme: Theme;
   narration: { enabled: boolean; first_voice: string; language: string };
   captions: { enabled: boolean; size: number; color: string; highlight: string; position: string };
+  /** The story writer: its endpoints, one per line (`local` for this computer's), and model. */
+  writer: { endpoints: string; model: string };
 };
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -86,6 +88,7 @@ export function formFromSettings(s: Settings): SettingsForm {
       highlight: str(s?.captions?.highlight) || '#ffd84d',
       position: ['bottom', 'middle', 'top'].includes(str(s?.captions?.position)) ? str(s?.captions?.position) : 'bottom',
     },
+    writer: { endpoints: str(s?.writer?.endpoints) || 'local', model: str(s?.writer?.model) },
   };
 }
 
@@ -112,6 +115,7 @@ export function toSettingsInput(f: SettingsForm): SettingsInput {
     theme: f.theme,
     narration: { ...f.narration },
     captions: { ...f.captions, color: f.captions.color.trim(), highlight: f.captions.highlight.trim() },
+    writer: { endpoints: f.writer.endpoints.trim(), model: f.writer.model.trim() },
   };
 }
 
@@ -179,6 +183,11 @@ export function validateForm(f: SettingsForm): FormErrors {
   const font = f.font.trim();
   if (font && !FULL_PATH.test(font)) e.font = 'Use the full path of a font file, such as /home/you/Fonts/MyFont.ttf.';
   else if (font && !/\.(ttf|otf|ttc|otc)$/i.test(font)) e.font = 'Choose a font file: .ttf, .otf or .ttc.';
+  const bad = f.writer.endpoints
+    .split(/[\n,]/)
+    .map((e) => e.trim())
+    .find((e) => e && e !== 'local' && !/^https?:\/\/\S+$/.test(e));
+  if (bad) e['writer.endpoints'] = `“${bad}” is not an address: use http://… or https://… (such as http://127.0.0.1:11434/v1), or local.`;
   const size = f.captions.size;
   if (!Number.isFinite(size) || size < 0.5 || size > 2) e['captions.size'] = 'Use a size from 0.5 to 2 (1 is the default).';
   for (const k of ['color', 'highlight'] as const) {
