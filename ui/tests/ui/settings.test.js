@@ -68,7 +68,7 @@ test('reorder providers, change settings, and save exactly that', async () => {
   // Narration and captions were not touched: they go back exactly as they came.
   assert.deepEqual(s.narration, { enabled: true, first_voice: 'espeak-ng', language: 'auto' });
   assert.deepEqual(s.captions, { enabled: true, size: 1, color: '#ffffff', highlight: '#ffd84d', position: 'bottom' });
-  assert.deepEqual(Object.keys(s).sort(), ['captions', 'chain', 'concurrency', 'data_dir', 'font', 'narration', 'providers', 'storage', 'theme']);
+  assert.deepEqual(Object.keys(s).sort(), ['captions', 'chain', 'concurrency', 'data_dir', 'font', 'narration', 'providers', 'storage', 'theme', 'writer']);
   // The engine restarts: a reset event, and the app takes a new snapshot.
   await page.waitForFunction(() => window.__fake.calls.filter((/** @type {any} */ c) => c.cmd === 'snapshot').length >= 2);
   await waitText(page.locator('.savebar .state'), 'All changes saved');
